@@ -1,0 +1,159 @@
+package chatpic
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Limits on channel fields.
+const (
+	MaxChannelCapacity = 100_000
+	MaxTitleLen        = 80
+	MaxDescriptionLen  = 300
+	MaxTTL             = 365 * 24 * time.Hour
+	MinTTL             = time.Minute
+)
+
+// Channel is a topic that uploads are posted into. It keeps its newest
+// Capacity uploads and, if TTL is set, forgets each upload TTL after it
+// arrived.
+type Channel struct {
+	Slug        string
+	Title       string
+	Description string
+	Capacity    int
+	TTL         time.Duration // 0: uploads do not expire
+	NSFW        bool
+	CreatedAt   time.Time
+}
+
+// ChannelStats is a channel with what is in it now.
+type ChannelStats struct {
+	Channel
+	Count      int       // visible uploads
+	LastPostAt time.Time // zero if the channel has no visible upload
+}
+
+// DefaultCapacity is the capacity of the seeded channels.
+const DefaultCapacity = 100
+
+// DefaultChannels returns the channels seeded on first start.
+func DefaultChannels() []Channel {
+	return []Channel{
+		{Slug: "photography", Title: "Photography", Description: "Pictures you took and are proud of.", Capacity: DefaultCapacity},
+		{Slug: "entertainment", Title: "Entertainment", Description: "Film, TV, music and the people in them.", Capacity: DefaultCapacity},
+		{Slug: "gaming", Title: "Gaming", Description: "Screenshots, clips and fan art.", Capacity: DefaultCapacity},
+		{Slug: "politics", Title: "Politics", Description: "Posters, cartoons and the news in pictures.", Capacity: DefaultCapacity},
+		{Slug: "memes", Title: "Memes", Description: "The funniest thing you saw today.", Capacity: DefaultCapacity},
+		{Slug: "random", Title: "Random", Description: "Anything that fits nowhere else.", Capacity: DefaultCapacity},
+		{Slug: "flash", Title: "Flash", Description: "Here for an hour, then gone.", Capacity: DefaultCapacity, TTL: time.Hour},
+	}
+}
+
+// ValidateSlug returns a KindInvalid error unless s is 1 to 32 lower-case
+// letters, digits and inner hyphens.
+func ValidateSlug(s string) error {
+	if s == "" || len(s) > 32 {
+		return Errorf(KindInvalid, "a channel name is 1 to 32 characters")
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		case c == '-' && i > 0 && i < len(s)-1:
+		default:
+			return Errorf(KindInvalid, "a channel name uses only a-z, 0-9 and inner hyphens")
+		}
+	}
+	return nil
+}
+
+// Validate returns a KindInvalid error describing the first rule c breaks.
+func (c Channel) Validate() error {
+	if err := ValidateSlug(c.Slug); err != nil {
+		return err
+	}
+	if strings.TrimSpace(c.Title) == "" || utf8.RuneCountInString(c.Title) > MaxTitleLen {
+		return Errorf(KindInvalid, "a channel title is 1 to %d characters", MaxTitleLen)
+	}
+	if !utf8.ValidString(c.Title) || !utf8.ValidString(c.Description) {
+		return Errorf(KindInvalid, "channel text must be UTF-8")
+	}
+	if utf8.RuneCountInString(c.Description) > MaxDescriptionLen {
+		return Errorf(KindInvalid, "a channel description is at most %d characters", MaxDescriptionLen)
+	}
+	if c.Capacity < 1 || c.Capacity > MaxChannelCapacity {
+		return Errorf(KindInvalid, "a channel keeps between 1 and %d uploads", MaxChannelCapacity)
+	}
+	if c.TTL != 0 && (c.TTL < MinTTL || c.TTL > MaxTTL) {
+		return Errorf(KindInvalid, "a channel's time to live is between %s and %s (or none)", FormatDuration(MinTTL), FormatDuration(MaxTTL))
+	}
+	return nil
+}
+
+// Rule describes in plain words what the channel keeps, e.g. "keeps the
+// newest 100" or "keeps the newest 100; uploads vanish after 1 hour".
+func (c Channel) Rule() string {
+	keep := fmt.Sprintf("keeps the newest %d", c.Capacity)
+	if c.TTL == 0 {
+		return keep
+	}
+	return keep + "; uploads vanish after " + FormatDuration(c.TTL)
+}
+
+// ExpiresAt returns when an upload posted at t expires, or the zero time if
+// uploads in c do not expire.
+func (c Channel) ExpiresAt(t time.Time) time.Time {
+	if c.TTL == 0 {
+		return time.Time{}
+	}
+	return t.Add(c.TTL)
+}
+
+// FormatDuration renders d in the largest whole unit people use ("1 hour",
+// "90 minutes", "2 days"), falling back to a smaller unit when d is not a
+// whole number of the larger one.
+func FormatDuration(d time.Duration) string {
+	units := []struct {
+		d    time.Duration
+		name string
+	}{
+		{24 * time.Hour, "day"},
+		{time.Hour, "hour"},
+		{time.Minute, "minute"},
+		{time.Second, "second"},
+	}
+	for _, u := range units {
+		if d >= u.d && d%u.d == 0 {
+			return plural(int64(d/u.d), u.name)
+		}
+	}
+	if d < time.Second {
+		return d.String()
+	}
+	return plural(int64(d/time.Second), "second")
+}
+
+// FormatApprox renders d roughly, in one unit, for "3 hours left" and
+// "5 minutes ago". Durations under a minute read "less than a minute".
+func FormatApprox(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "less than a minute"
+	case d < time.Hour:
+		return plural(int64(d/time.Minute), "minute")
+	case d < 48*time.Hour:
+		return plural(int64(d/time.Hour), "hour")
+	default:
+		return plural(int64(d/(24*time.Hour)), "day")
+	}
+}
+
+func plural(n int64, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/chatpic/chatpic/internal/api"
+	"github.com/chatpic/chatpic/internal/config"
+	"github.com/chatpic/chatpic/internal/janitor"
+	"github.com/chatpic/chatpic/internal/media"
+	"github.com/chatpic/chatpic/internal/posting"
+	"github.com/chatpic/chatpic/internal/request"
+	"github.com/chatpic/chatpic/internal/server"
+	"github.com/chatpic/chatpic/internal/web"
+)
+
+func cmdServe(ctx context.Context, e env, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	set := config.NewSet(fs, e.getenv, true)
+	printConfig := fs.Bool("print-config", false, "print the resolved configuration and exit")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := set.Config()
+	if err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
+	if *printConfig {
+		cfg.Dump(e.stdout)
+		return nil
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+
+	st, err := openStorage(ctx, cfg.Storage, e, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	tmp := filepath.Join(cfg.Storage.Data, "tmp")
+	if err := os.MkdirAll(tmp, 0o750); err != nil {
+		return fmt.Errorf("temp folder: %w", err)
+	}
+
+	limits := media.DefaultLimits()
+	limits.MaxPixels = cfg.Upload.MaxPixels
+	posts := posting.New(st.db, st.blobs, log, e.now, posting.Config{
+		MaxBytes: cfg.Upload.MaxBytes, Media: limits, TempDir: tmp,
+	})
+	origin := request.NewOrigin(cfg.HTTP.BaseURL, cfg.HTTP.TrustedProxies)
+	pages, err := web.New(posts, origin, log)
+	if err != nil {
+		return err
+	}
+	handler := server.Routes(pages, api.New(posts, origin, log),
+		[]server.Pinger{st.db, st.blobs}, server.Deps{Log: log})
+
+	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	if err != nil {
+		return err
+	}
+	log.Info("chatpic is listening", "addr", ln.Addr().String(), "data", cfg.Storage.Data)
+	if e.ready != nil {
+		e.ready(ln.Addr())
+	}
+
+	var wg sync.WaitGroup
+	jctx, stopJanitor := context.WithCancel(ctx)
+	wg.Go(func() {
+		janitor.New(st.db, st.blobs, log).Loop(jctx, cfg.Janitor.Interval, e.now)
+	})
+	err = server.Serve(ctx, ln, handler, log)
+	stopJanitor()
+	wg.Wait()
+	log.Info("stopped")
+	return err
+}

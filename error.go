@@ -1,0 +1,97 @@
+package chatpic
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Kind classifies an error by what the caller can do about it. Each
+// transport maps kinds to its own status codes in one place.
+type Kind string
+
+// The kinds of error chatpic reports. The string values appear in the JSON
+// API as "kind" and are part of its contract.
+const (
+	KindInvalid       Kind = "invalid"       // the request is malformed or breaks a rule
+	KindNotFound      Kind = "not_found"     // no such thing, and never was (as far as we know)
+	KindGone          Kind = "gone"          // it existed and is gone for good; see Error.Reason
+	KindTooLarge      Kind = "too_large"     // the request or a file in it is over a limit
+	KindUnsupported   Kind = "unsupported"   // the file is of a type chatpic does not accept
+	KindUnprocessable Kind = "unprocessable" // the file claims a type but does not decode or cannot be cleaned
+	KindForbidden     Kind = "forbidden"     // the caller may not do this (wrong token)
+	KindRateLimited   Kind = "rate_limited"  // too many requests; try later
+	KindConflict      Kind = "conflict"      // it already exists, or the state changed underneath
+	KindInternal      Kind = "internal"      // our fault; details are logged, not shown
+)
+
+// Error is chatpic's error type. Message is safe to show to a user; Err, if
+// set, is the underlying cause and is for logs only.
+type Error struct {
+	Kind    Kind
+	Message string
+	// Reason says why a thing is gone (only with KindGone).
+	Reason GoneReason
+	Err    error
+}
+
+func (e *Error) Error() string {
+	switch {
+	case e.Err != nil && e.Message != "":
+		return e.Message + ": " + e.Err.Error()
+	case e.Err != nil:
+		return string(e.Kind) + ": " + e.Err.Error()
+	default:
+		return e.Message
+	}
+}
+
+// Unwrap returns the underlying cause, if any.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an *Error of the given kind whose user-facing message is
+// the formatted text. Use %w only for causes that are safe to show.
+func Errorf(kind Kind, format string, args ...any) *Error {
+	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
+}
+
+// Internal wraps err as an internal error. Its message is generic; err goes
+// to the log only.
+func Internal(err error) *Error {
+	return &Error{Kind: KindInternal, Message: "something went wrong on our side", Err: err}
+}
+
+// Gone returns a KindGone error carrying the reason the thing is gone.
+func Gone(reason GoneReason, format string, args ...any) *Error {
+	return &Error{Kind: KindGone, Reason: reason, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorKind returns the kind of the first *Error in err's chain, KindInternal
+// for any other non-nil error, and "" for nil.
+func ErrorKind(err error) Kind {
+	if err == nil {
+		return ""
+	}
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e.Kind
+	}
+	return KindInternal
+}
+
+// ErrorMessage returns the user-facing message of err: the message of the
+// first *Error in its chain, or a generic message for anything else. It
+// never exposes the text of an unclassified error.
+func ErrorMessage(err error) string {
+	if e, ok := errors.AsType[*Error](err); ok && e.Kind != KindInternal && e.Message != "" {
+		return e.Message
+	}
+	return "something went wrong on our side"
+}
+
+// ErrorReason returns the GoneReason of the first *Error in err's chain, or
+// "" if there is none.
+func ErrorReason(err error) GoneReason {
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e.Reason
+	}
+	return ""
+}

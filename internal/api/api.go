@@ -1,0 +1,142 @@
+// Package api is chatpic's JSON API v1. It has its own request and response
+// types, so the domain can change without breaking clients; every handler
+// decodes, calls the posting service and encodes.
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/posting"
+	"github.com/chatpic/chatpic/internal/request"
+)
+
+// API serves /api/v1. Its exported methods are http.HandlerFuncs that
+// the server mounts; see internal/server/routes.go.
+type API struct {
+	posts  *posting.Service
+	origin *request.Origin
+	log    *slog.Logger
+}
+
+// New returns an API.
+func New(posts *posting.Service, origin *request.Origin, log *slog.Logger) *API {
+	return &API{posts: posts, origin: origin, log: log}
+}
+
+// Channel is a channel as the API shows it.
+type Channel struct {
+	Slug        string  `json:"slug"`
+	Title       string  `json:"title"`
+	Description string  `json:"description"`
+	Rule        string  `json:"rule"`
+	Capacity    int     `json:"capacity"`
+	TTLSeconds  int64   `json:"ttl_seconds"`
+	NSFW        bool    `json:"nsfw"`
+	Count       int     `json:"count"`
+	LastPostAt  *string `json:"last_post_at"`
+	URL         string  `json:"url"`
+}
+
+// Post is an upload as the API shows it. DeleteToken is only ever set in the
+// response to the upload that created it.
+type Post struct {
+	ID          string  `json:"id"`
+	Channel     string  `json:"channel"`
+	URL         string  `json:"url"`
+	MediaURL    string  `json:"media_url"`
+	ThumbURL    string  `json:"thumb_url"`
+	DeleteToken string  `json:"delete_token,omitempty"`
+	Caption     string  `json:"caption"`
+	MIME        string  `json:"mime"`
+	Width       int     `json:"width"`
+	Height      int     `json:"height"`
+	Bytes       int64   `json:"bytes"`
+	CreatedAt   string  `json:"created_at"`
+	ExpiresAt   *string `json:"expires_at"`
+}
+
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Kind    chatpic.Kind       `json:"kind"`
+	Message string             `json:"message"`
+	Reason  chatpic.GoneReason `json:"reason,omitempty"`
+}
+
+func timestamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func optionalTimestamp(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := timestamp(t)
+	return &s
+}
+
+func (a *API) channel(r *http.Request, c chatpic.ChannelStats) Channel {
+	return Channel{
+		Slug: c.Slug, Title: c.Title, Description: c.Description, Rule: c.Rule(),
+		Capacity: c.Capacity, TTLSeconds: int64(c.TTL / time.Second), NSFW: c.NSFW,
+		Count: c.Count, LastPostAt: optionalTimestamp(c.LastPostAt),
+		URL: a.origin.Base(r) + "/c/" + c.Slug,
+	}
+}
+
+func (a *API) post(r *http.Request, p chatpic.Post) Post {
+	base := a.origin.Base(r)
+	return Post{
+		ID: p.ID, Channel: p.Channel,
+		URL:      base + "/p/" + p.ID,
+		MediaURL: base + "/m/" + p.ID + "." + p.Ext,
+		ThumbURL: base + "/t/" + p.ID + "." + p.ThumbExt,
+		Caption:  p.Caption, MIME: p.MIME, Width: p.Width, Height: p.Height, Bytes: p.Bytes,
+		CreatedAt: timestamp(p.CreatedAt), ExpiresAt: optionalTimestamp(p.ExpiresAt),
+	}
+}
+
+// write encodes v as the JSON response with status code.
+func (a *API) write(w http.ResponseWriter, r *http.Request, code int, v any) {
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(v); err != nil {
+		a.fail(w, r, chatpic.Internal(err))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	w.Write(buf.Bytes())
+}
+
+// fail writes err as a JSON error with the status of its kind. Internal
+// errors are logged here, once, and shown only as a generic message.
+func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
+	code := request.Status(err)
+	if code >= 500 {
+		a.log.Error("api request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	body := errorBody{Error: errorDetail{
+		Kind:    chatpic.ErrorKind(err),
+		Message: chatpic.ErrorMessage(err),
+		Reason:  chatpic.ErrorReason(err),
+	}}
+	if body.Error.Kind == chatpic.KindRateLimited {
+		w.Header().Set("Retry-After", "60")
+	}
+	buf, _ := json.Marshal(body)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	w.Write(append(buf, '\n'))
+}
+
+// NotFound answers any /api/ path that has no route.
+func (a *API) NotFound(w http.ResponseWriter, r *http.Request) {
+	a.fail(w, r, chatpic.Errorf(chatpic.KindNotFound, "there is no such API endpoint"))
+}

@@ -1,0 +1,112 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/request"
+)
+
+// Channels answers GET /api/v1/channels.
+func (a *API) Channels(w http.ResponseWriter, r *http.Request) {
+	chans, err := a.posts.Channels(r.Context())
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out := struct {
+		Channels []Channel `json:"channels"`
+	}{Channels: []Channel{}}
+	for _, c := range chans {
+		out.Channels = append(out.Channels, a.channel(r, c))
+	}
+	a.write(w, r, http.StatusOK, out)
+}
+
+// Channel answers GET /api/v1/channels/{slug}.
+func (a *API) Channel(w http.ResponseWriter, r *http.Request) {
+	c, err := a.posts.Channel(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.write(w, r, http.StatusOK, a.channel(r, c))
+}
+
+// Posts answers GET /api/v1/channels/{slug}/posts?before=CURSOR&limit=N.
+func (a *API) Posts(w http.ResponseWriter, r *http.Request) {
+	before, limit, err := request.Page(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	page, err := a.posts.Posts(r.Context(), r.PathValue("slug"), before, limit)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out := struct {
+		Posts []Post  `json:"posts"`
+		Next  *string `json:"next"`
+	}{Posts: []Post{}}
+	for _, p := range page.Posts {
+		out.Posts = append(out.Posts, a.post(r, p))
+	}
+	if page.Next > 0 {
+		next := strconv.FormatInt(page.Next, 10)
+		out.Next = &next
+	}
+	a.write(w, r, http.StatusOK, out)
+}
+
+// Upload answers POST /api/v1/channels/{slug}/posts with a multipart body
+// ("file", optional "caption"): 201 and the post with its delete token.
+func (a *API) Upload(w http.ResponseWriter, r *http.Request) {
+	// Refuse an unknown channel before reading a byte of the file.
+	if _, err := a.posts.Channel(r.Context(), r.PathValue("slug")); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	up, err := request.ParseUpload(w, r, a.posts)
+	defer up.Close()
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	created, err := a.posts.Upload(r.Context(), r.PathValue("slug"), up.Caption, up.File)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out := a.post(r, created.Post)
+	out.DeleteToken = created.DeleteToken
+	w.Header().Set("Location", out.URL)
+	a.write(w, r, http.StatusCreated, out)
+}
+
+// Post answers GET /api/v1/posts/{id}: the post, or 410 with the reason it
+// is gone.
+func (a *API) Post(w http.ResponseWriter, r *http.Request) {
+	p, err := a.posts.Post(r.Context(), r.PathValue("id"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.write(w, r, http.StatusOK, a.post(r, p))
+}
+
+// Delete answers DELETE /api/v1/posts/{id} with the X-Delete-Token header:
+// 204, or 403 for a wrong token.
+func (a *API) Delete(w http.ResponseWriter, r *http.Request) {
+	token := r.Header.Get("X-Delete-Token")
+	if token == "" {
+		a.fail(w, r, chatpic.Errorf(chatpic.KindForbidden, "send the delete token in the X-Delete-Token header"))
+		return
+	}
+	if err := a.posts.Delete(r.Context(), r.PathValue("id"), token); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

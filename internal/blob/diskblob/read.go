@@ -1,0 +1,75 @@
+package diskblob
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"github.com/chatpic/chatpic/internal/blob"
+)
+
+// Open returns the object under key for reading; the caller must close it.
+// A missing key, or one that names a folder, yields an error matching
+// blob.ErrNotFound. The object stays readable, with the bytes it had when
+// opened, even if the key is overwritten or deleted meanwhile.
+func (s *Store) Open(ctx context.Context, key string) (blob.Object, error) {
+	if err := blob.ValidKey(key); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("diskblob: open %q: %w", key, err)
+	}
+	f, err := s.root.Open(key)
+	if notExist(err) {
+		return nil, notFound("open", key)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("diskblob: open %q: %w", key, err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("diskblob: open %q: %w", key, err)
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, notFound("open", key)
+	}
+	return &object{f: f, info: info(key, fi)}, nil
+}
+
+// Stat returns the Info of the object under key, or an error matching
+// blob.ErrNotFound as Open does.
+func (s *Store) Stat(ctx context.Context, key string) (blob.Info, error) {
+	if err := blob.ValidKey(key); err != nil {
+		return blob.Info{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return blob.Info{}, fmt.Errorf("diskblob: stat %q: %w", key, err)
+	}
+	fi, err := s.root.Stat(key)
+	if notExist(err) || err == nil && !fi.Mode().IsRegular() {
+		return blob.Info{}, notFound("stat", key)
+	}
+	if err != nil {
+		return blob.Info{}, fmt.Errorf("diskblob: stat %q: %w", key, err)
+	}
+	return info(key, fi), nil
+}
+
+func info(key string, fi fs.FileInfo) blob.Info {
+	return blob.Info{Key: key, Size: fi.Size(), ModTime: fi.ModTime().UTC()}
+}
+
+// object is an open file. It wraps *os.File rather than embedding it so
+// that callers cannot reach Write, Chmod and the like by type assertion.
+type object struct {
+	f    *os.File
+	info blob.Info
+}
+
+func (o *object) Read(p []byte) (int, error)                   { return o.f.Read(p) }
+func (o *object) Seek(offset int64, whence int) (int64, error) { return o.f.Seek(offset, whence) }
+func (o *object) Close() error                                 { return o.f.Close() }
+func (o *object) Info() blob.Info                              { return o.info }

@@ -1,0 +1,211 @@
+// Package config turns flags and CHATPIC_* environment variables into one
+// typed, validated Config. A flag given on the command line wins over its
+// environment variable, which wins over the default.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/netip"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/chatpic/chatpic"
+)
+
+// Storage says where metadata and media live.
+type Storage struct {
+	Data  string // the data folder
+	DB    string // a SQLite file path, or a postgres:// URL
+	Blobs string // a media folder, or an s3:// URL
+}
+
+// HTTP configures the web server.
+type HTTP struct {
+	Addr           string
+	BaseURL        *url.URL // nil: derived from each request
+	TrustedProxies []netip.Prefix
+}
+
+// Upload bounds what one upload may be.
+type Upload struct {
+	MaxBytes  int64
+	MaxPixels int64
+}
+
+// Janitor configures the background clean-up.
+type Janitor struct {
+	Interval time.Duration
+}
+
+// Config is the whole configuration of a chatpic process. Each component
+// receives only its own part.
+type Config struct {
+	Storage Storage
+	HTTP    HTTP
+	Upload  Upload
+	Janitor Janitor
+}
+
+// option is one setting: a flag, its environment variable and its default.
+type option struct {
+	flag, env, def, usage string
+	value              string
+}
+
+// Set is a group of options bound to a flag.FlagSet.
+type Set struct {
+	fs     *flag.FlagSet
+	getenv func(string) string
+	opts   []*option
+	serve  bool
+}
+
+// Storage options apply to every command that opens the data; the others
+// only to serve.
+var (
+	storageOptions = []option{
+		{flag: "data", env: "CHATPIC_DATA", def: "./data", usage: "folder for the database and media"},
+		{flag: "db", env: "CHATPIC_DB", def: "", usage: "database: a SQLite file (default DATA/chatpic.db) or postgres://..."},
+		{flag: "blobs", env: "CHATPIC_BLOBS", def: "", usage: "media store: a folder (default DATA/media) or s3://bucket?endpoint=...&region=..."},
+	}
+	serveOptions = []option{
+		{flag: "addr", env: "CHATPIC_ADDR", def: ":8080", usage: "address to listen on"},
+		{flag: "base-url", env: "CHATPIC_BASE_URL", def: "", usage: "public URL of the site, for share links (default: from each request)"},
+		{flag: "trusted-proxies", env: "CHATPIC_TRUSTED_PROXIES", def: "", usage: "comma-separated CIDRs whose X-Forwarded-For is believed"},
+		{flag: "max-upload", env: "CHATPIC_MAX_UPLOAD", def: "20MB", usage: "largest accepted upload"},
+		{flag: "max-pixels", env: "CHATPIC_MAX_PIXELS", def: "50000000", usage: "largest accepted picture, in pixels"},
+		{flag: "janitor-interval", env: "CHATPIC_JANITOR_INTERVAL", def: "1m", usage: "how often the janitor runs"},
+	}
+)
+
+// NewSet binds the storage options, and with serve also the server options,
+// to fs. Call Config after fs.Parse.
+func NewSet(fs *flag.FlagSet, getenv func(string) string, serve bool) *Set {
+	s := &Set{fs: fs, getenv: getenv, serve: serve}
+	groups := [][]option{storageOptions}
+	if serve {
+		groups = append(groups, serveOptions)
+	}
+	for _, g := range groups {
+		for _, o := range g {
+			o := o
+			s.opts = append(s.opts, &o)
+			fs.StringVar(&o.value, o.flag, o.def, o.usage+" ($"+o.env+")")
+		}
+	}
+	return s
+}
+
+// Config resolves every option (flag, then environment, then default),
+// parses and validates them all, and returns every problem at once.
+func (s *Set) Config() (Config, error) {
+	given := map[string]bool{}
+	s.fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	v := map[string]string{}
+	for _, o := range s.opts {
+		v[o.flag] = o.value
+		if env := s.getenv(o.env); !given[o.flag] && env != "" {
+			v[o.flag] = env
+		}
+	}
+
+	var c Config
+	var errs []error
+	bad := func(name string, err error) {
+		errs = append(errs, fmt.Errorf("--%s: %s", name, chatpic.ErrorMessage(err)))
+	}
+
+	c.Storage.Data = v["data"]
+	if c.Storage.Data == "" {
+		errs = append(errs, errors.New("--data: must not be empty"))
+	}
+	c.Storage.DB = v["db"]
+	if c.Storage.DB == "" {
+		c.Storage.DB = filepath.Join(c.Storage.Data, "chatpic.db")
+	}
+	c.Storage.Blobs = v["blobs"]
+	if c.Storage.Blobs == "" {
+		c.Storage.Blobs = filepath.Join(c.Storage.Data, "media")
+	}
+	if strings.HasPrefix(c.Storage.Blobs, "s3://") {
+		errs = append(errs, errors.New("--blobs: S3 storage is not supported yet; use a folder"))
+	}
+	if !s.serve {
+		return c, errors.Join(errs...)
+	}
+
+	c.HTTP.Addr = v["addr"]
+	if raw := v["base-url"]; raw != "" {
+		u, err := url.Parse(strings.TrimSuffix(raw, "/"))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			errs = append(errs, fmt.Errorf("--base-url: %q is not an http(s) URL such as https://pics.example.org", raw))
+		} else {
+			c.HTTP.BaseURL = u
+		}
+	}
+	for _, cidr := range strings.Split(v["trusted-proxies"], ",") {
+		if cidr = strings.TrimSpace(cidr); cidr == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(cidr)
+		if err != nil {
+			if a, aerr := netip.ParseAddr(cidr); aerr == nil {
+				p, err = a.Prefix(a.BitLen())
+			}
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--trusted-proxies: %q is not a CIDR such as 10.0.0.0/8", cidr))
+			continue
+		}
+		c.HTTP.TrustedProxies = append(c.HTTP.TrustedProxies, p.Masked())
+	}
+	var err error
+	if c.Upload.MaxBytes, err = chatpic.ParseSize(v["max-upload"]); err != nil {
+		bad("max-upload", err)
+	} else if c.Upload.MaxBytes < 1024 {
+		errs = append(errs, errors.New("--max-upload: must be at least 1KB"))
+	}
+	if c.Upload.MaxPixels, err = chatpic.ParseSize(v["max-pixels"]); err != nil || c.Upload.MaxPixels < 1 {
+		errs = append(errs, fmt.Errorf("--max-pixels: %q is not a positive number", v["max-pixels"]))
+	}
+	if c.Janitor.Interval, err = chatpic.ParseDuration(v["janitor-interval"]); err != nil {
+		bad("janitor-interval", err)
+	} else if c.Janitor.Interval < time.Second {
+		errs = append(errs, errors.New("--janitor-interval: must be at least 1s"))
+	}
+	return c, errors.Join(errs...)
+}
+
+// Dump writes the resolved configuration, one setting a line, with any
+// password in a database URL replaced by "xxxxx".
+func (c Config) Dump(w io.Writer) {
+	db := c.Storage.DB
+	if u, err := url.Parse(db); err == nil && u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			db = u.String()
+		}
+	}
+	base := "(from each request)"
+	if c.HTTP.BaseURL != nil {
+		base = c.HTTP.BaseURL.String()
+	}
+	var proxies []string
+	for _, p := range c.HTTP.TrustedProxies {
+		proxies = append(proxies, p.String())
+	}
+	fmt.Fprintf(w, "addr             %s\n", c.HTTP.Addr)
+	fmt.Fprintf(w, "data             %s\n", c.Storage.Data)
+	fmt.Fprintf(w, "db               %s\n", db)
+	fmt.Fprintf(w, "blobs            %s\n", c.Storage.Blobs)
+	fmt.Fprintf(w, "base-url         %s\n", base)
+	fmt.Fprintf(w, "trusted-proxies  %s\n", strings.Join(proxies, ","))
+	fmt.Fprintf(w, "max-upload       %s\n", chatpic.FormatSize(c.Upload.MaxBytes))
+	fmt.Fprintf(w, "max-pixels       %d\n", c.Upload.MaxPixels)
+	fmt.Fprintf(w, "janitor-interval %s\n", c.Janitor.Interval)
+}

@@ -1,0 +1,339 @@
+package config
+
+import (
+	"flag"
+	"io"
+	"net/netip"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// load parses args and env the way a command does and returns the result.
+func load(t *testing.T, args []string, env map[string]string, serve bool) (Config, error) {
+	t.Helper()
+	fs := flag.NewFlagSet("chatpic", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	s := NewSet(fs, func(k string) string { return env[k] }, serve)
+	if err := fs.Parse(args); err != nil {
+		t.Fatalf("Parse(%q): %v", args, err)
+	}
+	return s.Config()
+}
+
+func mustLoad(t *testing.T, args []string, env map[string]string) Config {
+	t.Helper()
+	c, err := load(t, args, env, true)
+	if err != nil {
+		t.Fatalf("Config() with args %q, env %v: %v", args, env, err)
+	}
+	return c
+}
+
+func TestDefaults(t *testing.T) {
+	c := mustLoad(t, nil, nil)
+	want := Config{
+		Storage: Storage{Data: "./data", DB: filepath.Join("data", "chatpic.db"), Blobs: filepath.Join("data", "media")},
+		HTTP:    HTTP{Addr: ":8080"},
+		Upload:  Upload{MaxBytes: 20_000_000, MaxPixels: 50_000_000},
+		Janitor: Janitor{Interval: time.Minute},
+	}
+	if !reflect.DeepEqual(c, want) {
+		t.Errorf("Config() =\n%+v\nwant\n%+v", c, want)
+	}
+}
+
+func TestSources(t *testing.T) {
+	env := map[string]string{
+		"CHATPIC_ADDR":             ":9000",
+		"CHATPIC_DATA":             "/srv/env",
+		"CHATPIC_MAX_UPLOAD":       "5MB",
+		"CHATPIC_JANITOR_INTERVAL": "10m",
+	}
+	tests := []struct {
+		name  string
+		args  []string
+		env   map[string]string
+		check func(t *testing.T, c Config)
+	}{
+		{"env used when the flag is absent", nil, env, func(t *testing.T, c Config) {
+			wantString(t, "addr", c.HTTP.Addr, ":9000")
+			wantString(t, "data", c.Storage.Data, "/srv/env")
+			wantInt(t, "max-upload", c.Upload.MaxBytes, 5_000_000)
+			wantInt(t, "janitor-interval", int64(c.Janitor.Interval), int64(10*time.Minute))
+		}},
+		{"flag wins over env", []string{"--addr=:7000", "--data=/srv/flag", "--max-upload=64MiB", "--janitor-interval=30s"}, env, func(t *testing.T, c Config) {
+			wantString(t, "addr", c.HTTP.Addr, ":7000")
+			wantString(t, "data", c.Storage.Data, "/srv/flag")
+			wantInt(t, "max-upload", c.Upload.MaxBytes, 64<<20)
+			wantInt(t, "janitor-interval", int64(c.Janitor.Interval), int64(30*time.Second))
+		}},
+		{"flag set to its default still wins over env", []string{"--addr=:8080"}, env, func(t *testing.T, c Config) {
+			wantString(t, "addr", c.HTTP.Addr, ":8080")
+		}},
+		{"empty env is ignored", nil, map[string]string{"CHATPIC_ADDR": ""}, func(t *testing.T, c Config) {
+			wantString(t, "addr", c.HTTP.Addr, ":8080")
+		}},
+		{"db and blobs follow --data", []string{"--data=/srv/chatpic"}, nil, func(t *testing.T, c Config) {
+			wantString(t, "db", c.Storage.DB, filepath.Join("/srv/chatpic", "chatpic.db"))
+			wantString(t, "blobs", c.Storage.Blobs, filepath.Join("/srv/chatpic", "media"))
+		}},
+		{"db and blobs follow CHATPIC_DATA", nil, map[string]string{"CHATPIC_DATA": "/var/lib/chatpic"}, func(t *testing.T, c Config) {
+			wantString(t, "db", c.Storage.DB, filepath.Join("/var/lib/chatpic", "chatpic.db"))
+			wantString(t, "blobs", c.Storage.Blobs, filepath.Join("/var/lib/chatpic", "media"))
+		}},
+		{"explicit db and blobs are kept", []string{"--data=/srv/a", "--db=/srv/b/x.db", "--blobs=/mnt/media"}, nil, func(t *testing.T, c Config) {
+			wantString(t, "db", c.Storage.DB, "/srv/b/x.db")
+			wantString(t, "blobs", c.Storage.Blobs, "/mnt/media")
+		}},
+		{"postgres URL from env", nil, map[string]string{"CHATPIC_DB": "postgres://u:p@db/chatpic"}, func(t *testing.T, c Config) {
+			wantString(t, "db", c.Storage.DB, "postgres://u:p@db/chatpic")
+		}},
+		{"max-pixels", []string{"--max-pixels=1000000"}, nil, func(t *testing.T, c Config) {
+			wantInt(t, "max-pixels", c.Upload.MaxPixels, 1_000_000)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.check(t, mustLoad(t, tt.args, tt.env))
+		})
+	}
+}
+
+func wantString(t *testing.T, name, got, want string) {
+	t.Helper()
+	if got != want {
+		t.Errorf("%s = %q, want %q", name, got, want)
+	}
+}
+
+func wantInt(t *testing.T, name string, got, want int64) {
+	t.Helper()
+	if got != want {
+		t.Errorf("%s = %d, want %d", name, got, want)
+	}
+}
+
+func TestTrustedProxies(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want []string
+	}{
+		{"none", "", nil},
+		{"one CIDR", "10.0.0.0/8", []string{"10.0.0.0/8"}},
+		{"bare IPv4", "192.168.1.7", []string{"192.168.1.7/32"}},
+		{"bare IPv6", "::1", []string{"::1/128"}},
+		{"IPv6 CIDR", "2001:db8::/32", []string{"2001:db8::/32"}},
+		{"host bits are masked", "10.1.2.3/8", []string{"10.0.0.0/8"}},
+		{"list with spaces and empty entries", " 10.0.0.0/8 , ,172.16.0.0/12,127.0.0.1,", []string{"10.0.0.0/8", "172.16.0.0/12", "127.0.0.1/32"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := mustLoad(t, []string{"--trusted-proxies=" + tt.in}, nil)
+			var got []string
+			for _, p := range c.HTTP.TrustedProxies {
+				got = append(got, p.String())
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("TrustedProxies = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestTrustedProxiesFromEnv(t *testing.T) {
+	c := mustLoad(t, nil, map[string]string{"CHATPIC_TRUSTED_PROXIES": "10.0.0.0/8"})
+	want := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
+	if !reflect.DeepEqual(c.HTTP.TrustedProxies, want) {
+		t.Errorf("TrustedProxies = %v, want %v", c.HTTP.TrustedProxies, want)
+	}
+}
+
+func TestBaseURL(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string
+	}{
+		{"https://pics.example.org", "https://pics.example.org"},
+		{"https://pics.example.org/", "https://pics.example.org"},
+		{"http://localhost:8080", "http://localhost:8080"},
+		{"https://example.org/pics", "https://example.org/pics"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			c := mustLoad(t, []string{"--base-url=" + tt.in}, nil)
+			if c.HTTP.BaseURL == nil {
+				t.Fatal("BaseURL = nil")
+			}
+			if got := c.HTTP.BaseURL.String(); got != tt.want {
+				t.Errorf("BaseURL = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRefused(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		flag string // the flag the error must name
+	}{
+		{"base-url without scheme", []string{"--base-url=pics.example.org"}, nil, "--base-url"},
+		{"base-url ftp", []string{"--base-url=ftp://pics.example.org"}, nil, "--base-url"},
+		{"base-url without host", []string{"--base-url=https://"}, nil, "--base-url"},
+		{"base-url with query", []string{"--base-url=https://pics.example.org/?a=b"}, nil, "--base-url"},
+		{"base-url with fragment", []string{"--base-url=https://pics.example.org/#top"}, nil, "--base-url"},
+		{"base-url unparsable", []string{"--base-url=http://[::1"}, nil, "--base-url"},
+		{"base-url from env", nil, map[string]string{"CHATPIC_BASE_URL": "nonsense"}, "--base-url"},
+		{"trusted proxy word", []string{"--trusted-proxies=nonsense"}, nil, "--trusted-proxies"},
+		{"trusted proxy prefix too long", []string{"--trusted-proxies=10.0.0.0/33"}, nil, "--trusted-proxies"},
+		{"trusted proxy short IPv4", []string{"--trusted-proxies=10.0.0"}, nil, "--trusted-proxies"},
+		{"one bad trusted proxy among good ones", []string{"--trusted-proxies=10.0.0.0/8,bad"}, nil, "--trusted-proxies"},
+		{"max-upload junk", []string{"--max-upload=lots"}, nil, "--max-upload"},
+		{"max-upload negative", []string{"--max-upload=-5MB"}, nil, "--max-upload"},
+		{"max-upload under 1KB", []string{"--max-upload=1023"}, nil, "--max-upload"},
+		{"max-upload junk from env", nil, map[string]string{"CHATPIC_MAX_UPLOAD": "big"}, "--max-upload"},
+		{"max-pixels zero", []string{"--max-pixels=0"}, nil, "--max-pixels"},
+		{"max-pixels junk", []string{"--max-pixels=many"}, nil, "--max-pixels"},
+		{"janitor-interval junk", []string{"--janitor-interval=often"}, nil, "--janitor-interval"},
+		{"janitor-interval negative", []string{"--janitor-interval=-1m"}, nil, "--janitor-interval"},
+		{"janitor-interval under 1s", []string{"--janitor-interval=500ms"}, nil, "--janitor-interval"},
+		{"empty data", []string{"--data="}, nil, "--data"},
+		{"s3 blobs", []string{"--blobs=s3://bucket"}, nil, "--blobs"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := load(t, tt.args, tt.env, true)
+			if err == nil {
+				t.Fatal("Config() = nil error")
+			}
+			if !strings.Contains(err.Error(), tt.flag+":") {
+				t.Errorf("Config() error %q does not name %s", err, tt.flag)
+			}
+		})
+	}
+}
+
+func TestErrorsReportedTogether(t *testing.T) {
+	args := []string{
+		"--base-url=ftp://x",
+		"--trusted-proxies=bad-proxy",
+		"--max-upload=lots",
+		"--max-pixels=0",
+		"--janitor-interval=often",
+	}
+	_, err := load(t, args, map[string]string{"CHATPIC_BLOBS": "s3://bucket"}, true)
+	if err == nil {
+		t.Fatal("Config() = nil error")
+	}
+	msg := err.Error()
+	for _, want := range []string{"--blobs", "--base-url", "--trusted-proxies", `"bad-proxy"`, "--max-upload", `"lots"`, "--max-pixels", "--janitor-interval", `"often"`} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error does not mention %s:\n%s", want, msg)
+		}
+	}
+	if n := strings.Count(msg, "\n") + 1; n != 6 {
+		t.Errorf("error has %d lines, want one per bad setting (6):\n%s", n, msg)
+	}
+}
+
+func TestStorageOnly(t *testing.T) {
+	fs := flag.NewFlagSet("chatpic", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	env := map[string]string{"CHATPIC_DATA": "/srv/chatpic", "CHATPIC_MAX_UPLOAD": "junk", "CHATPIC_BASE_URL": "junk"}
+	s := NewSet(fs, func(k string) string { return env[k] }, false)
+	for _, name := range []string{"data", "db", "blobs"} {
+		if fs.Lookup(name) == nil {
+			t.Errorf("Lookup(%q) = nil, want the storage flag", name)
+		}
+	}
+	for _, name := range []string{"addr", "base-url", "trusted-proxies", "max-upload", "max-pixels", "janitor-interval"} {
+		if fs.Lookup(name) != nil {
+			t.Errorf("Lookup(%q) != nil; serve options must not be registered without serve", name)
+		}
+	}
+	if err := fs.Parse([]string{"--addr=:1"}); err == nil {
+		t.Error("Parse(--addr) succeeded without serve")
+	}
+	if err := fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.Config()
+	if err != nil {
+		t.Fatalf("Config() = %v; serve settings in env must not be checked without serve", err)
+	}
+	want := Config{Storage: Storage{Data: "/srv/chatpic", DB: filepath.Join("/srv/chatpic", "chatpic.db"), Blobs: filepath.Join("/srv/chatpic", "media")}}
+	if !reflect.DeepEqual(c, want) {
+		t.Errorf("Config() =\n%+v\nwant\n%+v", c, want)
+	}
+}
+
+func TestSetsAreIndependent(t *testing.T) {
+	// Two sets (say, two tests running run) must not share option values.
+	a, errA := load(t, []string{"--addr=:1111"}, nil, true)
+	b, errB := load(t, nil, nil, true)
+	if errA != nil || errB != nil {
+		t.Fatal(errA, errB)
+	}
+	if a.HTTP.Addr != ":1111" || b.HTTP.Addr != ":8080" {
+		t.Errorf("addr = %q and %q, want \":1111\" and \":8080\"", a.HTTP.Addr, b.HTTP.Addr)
+	}
+}
+
+func TestDump(t *testing.T) {
+	tests := []struct {
+		name    string
+		db      string
+		want    []string
+		notWant []string
+	}{
+		{
+			name:    "postgres password redacted",
+			db:      "postgres://chatpic:s3cr3t-pa55@db.example.org:5432/chatpic?sslmode=require",
+			want:    []string{"postgres://chatpic:xxxxx@db.example.org:5432/chatpic?sslmode=require"},
+			notWant: []string{"s3cr3t", "pa55"},
+		},
+		{
+			name: "postgres without password unchanged",
+			db:   "postgres://chatpic@db.example.org/chatpic",
+			want: []string{"postgres://chatpic@db.example.org/chatpic"},
+		},
+		{
+			name: "SQLite path unchanged",
+			db:   "/srv/chatpic/chatpic.db",
+			want: []string{"/srv/chatpic/chatpic.db"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := mustLoad(t, []string{"--db=" + tt.db, "--trusted-proxies=10.0.0.0/8,::1", "--base-url=https://pics.example.org"}, nil)
+			var out strings.Builder
+			c.Dump(&out)
+			dump := out.String()
+			want := append([]string{
+				"addr             :8080\n",
+				"max-upload       20 MB\n",
+				"janitor-interval 1m0s\n",
+				"trusted-proxies  10.0.0.0/8,::1/128\n",
+				"base-url         https://pics.example.org\n",
+			}, tt.want...)
+			for _, w := range want {
+				if !strings.Contains(dump, w) {
+					t.Errorf("Dump() lacks %q:\n%s", w, dump)
+				}
+			}
+			for _, w := range tt.notWant {
+				if strings.Contains(dump, w) {
+					t.Errorf("Dump() shows %q:\n%s", w, dump)
+				}
+			}
+			if c.Storage.DB != tt.db {
+				t.Errorf("Dump() changed Storage.DB to %q", c.Storage.DB)
+			}
+		})
+	}
+}

@@ -1,0 +1,216 @@
+// Package janitor cleans up after retention and crashes: it removes posts
+// whose time ran out (reads already hide them), files that no post
+// references, and posts whose file went missing. The background loop and the
+// "chatpic janitor" command run the same Run.
+package janitor
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/blob"
+)
+
+// Store is the metadata the janitor needs. *sqlstore.Store implements it.
+type Store interface {
+	ExpirePosts(ctx context.Context, now time.Time, limit int) ([]chatpic.Post, error)
+	PostExists(ctx context.Context, id string) (bool, error)
+	ScanPosts(ctx context.Context, after string, limit int) ([]chatpic.Post, error)
+	DeletePost(ctx context.Context, id string, reason chatpic.GoneReason, now time.Time) (chatpic.Post, error)
+}
+
+// Janitor removes what retention and crashes leave behind. It is safe to run
+// in several processes at once: every step is idempotent.
+type Janitor struct {
+	store Store
+	blobs blob.Store
+	log   *slog.Logger
+}
+
+// New returns a Janitor.
+func New(store Store, blobs blob.Store, log *slog.Logger) *Janitor {
+	return &Janitor{store: store, blobs: blobs, log: log}
+}
+
+// Options tune one pass.
+type Options struct {
+	// DryRun reports what would be removed and removes nothing.
+	DryRun bool
+	// Grace protects uploads in flight: files and rows younger than this are
+	// left alone by the consistency checks (expiry does not wait).
+	Grace time.Duration
+}
+
+// DefaultGrace is long enough for any upload to go from file to row.
+const DefaultGrace = time.Hour
+
+// Report counts what one pass removed (or, in a dry run, would remove).
+type Report struct {
+	Expired     int // posts whose time had run out
+	OrphanFiles int // files no post references
+	LostPosts   int // posts whose media file is missing
+}
+
+func (r Report) String() string {
+	return fmt.Sprintf("%d expired posts, %d orphan files, %d posts with missing files", r.Expired, r.OrphanFiles, r.LostPosts)
+}
+
+const batch = 200
+
+// Run makes one pass at time now and reports what it did. It stops at the
+// first storage error, returning the report so far with it.
+func (j *Janitor) Run(ctx context.Context, now time.Time, opts Options) (Report, error) {
+	var r Report
+	if err := j.expire(ctx, now, opts, &r); err != nil {
+		return r, err
+	}
+	if err := j.lostPosts(ctx, now, opts, &r); err != nil {
+		return r, err
+	}
+	if err := j.orphanFiles(ctx, now, opts, &r); err != nil {
+		return r, err
+	}
+	return r, nil
+}
+
+// Loop runs a pass at once and then every interval until ctx is done,
+// logging what each pass did. now is the clock.
+func (j *Janitor) Loop(ctx context.Context, interval time.Duration, now func() time.Time) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		r, err := j.Run(ctx, now(), Options{Grace: DefaultGrace})
+		switch {
+		case err != nil && ctx.Err() == nil:
+			j.log.Error("janitor pass failed", "err", err, "done", r.String())
+		case r != Report{}:
+			j.log.Info("janitor pass", "expired", r.Expired, "orphan_files", r.OrphanFiles, "lost_posts", r.LostPosts)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (j *Janitor) expire(ctx context.Context, now time.Time, opts Options, r *Report) error {
+	if opts.DryRun {
+		return j.scan(ctx, func(p chatpic.Post) error {
+			if p.Expired(now) {
+				r.Expired++
+			}
+			return nil
+		})
+	}
+	for {
+		posts, err := j.store.ExpirePosts(ctx, now, batch)
+		if err != nil {
+			return fmt.Errorf("janitor: expire: %w", err)
+		}
+		r.Expired += len(posts)
+		for _, p := range posts {
+			j.deleteFiles(ctx, p.MediaKey(), p.ThumbKey())
+		}
+		if len(posts) < batch {
+			return nil
+		}
+	}
+}
+
+// lostPosts removes posts, older than the grace period, whose media file is
+// gone: they could only ever answer with a broken picture.
+func (j *Janitor) lostPosts(ctx context.Context, now time.Time, opts Options, r *Report) error {
+	var lost []chatpic.Post
+	err := j.scan(ctx, func(p chatpic.Post) error {
+		if now.Sub(p.CreatedAt) < opts.Grace {
+			return nil
+		}
+		_, err := j.blobs.Stat(ctx, p.MediaKey())
+		if chatpic.ErrorKind(err) == chatpic.KindNotFound {
+			lost = append(lost, p)
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("janitor: lost posts: %w", err)
+	}
+	for _, p := range lost {
+		r.LostPosts++
+		if opts.DryRun {
+			continue
+		}
+		j.log.Warn("janitor: post without its file", "post", p.ID, "channel", p.Channel)
+		if _, err := j.store.DeletePost(ctx, p.ID, chatpic.ReasonLost, now); err != nil && chatpic.ErrorKind(err) != chatpic.KindGone {
+			return fmt.Errorf("janitor: lost posts: %w", err)
+		}
+		j.deleteFiles(ctx, p.ThumbKey())
+	}
+	return nil
+}
+
+// orphanFiles removes files, older than the grace period, that belong to no
+// post row: left by a crash between file and row, or by a failed delete.
+func (j *Janitor) orphanFiles(ctx context.Context, now time.Time, opts Options, r *Report) error {
+	var orphans []string
+	for _, prefix := range []string{"media/", "thumb/"} {
+		err := j.blobs.List(ctx, prefix, func(info blob.Info) error {
+			if now.Sub(info.ModTime) < opts.Grace {
+				return nil
+			}
+			id, _, _ := strings.Cut(strings.TrimPrefix(info.Key, prefix), ".")
+			if chatpic.ValidID(id) {
+				exists, err := j.store.PostExists(ctx, id)
+				if err != nil || exists {
+					return err
+				}
+			}
+			orphans = append(orphans, info.Key)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("janitor: orphan files: %w", err)
+		}
+	}
+	r.OrphanFiles += len(orphans)
+	if !opts.DryRun {
+		if len(orphans) > 0 {
+			j.log.Info("janitor: removing orphan files", "count", len(orphans))
+		}
+		j.deleteFiles(ctx, orphans...)
+	}
+	return nil
+}
+
+// scan calls fn for every post row.
+func (j *Janitor) scan(ctx context.Context, fn func(chatpic.Post) error) error {
+	after := ""
+	for {
+		posts, err := j.store.ScanPosts(ctx, after, batch)
+		if err != nil {
+			return err
+		}
+		for _, p := range posts {
+			if err := fn(p); err != nil {
+				return err
+			}
+			after = p.ID
+		}
+		if len(posts) < batch {
+			return nil
+		}
+	}
+}
+
+func (j *Janitor) deleteFiles(ctx context.Context, keys ...string) {
+	for _, key := range keys {
+		if err := j.blobs.Delete(ctx, key); err != nil {
+			j.log.Error("janitor: delete file", "key", key, "err", err)
+		}
+	}
+}

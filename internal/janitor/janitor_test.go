@@ -1,0 +1,191 @@
+package janitor
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/blob/diskblob"
+	"github.com/chatpic/chatpic/internal/sqlstore"
+)
+
+type fixture struct {
+	db    *sqlstore.Store
+	blobs *diskblob.Store
+	j     *Janitor
+}
+
+func newFixture(t *testing.T) fixture {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := sqlstore.Open(ctx, filepath.Join(dir, "chatpic.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	blobs, err := diskblob.Open(filepath.Join(dir, "media"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { blobs.Close() })
+	for _, c := range []chatpic.Channel{
+		{Slug: "keep", Title: "Keep", Capacity: 100},
+		{Slug: "brief", Title: "Brief", Capacity: 100, TTL: time.Hour},
+	} {
+		if err := db.CreateChannel(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return fixture{db, blobs, New(db, blobs, slog.New(slog.NewTextHandler(io.Discard, nil)))}
+}
+
+// post stores a post created at created, with its files unless noFiles.
+func (f fixture) post(t *testing.T, channel string, created time.Time, ttl time.Duration, noFiles bool) chatpic.Post {
+	t.Helper()
+	ctx := context.Background()
+	p := chatpic.Post{ID: chatpic.NewID(), Channel: channel, MIME: "image/png", Ext: "png", ThumbExt: "jpg",
+		Width: 1, Height: 1, Bytes: 3, CreatedAt: created, DeleteTokenHash: chatpic.HashToken("x")}
+	if ttl > 0 {
+		p.ExpiresAt = created.Add(ttl)
+	}
+	if !noFiles {
+		for _, key := range []string{p.MediaKey(), p.ThumbKey()} {
+			if _, err := f.blobs.Put(ctx, key, strings.NewReader("abc")); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	p, _, err := f.db.CreatePost(ctx, p, created)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func (f fixture) exists(t *testing.T, key string) bool {
+	_, err := f.blobs.Stat(context.Background(), key)
+	if err != nil && chatpic.ErrorKind(err) != chatpic.KindNotFound {
+		t.Fatal(err)
+	}
+	return err == nil
+}
+
+func TestRun(t *testing.T) {
+	ctx := context.Background()
+	// Files get the real time as their ModTime; the janitor's clock runs two
+	// hours ahead so that they are past the grace period.
+	real := time.Now().UTC()
+	now := real.Add(2 * time.Hour)
+
+	for _, dry := range []bool{false, true} {
+		name := map[bool]string{false: "for real", true: "dry run"}[dry]
+		t.Run(name, func(t *testing.T) {
+			f := newFixture(t)
+			kept := f.post(t, "keep", now.Add(-3*time.Hour), 0, false)
+			fresh := f.post(t, "brief", now.Add(-10*time.Minute), time.Hour, false)
+			expired := f.post(t, "brief", now.Add(-2*time.Hour), time.Hour, false)
+			lost := f.post(t, "keep", now.Add(-3*time.Hour), 0, true)
+			f.blobs.Put(ctx, lost.ThumbKey(), strings.NewReader("thumb only"))
+			young := f.post(t, "keep", now.Add(-time.Minute), 0, true) // an upload in flight
+			orphan := "media/" + chatpic.NewID() + ".jpg"
+			junk := "thumb/not-an-id.jpg"
+			for _, key := range []string{orphan, junk} {
+				f.blobs.Put(ctx, key, strings.NewReader("left behind"))
+			}
+
+			r, err := f.j.Run(ctx, now, Options{DryRun: dry, Grace: time.Hour})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := Report{Expired: 1, OrphanFiles: 2, LostPosts: 1}
+			if r != want {
+				t.Fatalf("report %+v, want %+v", r, want)
+			}
+
+			checks := []struct {
+				what string
+				got  bool
+				want bool
+			}{
+				{"kept post's media", f.exists(t, kept.MediaKey()), true},
+				{"fresh post's media", f.exists(t, fresh.MediaKey()), true},
+				{"expired post's media", f.exists(t, expired.MediaKey()), dry},
+				{"expired post's thumbnail", f.exists(t, expired.ThumbKey()), dry},
+				{"lost post's thumbnail", f.exists(t, lost.ThumbKey()), dry},
+				{"orphan file", f.exists(t, orphan), dry},
+				{"junk file", f.exists(t, junk), dry},
+			}
+			for _, c := range checks {
+				if c.got != c.want {
+					t.Errorf("%s exists = %v, want %v", c.what, c.got, c.want)
+				}
+			}
+			for _, tc := range []struct {
+				p      chatpic.Post
+				reason chatpic.GoneReason // "" means the row must still be there
+			}{
+				{kept, ""}, {fresh, ""}, {young, ""},
+				{expired, map[bool]chatpic.GoneReason{false: chatpic.ReasonExpired, true: ""}[dry]},
+				{lost, map[bool]chatpic.GoneReason{false: chatpic.ReasonLost, true: ""}[dry]},
+			} {
+				exists, err := f.db.PostExists(ctx, tc.p.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if exists != (tc.reason == "") {
+					t.Errorf("post %s exists = %v, want %v", tc.p.ID, exists, tc.reason == "")
+				}
+				if tc.reason != "" {
+					_, err := f.db.Post(ctx, tc.p.ID, now)
+					if chatpic.ErrorReason(err) != tc.reason {
+						t.Errorf("post %s: %v, want gone (%s)", tc.p.ID, err, tc.reason)
+					}
+				}
+			}
+
+			// A second pass finds nothing more to do (or, dry, the same).
+			again, err := f.j.Run(ctx, now, Options{DryRun: dry, Grace: time.Hour})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if wantAgain := map[bool]Report{false: {}, true: want}[dry]; again != wantAgain {
+				t.Fatalf("second pass %+v, want %+v", again, wantAgain)
+			}
+		})
+	}
+}
+
+// cancelOnLog records log output and cancels when a pass has logged.
+type cancelOnLog struct {
+	buf    bytes.Buffer
+	cancel context.CancelFunc
+}
+
+func (c *cancelOnLog) Write(p []byte) (int, error) {
+	c.buf.Write(p)
+	if bytes.Contains(p, []byte("janitor pass")) {
+		c.cancel()
+	}
+	return len(p), nil
+}
+
+func TestLoopRunsAtOnceAndStopsWithItsContext(t *testing.T) {
+	f := newFixture(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	logs := &cancelOnLog{cancel: cancel}
+	f.j.log = slog.New(slog.NewTextHandler(logs, nil))
+	f.post(t, "brief", time.Now().Add(-2*time.Hour), time.Hour, false)
+	// The interval is an hour: only the first pass, run at once, can log
+	// and so stop the loop.
+	f.j.Loop(ctx, time.Hour, time.Now)
+	if !strings.Contains(logs.buf.String(), "expired=1") {
+		t.Fatalf("the first pass did not log what it did: %s", logs.buf.String())
+	}
+}

@@ -1,0 +1,105 @@
+// Package media checks, cleans and thumbnails uploaded pictures.
+//
+// Every upload passes through Process before anyone can see it. The type is
+// decided from the bytes alone (Sniff). The file is then scrubbed at the
+// container level, without re-encoding the picture: metadata (EXIF, GPS, XMP,
+// IPTC, comments, text chunks, embedded thumbnails, trailing bytes) is
+// dropped, while what the picture needs to look as taken (colour profile,
+// orientation) is kept. The scrubbed bytes are parsed again to verify that
+// nothing else survived, decoded, and turned into a thumbnail. If any of
+// that fails the upload is refused.
+package media
+
+// Format is an accepted media format. Its value is a short lower-case name
+// that is safe to store.
+type Format string
+
+// The accepted formats.
+const (
+	JPEG Format = "jpeg"
+	PNG  Format = "png"
+	GIF  Format = "gif"
+	WebP Format = "webp"
+)
+
+// MIME returns the media type to serve f with, or "" for an unknown format.
+func (f Format) MIME() string {
+	switch f {
+	case JPEG:
+		return "image/jpeg"
+	case PNG:
+		return "image/png"
+	case GIF:
+		return "image/gif"
+	case WebP:
+		return "image/webp"
+	}
+	return ""
+}
+
+// Ext returns the file name extension for f, without the dot, or "" for an
+// unknown format.
+func (f Format) Ext() string {
+	switch f {
+	case JPEG:
+		return "jpg"
+	case PNG:
+		return "png"
+	case GIF:
+		return "gif"
+	case WebP:
+		return "webp"
+	}
+	return ""
+}
+
+// Limits bounds what Process will decode. Every bound is checked against
+// the file's headers before any pixel is decoded. A zero or negative field
+// means the default from DefaultLimits.
+type Limits struct {
+	MaxPixels      int64 // per frame (width*height)
+	MaxFrames      int   // animation frames
+	MaxTotalPixels int64 // canvas pixels summed across all frames
+}
+
+// DefaultLimits returns the limits chatpic uses unless configured otherwise:
+// 50 megapixels per frame, 1000 frames and 500 megapixels in all.
+func DefaultLimits() Limits {
+	return Limits{MaxPixels: 50_000_000, MaxFrames: 1000, MaxTotalPixels: 500_000_000}
+}
+
+// withDefaults fills the unset fields of l from DefaultLimits.
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	if l.MaxPixels <= 0 {
+		l.MaxPixels = d.MaxPixels
+	}
+	if l.MaxFrames <= 0 {
+		l.MaxFrames = d.MaxFrames
+	}
+	if l.MaxTotalPixels <= 0 {
+		l.MaxTotalPixels = d.MaxTotalPixels
+	}
+	return l
+}
+
+// Result describes a processed upload.
+type Result struct {
+	// Format is the format of the media file, the same as the upload's.
+	Format Format
+	// Width and Height are the dimensions as displayed, in pixels: after
+	// orientation, so a portrait phone JPEG stored 4000x3000 with EXIF
+	// orientation 6 reports 3000x4000. For animations, the canvas.
+	Width, Height int
+	// Frames is the number of animation frames, 1 for still pictures.
+	Frames int
+	// ThumbFormat is JPEG for opaque thumbnails and PNG for thumbnails with
+	// transparency.
+	ThumbFormat Format
+	// ThumbWidth and ThumbHeight are the thumbnail's dimensions: the
+	// displayed picture fitted within ThumbMax pixels, never enlarged.
+	ThumbWidth, ThumbHeight int
+}
+
+// ThumbMax is the longest edge of a thumbnail, in pixels.
+const ThumbMax = 512

@@ -1,0 +1,118 @@
+package media
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/chatpic/chatpic"
+)
+
+// Process reads an upload of size bytes from src, writes the scrubbed,
+// verified media file to media and a thumbnail to thumb, and describes
+// both.
+//
+// The format comes from the bytes (see Sniff). The media file is the
+// upload with its metadata removed at the container level; the picture
+// itself is never re-encoded. The scrubbed bytes are walked again to verify
+// that only allowed parts remain, and decoded: the thumbnail is made from
+// them, not from the upload.
+//
+// Errors are *chatpic.Error: KindUnsupported if the file is not an accepted
+// format; KindTooLarge if its headers are over a bound of lim (decided
+// before any pixel is decoded); KindUnprocessable if it is truncated,
+// corrupt, does not decode (a panicking decoder included), or cannot be
+// scrubbed and verified; KindInternal if reading src or writing media or
+// thumb fails, or ctx is done. On error the caller must discard whatever
+// was written to media and thumb.
+//
+// Process holds the scrubbed file and one decoded frame in memory. It is
+// safe for concurrent use; callers bound the concurrency.
+func Process(ctx context.Context, src io.ReaderAt, size int64, media, thumb io.Writer, lim Limits) (Result, error) {
+	lim = lim.withDefaults()
+	if err := ctx.Err(); err != nil {
+		return Result{}, cancelled(err)
+	}
+	head := make([]byte, min(max(size, 0), SniffLen))
+	if err := readAt(src, size, head, 0); err != nil {
+		return Result{}, classify(err)
+	}
+	f, err := Sniff(head)
+	if err != nil {
+		return Result{}, err
+	}
+
+	var out bytes.Buffer
+	out.Grow(int(size) + 64)
+	info, err := walkers[f](src, size, &out, lim, false)
+	if err != nil {
+		return Result{}, classify(err)
+	}
+	if err := ctx.Err(); err != nil {
+		return Result{}, cancelled(err)
+	}
+
+	// A clean output is a fixed point: walked again in strict mode, which
+	// refuses anything it would drop, it must come out byte for byte the
+	// same and describe the same picture.
+	cw := &compareWriter{want: out.Bytes()}
+	check, err := walkers[f](bytes.NewReader(out.Bytes()), int64(out.Len()), cw, lim, true)
+	switch {
+	case err != nil:
+	case !cw.done():
+		err = errMismatch
+	case check.width != info.width || check.height != info.height ||
+		check.frames != info.frames || check.orientation != info.orientation:
+		err = fmt.Errorf("media: verification read %+v, scrub read %+v", check, info)
+	}
+	if err != nil {
+		return Result{}, &chatpic.Error{Kind: chatpic.KindUnprocessable, Message: msgNotCleaned, Err: err}
+	}
+	info.webp = check.webp // offsets into the output, for the decoder
+	if err := ctx.Err(); err != nil {
+		return Result{}, cancelled(err)
+	}
+
+	img, at, err := decodeFirst(f, out.Bytes(), info)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return Result{}, cancelled(err)
+	}
+	t := thumbnail(img, at, info.width, info.height, info.orientation)
+	tf, err := encodeThumb(thumb, t, info.icc)
+	if err != nil {
+		return Result{}, chatpic.Internal(fmt.Errorf("media: writing thumbnail: %w", err))
+	}
+	if err := ctx.Err(); err != nil {
+		return Result{}, cancelled(err)
+	}
+	if _, err := media.Write(out.Bytes()); err != nil {
+		return Result{}, chatpic.Internal(fmt.Errorf("media: writing media: %w", err))
+	}
+
+	r := Result{
+		Format: f, Width: info.width, Height: info.height, Frames: info.frames,
+		ThumbFormat: tf, ThumbWidth: t.Rect.Dx(), ThumbHeight: t.Rect.Dy(),
+	}
+	if info.orientation >= 5 {
+		r.Width, r.Height = r.Height, r.Width
+	}
+	return r, nil
+}
+
+// classify returns err if it is a *chatpic.Error and an internal error
+// wrapping it otherwise (a failed read of the spooled upload).
+func classify(err error) error {
+	if _, ok := errors.AsType[*chatpic.Error](err); ok {
+		return err
+	}
+	return chatpic.Internal(fmt.Errorf("media: %w", err))
+}
+
+func cancelled(err error) error {
+	return chatpic.Internal(fmt.Errorf("media: processing stopped: %w", err))
+}

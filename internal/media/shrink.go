@@ -1,0 +1,138 @@
+package media
+
+import (
+	"image"
+	"image/color"
+	"image/draw"
+)
+
+// boxShrink returns src reduced by the integer factor k, each output pixel
+// the mean of a k x k block (smaller at the right and bottom edges). It is
+// the cheap first step before a proper resampling filter: averaging whole
+// blocks cannot alias the way skipping pixels does. Planar YCbCr, Gray and
+// RGBA pictures are read in place; anything else is converted a strip of k
+// rows at a time, so memory stays near the size of the output.
+func boxShrink(src image.Image, k int) *image.RGBA {
+	b := src.Bounds()
+	ow, oh := (b.Dx()+k-1)/k, (b.Dy()+k-1)/k
+	dst := image.NewRGBA(image.Rect(0, 0, ow, oh))
+	cols, rows := spans(b.Dx(), k, 1), spans(b.Dy(), k, 1)
+	origin := b.Min == image.Point{}
+	switch m := src.(type) {
+	case *image.YCbCr:
+		if sx, sy, ok := chromaFactors(m.SubsampleRatio); ok && origin {
+			y := make([]uint8, ow*oh)
+			cb := make([]uint8, ow*oh)
+			cr := make([]uint8, ow*oh)
+			boxPlane(y, m.Y, m.YStride, 1, cols, rows)
+			ccols, crows := spans(b.Dx(), k, sx), spans(b.Dy(), k, sy)
+			boxPlane(cb, m.Cb, m.CStride, 1, ccols, crows)
+			boxPlane(cr, m.Cr, m.CStride, 1, ccols, crows)
+			for i := range y {
+				r, g, bl := color.YCbCrToRGB(y[i], cb[i], cr[i])
+				dst.Pix[4*i], dst.Pix[4*i+1], dst.Pix[4*i+2], dst.Pix[4*i+3] = r, g, bl, 0xFF
+			}
+			return dst
+		}
+	case *image.Gray:
+		if origin {
+			g := make([]uint8, ow*oh)
+			boxPlane(g, m.Pix, m.Stride, 1, cols, rows)
+			for i, v := range g {
+				dst.Pix[4*i], dst.Pix[4*i+1], dst.Pix[4*i+2], dst.Pix[4*i+3] = v, v, v, 0xFF
+			}
+			return dst
+		}
+	case *image.RGBA:
+		if origin {
+			boxPlane(dst.Pix, m.Pix, m.Stride, 4, cols, rows)
+			return dst
+		}
+	}
+	strip := image.NewRGBA(image.Rect(0, 0, b.Dx(), k))
+	for oy := range oh {
+		y0 := b.Min.Y + oy*k
+		h := min(k, b.Max.Y-y0)
+		draw.Draw(strip, image.Rect(0, 0, b.Dx(), h), src, image.Pt(b.Min.X, y0), draw.Src)
+		boxPlane(dst.Pix[oy*dst.Stride:(oy+1)*dst.Stride], strip.Pix, strip.Stride, 4, cols, span{lo: []int{0}, hi: []int{h}})
+	}
+	return dst
+}
+
+// span lists, for each output column (or row), the half-open range of
+// source pixels it averages.
+type span struct{ lo, hi []int }
+
+// spans maps n source pixels, shrunk by k, onto a plane subsampled by s
+// (1 for full resolution, 2 for half...). Subsampled ranges may overlap by a
+// pixel when k is not a multiple of s; for chroma that does not show.
+func spans(n, k, s int) span {
+	out := (n + k - 1) / k
+	sp := span{lo: make([]int, out), hi: make([]int, out)}
+	for i := range out {
+		lo, hi := i*k, min(i*k+k, n)
+		sp.lo[i], sp.hi[i] = lo/s, (hi+s-1)/s
+	}
+	return sp
+}
+
+// chromaFactors returns the horizontal and vertical chroma subsampling.
+func chromaFactors(r image.YCbCrSubsampleRatio) (int, int, bool) {
+	switch r {
+	case image.YCbCrSubsampleRatio444:
+		return 1, 1, true
+	case image.YCbCrSubsampleRatio422:
+		return 2, 1, true
+	case image.YCbCrSubsampleRatio420:
+		return 2, 2, true
+	case image.YCbCrSubsampleRatio440:
+		return 1, 2, true
+	case image.YCbCrSubsampleRatio411:
+		return 4, 1, true
+	case image.YCbCrSubsampleRatio410:
+		return 4, 2, true
+	}
+	return 0, 0, false
+}
+
+// boxPlane writes to out the block means of a plane of 8-bit samples with
+// bpp (1 or 4) interleaved channels, one output pixel per (column span, row
+// span).
+func boxPlane(out, pix []uint8, stride, bpp int, cols, rows span) {
+	ow := len(cols.lo)
+	acc := make([]uint32, ow*bpp)
+	for oy := range rows.lo {
+		clear(acc)
+		for y := rows.lo[oy]; y < rows.hi[oy]; y++ {
+			line := pix[y*stride:]
+			if bpp == 1 {
+				for ox := range ow {
+					var s uint32
+					for _, v := range line[cols.lo[ox]:cols.hi[ox]] {
+						s += uint32(v)
+					}
+					acc[ox] += s
+				}
+				continue
+			}
+			for ox := range ow {
+				a := acc[ox*4 : ox*4+4 : ox*4+4]
+				px := line[cols.lo[ox]*4 : cols.hi[ox]*4]
+				for i := 0; i+4 <= len(px); i += 4 {
+					a[0] += uint32(px[i])
+					a[1] += uint32(px[i+1])
+					a[2] += uint32(px[i+2])
+					a[3] += uint32(px[i+3])
+				}
+			}
+		}
+		o := out[oy*ow*bpp:]
+		nrows := uint32(rows.hi[oy] - rows.lo[oy])
+		for ox := range ow {
+			n := nrows * uint32(cols.hi[ox]-cols.lo[ox])
+			for c := range bpp {
+				o[ox*bpp+c] = uint8((acc[ox*bpp+c] + n/2) / n)
+			}
+		}
+	}
+}

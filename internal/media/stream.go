@@ -1,0 +1,97 @@
+package media
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+)
+
+// stream reads an upload front to back. The JPEG, PNG and GIF walkers use
+// it; every read error it returns is already mapped by readErr.
+type stream struct {
+	br   *bufio.Reader
+	size int64
+	off  int64 // bytes consumed so far
+}
+
+func newStream(src io.ReaderAt, size int64) *stream {
+	return &stream{br: bufio.NewReaderSize(io.NewSectionReader(src, 0, size), 64<<10), size: size}
+}
+
+// remaining returns how many bytes are left.
+func (s *stream) remaining() int64 { return s.size - s.off }
+
+func (s *stream) readFull(p []byte) error {
+	n, err := io.ReadFull(s.br, p)
+	s.off += int64(n)
+	return readErr(err)
+}
+
+func (s *stream) readByte() (byte, error) {
+	b, err := s.br.ReadByte()
+	if err != nil {
+		return 0, readErr(err)
+	}
+	s.off++
+	return b, nil
+}
+
+// read returns the next n bytes in a new slice. It refuses before
+// allocating if the file cannot hold n more bytes, so a lying length field
+// cannot make it allocate much.
+func (s *stream) read(n int64) ([]byte, error) {
+	if n > s.remaining() {
+		return nil, errTruncated
+	}
+	p := make([]byte, n)
+	return p, s.readFull(p)
+}
+
+// copy copies the next n bytes to w.
+func (s *stream) copy(w io.Writer, n int64) error {
+	if n > s.remaining() {
+		return errTruncated
+	}
+	for n > 0 {
+		buf, err := s.br.Peek(int(min(n, int64(s.br.Size()))))
+		if err != nil {
+			return readErr(err)
+		}
+		if _, err := w.Write(buf); err != nil {
+			return err
+		}
+		s.br.Discard(len(buf)) // cannot fail: the bytes are buffered
+		s.off += int64(len(buf))
+		n -= int64(len(buf))
+	}
+	return nil
+}
+
+// skip discards the next n bytes.
+func (s *stream) skip(n int64) error {
+	if n > s.remaining() {
+		return errTruncated
+	}
+	d, err := s.br.Discard(int(n))
+	s.off += int64(d)
+	return readErr(err)
+}
+
+// compareWriter checks that what is written equals want, in order. The
+// verifier scrubs the output again into a compareWriter: a clean output is
+// a fixed point of scrubbing.
+type compareWriter struct {
+	want []byte
+	off  int
+}
+
+func (c *compareWriter) Write(p []byte) (int, error) {
+	if len(p) > len(c.want)-c.off || !bytes.Equal(p, c.want[c.off:c.off+len(p)]) {
+		return 0, errMismatch
+	}
+	c.off += len(p)
+	return len(p), nil
+}
+
+// done reports whether all of want was written.
+func (c *compareWriter) done() bool { return c.off == len(c.want) }

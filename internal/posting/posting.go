@@ -1,0 +1,177 @@
+// Package posting is the heart of chatpic: it takes uploads into channels,
+// serves them back, and lets their uploaders delete them. It orchestrates the
+// metadata store, the blob store and the media pipeline; the web pages and the
+// JSON API are both thin layers over it.
+package posting
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"runtime"
+	"time"
+
+	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/blob"
+	"github.com/chatpic/chatpic/internal/media"
+)
+
+// Store is the metadata this package needs. *sqlstore.Store implements it.
+type Store interface {
+	Channels(ctx context.Context, now time.Time) ([]chatpic.ChannelStats, error)
+	Channel(ctx context.Context, slug string, now time.Time) (chatpic.ChannelStats, error)
+	CreatePost(ctx context.Context, p chatpic.Post, now time.Time) (chatpic.Post, []chatpic.Post, error)
+	Post(ctx context.Context, id string, now time.Time) (chatpic.Post, error)
+	Posts(ctx context.Context, channel string, before int64, limit int, now time.Time) ([]chatpic.Post, error)
+	DeletePost(ctx context.Context, id string, reason chatpic.GoneReason, now time.Time) (chatpic.Post, error)
+}
+
+// Config bounds uploads.
+type Config struct {
+	MaxBytes int64        // largest accepted file
+	Media    media.Limits // what the decoder accepts
+	TempDir  string       // where uploads are spooled; "" for the system default
+	// Workers bounds how many uploads are decoded at once; 0 means one per
+	// CPU.
+	Workers int
+}
+
+// Service runs the posting use-cases. It is safe for concurrent use.
+type Service struct {
+	store Store
+	blobs blob.Store
+	log   *slog.Logger
+	now   func() time.Time
+	cfg   Config
+	// work is a semaphore: decoding a picture takes a CPU and tens of MB.
+	work chan struct{}
+}
+
+// New returns a Service. now is the clock (time.Now outside tests).
+func New(store Store, blobs blob.Store, log *slog.Logger, now func() time.Time, cfg Config) *Service {
+	if cfg.Workers <= 0 {
+		cfg.Workers = runtime.GOMAXPROCS(0)
+	}
+	if cfg.TempDir == "" {
+		cfg.TempDir = os.TempDir()
+	}
+	return &Service{store: store, blobs: blobs, log: log, now: now, cfg: cfg, work: make(chan struct{}, cfg.Workers)}
+}
+
+// MaxBytes is the largest upload the service accepts.
+func (s *Service) MaxBytes() int64 { return s.cfg.MaxBytes }
+
+// Now returns the service's current time.
+func (s *Service) Now() time.Time { return s.now().UTC() }
+
+// Channels returns every channel with what is visible in it now.
+func (s *Service) Channels(ctx context.Context) ([]chatpic.ChannelStats, error) {
+	return s.store.Channels(ctx, s.Now())
+}
+
+// Channel returns one channel, or a KindNotFound error.
+func (s *Service) Channel(ctx context.Context, slug string) (chatpic.ChannelStats, error) {
+	if err := chatpic.ValidateSlug(slug); err != nil {
+		return chatpic.ChannelStats{}, chatpic.Errorf(chatpic.KindNotFound, "there is no channel called %q", slug)
+	}
+	return s.store.Channel(ctx, slug, s.Now())
+}
+
+// MaxPageSize is the most posts one page holds.
+const MaxPageSize = 100
+
+// Page is one page of a channel, newest first.
+type Page struct {
+	Posts []chatpic.Post
+	// Next is the cursor for the following (older) page, 0 if there is none.
+	Next int64
+}
+
+// Posts returns up to limit visible posts of a channel with a Seq below
+// before (0: from the newest). limit is clamped to 1..MaxPageSize. It returns
+// a KindNotFound error if the channel does not exist.
+func (s *Service) Posts(ctx context.Context, slug string, before int64, limit int) (Page, error) {
+	if _, err := s.Channel(ctx, slug); err != nil {
+		return Page{}, err
+	}
+	limit = min(max(limit, 1), MaxPageSize)
+	// Ask for one more than shown to learn whether an older page exists.
+	posts, err := s.store.Posts(ctx, slug, before, limit+1, s.Now())
+	if err != nil {
+		return Page{}, err
+	}
+	var page Page
+	if len(posts) > limit {
+		posts = posts[:limit]
+		page.Next = posts[limit-1].Seq
+	}
+	page.Posts = posts
+	return page, nil
+}
+
+// Post returns a visible post, a KindGone error with the reason, or
+// KindNotFound.
+func (s *Service) Post(ctx context.Context, id string) (chatpic.Post, error) {
+	if !chatpic.ValidID(id) {
+		return chatpic.Post{}, chatpic.Errorf(chatpic.KindNotFound, "there is no such upload")
+	}
+	return s.store.Post(ctx, id, s.Now())
+}
+
+// Delete deletes a post if token is its delete token. It returns KindForbidden
+// for a wrong token, and KindGone or KindNotFound as Post does.
+func (s *Service) Delete(ctx context.Context, id, token string) error {
+	p, err := s.Post(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !chatpic.TokenMatches(token, p.DeleteTokenHash) {
+		return chatpic.Errorf(chatpic.KindForbidden, "that delete token is not right for this upload")
+	}
+	p, err = s.store.DeletePost(ctx, id, chatpic.ReasonDeleted, s.Now())
+	if err != nil {
+		return err
+	}
+	s.log.Info("post deleted by uploader", "post", p.ID, "channel", p.Channel)
+	s.removeFiles(context.WithoutCancel(ctx), p)
+	return nil
+}
+
+// Media opens the media file (or with thumb, the thumbnail) of a visible
+// post; ext must be the one the post was stored with. The caller closes the
+// object. Errors are as Post's, and KindNotFound for a wrong extension or a
+// missing file.
+func (s *Service) Media(ctx context.Context, id, ext string, thumb bool) (blob.Object, chatpic.Post, error) {
+	p, err := s.Post(ctx, id)
+	if err != nil {
+		return nil, p, err
+	}
+	key := p.MediaKey()
+	if thumb {
+		key = p.ThumbKey()
+	}
+	if want := map[bool]string{false: p.Ext, true: p.ThumbExt}[thumb]; ext != want {
+		return nil, p, chatpic.Errorf(chatpic.KindNotFound, "there is no such file")
+	}
+	obj, err := s.blobs.Open(ctx, key)
+	if err != nil {
+		if chatpic.ErrorKind(err) == chatpic.KindNotFound {
+			return nil, p, chatpic.Errorf(chatpic.KindNotFound, "there is no such file")
+		}
+		return nil, p, chatpic.Internal(fmt.Errorf("posting: open %s: %w", key, err))
+	}
+	return obj, p, nil
+}
+
+// removeFiles deletes a gone post's media and thumbnail. A failure is logged;
+// the janitor removes files that no row references.
+func (s *Service) removeFiles(ctx context.Context, posts ...chatpic.Post) {
+	for _, p := range posts {
+		for _, key := range []string{p.MediaKey(), p.ThumbKey()} {
+			if err := s.blobs.Delete(ctx, key); err != nil {
+				s.log.Error("delete file of gone post", "key", key, "err", err)
+			}
+		}
+	}
+}

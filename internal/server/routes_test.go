@@ -1,0 +1,270 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/api"
+	"github.com/chatpic/chatpic/internal/blob/diskblob"
+	"github.com/chatpic/chatpic/internal/media"
+	"github.com/chatpic/chatpic/internal/mediatest"
+	"github.com/chatpic/chatpic/internal/posting"
+	"github.com/chatpic/chatpic/internal/request"
+	"github.com/chatpic/chatpic/internal/sqlstore"
+	"github.com/chatpic/chatpic/internal/web"
+)
+
+const maxUpload = 200 << 10
+
+var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+
+// newHandler wires the real router over real SQLite and a real folder.
+func newHandler(t *testing.T) http.Handler {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := sqlstore.Open(ctx, filepath.Join(dir, "chatpic.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Seed(ctx, chatpic.DefaultChannels(), t0); err != nil {
+		t.Fatal(err)
+	}
+	blobs, err := diskblob.Open(filepath.Join(dir, "media"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { blobs.Close() })
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	now := func() time.Time { return t0 }
+	posts := posting.New(db, blobs, log, now, posting.Config{MaxBytes: maxUpload, Media: media.DefaultLimits(), TempDir: t.TempDir()})
+	origin := request.NewOrigin(nil, nil)
+	pages, err := web.New(posts, origin, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Routes(pages, api.New(posts, origin, log), []Pinger{db, blobs}, Deps{Log: log})
+}
+
+func multipartBody(t *testing.T, fields map[string]string, file []byte) (io.Reader, string) {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	if file != nil {
+		fw, _ := mw.CreateFormFile("file", "x.bin")
+		fw.Write(file)
+	}
+	mw.Close()
+	return &body, mw.FormDataContentType()
+}
+
+func serve(h http.Handler, req *http.Request) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func uploadReq(t *testing.T, path string, fields map[string]string, file []byte) *http.Request {
+	body, ct := multipartBody(t, fields, file)
+	req := httptest.NewRequest("POST", path, body)
+	req.Header.Set("Content-Type", ct)
+	return req
+}
+
+type apiError struct {
+	Error struct{ Kind, Message, Reason string }
+}
+
+func TestUploadErrors(t *testing.T) {
+	h := newHandler(t)
+	truncated := mediatest.JPEG(64, 64)
+	truncated = truncated[:len(truncated)/2]
+	tests := []struct {
+		name     string
+		path     string
+		fields   map[string]string
+		file     []byte
+		header   map[string]string
+		wantCode int
+		wantKind string
+	}{
+		{"not an image", "/api/v1/channels/random/posts", nil, []byte("%PDF-1.7 not a picture at all"), nil, 415, "unsupported"},
+		{"html posing as an image", "/api/v1/channels/random/posts", nil, []byte("<!doctype html><script>alert(1)</script>"), nil, 415, "unsupported"},
+		{"over the size limit", "/api/v1/channels/random/posts", nil, bytes.Repeat([]byte{0xFF}, maxUpload+1), nil, 413, "too_large"},
+		{"no file", "/api/v1/channels/random/posts", map[string]string{"caption": "hi"}, nil, nil, 400, "invalid"},
+		{"empty file", "/api/v1/channels/random/posts", nil, []byte{}, nil, 400, "invalid"},
+		{"unknown channel", "/api/v1/channels/nope/posts", nil, mediatest.PNG(8, 8), nil, 404, "not_found"},
+		{"caption too long", "/api/v1/channels/random/posts", map[string]string{"caption": strings.Repeat("é", 501)}, mediatest.PNG(8, 8), nil, 400, "invalid"},
+		{"truncated jpeg", "/api/v1/channels/random/posts", nil, truncated, nil, 422, "unprocessable"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := serve(h, uploadReq(t, tt.path, tt.fields, tt.file))
+			var e apiError
+			json.Unmarshal(rec.Body.Bytes(), &e)
+			if rec.Code != tt.wantCode || e.Error.Kind != tt.wantKind || e.Error.Message == "" {
+				t.Fatalf("got %d %s, want %d %s", rec.Code, rec.Body, tt.wantCode, tt.wantKind)
+			}
+		})
+	}
+	// None of them left a post behind.
+	rec := serve(h, httptest.NewRequest("GET", "/api/v1/channels/random", nil))
+	if !strings.Contains(rec.Body.String(), `"count":0`) {
+		t.Fatalf("refused uploads left posts: %s", rec.Body)
+	}
+
+	t.Run("not multipart", func(t *testing.T) {
+		req := httptest.NewRequest("POST", "/api/v1/channels/random/posts", strings.NewReader("hello"))
+		req.Header.Set("Content-Type", "text/plain")
+		if rec := serve(h, req); rec.Code != 415 {
+			t.Fatalf("got %d", rec.Code)
+		}
+	})
+	t.Run("cross-site form post", func(t *testing.T) {
+		req := uploadReq(t, "/c/random", nil, mediatest.PNG(8, 8))
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		if rec := serve(h, req); rec.Code != http.StatusForbidden {
+			t.Fatalf("got %d, want 403", rec.Code)
+		}
+	})
+}
+
+func TestPagesAndAPI(t *testing.T) {
+	h := newHandler(t)
+	// A page upload through the form answers with the post page and its
+	// delete token.
+	rec := serve(h, uploadReq(t, "/c/random", map[string]string{"caption": "first <b>one</b>"}, mediatest.PNG(30, 20)))
+	if rec.Code != http.StatusCreated || !strings.Contains(rec.Body.String(), "delete token") {
+		t.Fatalf("form upload: %d %s", rec.Code, rec.Body)
+	}
+	if strings.Contains(rec.Body.String(), "<b>one</b>") {
+		t.Fatal("the caption was not escaped")
+	}
+	id := strings.TrimPrefix(rec.Header().Get("Location"), "/p/")
+	for range 2 {
+		if rec := serve(h, uploadReq(t, "/api/v1/channels/random/posts", nil, mediatest.JPEG(40, 30))); rec.Code != 201 {
+			t.Fatalf("api upload: %d %s", rec.Code, rec.Body)
+		}
+	}
+	rec = serve(h, uploadReq(t, "/upload", map[string]string{"channel": "gaming"}, mediatest.GIF(10, 10, 2)))
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("home form upload: %d", rec.Code)
+	}
+
+	staticURL := regexp.MustCompile(`/static/style\.[0-9a-f]{12}\.css`).FindString(serve(h, httptest.NewRequest("GET", "/", nil)).Body.String())
+	tests := []struct {
+		name       string
+		path       string
+		wantCode   int
+		wantBody   string
+		wantHeader map[string]string
+	}{
+		{"home", "/", 200, "keeps the newest 100", map[string]string{"Content-Security-Policy": "script-src 'self'", "Referrer-Policy": "no-referrer"}},
+		{"channel page", "/c/random", 200, "/p/" + id, nil},
+		{"channel page, older", "/c/random?limit=1", 200, "?before=", nil},
+		{"unknown channel page", "/c/nope", 404, "", nil},
+		{"bad cursor", "/c/random?before=abc", 400, "", nil},
+		{"post page", "/p/" + id, 200, "first &lt;b&gt;one&lt;/b&gt;", nil},
+		{"unknown post page", "/p/AAAAAAAAAAAAAAAA", 404, "", nil},
+		{"junk post id", "/p/%3Cscript%3E", 404, "", nil},
+		{"media", "/m/" + id + ".png", 200, "", map[string]string{"Content-Type": "image/png", "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox"}},
+		{"media with the wrong extension", "/m/" + id + ".jpg", 404, "", nil},
+		{"thumbnail", "/t/" + id + ".jpg", 200, "", map[string]string{"Content-Type": "image/jpeg"}},
+		{"api channels", "/api/v1/channels", 200, `"slug":"photography"`, map[string]string{"Content-Type": "application/json"}},
+		{"api channel", "/api/v1/channels/flash", 200, `"ttl_seconds":3600`, nil},
+		{"api channel not found", "/api/v1/channels/nope", 404, `"kind":"not_found"`, nil},
+		{"api posts page", "/api/v1/channels/random/posts?limit=2", 200, `"next":"2"`, nil},
+		{"api last page", "/api/v1/channels/random/posts?before=2", 200, `"next":null`, nil},
+		{"api post", "/api/v1/posts/" + id, 200, `"caption":"first \u003cb\u003eone\u003c/b\u003e"`, nil},
+		{"api unknown route", "/api/v1/nothing", 404, `"kind":"not_found"`, nil},
+		{"healthz", "/healthz", 200, "ok", nil},
+		{"readyz", "/readyz", 200, "ready", nil},
+		{"hashed static file", staticURL, 200, "", map[string]string{"Cache-Control": "immutable"}},
+		{"unhashed static file", "/static/style.css", 404, "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := serve(h, httptest.NewRequest("GET", tt.path, nil))
+			if rec.Code != tt.wantCode || !strings.Contains(rec.Body.String(), tt.wantBody) {
+				t.Fatalf("GET %s: %d, body %.300s; want %d with %q", tt.path, rec.Code, rec.Body, tt.wantCode, tt.wantBody)
+			}
+			for k, v := range tt.wantHeader {
+				if !strings.Contains(rec.Header().Get(k), v) {
+					t.Errorf("header %s = %q, want it to contain %q", k, rec.Header().Get(k), v)
+				}
+			}
+		})
+	}
+
+	t.Run("range request", func(t *testing.T) {
+		req := httptest.NewRequest("GET", "/m/"+id+".png", nil)
+		req.Header.Set("Range", "bytes=0-9")
+		rec := serve(h, req)
+		if rec.Code != http.StatusPartialContent || rec.Body.Len() != 10 {
+			t.Fatalf("got %d with %d bytes", rec.Code, rec.Body.Len())
+		}
+	})
+	t.Run("conditional request", func(t *testing.T) {
+		etag := serve(h, httptest.NewRequest("GET", "/m/"+id+".png", nil)).Header().Get("ETag")
+		req := httptest.NewRequest("GET", "/m/"+id+".png", nil)
+		req.Header.Set("If-None-Match", etag)
+		if rec := serve(h, req); etag == "" || rec.Code != http.StatusNotModified {
+			t.Fatalf("etag %q, got %d", etag, rec.Code)
+		}
+	})
+	t.Run("delete page with a wrong token", func(t *testing.T) {
+		req := httptest.NewRequest("POST", "/p/"+id+"/delete", strings.NewReader("token=wrong"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if rec := serve(h, req); rec.Code != http.StatusForbidden {
+			t.Fatalf("got %d", rec.Code)
+		}
+	})
+	t.Run("api delete without a token", func(t *testing.T) {
+		if rec := serve(h, httptest.NewRequest("DELETE", "/api/v1/posts/"+id, nil)); rec.Code != http.StatusForbidden {
+			t.Fatalf("got %d", rec.Code)
+		}
+	})
+}
+
+func TestDeleteThroughThePage(t *testing.T) {
+	h := newHandler(t)
+	rec := serve(h, uploadReq(t, "/api/v1/channels/memes/posts", nil, mediatest.PNG(12, 12)))
+	var p struct{ ID, DeleteToken string }
+	json.Unmarshal(rec.Body.Bytes(), &struct {
+		ID          *string `json:"id"`
+		DeleteToken *string `json:"delete_token"`
+	}{&p.ID, &p.DeleteToken})
+	req := httptest.NewRequest("POST", "/p/"+p.ID+"/delete", strings.NewReader("token="+p.DeleteToken))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if rec := serve(h, req); rec.Code != 200 {
+		t.Fatalf("delete: %d %s", rec.Code, rec.Body)
+	}
+	tests := []struct{ path, want string }{
+		{"/p/" + p.ID, "deleted by the person who posted it"},
+		{"/api/v1/posts/" + p.ID, `"reason":"deleted"`},
+		{"/m/" + p.ID + ".png", "gone: deleted"},
+		{"/t/" + p.ID + ".jpg", "gone: deleted"},
+	}
+	for _, tt := range tests {
+		rec := serve(h, httptest.NewRequest("GET", tt.path, nil))
+		if rec.Code != http.StatusGone || !strings.Contains(rec.Body.String(), tt.want) {
+			t.Errorf("GET %s: %d %s; want 410 with %q", tt.path, rec.Code, rec.Body, tt.want)
+		}
+	}
+}

@@ -1,0 +1,67 @@
+// Package server runs chatpic's HTTP server: timeouts, the route table,
+// middleware, and a graceful shutdown.
+package server
+
+import (
+	"context"
+	"errors"
+	stdlog "log"
+	"log/slog"
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// ShutdownTimeout is how long in-flight requests get to finish once the
+// server is told to stop.
+const ShutdownTimeout = 20 * time.Second
+
+// Serve answers requests on ln with h until ctx is done, then stops
+// accepting, lets in-flight requests finish (up to ShutdownTimeout) and
+// returns. It returns nil after a clean shutdown.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		// Generous enough for a 20 MB upload over a slow phone connection;
+		// it still bounds a client that trickles its body.
+		ReadTimeout:    10 * time.Minute,
+		WriteTimeout:   10 * time.Minute,
+		IdleTimeout:    2 * time.Minute,
+		MaxHeaderBytes: 64 << 10,
+		// net/http's own messages can name the client ("TLS handshake error
+		// from 203.0.113.9:4711"): they pass through a filter first.
+		ErrorLog:    stdlog.New(addrScrubber{log}, "", 0),
+		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
+	}
+	return err
+}
+
+// addrPattern matches IPv4 and IPv6 addresses, with or without a port.
+var addrPattern = regexp.MustCompile(`\[?[0-9a-fA-F]*:[0-9a-fA-F:.]*:[0-9a-fA-F:.]*\]?(:\d+)?|\d{1,3}(\.\d{1,3}){3}(:\d+)?`)
+
+// addrScrubber passes net/http's error messages to the logger with any IP
+// address replaced, so no client address reaches a log line.
+type addrScrubber struct{ log *slog.Logger }
+
+func (a addrScrubber) Write(p []byte) (int, error) {
+	msg := addrPattern.ReplaceAllString(strings.TrimSpace(string(p)), "[address]")
+	a.log.Warn(msg)
+	return len(p), nil
+}

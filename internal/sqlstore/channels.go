@@ -1,0 +1,206 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/chatpic/chatpic"
+)
+
+const channelColumns = `slug, title, description, capacity, ttl_seconds, nsfw, created_at`
+
+// visibleStats counts a channel's visible posts: rows whose time has not run
+// out. It reads at most the channel's capacity in index entries.
+const visibleStats = `
+	(SELECT COUNT(*) FROM posts p WHERE p.channel = c.slug AND (p.expires_at IS NULL OR p.expires_at > ?)),
+	(SELECT MAX(p.created_at) FROM posts p WHERE p.channel = c.slug AND (p.expires_at IS NULL OR p.expires_at > ?))`
+
+type rowScanner interface{ Scan(dest ...any) error }
+
+func scanChannel(row rowScanner, extra ...any) (chatpic.Channel, error) {
+	var c chatpic.Channel
+	var ttl int64
+	var created sql.NullInt64
+	dest := append([]any{&c.Slug, &c.Title, &c.Description, &c.Capacity, &ttl, &c.NSFW, &created}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return c, err
+	}
+	c.TTL = time.Duration(ttl) * time.Second
+	c.CreatedAt = fromMillis(created)
+	return c, nil
+}
+
+func scanChannelStats(row rowScanner) (chatpic.ChannelStats, error) {
+	var st chatpic.ChannelStats
+	var last sql.NullInt64
+	c, err := scanChannel(row, &st.Count, &last)
+	st.Channel = c
+	st.LastPostAt = fromMillis(last)
+	return st, err
+}
+
+// Channels returns every channel with what is visible in it at now, in the
+// order they were created.
+func (s *Store) Channels(ctx context.Context, now time.Time) ([]chatpic.ChannelStats, error) {
+	rows, err := s.read.QueryContext(ctx,
+		`SELECT `+channelColumns+`, `+visibleStats+` FROM channels c ORDER BY created_at, slug`,
+		now.UnixMilli(), now.UnixMilli())
+	if err != nil {
+		return nil, internal("channels", err)
+	}
+	defer rows.Close()
+	var out []chatpic.ChannelStats
+	for rows.Next() {
+		st, err := scanChannelStats(rows)
+		if err != nil {
+			return nil, internal("channels", err)
+		}
+		out = append(out, st)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal("channels", err)
+	}
+	return out, nil
+}
+
+// Channel returns the channel with the given slug and what is visible in it
+// at now. It returns a KindNotFound error if there is none.
+func (s *Store) Channel(ctx context.Context, slug string, now time.Time) (chatpic.ChannelStats, error) {
+	st, err := scanChannelStats(s.read.QueryRowContext(ctx,
+		`SELECT `+channelColumns+`, `+visibleStats+` FROM channels c WHERE slug = ?`,
+		now.UnixMilli(), now.UnixMilli(), slug))
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, chatpic.Errorf(chatpic.KindNotFound, "there is no channel called %q", slug)
+	}
+	if err != nil {
+		return st, internal("channel", err)
+	}
+	return st, nil
+}
+
+// CreateChannel adds c, which must be valid. It returns a KindConflict error
+// if a channel with the same slug exists.
+func (s *Store) CreateChannel(ctx context.Context, c chatpic.Channel) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	_, err := s.write.ExecContext(ctx,
+		`INSERT INTO channels (`+channelColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		c.Slug, c.Title, c.Description, c.Capacity, int64(c.TTL/time.Second), c.NSFW, c.CreatedAt.UnixMilli())
+	if isUniqueViolation(err) {
+		return chatpic.Errorf(chatpic.KindConflict, "a channel called %q exists already", c.Slug)
+	}
+	if err != nil {
+		return internal("create channel", err)
+	}
+	return nil
+}
+
+// UpdateChannel replaces the settings of the channel with c's slug. If the
+// new capacity is below what the channel holds, the oldest posts are evicted
+// in the same transaction and returned, so the caller can delete their files.
+// A new TTL applies to uploads from now on; existing ones keep their expiry.
+// It returns a KindNotFound error if there is no such channel.
+func (s *Store) UpdateChannel(ctx context.Context, c chatpic.Channel, now time.Time) ([]chatpic.Post, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, internal("update channel", err)
+	}
+	defer tx.Rollback()
+	var count int
+	err = tx.QueryRowContext(ctx,
+		`UPDATE channels SET title = ?, description = ?, capacity = ?, ttl_seconds = ?, nsfw = ?
+		 WHERE slug = ? RETURNING post_count`,
+		c.Title, c.Description, c.Capacity, int64(c.TTL/time.Second), c.NSFW, c.Slug).Scan(&count)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, chatpic.Errorf(chatpic.KindNotFound, "there is no channel called %q", c.Slug)
+	}
+	if err != nil {
+		return nil, internal("update channel", err)
+	}
+	evicted, err := evictOldest(ctx, tx, c.Slug, count-c.Capacity, now)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, internal("update channel", err)
+	}
+	return evicted, nil
+}
+
+// DeleteChannel removes the channel and every post in it; the posts become
+// tombstones with reason "removed" and are returned, so the caller can delete
+// their files. It returns a KindNotFound error if there is no such channel.
+func (s *Store) DeleteChannel(ctx context.Context, slug string, now time.Time) ([]chatpic.Post, error) {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, internal("delete channel", err)
+	}
+	defer tx.Rollback()
+	var count int
+	err = tx.QueryRowContext(ctx, `SELECT post_count FROM channels WHERE slug = ?`, slug).Scan(&count)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, chatpic.Errorf(chatpic.KindNotFound, "there is no channel called %q", slug)
+	}
+	if err != nil {
+		return nil, internal("delete channel", err)
+	}
+	posts, err := queryPosts(ctx, tx, `WHERE channel = ? ORDER BY seq`, slug)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range posts {
+		if err := bury(ctx, tx, p, chatpic.ReasonRemoved, now); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM channels WHERE slug = ?`, slug); err != nil {
+		return nil, internal("delete channel", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, internal("delete channel", err)
+	}
+	return posts, nil
+}
+
+// Seed adds channels if the database has never been seeded, and reports
+// whether it did. Channels an operator removed later do not come back.
+func (s *Store) Seed(ctx context.Context, channels []chatpic.Channel, now time.Time) (bool, error) {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return false, internal("seed", err)
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM settings WHERE name = 'seeded'`).Scan(&n); err != nil {
+		return false, internal("seed", err)
+	}
+	if n > 0 {
+		return false, nil
+	}
+	for i, c := range channels {
+		if err := c.Validate(); err != nil {
+			return false, err
+		}
+		// Offsetting creation times keeps the seeds in the order given.
+		created := now.Add(time.Duration(i) * time.Millisecond)
+		if _, err := tx.ExecContext(ctx,
+			`INSERT INTO channels (`+channelColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			c.Slug, c.Title, c.Description, c.Capacity, int64(c.TTL/time.Second), c.NSFW, created.UnixMilli()); err != nil {
+			return false, internal("seed", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES ('seeded', ?)`,
+		now.UTC().Format(time.RFC3339)); err != nil {
+		return false, internal("seed", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return false, internal("seed", err)
+	}
+	return true, nil
+}

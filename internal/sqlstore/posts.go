@@ -1,0 +1,185 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/chatpic/chatpic"
+)
+
+const postColumns = `id, channel, seq, caption, mime, ext, thumb_ext, width, height, bytes, sha256,
+	created_at, expires_at, delete_token_hash`
+
+// querier is what *sql.DB and *sql.Tx have in common.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func scanPost(row rowScanner) (chatpic.Post, error) {
+	var p chatpic.Post
+	var sum []byte
+	var created, expires sql.NullInt64
+	err := row.Scan(&p.ID, &p.Channel, &p.Seq, &p.Caption, &p.MIME, &p.Ext, &p.ThumbExt,
+		&p.Width, &p.Height, &p.Bytes, &sum, &created, &expires, &p.DeleteTokenHash)
+	copy(p.SHA256[:], sum)
+	p.CreatedAt = fromMillis(created)
+	p.ExpiresAt = fromMillis(expires)
+	return p, err
+}
+
+// queryPosts returns the posts selected by the SQL after "FROM posts".
+func queryPosts(ctx context.Context, q querier, tail string, args ...any) ([]chatpic.Post, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+postColumns+` FROM posts `+tail, args...)
+	if err != nil {
+		return nil, internal("query posts", err)
+	}
+	defer rows.Close()
+	var out []chatpic.Post
+	for rows.Next() {
+		p, err := scanPost(rows)
+		if err != nil {
+			return nil, internal("query posts", err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal("query posts", err)
+	}
+	return out, nil
+}
+
+// CreatePost inserts p into its channel, giving it the channel's next Seq,
+// and returns it with Seq set. If the channel then holds more than its
+// capacity, the oldest posts are evicted in the same transaction (as
+// tombstones with reason "evicted", or "expired" if their time had run out)
+// and returned, so the caller can delete their files. The cost does not grow
+// with the channel's history. It returns a KindNotFound error if the channel
+// does not exist.
+func (s *Store) CreatePost(ctx context.Context, p chatpic.Post, now time.Time) (chatpic.Post, []chatpic.Post, error) {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return p, nil, internal("create post", err)
+	}
+	defer tx.Rollback()
+	// Updating the channel row first also serialises concurrent inserts into
+	// one channel (on databases with row locks), which keeps the count exact.
+	var count, capacity int
+	err = tx.QueryRowContext(ctx,
+		`UPDATE channels SET post_count = post_count + 1, post_total = post_total + 1
+		 WHERE slug = ? RETURNING post_count, post_total, capacity`, p.Channel).Scan(&count, &p.Seq, &capacity)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, nil, chatpic.Errorf(chatpic.KindNotFound, "there is no channel called %q", p.Channel)
+	}
+	if err != nil {
+		return p, nil, internal("create post", err)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO posts (`+postColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		p.ID, p.Channel, p.Seq, p.Caption, p.MIME, p.Ext, p.ThumbExt, p.Width, p.Height, p.Bytes, p.SHA256[:],
+		p.CreatedAt.UnixMilli(), millis(p.ExpiresAt), p.DeleteTokenHash)
+	if isUniqueViolation(err) {
+		return p, nil, chatpic.Errorf(chatpic.KindConflict, "a post with this ID exists already")
+	}
+	if err != nil {
+		return p, nil, internal("create post", err)
+	}
+	evicted, err := evictOldest(ctx, tx, p.Channel, count-capacity, now)
+	if err != nil {
+		return p, nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return p, nil, internal("create post", err)
+	}
+	return p, evicted, nil
+}
+
+// Post returns the post with the given ID as it stands at now. A post whose
+// time has run out, or that left a tombstone, yields a KindGone error with the
+// reason; an ID never seen yields KindNotFound.
+func (s *Store) Post(ctx context.Context, id string, now time.Time) (chatpic.Post, error) {
+	p, err := scanPost(s.read.QueryRowContext(ctx, `SELECT `+postColumns+` FROM posts WHERE id = ?`, id))
+	switch {
+	case err == nil:
+		if p.Expired(now) {
+			return chatpic.Post{}, chatpic.Gone(chatpic.ReasonExpired, "this upload has expired")
+		}
+		return p, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return p, internal("post", err)
+	}
+	var reason string
+	err = s.read.QueryRowContext(ctx, `SELECT reason FROM tombstones WHERE id = ?`, id).Scan(&reason)
+	if errors.Is(err, sql.ErrNoRows) {
+		return chatpic.Post{}, chatpic.Errorf(chatpic.KindNotFound, "there is no such upload")
+	}
+	if err != nil {
+		return chatpic.Post{}, internal("post", err)
+	}
+	return chatpic.Post{}, chatpic.Gone(chatpic.GoneReason(reason), "this upload is gone (%s)", reason)
+}
+
+// Posts returns up to limit posts of a channel that are visible at now,
+// newest first, with Seq below before (0: from the newest). It does not check
+// that the channel exists.
+func (s *Store) Posts(ctx context.Context, channel string, before int64, limit int, now time.Time) ([]chatpic.Post, error) {
+	if before <= 0 {
+		before = 1 << 62
+	}
+	return queryPosts(ctx, s.read,
+		`WHERE channel = ? AND seq < ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY seq DESC LIMIT ?`,
+		channel, before, now.UnixMilli(), limit)
+}
+
+// DeletePost removes the post with the given ID, leaving a tombstone with
+// reason, and returns it so the caller can delete its files. It returns
+// KindGone if the post is already gone (with the earlier reason) and
+// KindNotFound if it never existed. A post whose time ran out but whose row
+// is still there is deleted with reason "expired", whatever was asked.
+func (s *Store) DeletePost(ctx context.Context, id string, reason chatpic.GoneReason, now time.Time) (chatpic.Post, error) {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return chatpic.Post{}, internal("delete post", err)
+	}
+	defer tx.Rollback()
+	p, err := scanPost(tx.QueryRowContext(ctx, `SELECT `+postColumns+` FROM posts WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		tx.Rollback()
+		_, err := s.Post(ctx, id, now)
+		return chatpic.Post{}, err
+	}
+	if err != nil {
+		return chatpic.Post{}, internal("delete post", err)
+	}
+	if p.Expired(now) {
+		reason = chatpic.ReasonExpired
+	}
+	if err := bury(ctx, tx, p, reason, now); err != nil {
+		return chatpic.Post{}, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE channels SET post_count = post_count - 1 WHERE slug = ?`, p.Channel); err != nil {
+		return chatpic.Post{}, internal("delete post", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return chatpic.Post{}, internal("delete post", err)
+	}
+	return p, nil
+}
+
+// PostExists reports whether a row for the post exists, visible or not (an
+// expired row the janitor has not removed yet still exists).
+func (s *Store) PostExists(ctx context.Context, id string) (bool, error) {
+	var n int
+	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM posts WHERE id = ?`, id).Scan(&n); err != nil {
+		return false, internal("post exists", err)
+	}
+	return n > 0, nil
+}
+
+// ScanPosts returns up to limit post rows, visible or not, with IDs after
+// after in ID order, for walking every row in pages.
+func (s *Store) ScanPosts(ctx context.Context, after string, limit int) ([]chatpic.Post, error) {
+	return queryPosts(ctx, s.read, `WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
+}

@@ -1,0 +1,434 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chatpic/chatpic"
+)
+
+// t0 is the start of every test's clock.
+var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+
+func openSQLiteForTest(t testing.TB) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "chatpic.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestSQLite(t *testing.T) {
+	runConformance(t, func(t *testing.T) *Store { return openSQLiteForTest(t) })
+}
+
+func TestMigrationsAreIdempotent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "chatpic.db")
+	for i := range 3 {
+		s, err := Open(context.Background(), path)
+		if err != nil {
+			t.Fatalf("open #%d: %v", i+1, err)
+		}
+		if _, err := s.Seed(context.Background(), chatpic.DefaultChannels(), t0); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+	}
+}
+
+// runConformance is the store suite: every dialect must pass it.
+func runConformance(t *testing.T, open func(t *testing.T) *Store) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s *Store)
+	}{
+		{"seed adds the default channels once, in order", testSeed},
+		{"channel lookups and stats", testChannelStats},
+		{"create channel refuses duplicates and invalid settings", testCreateChannel},
+		{"capacity eviction keeps the newest N", testCapacityEviction},
+		{"eviction of an expired row says expired", testEvictExpired},
+		{"expired posts vanish from reads at once", testExpiryHidesPosts},
+		{"expire posts in batches leaves tombstones", testExpirePosts},
+		{"posts page by cursor, newest first", testPaging},
+		{"delete post leaves a tombstone", testDeletePost},
+		{"post into an unknown channel is not found", testUnknownChannel},
+		{"lowering capacity evicts at once", testUpdateChannel},
+		{"deleting a channel removes its posts", testDeleteChannel},
+		{"scan posts walks every row", testScanPosts},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
+	}
+}
+
+func mustChannel(t *testing.T, s *Store, slug string, capacity int, ttl time.Duration) {
+	t.Helper()
+	err := s.CreateChannel(context.Background(), chatpic.Channel{
+		Slug: slug, Title: "Test " + slug, Capacity: capacity, TTL: ttl, CreatedAt: t0,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// newPost makes a post for the channel created at now, expiring after ttl
+// (0: never).
+func newPost(channel string, now time.Time, ttl time.Duration) chatpic.Post {
+	p := chatpic.Post{
+		ID: chatpic.NewID(), Channel: channel, MIME: "image/png", Ext: "png", ThumbExt: "jpg",
+		Width: 10, Height: 20, Bytes: 123, CreatedAt: now, DeleteTokenHash: chatpic.HashToken("token"),
+	}
+	p.SHA256[0] = 0xAB
+	if ttl > 0 {
+		p.ExpiresAt = now.Add(ttl)
+	}
+	return p
+}
+
+func mustPost(t *testing.T, s *Store, p chatpic.Post) (chatpic.Post, []chatpic.Post) {
+	t.Helper()
+	p, evicted, err := s.CreatePost(context.Background(), p, p.CreatedAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, evicted
+}
+
+func wantGone(t *testing.T, err error, reason chatpic.GoneReason) {
+	t.Helper()
+	if chatpic.ErrorKind(err) != chatpic.KindGone || chatpic.ErrorReason(err) != reason {
+		t.Fatalf("got %v (kind %q, reason %q), want gone with reason %q", err, chatpic.ErrorKind(err), chatpic.ErrorReason(err), reason)
+	}
+}
+
+func wantKind(t *testing.T, err error, kind chatpic.Kind) {
+	t.Helper()
+	if got := chatpic.ErrorKind(err); got != kind {
+		t.Fatalf("got %v (kind %q), want kind %q", err, got, kind)
+	}
+}
+
+func testSeed(t *testing.T, s *Store) {
+	ctx := context.Background()
+	seeded, err := s.Seed(ctx, chatpic.DefaultChannels(), t0)
+	if err != nil || !seeded {
+		t.Fatalf("first seed = %v, %v; want true, nil", seeded, err)
+	}
+	if _, err := s.DeleteChannel(ctx, "politics", t0); err != nil {
+		t.Fatal(err)
+	}
+	seeded, err = s.Seed(ctx, chatpic.DefaultChannels(), t0)
+	if err != nil || seeded {
+		t.Fatalf("second seed = %v, %v; want false, nil", seeded, err)
+	}
+	chans, err := s.Channels(ctx, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range chans {
+		got = append(got, c.Slug)
+	}
+	want := "[photography entertainment gaming memes random flash]"
+	if fmt.Sprint(got) != want {
+		t.Fatalf("channels = %v, want %v (seed order, removed one stays removed)", got, want)
+	}
+	if flash := chans[len(chans)-1]; flash.TTL != time.Hour || flash.Capacity != 100 {
+		t.Fatalf("flash = %+v, want capacity 100, TTL 1h", flash.Channel)
+	}
+}
+
+func testChannelStats(t *testing.T, s *Store) {
+	ctx := context.Background()
+	mustChannel(t, s, "pics", 10, 0)
+	mustChannel(t, s, "brief", 10, time.Hour)
+	mustPost(t, s, newPost("pics", t0, 0))
+	mustPost(t, s, newPost("pics", t0.Add(time.Minute), 0))
+	mustPost(t, s, newPost("brief", t0, time.Hour))
+
+	tests := []struct {
+		slug      string
+		at        time.Time
+		wantCount int
+		wantLast  time.Time
+	}{
+		{"pics", t0.Add(time.Hour), 2, t0.Add(time.Minute)},
+		{"brief", t0.Add(59 * time.Minute), 1, t0},
+		{"brief", t0.Add(time.Hour), 0, time.Time{}},
+	}
+	for _, tt := range tests {
+		st, err := s.Channel(ctx, tt.slug, tt.at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Count != tt.wantCount || !st.LastPostAt.Equal(tt.wantLast) {
+			t.Errorf("%s at %v: count %d, last %v; want %d, %v", tt.slug, tt.at, st.Count, st.LastPostAt, tt.wantCount, tt.wantLast)
+		}
+	}
+	_, err := s.Channel(ctx, "nope", t0)
+	wantKind(t, err, chatpic.KindNotFound)
+}
+
+func testCreateChannel(t *testing.T, s *Store) {
+	ctx := context.Background()
+	mustChannel(t, s, "pics", 10, 0)
+	tests := []struct {
+		name string
+		ch   chatpic.Channel
+		want chatpic.Kind
+	}{
+		{"duplicate slug", chatpic.Channel{Slug: "pics", Title: "Again", Capacity: 5}, chatpic.KindConflict},
+		{"bad slug", chatpic.Channel{Slug: "Bad Slug", Title: "x", Capacity: 5}, chatpic.KindInvalid},
+		{"zero capacity", chatpic.Channel{Slug: "zero", Title: "x", Capacity: 0}, chatpic.KindInvalid},
+		{"ttl too short", chatpic.Channel{Slug: "short", Title: "x", Capacity: 5, TTL: time.Second}, chatpic.KindInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wantKind(t, s.CreateChannel(ctx, tt.ch), tt.want)
+		})
+	}
+}
+
+func testCapacityEviction(t *testing.T, s *Store) {
+	ctx := context.Background()
+	mustChannel(t, s, "small", 3, 0)
+	var ids []string
+	for i := range 5 {
+		p, evicted := mustPost(t, s, newPost("small", t0.Add(time.Duration(i)*time.Second), 0))
+		if p.Seq != int64(i+1) {
+			t.Fatalf("post %d has seq %d", i, p.Seq)
+		}
+		ids = append(ids, p.ID)
+		switch {
+		case i < 3 && len(evicted) != 0:
+			t.Fatalf("insert %d evicted %d posts, want none", i, len(evicted))
+		case i >= 3 && (len(evicted) != 1 || evicted[0].ID != ids[i-3]):
+			t.Fatalf("insert %d evicted %v, want exactly %s", i, evicted, ids[i-3])
+		}
+	}
+	now := t0.Add(time.Minute)
+	for i, id := range ids {
+		_, err := s.Post(ctx, id, now)
+		if i < 2 {
+			wantGone(t, err, chatpic.ReasonEvicted)
+		} else if err != nil {
+			t.Fatalf("post %d: %v", i, err)
+		}
+	}
+	st, err := s.Channel(ctx, "small", now)
+	if err != nil || st.Count != 3 {
+		t.Fatalf("count = %d, %v; want 3", st.Count, err)
+	}
+}
+
+func testEvictExpired(t *testing.T, s *Store) {
+	mustChannel(t, s, "one", 1, time.Hour)
+	first, _ := mustPost(t, s, newPost("one", t0, time.Hour))
+	_, evicted := mustPost(t, s, newPost("one", t0.Add(2*time.Hour), time.Hour))
+	if len(evicted) != 1 || evicted[0].ID != first.ID {
+		t.Fatalf("evicted %v, want the first post", evicted)
+	}
+	_, err := s.Post(context.Background(), first.ID, t0.Add(2*time.Hour))
+	wantGone(t, err, chatpic.ReasonExpired)
+}
+
+func testExpiryHidesPosts(t *testing.T, s *Store) {
+	ctx := context.Background()
+	mustChannel(t, s, "brief", 10, time.Hour)
+	p, _ := mustPost(t, s, newPost("brief", t0, time.Hour))
+	tests := []struct {
+		name    string
+		at      time.Time
+		visible bool
+	}{
+		{"just posted", t0, true},
+		{"a millisecond before expiry", t0.Add(time.Hour - time.Millisecond), true},
+		{"at expiry", t0.Add(time.Hour), false},
+		{"long after", t0.Add(48 * time.Hour), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := s.Post(ctx, p.ID, tt.at)
+			list, lerr := s.Posts(ctx, "brief", 0, 10, tt.at)
+			if lerr != nil {
+				t.Fatal(lerr)
+			}
+			if tt.visible {
+				if err != nil || len(list) != 1 {
+					t.Fatalf("post: %v, list has %d; want visible", err, len(list))
+				}
+				return
+			}
+			wantGone(t, err, chatpic.ReasonExpired)
+			if len(list) != 0 {
+				t.Fatalf("list has %d posts, want none", len(list))
+			}
+		})
+	}
+}
+
+func testExpirePosts(t *testing.T, s *Store) {
+	ctx := context.Background()
+	mustChannel(t, s, "brief", 10, time.Hour)
+	mustChannel(t, s, "keep", 10, 0)
+	kept, _ := mustPost(t, s, newPost("keep", t0, 0))
+	var ids []string
+	for i := range 5 {
+		p, _ := mustPost(t, s, newPost("brief", t0.Add(time.Duration(i)*time.Minute), time.Hour))
+		ids = append(ids, p.ID)
+	}
+	now := t0.Add(time.Hour + 2*time.Minute) // the first three have expired
+	first, err := s.ExpirePosts(ctx, now, 2)
+	if err != nil || len(first) != 2 || first[0].ID != ids[0] || first[1].ID != ids[1] {
+		t.Fatalf("first batch = %v, %v; want the two oldest", first, err)
+	}
+	second, err := s.ExpirePosts(ctx, now, 2)
+	if err != nil || len(second) != 1 || second[0].ID != ids[2] {
+		t.Fatalf("second batch = %v, %v; want the third", second, err)
+	}
+	for i, id := range ids {
+		exists, err := s.PostExists(ctx, id)
+		if err != nil || exists != (i >= 3) {
+			t.Fatalf("post %d exists = %v, %v", i, exists, err)
+		}
+	}
+	if exists, _ := s.PostExists(ctx, kept.ID); !exists {
+		t.Fatal("a post without TTL was expired")
+	}
+	// post_count tracks the rows: two left, and capacity still works.
+	mustChannel(t, s, "x", 1, 0) // unrelated channel, makes sure counts are per channel
+	st, _ := s.Channel(ctx, "brief", t0)
+	if st.Count != 2 {
+		t.Fatalf("visible at t0 = %d, want 2", st.Count)
+	}
+}
+
+func testPaging(t *testing.T, s *Store) {
+	ctx := context.Background()
+	mustChannel(t, s, "pages", 100, 0)
+	var ids []string
+	for i := range 7 {
+		p, _ := mustPost(t, s, newPost("pages", t0.Add(time.Duration(i)*time.Second), 0))
+		ids = append(ids, p.ID)
+	}
+	var got []string
+	var before int64
+	for range 10 {
+		page, err := s.Posts(ctx, "pages", before, 3, t0.Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range page {
+			got = append(got, p.ID)
+		}
+		if len(page) < 3 {
+			break
+		}
+		before = page[len(page)-1].Seq
+	}
+	var want []string
+	for i := len(ids) - 1; i >= 0; i-- {
+		want = append(want, ids[i])
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("paged %v, want %v", got, want)
+	}
+}
+
+func testDeletePost(t *testing.T, s *Store) {
+	ctx := context.Background()
+	mustChannel(t, s, "pics", 2, 0)
+	p, _ := mustPost(t, s, newPost("pics", t0, 0))
+	got, err := s.DeletePost(ctx, p.ID, chatpic.ReasonDeleted, t0)
+	if err != nil || got.ID != p.ID || got.Ext != "png" {
+		t.Fatalf("delete = %+v, %v", got, err)
+	}
+	_, err = s.Post(ctx, p.ID, t0)
+	wantGone(t, err, chatpic.ReasonDeleted)
+	_, err = s.DeletePost(ctx, p.ID, chatpic.ReasonDeleted, t0)
+	wantGone(t, err, chatpic.ReasonDeleted)
+	_, err = s.DeletePost(ctx, chatpic.NewID(), chatpic.ReasonDeleted, t0)
+	wantKind(t, err, chatpic.KindNotFound)
+	_, err = s.Post(ctx, chatpic.NewID(), t0)
+	wantKind(t, err, chatpic.KindNotFound)
+	// The count went down: two more fit without eviction.
+	for range 2 {
+		if _, evicted := mustPost(t, s, newPost("pics", t0, 0)); len(evicted) != 0 {
+			t.Fatal("a delete did not free its place")
+		}
+	}
+}
+
+func testUnknownChannel(t *testing.T, s *Store) {
+	_, _, err := s.CreatePost(context.Background(), newPost("nowhere", t0, 0), t0)
+	wantKind(t, err, chatpic.KindNotFound)
+}
+
+func testUpdateChannel(t *testing.T, s *Store) {
+	ctx := context.Background()
+	mustChannel(t, s, "pics", 10, 0)
+	var ids []string
+	for i := range 5 {
+		p, _ := mustPost(t, s, newPost("pics", t0.Add(time.Duration(i)*time.Second), 0))
+		ids = append(ids, p.ID)
+	}
+	evicted, err := s.UpdateChannel(ctx, chatpic.Channel{Slug: "pics", Title: "Pictures", Capacity: 2, TTL: time.Hour}, t0)
+	if err != nil || len(evicted) != 3 || evicted[0].ID != ids[0] {
+		t.Fatalf("update evicted %d (%v), want the 3 oldest", len(evicted), err)
+	}
+	st, err := s.Channel(ctx, "pics", t0)
+	if err != nil || st.Title != "Pictures" || st.Capacity != 2 || st.TTL != time.Hour || st.Count != 2 {
+		t.Fatalf("after update: %+v, %v", st, err)
+	}
+	_, err = s.UpdateChannel(ctx, chatpic.Channel{Slug: "nope", Title: "x", Capacity: 2}, t0)
+	wantKind(t, err, chatpic.KindNotFound)
+}
+
+func testDeleteChannel(t *testing.T, s *Store) {
+	ctx := context.Background()
+	mustChannel(t, s, "doomed", 10, 0)
+	p, _ := mustPost(t, s, newPost("doomed", t0, 0))
+	posts, err := s.DeleteChannel(ctx, "doomed", t0)
+	if err != nil || len(posts) != 1 {
+		t.Fatalf("delete channel = %d posts, %v", len(posts), err)
+	}
+	_, err = s.Post(ctx, p.ID, t0)
+	wantGone(t, err, chatpic.ReasonRemoved)
+	_, err = s.Channel(ctx, "doomed", t0)
+	wantKind(t, err, chatpic.KindNotFound)
+	_, err = s.DeleteChannel(ctx, "doomed", t0)
+	wantKind(t, err, chatpic.KindNotFound)
+}
+
+func testScanPosts(t *testing.T, s *Store) {
+	ctx := context.Background()
+	mustChannel(t, s, "pics", 100, time.Minute)
+	want := map[string]bool{}
+	for range 7 {
+		p, _ := mustPost(t, s, newPost("pics", t0, time.Minute))
+		want[p.ID] = true
+	}
+	seen := map[string]bool{}
+	after := ""
+	for {
+		page, err := s.ScanPosts(ctx, after, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range page {
+			seen[p.ID] = true
+			after = p.ID
+		}
+		if len(page) < 3 {
+			break
+		}
+	}
+	if len(seen) != len(want) {
+		t.Fatalf("scanned %d posts, want %d (expired rows included)", len(seen), len(want))
+	}
+}

@@ -1,0 +1,74 @@
+package web
+
+import (
+	"encoding/hex"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/request"
+)
+
+// mediaCSP keeps a media file from running anything if a browser is tricked
+// into rendering it as a document.
+const mediaCSP = "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; sandbox"
+
+// maxMediaAge is how long a media file may be cached: it never changes.
+const maxMediaAge = 365 * 24 * time.Hour
+
+var thumbTypes = map[string]string{"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+
+// Media serves GET /m/{file}: a post's media file, named ID.EXT.
+func (w *Web) Media(rw http.ResponseWriter, r *http.Request) { w.serveMedia(rw, r, false) }
+
+// Thumb serves GET /t/{file}: a post's thumbnail, named ID.EXT.
+func (w *Web) Thumb(rw http.ResponseWriter, r *http.Request) { w.serveMedia(rw, r, true) }
+
+// serveMedia answers with the file of a visible post, with Range and
+// conditional requests, our own Content-Type, and a sandbox CSP. Gone posts
+// answer 410 and unknown ones 404, as short plain text.
+func (w *Web) serveMedia(rw http.ResponseWriter, r *http.Request, thumb bool) {
+	id, ext, ok := strings.Cut(r.PathValue("file"), ".")
+	if !ok {
+		http.Error(rw, "not found", http.StatusNotFound)
+		return
+	}
+	obj, p, err := w.posts.Media(r.Context(), id, ext, thumb)
+	if err != nil {
+		code := request.Status(err)
+		if code >= 500 {
+			w.log.Error("serve media", "post", id, "err", err)
+		}
+		msg := chatpic.ErrorMessage(err)
+		if reason := chatpic.ErrorReason(err); reason != "" {
+			msg = "gone: " + string(reason)
+		}
+		rw.Header().Set("Cache-Control", "no-store")
+		http.Error(rw, msg, code)
+		return
+	}
+	defer obj.Close()
+
+	h := rw.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", mediaCSP)
+	h.Set("Cross-Origin-Resource-Policy", "cross-origin") // direct links embed anywhere
+	h.Set("Content-Disposition", `inline; filename="`+p.ID+`.`+ext+`"`)
+	if thumb {
+		h.Set("Content-Type", thumbTypes[ext])
+		h.Set("ETag", `"t`+hex.EncodeToString(p.SHA256[:12])+`"`)
+	} else {
+		h.Set("Content-Type", p.MIME)
+		h.Set("ETag", `"`+hex.EncodeToString(p.SHA256[:])+`"`)
+	}
+	// The bytes never change, but a post that will expire should not
+	// outlive its time in caches.
+	age := maxMediaAge
+	if !p.ExpiresAt.IsZero() {
+		age = min(age, p.ExpiresAt.Sub(w.posts.Now()))
+	}
+	h.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(age/time.Second))+", immutable")
+	http.ServeContent(rw, r, "", p.CreatedAt, obj)
+}

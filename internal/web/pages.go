@@ -1,0 +1,162 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/request"
+)
+
+type homePage struct {
+	Title    string
+	Channels []chatpic.ChannelStats
+	Limits   string
+}
+
+type channelPage struct {
+	Title   string
+	Channel chatpic.ChannelStats
+	Posts   []chatpic.Post
+	Next    int64
+	Limits  string
+}
+
+type postPage struct {
+	Title    string
+	Post     chatpic.Post
+	Channel  chatpic.ChannelStats
+	NSFW     bool
+	ShareURL string
+	MediaURL string
+	ThumbURL string
+	// DeleteToken is set only on the page answering the upload itself.
+	DeleteToken string
+}
+
+// Home renders GET /: the channels and an upload form.
+func (w *Web) Home(rw http.ResponseWriter, r *http.Request) {
+	chans, err := w.posts.Channels(r.Context())
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	w.render(rw, r, http.StatusOK, "home", homePage{Channels: chans, Limits: chatpic.FormatSize(w.posts.MaxBytes())})
+}
+
+// Channel renders GET /c/{slug}: its uploads, newest first, a page at a time.
+func (w *Web) Channel(rw http.ResponseWriter, r *http.Request) {
+	before, limit, err := request.Page(r)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	ch, err := w.posts.Channel(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	page, err := w.posts.Posts(r.Context(), ch.Slug, before, limit)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	w.render(rw, r, http.StatusOK, "channel", channelPage{
+		Title: ch.Title, Channel: ch, Posts: page.Posts, Next: page.Next,
+		Limits: chatpic.FormatSize(w.posts.MaxBytes()),
+	})
+}
+
+// Post renders GET /p/{id}, or a 410 tombstone saying why it is gone.
+func (w *Web) Post(rw http.ResponseWriter, r *http.Request) {
+	p, err := w.posts.Post(r.Context(), r.PathValue("id"))
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	w.renderPost(rw, r, http.StatusOK, p, "")
+}
+
+func (w *Web) renderPost(rw http.ResponseWriter, r *http.Request, code int, p chatpic.Post, token string) {
+	ch, err := w.posts.Channel(r.Context(), p.Channel)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	base := w.origin.Base(r)
+	title := p.Caption
+	if title == "" {
+		title = "Upload in " + ch.Title
+	}
+	if len(title) > 60 {
+		title = strings.ToValidUTF8(title[:60], "") + "…"
+	}
+	w.render(rw, r, code, "post", postPage{
+		Title: title, Post: p, Channel: ch, NSFW: ch.NSFW,
+		ShareURL:    base + "/p/" + p.ID,
+		MediaURL:    base + "/m/" + p.ID + "." + p.Ext,
+		ThumbURL:    base + "/t/" + p.ID + "." + p.ThumbExt,
+		DeleteToken: token,
+	})
+}
+
+// UploadToChannel handles the upload form of a channel page, POST
+// /c/{slug}. It answers with the new post's page, which shows the delete
+// token this once.
+func (w *Web) UploadToChannel(rw http.ResponseWriter, r *http.Request) {
+	w.upload(rw, r, r.PathValue("slug"))
+}
+
+// Upload handles the home page's upload form, POST /upload, whose "channel"
+// field names the channel.
+func (w *Web) Upload(rw http.ResponseWriter, r *http.Request) {
+	w.upload(rw, r, "")
+}
+
+func (w *Web) upload(rw http.ResponseWriter, r *http.Request, slug string) {
+	if slug != "" {
+		if _, err := w.posts.Channel(r.Context(), slug); err != nil {
+			w.fail(rw, r, err)
+			return
+		}
+	}
+	up, err := request.ParseUpload(rw, r, w.posts)
+	defer up.Close()
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	if slug == "" {
+		slug = up.Channel
+	}
+	created, err := w.posts.Upload(r.Context(), slug, up.Caption, up.File)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	rw.Header().Set("Location", "/p/"+created.Post.ID)
+	w.renderPost(rw, r, http.StatusCreated, created.Post, created.DeleteToken)
+}
+
+// Delete handles POST /p/{id}/delete with the form field "token".
+func (w *Web) Delete(rw http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(rw, r.Body, 4<<10)
+	if err := r.ParseForm(); err != nil {
+		w.fail(rw, r, chatpic.Errorf(chatpic.KindInvalid, "the form could not be read"))
+		return
+	}
+	p, err := w.posts.Post(r.Context(), r.PathValue("id"))
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	if err := w.posts.Delete(r.Context(), p.ID, strings.TrimSpace(r.PostForm.Get("token"))); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	w.render(rw, r, http.StatusOK, "message", messagePage{
+		Title: "Deleted", Heading: "Deleted",
+		Text: "Your upload, its thumbnail and its link are gone.",
+		Back: "/c/" + p.Channel, BackText: "Back to the channel",
+	})
+}

@@ -1,0 +1,158 @@
+// Package web renders chatpic's HTML pages and serves media files. Templates
+// and static files are embedded and parsed at start-up; every page works
+// without JavaScript.
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"mime"
+	"net/http"
+	"path"
+	"time"
+
+	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/posting"
+	"github.com/chatpic/chatpic/internal/request"
+)
+
+//go:embed templates static
+var files embed.FS
+
+// Web serves the pages, static files and media.
+type Web struct {
+	posts  *posting.Service
+	origin *request.Origin
+	log    *slog.Logger
+	pages  map[string]*template.Template
+	// static maps a file's name to its URL, which carries a content hash,
+	// and the URL's path back to the file's bytes.
+	staticURL  map[string]string
+	staticFile map[string][]byte
+}
+
+// New parses the templates and hashes the static files. An error means the
+// binary was built with a broken template.
+func New(posts *posting.Service, origin *request.Origin, log *slog.Logger) (*Web, error) {
+	w := &Web{posts: posts, origin: origin, log: log, staticURL: map[string]string{}, staticFile: map[string][]byte{}}
+	entries, err := fs.ReadDir(files, "static")
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	for _, e := range entries {
+		b, err := fs.ReadFile(files, "static/"+e.Name())
+		if err != nil {
+			return nil, fmt.Errorf("web: %w", err)
+		}
+		sum := sha256.Sum256(b)
+		ext := path.Ext(e.Name())
+		url := "/static/" + e.Name()[:len(e.Name())-len(ext)] + "." + hex.EncodeToString(sum[:6]) + ext
+		w.staticURL[e.Name()] = url
+		w.staticFile[url] = b
+	}
+	funcs := template.FuncMap{
+		"static": func(name string) (string, error) {
+			if u, ok := w.staticURL[name]; ok {
+				return u, nil
+			}
+			return "", fmt.Errorf("no static file %q", name)
+		},
+		"ago":  func(t time.Time) string { return chatpic.FormatApprox(posts.Now().Sub(t)) + " ago" },
+		"left": func(t time.Time) string { return chatpic.FormatApprox(t.Sub(posts.Now())) },
+		"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"size": chatpic.FormatSize,
+		"plural": func(n int, unit string) string {
+			if n == 1 {
+				return "1 " + unit
+			}
+			return fmt.Sprintf("%d %ss", n, unit)
+		},
+		"thumbSize": thumbSize,
+	}
+	w.pages = map[string]*template.Template{}
+	for _, page := range []string{"home", "channel", "post", "message"} {
+		t, err := template.New("").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/partials.html", "templates/"+page+".html")
+		if err != nil {
+			return nil, fmt.Errorf("web: template %s: %w", page, err)
+		}
+		w.pages[page] = t
+	}
+	return w, nil
+}
+
+// thumbSize returns width and height attributes for a post's thumbnail, so
+// the grid does not shift as thumbnails arrive.
+func thumbSize(p chatpic.Post) template.HTMLAttr {
+	tw, th := p.Width, p.Height
+	if long := max(tw, th); long > 512 {
+		tw, th = max(1, tw*512/long), max(1, th*512/long)
+	}
+	return template.HTMLAttr(fmt.Sprintf(`width="%d" height="%d"`, tw, th))
+}
+
+// page holds what every page needs besides its own data.
+type page struct {
+	Title string
+	Data  any
+}
+
+// render executes a page into a buffer and writes it with status code, so a
+// template error never leaves half a page behind.
+func (w *Web) render(rw http.ResponseWriter, r *http.Request, code int, name string, data any) {
+	var buf bytes.Buffer
+	if err := w.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
+		w.log.Error("render page", "page", name, "err", err)
+		http.Error(rw, "something went wrong on our side", http.StatusInternalServerError)
+		return
+	}
+	rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+	rw.Header().Set("Cache-Control", "no-store")
+	rw.WriteHeader(code)
+	rw.Write(buf.Bytes())
+}
+
+type messagePage struct {
+	Title, Heading, Text, Back, BackText string
+}
+
+// fail renders err as a page with the status of its kind; gone uploads get
+// a tombstone that says why. Internal errors are logged here, once.
+func (w *Web) fail(rw http.ResponseWriter, r *http.Request, err error) {
+	code := request.Status(err)
+	if code >= 500 {
+		w.log.Error("page request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	m := messagePage{Title: http.StatusText(code), Heading: http.StatusText(code), Text: chatpic.ErrorMessage(err)}
+	if chatpic.ErrorKind(err) == chatpic.KindGone {
+		m.Title, m.Heading = "Gone", "This upload is gone"
+		m.Text = chatpic.ErrorReason(err).Explain()
+	}
+	if code == http.StatusTooManyRequests {
+		rw.Header().Set("Retry-After", "60")
+	}
+	w.render(rw, r, code, "message", m)
+}
+
+// NotFound renders the 404 page for any path without a route.
+func (w *Web) NotFound(rw http.ResponseWriter, r *http.Request) {
+	w.fail(rw, r, chatpic.Errorf(chatpic.KindNotFound, "There is nothing at this address."))
+}
+
+// Static serves the embedded static files under their hashed URLs, cached
+// for a year: a changed file gets a new URL.
+func (w *Web) Static(rw http.ResponseWriter, r *http.Request) {
+	b, ok := w.staticFile[r.URL.Path]
+	if !ok {
+		http.NotFound(rw, r)
+		return
+	}
+	rw.Header().Set("Content-Type", mime.TypeByExtension(path.Ext(r.URL.Path)))
+	rw.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	http.ServeContent(rw, r, "", time.Time{}, bytes.NewReader(b))
+}

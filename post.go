@@ -1,0 +1,102 @@
+package chatpic
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// MaxCaptionLen is the longest caption, in characters.
+const MaxCaptionLen = 500
+
+// Post is one upload in a channel.
+type Post struct {
+	ID      string
+	Channel string // the channel's slug
+	// Seq orders posts inside their channel: 1 for the first upload the
+	// channel ever had, then 2, 3, ... It is the paging cursor.
+	Seq       int64
+	Caption   string
+	MIME      string // the type we serve, decided from the bytes
+	Ext       string // the extension of the media URL, without the dot
+	ThumbExt  string // the extension of the thumbnail URL
+	Width     int
+	Height    int
+	Bytes     int64    // size of the stored media file
+	SHA256    [32]byte // of the stored media file
+	CreatedAt time.Time
+	ExpiresAt time.Time // zero: does not expire
+	// DeleteTokenHash is HashToken of the uploader's delete token.
+	DeleteTokenHash []byte
+}
+
+// MediaKey is the blob-store key of the post's media file.
+func (p Post) MediaKey() string { return "media/" + p.ID + "." + p.Ext }
+
+// ThumbKey is the blob-store key of the post's thumbnail.
+func (p Post) ThumbKey() string { return "thumb/" + p.ID + "." + p.ThumbExt }
+
+// Expired reports whether p has expired at now.
+func (p Post) Expired(now time.Time) bool {
+	return !p.ExpiresAt.IsZero() && !now.Before(p.ExpiresAt)
+}
+
+// GoneReason says why an upload is gone. The values are part of the API
+// contract.
+type GoneReason string
+
+// The reasons an upload can be gone.
+const (
+	ReasonEvicted GoneReason = "evicted" // pushed out by newer uploads (channel capacity)
+	ReasonExpired GoneReason = "expired" // its time ran out
+	ReasonDeleted GoneReason = "deleted" // its uploader deleted it
+	ReasonRemoved GoneReason = "removed" // moderation or the operator took it down
+	ReasonLost    GoneReason = "lost"    // its file went missing from storage
+)
+
+// Explain returns a sentence that tells a visitor why an upload is gone.
+func (r GoneReason) Explain() string {
+	switch r {
+	case ReasonEvicted:
+		return "This upload was pushed out of its channel by newer ones."
+	case ReasonExpired:
+		return "This upload's time ran out."
+	case ReasonDeleted:
+		return "This upload was deleted by the person who posted it."
+	case ReasonRemoved:
+		return "This upload was removed."
+	case ReasonLost:
+		return "This upload's file was lost."
+	default:
+		return "This upload is gone."
+	}
+}
+
+// Tombstone records that a post existed and why it is gone, so that its
+// links answer 410 instead of 404.
+type Tombstone struct {
+	ID      string
+	Channel string
+	Reason  GoneReason
+	GoneAt  time.Time
+}
+
+// CleanCaption trims s and returns a KindInvalid error if it is not valid
+// UTF-8, holds control characters other than newlines and tabs, or is longer
+// than MaxCaptionLen characters. Line endings become "\n".
+func CleanCaption(s string) (string, error) {
+	if !utf8.ValidString(s) {
+		return "", Errorf(KindInvalid, "the caption must be UTF-8 text")
+	}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.TrimSpace(s)
+	for _, r := range s {
+		if r < 0x20 && r != '\n' && r != '\t' || r >= 0x7f && r <= 0x9f {
+			return "", Errorf(KindInvalid, "the caption holds control characters")
+		}
+	}
+	if n := utf8.RuneCountInString(s); n > MaxCaptionLen {
+		return "", Errorf(KindInvalid, "captions are limited to %d characters (this one has %d)", MaxCaptionLen, n)
+	}
+	return s, nil
+}
