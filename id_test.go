@@ -12,8 +12,8 @@ func TestNewIDShapeAndUniqueness(t *testing.T) {
 	seen := make(map[string]bool, draws)
 	for range draws {
 		id := NewID()
-		if len(id) != 16 {
-			t.Fatalf("NewID() = %q: length %d, want 16", id, len(id))
+		if len(id) != 20 {
+			t.Fatalf("NewID() = %q: length %d, want 20", id, len(id))
 		}
 		if !ValidID(id) {
 			t.Fatalf("ValidID(NewID()) = false for %q", id)
@@ -31,19 +31,19 @@ func TestValidID(t *testing.T) {
 		in   string
 		want bool
 	}{
-		{"letters digits hyphen underscore", "aZ09-_bcdefghijk", true},
-		{"all hyphens", "----------------", true},
+		{"letters digits hyphen underscore", "aZ09-_bcdefghijkwxyz", true},
+		{"all hyphens", "--------------------", true},
 		{"empty", "", false},
-		{"one short", "abcdefghijklmno", false},
-		{"one long", "abcdefghijklmnopq", false},
-		{"standard base64 plus", "abcdefghijklmno+", false},
-		{"standard base64 slash", "abcdefghijklmno/", false},
-		{"padding", "abcdefghijklmn==", false},
-		{"dot", "abcdefghijklmno.", false},
-		{"space", "abcdefgh ijklmno", false},
-		{"path traversal", "../../etc/passwd", false},
-		{"multi-byte rune of the right byte length", "abcdefghijklmné", false},
-		{"NUL byte", "abcdefghijklmno\x00", false},
+		{"one short", "abcdefghijklmnowxyz", false},
+		{"one long", "abcdefghijklmnopqwxyz", false},
+		{"standard base64 plus", "abcdefghijklmnowxyz+", false},
+		{"standard base64 slash", "abcdefghijklmnowxyz/", false},
+		{"padding", "abcdefghijklmnowxy==", false},
+		{"dot", "abcdefghijklmnowxyz.", false},
+		{"space", "abcdefgh ijklmnowxyz", false},
+		{"path traversal", "../../../etc/passwdx", false},
+		{"multi-byte rune of the right byte length", "abcdefghijklmnowxyé", false},
+		{"NUL byte", "abcdefghijklmnowxyz\x00", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

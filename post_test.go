@@ -94,6 +94,8 @@ func TestCleanCaption(t *testing.T) {
 		{"lone carriage return", "a\rb", "", false},
 		{"C1 control NEL", "a\u0085b", "", false},
 		{"C1 control CSI", "a\u009b31mred", "", false},
+		{"C1 control APC, the last", "a\u009fb", "", false},
+		{"no-break space after the C1 range", "a\u00a0b", "a\u00a0b", true},
 		{"invalid UTF-8", "a\xffb", "", false},
 		{"truncated UTF-8 sequence", "caf\xc3", "", false},
 	}

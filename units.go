@@ -63,6 +63,8 @@ func FormatSize(n int64) string {
 		return strconv.FormatFloat(float64(n/1e5)/10, 'f', -1, 64) + " MB"
 	case n >= 1e3:
 		return strconv.FormatFloat(float64(n/100)/10, 'f', -1, 64) + " KB"
+	case n == 1:
+		return "1 byte"
 	default:
 		return strconv.FormatInt(n, 10) + " bytes"
 	}

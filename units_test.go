@@ -150,6 +150,7 @@ func TestFormatSize(t *testing.T) {
 		{999_999_999, "999.9 MB"},
 		{1_000_000_000, "1 GB"},
 		{1_500_000_000, "1.5 GB"},
+		{1_234_567_890, "1234.5 MB"}, // not a whole 10 MB: GB would round
 		{2_010_000_000, "2.01 GB"},
 	}
 	for _, tt := range tests {

@@ -54,7 +54,7 @@ type Config struct {
 // option is one setting: a flag, its environment variable and its default.
 type option struct {
 	flag, env, def, usage string
-	value              string
+	value                 string
 }
 
 // Set is a group of options bound to a flag.FlagSet.
@@ -161,6 +161,14 @@ func (s *Set) Config() (Config, error) {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("--trusted-proxies: %q is not a CIDR such as 10.0.0.0/8", cidr))
 			continue
+		}
+		// Peers are compared unmapped, so an IPv4-mapped entry becomes IPv4.
+		if p.Addr().Is4In6() {
+			if p.Bits() < 96 {
+				errs = append(errs, fmt.Errorf("--trusted-proxies: %q mixes IPv4 and IPv6; write the IPv4 range", cidr))
+				continue
+			}
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
 		}
 		c.HTTP.TrustedProxies = append(c.HTTP.TrustedProxies, p.Masked())
 	}

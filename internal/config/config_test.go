@@ -128,6 +128,10 @@ func TestTrustedProxies(t *testing.T) {
 		{"bare IPv6", "::1", []string{"::1/128"}},
 		{"IPv6 CIDR", "2001:db8::/32", []string{"2001:db8::/32"}},
 		{"host bits are masked", "10.1.2.3/8", []string{"10.0.0.0/8"}},
+		// Peers are compared unmapped (request.Origin unmaps them), so an
+		// IPv4-mapped proxy must be stored as plain IPv4 to ever match.
+		{"IPv4-mapped address", "::ffff:10.0.0.1", []string{"10.0.0.1/32"}},
+		{"IPv4-mapped CIDR", "::ffff:10.0.0.0/104", []string{"10.0.0.0/8"}},
 		{"list with spaces and empty entries", " 10.0.0.0/8 , ,172.16.0.0/12,127.0.0.1,", []string{"10.0.0.0/8", "172.16.0.0/12", "127.0.0.1/32"}},
 	}
 	for _, tt := range tests {

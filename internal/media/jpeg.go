@@ -266,30 +266,32 @@ func nextMarker(s *stream, strict bool) (byte, error) {
 
 // copyScan copies entropy-coded data, with its stuffed zero bytes and
 // restart markers, to w. It returns the marker that ends the scan, having
-// consumed it. Fill bytes before a marker are dropped.
+// consumed it. Fill bytes before that marker are dropped.
 func copyScan(s *stream, w io.Writer, strict bool) (byte, error) {
 	for {
-		if _, err := s.br.Peek(1); err != nil {
+		// A scan ends with a marker, so at least two bytes must remain.
+		if _, err := s.br.Peek(2); err != nil {
 			return 0, readErr(err)
 		}
 		buf, _ := s.br.Peek(s.br.Buffered())
-		i := bytes.IndexByte(buf, 0xFF)
-		if i < 0 {
-			i = len(buf)
-		}
-		if _, err := w.Write(buf[:i]); err != nil {
+		n := scanData(buf)
+		if _, err := w.Write(buf[:n]); err != nil {
 			return 0, err
 		}
-		if err := s.skip(int64(i)); err != nil {
+		if err := s.skip(int64(n)); err != nil {
 			return 0, err
 		}
-		if i == len(buf) {
-			continue
+		if n >= len(buf)-1 {
+			continue // no marker yet, or an 0xFF whose next byte is unread
 		}
-		if err := s.skip(1); err != nil {
+		// buf[n] is 0xFF followed by fill bytes or a marker. As decoders
+		// do, skip the fill; a stuffed zero or a restart marker after it
+		// is still scan data.
+		c := buf[n+1]
+		if err := s.skip(2); err != nil {
 			return 0, err
 		}
-		c, err := s.readByte()
+		var err error
 		for err == nil && c == 0xFF {
 			if strict {
 				return 0, strictErr("fill bytes in a scan")
@@ -305,6 +307,27 @@ func copyScan(s *stream, w io.Writer, strict bool) (byte, error) {
 		if _, err := w.Write([]byte{0xFF, c}); err != nil {
 			return 0, err
 		}
+	}
+}
+
+// scanData returns the length of the prefix of buf that is entropy-coded
+// data: it stops at an 0xFF that starts a marker (or fill), or at an 0xFF
+// that ends buf, whose meaning is not known yet.
+func scanData(buf []byte) int {
+	n := 0
+	for {
+		i := bytes.IndexByte(buf[n:], 0xFF)
+		if i < 0 {
+			return len(buf)
+		}
+		n += i
+		if n+1 == len(buf) {
+			return n
+		}
+		if c := buf[n+1]; c != 0x00 && (c < mRST0 || c > mRST7) {
+			return n
+		}
+		n += 2
 	}
 }
 

@@ -2,7 +2,6 @@ package media
 
 import (
 	"bytes"
-	"context"
 	"encoding/binary"
 	"errors"
 	"image"
@@ -25,9 +24,18 @@ type fixture struct {
 	frames      int
 	thumbFormat Format
 	tw, th      int
-	keep        []string // must survive scrubbing
-	gone        []string // must not survive (besides the secret marker)
+	keep        []string     // must survive scrubbing
+	gone        []string     // must not survive (besides the secret marker)
+	tl, br      *color.NRGBA // thumbnail colour a quarter of the way in from those corners
 }
+
+var (
+	red, yellow = &colTL, &colBR
+	blue        = &colBL
+	transparent = &color.NRGBA{}
+	black       = &color.NRGBA{0, 0, 0, 255}
+	grey        = &color.NRGBA{128, 128, 128, 255}
+)
 
 func fixtures(t testing.TB) []fixture {
 	pic := quadrants(640, 480)
@@ -62,22 +70,22 @@ func fixtures(t testing.TB) []fixture {
 
 	return []fixture{
 		{
-			name: "jpeg with everything", format: JPEG, w: 640, h: 480, frames: 1, thumbFormat: JPEG, tw: 512, th: 384,
+			name: "jpeg with everything", tl: red, br: yellow, format: JPEG, w: 640, h: 480, frames: 1, thumbFormat: JPEG, tw: 512, th: 384,
 			file: cat(afterSOI(jpg, jfifThumb, jfxx, exifAPP1(t, binary.BigEndian, 1), xmp, iptc, com, mpf, icc),
 				secondary, []byte("SECRET-TRAILER")),
 			keep: []string{"ICC_PROFILE", "ICC-KEEP-ME", "JFIF"},
 			gone: []string{"Exif", "MPF", "JFXX", "Photoshop"},
 		},
 		{
-			name: "jpeg plain", format: JPEG, w: 640, h: 480, frames: 1, thumbFormat: JPEG, tw: 512, th: 384,
+			name: "jpeg plain", tl: red, br: yellow, format: JPEG, w: 640, h: 480, frames: 1, thumbFormat: JPEG, tw: 512, th: 384,
 			file: jpg, gone: []string{"Exif"},
 		},
 		{
-			name: "jpeg small", format: JPEG, w: 40, h: 30, frames: 1, thumbFormat: JPEG, tw: 40, th: 30,
+			name: "jpeg small", tl: black, br: black, format: JPEG, w: 40, h: 30, frames: 1, thumbFormat: JPEG, tw: 40, th: 30,
 			file: encodeJPEG(t, image.NewGray(image.Rect(0, 0, 40, 30))),
 		},
 		{
-			name: "png with text chunks", format: PNG, w: 64, h: 48, frames: 1, thumbFormat: PNG, tw: 64, th: 48,
+			name: "png with text chunks", tl: red, br: transparent, format: PNG, w: 64, h: 48, frames: 1, thumbFormat: PNG, tw: 64, th: 48,
 			file: cat(pngSignature, pc[0],
 				pngChunk("tEXt", []byte("Comment\x00SECRET-TEXT")),
 				pngChunk("zTXt", cat([]byte("Author\x00\x00"), zlibBytes([]byte("SECRET-ZTXT")))),
@@ -91,19 +99,19 @@ func fixtures(t testing.TB) []fixture {
 			gone: []string{"tEXt", "zTXt", "iTXt", "eXIf", "tIME", "prVt"},
 		},
 		{
-			name: "apng", format: PNG, w: 64, h: 48, frames: 2, thumbFormat: JPEG, tw: 64, th: 48,
+			name: "apng", tl: red, br: yellow, format: PNG, w: 64, h: 48, frames: 2, thumbFormat: JPEG, tw: 64, th: 48,
 			file: apng, keep: []string{"acTL", "fcTL", "fdAT"},
 		},
 		{
-			name: "animated gif", format: GIF, w: 64, h: 48, frames: 3, thumbFormat: PNG, tw: 64, th: 48,
+			name: "animated gif", tl: red, br: transparent, format: GIF, w: 64, h: 48, frames: 3, thumbFormat: PNG, tw: 64, th: 48,
 			file: g, keep: []string{"NETSCAPE2.0"}, gone: []string{"XMP DataXMP"},
 		},
 		{
-			name: "webp simple lossless", format: WebP, w: 64, h: 48, frames: 1, thumbFormat: JPEG, tw: 64, th: 48,
+			name: "webp simple lossless", tl: red, br: blue, format: WebP, w: 64, h: 48, frames: 1, thumbFormat: JPEG, tw: 64, th: 48,
 			file: cat(riffWebP(riffChunk("VP8L", lossless), exif), []byte("SECRET-TRAILER")),
 		},
 		{
-			name: "webp extended with metadata", format: WebP, w: 64, h: 48, frames: 1, thumbFormat: PNG, tw: 64, th: 48,
+			name: "webp extended with metadata", tl: red, br: transparent, format: WebP, w: 64, h: 48, frames: 1, thumbFormat: PNG, tw: 64, th: 48,
 			file: cat(riffWebP(vp8x(vp8xICC|vp8xAlpha|0x08|0x04, 64, 48), riffChunk("ICCP", testICC()), odd,
 				riffChunk("VP8L", clear), exif, xmpc, odd2), []byte("SECRET-TRAILER")),
 			keep: []string{"ICCP", "ICC-KEEP-ME"},
@@ -115,11 +123,11 @@ func fixtures(t testing.TB) []fixture {
 			keep: []string{"ALPH"}, gone: []string{"EXIF"},
 		},
 		{
-			name: "webp lossy", format: WebP, w: 40, h: 30, frames: 1, thumbFormat: JPEG, tw: 40, th: 30,
+			name: "webp lossy", tl: grey, br: grey, format: WebP, w: 40, h: 30, frames: 1, thumbFormat: JPEG, tw: 40, th: 30,
 			file: riffWebP(riffChunk("VP8 ", grayVP8(40, 30))),
 		},
 		{
-			name: "webp animated", format: WebP, w: 64, h: 48, frames: 3, thumbFormat: PNG, tw: 64, th: 48,
+			name: "webp animated", tl: red, br: transparent, format: WebP, w: 64, h: 48, frames: 3, thumbFormat: PNG, tw: 64, th: 48,
 			file: riffWebP(vp8x(vp8xAnim|vp8xAlpha|0x08|0x04, 64, 48), anim,
 				anmf(0, 0, 64, 48, riffChunk("VP8L", clear), riffChunk("SECR", []byte("SECRET-IN-FRAME"))),
 				exif,
@@ -129,7 +137,7 @@ func fixtures(t testing.TB) []fixture {
 			keep: []string{"ANIM", "ANMF"}, gone: []string{"EXIF", "XMP ", "SECR"},
 		},
 		{
-			name: "webp animated lossy first frame", format: WebP, w: 64, h: 48, frames: 2, thumbFormat: PNG, tw: 64, th: 48,
+			name: "webp animated lossy first frame", br: transparent, format: WebP, w: 64, h: 48, frames: 2, thumbFormat: PNG, tw: 64, th: 48,
 			file: riffWebP(vp8x(vp8xAnim|vp8xAlpha, 64, 48), anim,
 				anmf(8, 8, 40, 30, riffChunk("ALPH", rawALPH(alpha)), riffChunk("VP8 ", grayVP8(40, 30))),
 				anmf(0, 0, 64, 48, riffChunk("VP8L", lossless))),
@@ -220,7 +228,10 @@ func TestProcess(t *testing.T) {
 				}
 			}
 			checkOutput(t, out, res)
-			checkThumb(t, thumb.Bytes(), res)
+			m := checkThumb(t, thumb.Bytes(), res)
+			b := m.Bounds()
+			checkColor(t, "top left", m, b.Dx()/4, b.Dy()/4, fx.tl)
+			checkColor(t, "bottom right", m, b.Dx()*3/4, b.Dy()*3/4, fx.br)
 		})
 	}
 }
@@ -292,5 +303,22 @@ func wantKind(t *testing.T, err error, k chatpic.Kind) {
 	}
 	if e.Message == "" {
 		t.Errorf("error %v has no message", err)
+	}
+}
+
+// checkColor checks that m at (x, y) is close to want (nil: anything).
+// Fully transparent pixels match on alpha alone.
+func checkColor(t *testing.T, where string, m image.Image, x, y int, want *color.NRGBA) {
+	t.Helper()
+	if want == nil {
+		return
+	}
+	got := color.NRGBAModel.Convert(m.At(x, y)).(color.NRGBA)
+	near := func(a, b uint8) bool { return int(a)-int(b) < 48 && int(b)-int(a) < 48 }
+	if want.A == 0 && got.A == 0 {
+		return
+	}
+	if !near(got.R, want.R) || !near(got.G, want.G) || !near(got.B, want.B) || !near(got.A, want.A) {
+		t.Errorf("%s of thumbnail (%d,%d) is %v, want about %v", where, x, y, got, *want)
 	}
 }

@@ -96,42 +96,33 @@ func chromaFactors(r image.YCbCrSubsampleRatio) (int, int, bool) {
 }
 
 // boxPlane writes to out the block means of a plane of 8-bit samples with
-// bpp (1 or 4) interleaved channels, one output pixel per (column span, row
-// span).
+// bpp interleaved channels, one output pixel per (column span, row span).
+// It first sums the rows of a block, which is a plain loop over memory,
+// then the columns.
 func boxPlane(out, pix []uint8, stride, bpp int, cols, rows span) {
 	ow := len(cols.lo)
-	acc := make([]uint32, ow*bpp)
+	width := cols.hi[ow-1] * bpp
+	sum := make([]uint32, width)
 	for oy := range rows.lo {
-		clear(acc)
+		clear(sum)
 		for y := rows.lo[oy]; y < rows.hi[oy]; y++ {
-			line := pix[y*stride:]
-			if bpp == 1 {
-				for ox := range ow {
-					var s uint32
-					for _, v := range line[cols.lo[ox]:cols.hi[ox]] {
-						s += uint32(v)
-					}
-					acc[ox] += s
-				}
-				continue
-			}
-			for ox := range ow {
-				a := acc[ox*4 : ox*4+4 : ox*4+4]
-				px := line[cols.lo[ox]*4 : cols.hi[ox]*4]
-				for i := 0; i+4 <= len(px); i += 4 {
-					a[0] += uint32(px[i])
-					a[1] += uint32(px[i+1])
-					a[2] += uint32(px[i+2])
-					a[3] += uint32(px[i+3])
-				}
+			line := pix[y*stride : y*stride+width]
+			sum := sum[:len(line)]
+			for x, v := range line {
+				sum[x] += uint32(v)
 			}
 		}
-		o := out[oy*ow*bpp:]
 		nrows := uint32(rows.hi[oy] - rows.lo[oy])
+		o := out[oy*ow*bpp : (oy+1)*ow*bpp]
 		for ox := range ow {
+			lo, hi := cols.lo[ox]*bpp, cols.hi[ox]*bpp
 			n := nrows * uint32(cols.hi[ox]-cols.lo[ox])
 			for c := range bpp {
-				o[ox*bpp+c] = uint8((acc[ox*bpp+c] + n/2) / n)
+				var s uint32
+				for x := lo + c; x < hi; x += bpp {
+					s += sum[x]
+				}
+				o[ox*bpp+c] = uint8((s + n/2) / n)
 			}
 		}
 	}

@@ -53,13 +53,14 @@ func fit(w, h, limit int) (int, int) {
 
 func clampDim(v float64) int { return max(1, int(math.Round(v))) }
 
-// scaleInto resamples src into the rectangle dr of dst. Big reductions
-// first average whole blocks (boxShrink) down to about twice the target,
-// then Catmull-Rom makes the final step; small ones use Catmull-Rom alone.
+// scaleInto resamples src into the rectangle dr of dst. Reductions by 2 or
+// more first average whole k x k blocks (boxShrink) down to between one
+// and two times the target, then Catmull-Rom makes the final, small step;
+// smaller reductions use Catmull-Rom alone.
 func scaleInto(dst *image.RGBA, dr image.Rectangle, src image.Image) {
 	sb := src.Bounds()
 	var mid *image.RGBA
-	if k := min(sb.Dx()/(2*dr.Dx()), sb.Dy()/(2*dr.Dy())); k >= 2 {
+	if k := min(sb.Dx()/dr.Dx(), sb.Dy()/dr.Dy()); k >= 2 {
 		mid = boxShrink(src, k)
 	} else if m, ok := src.(*image.RGBA); ok {
 		mid = m

@@ -181,7 +181,7 @@ func TestPagesAndAPI(t *testing.T) {
 		{"unknown channel page", "/c/nope", 404, "", nil},
 		{"bad cursor", "/c/random?before=abc", 400, "", nil},
 		{"post page", "/p/" + id, 200, "first &lt;b&gt;one&lt;/b&gt;", nil},
-		{"unknown post page", "/p/AAAAAAAAAAAAAAAA", 404, "", nil},
+		{"unknown post page", "/p/AAAAAAAAAAAAAAAAAAAA", 404, "", nil},
 		{"junk post id", "/p/%3Cscript%3E", 404, "", nil},
 		{"media", "/m/" + id + ".png", 200, "", map[string]string{"Content-Type": "image/png", "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox"}},
 		{"media with the wrong extension", "/m/" + id + ".jpg", 404, "", nil},

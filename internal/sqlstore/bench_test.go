@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"testing"
 	"time"
@@ -31,6 +33,53 @@ func BenchmarkCreatePostEvict(b *testing.B) {
 	}
 }
 
+// BenchmarkEvictionFlat interleaves uploads into two full channels, one
+// after 1e3 and one after 1e6 past uploads, so that both see the same
+// machine noise, and reports each one's cost and their ratio: the
+// throughput after 1e6 relative to after 1e3 (1.0 is perfectly flat).
+func BenchmarkEvictionFlat(b *testing.B) {
+	ctx := context.Background()
+	small, big := openSQLiteForTest(b), openSQLiteForTest(b)
+	nowSmall := seedHistory(b, small, "bench", 100, 1_000)
+	nowBig := seedHistory(b, big, "bench", 100, 1_000_000)
+	var tSmall, tBig time.Duration
+	insert := func(s *Store, now *time.Time) time.Duration {
+		*now = now.Add(time.Millisecond)
+		start := time.Now()
+		_, evicted, err := s.CreatePost(ctx, newPost("bench", *now, 0), *now)
+		took := time.Since(start)
+		if err != nil || len(evicted) != 1 {
+			b.Fatalf("evicted %d, %v", len(evicted), err)
+		}
+		return took
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		// Alternate which goes first, so neither always follows the other.
+		if i%2 == 0 {
+			tSmall += insert(small, &nowSmall)
+			tBig += insert(big, &nowBig)
+		} else {
+			tBig += insert(big, &nowBig)
+			tSmall += insert(small, &nowSmall)
+		}
+	}
+	b.ReportMetric(float64(tSmall.Nanoseconds())/float64(b.N), "ns/upload@1e3")
+	b.ReportMetric(float64(tBig.Nanoseconds())/float64(b.N), "ns/upload@1e6")
+	b.ReportMetric(float64(tSmall)/float64(tBig), "ratio")
+}
+
+const uploadsPerHour = 1000
+
+// historicID makes an ID as chatpic.NewID would have made it in the given
+// hour (counted from the Unix epoch).
+func historicID(hour int64) string {
+	b := make([]byte, 15)
+	b[0], b[1], b[2] = byte(hour>>16), byte(hour>>8), byte(hour)
+	rand.Read(b[3:])
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
 // seedHistory makes a channel of the given capacity, full, that has seen
 // past uploads before: they are tombstones now, exactly what eviction
 // leaves. Writing them in bulk keeps set-up fast; the live posts go through
@@ -50,8 +99,12 @@ func seedHistory(b *testing.B, s *Store, slug string, capacity, past int) time.T
 	if err != nil {
 		b.Fatal(err)
 	}
+	// The history is spread as a busy site makes it, 1000 uploads an hour,
+	// ending now: IDs carry the hour they were made in.
+	hour := time.Now().Unix()/3600 - int64(past/uploadsPerHour)
 	for i := range past {
-		if _, err := stmt.ExecContext(ctx, chatpic.NewID(), slug, t0.UnixMilli()+int64(i)); err != nil {
+		id := historicID(hour + int64(i/uploadsPerHour))
+		if _, err := stmt.ExecContext(ctx, id, slug, t0.UnixMilli()+int64(i)); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -36,12 +36,14 @@ CREATE TABLE posts (
 CREATE UNIQUE INDEX posts_channel_seq ON posts (channel, seq);
 CREATE INDEX posts_expires_at ON posts (expires_at) WHERE expires_at IS NOT NULL;
 
+-- One B-tree keyed by the ID (no rowid): a tombstone costs one insert into
+-- one tree, however many there are.
 CREATE TABLE tombstones (
     id      TEXT PRIMARY KEY,
     channel TEXT NOT NULL,
     reason  TEXT NOT NULL,
     gone_at INTEGER NOT NULL
-);
+) WITHOUT ROWID;
 
 CREATE TABLE settings (
     name  TEXT PRIMARY KEY,
