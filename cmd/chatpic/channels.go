@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/chatpic/chatpic"
@@ -23,7 +24,7 @@ each also takes --data DIR, --db URL and --blobs URL, as serve does`
 // channels manages channels while the server may be running: SQLite lets a
 // second process write between the server's transactions.
 func cmdChannels(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		fmt.Fprintln(e.stderr, channelsUsage)
 		return errors.New("channels: say list, add, edit or remove")
 	}
