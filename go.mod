@@ -8,6 +8,7 @@ require (
 )
 
 require (
+	codeberg.org/gruf/go-ffmpreg v0.6.11 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/mattn/go-isatty v0.0.24 // indirect

@@ -22,8 +22,11 @@ func damaged(format string, args ...any) *chatpic.Error {
 	return &chatpic.Error{Kind: chatpic.KindUnprocessable, Message: msgDamaged, Err: fmt.Errorf(format, args...)}
 }
 
-// errTruncated is returned when a file ends in the middle of a structure.
-var errTruncated = &chatpic.Error{Kind: chatpic.KindUnprocessable, Message: msgTruncated, Err: io.ErrUnexpectedEOF}
+// truncated returns the error for a file that ends in the middle of a
+// structure.
+func truncated() *chatpic.Error {
+	return &chatpic.Error{Kind: chatpic.KindUnprocessable, Message: msgTruncated, Err: io.ErrUnexpectedEOF}
+}
 
 // errMismatch is returned by compareWriter when the re-scrubbed output
 // differs from the first scrub.
@@ -33,7 +36,7 @@ var errMismatch = errors.New("media: scrubbing the output again changed it")
 // the file is truncated; anything else is our fault (the spool file failed).
 func readErr(err error) error {
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return errTruncated
+		return truncated()
 	}
 	return err
 }

@@ -60,3 +60,45 @@ func withICC(f Format, enc, icc []byte) []byte {
 	}
 	return enc
 }
+
+// iccChunks gathers the chunks of an ICC profile split over APP2 segments.
+type iccChunks struct {
+	parts [][]byte
+	count int
+	size  int
+	bad   bool
+}
+
+// add records one chunk: a sequence number (from 1), the chunk count, data.
+func (c *iccChunks) add(p []byte) {
+	if c.bad || len(p) < 2 || p[0] == 0 || (c.count != 0 && int(p[1]) != c.count) {
+		c.bad = true
+		return
+	}
+	if c.parts == nil {
+		c.count = int(p[1])
+		c.parts = make([][]byte, c.count)
+	}
+	i := int(p[0]) - 1
+	if i >= c.count || c.parts[i] != nil || c.size+len(p) > maxICC {
+		c.bad = true
+		return
+	}
+	c.parts[i] = p[2:]
+	c.size += len(p) - 2
+}
+
+// profile returns the assembled profile, or nil if it is incomplete.
+func (c *iccChunks) profile() []byte {
+	if c.bad || c.parts == nil {
+		return nil
+	}
+	var b []byte
+	for _, p := range c.parts {
+		if p == nil {
+			return nil
+		}
+		b = append(b, p...)
+	}
+	return b
+}

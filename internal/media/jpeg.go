@@ -45,189 +45,214 @@ func isSOF(m byte) bool {
 // Everything else, including all bytes after EOI, is dropped. Fill bytes are
 // removed.
 func scrubJPEG(src io.ReaderAt, size int64, w io.Writer, lim Limits, strict bool) (scrubbed, error) {
-	s := newStream(src, size)
-	info := scrubbed{orientation: 1}
+	j := &jpegWalk{s: newStream(src, size), w: w, lim: lim, strict: strict}
+	j.info.orientation = 1
+	j.out = &j.head
+	err := j.run()
+	return j.info, err
+}
+
+// jpegWalk is the state of scrubJPEG.
+type jpegWalk struct {
+	s      *stream
+	w      io.Writer
+	lim    Limits
+	strict bool
+	info   scrubbed
+
+	head     bytes.Buffer // kept segments before the first scan
+	out      io.Writer    // head, then w once the first scan starts
+	jfif     []byte       // the canonical JFIF payload, if any
+	exifSeen bool
+	sawAPP1  bool // strict: an orientation APP1 was met
+	sawSOF   bool
+	sawSOS   bool
+	icc      iccChunks
+}
+
+func (j *jpegWalk) run() error {
 	var soi [2]byte
-	if err := s.readFull(soi[:]); err != nil {
-		return info, err
+	if err := j.s.readFull(soi[:]); err != nil {
+		return err
 	}
 	if soi != [2]byte{0xFF, mSOI} {
-		return info, damaged("jpeg: no SOI")
+		return damaged("jpeg: no SOI")
 	}
-	var (
-		head        bytes.Buffer // kept segments before the first scan
-		out         io.Writer    = &head
-		jfif        []byte
-		exifSeen    bool
-		app1Written bool
-		sawSOF      bool
-		sawSOS      bool
-		icc         iccChunks
-		pending     byte // a marker found at the end of a scan
-	)
+	var pending byte // a marker found at the end of a scan
 	for {
 		m := pending
 		pending = 0
 		if m == 0 {
 			var err error
-			if m, err = nextMarker(s, strict); err != nil {
-				return info, err
+			if m, err = nextMarker(j.s, j.strict); err != nil {
+				return err
 			}
 		}
 		switch {
 		case m == mEOI:
-			if !sawSOS {
-				return info, damaged("jpeg: EOI before any scan")
+			if !j.sawSOS {
+				return damaged("jpeg: EOI before any scan")
 			}
-			if _, err := w.Write([]byte{0xFF, mEOI}); err != nil {
-				return info, err
+			if _, err := j.w.Write([]byte{0xFF, mEOI}); err != nil {
+				return err
 			}
-			if strict && s.remaining() > 0 {
-				return info, strictErr("bytes after EOI")
+			if j.strict && j.s.remaining() > 0 {
+				return strictErr("bytes after EOI")
 			}
-			info.icc = icc.profile()
-			return info, nil
-		case m == mSOI || m == 0x01 || m >= mRST0 && m <= mRST7 || m == 0xFF || m == 0x00:
-			// A marker without a length outside a scan: SOI again is
-			// nonsense, the others carry nothing we need.
-			if m == mSOI {
-				return info, damaged("jpeg: second SOI")
-			}
-			if strict {
-				return info, strictErr("a stray marker")
+			j.info.icc = j.icc.profile()
+			return nil
+		case m == mSOI:
+			return damaged("jpeg: second SOI")
+		case m == 0x01 || m >= mRST0 && m <= mRST7 || m == 0x00:
+			// A marker without a length, outside a scan: nothing we need.
+			if j.strict {
+				return strictErr("a stray marker")
 			}
 			continue
 		}
 
 		var lb [2]byte
-		if err := s.readFull(lb[:]); err != nil {
-			return info, err
+		if err := j.s.readFull(lb[:]); err != nil {
+			return err
 		}
 		n := int64(binary.BigEndian.Uint16(lb[:])) - 2
 		if n < 0 {
-			return info, damaged("jpeg: segment %#x has length %d", m, n+2)
+			return damaged("jpeg: segment %#x has length %d", m, n+2)
 		}
-		seg := append([]byte{0xFF, m}, lb[:]...)
+		seg := []byte{0xFF, m, lb[0], lb[1]}
+		var err error
 		switch {
 		case m == mAPP0, m == mAPP1, m == mAPP2, m == mAPP14:
-			p, err := s.read(n)
-			if err != nil {
-				return info, err
-			}
-			keep := false
-			switch m {
-			case mAPP0:
-				// A fresh JFIF header, without its thumbnail.
-				if c := canonicalJFIF(p); c != nil && jfif == nil && !sawSOS {
-					if strict && (!bytes.Equal(p, c) || app1Written || head.Len() > 0) {
-						return info, strictErr("an altered JFIF header")
-					}
-					jfif = c
-					continue
-				}
-			case mAPP1:
-				if bytes.HasPrefix(p, exifID) && !exifSeen && !sawSOS {
-					exifSeen = true
-					o := exifOrientation(p[len(exifID):])
-					if o >= 2 && o <= 8 {
-						info.orientation = o
-					}
-					if strict && (info.orientation == 1 || head.Len() > 0 ||
-						!bytes.Equal(append(seg, p...), orientationAPP1(o))) {
-						return info, strictErr("EXIF other than the orientation")
-					}
-					app1Written = true
-					continue
-				}
-			case mAPP2:
-				keep = bytes.HasPrefix(p, iccID)
-				if keep {
-					icc.add(p[len(iccID):])
-				}
-			case mAPP14:
-				// The Adobe segment is 12 bytes; anything after them is
-				// dropped.
-				keep = bytes.HasPrefix(p, adobeID) && len(p) >= adobeLen
-				if keep && len(p) > adobeLen {
-					if strict {
-						return info, strictErr("an oversized Adobe segment")
-					}
-					p = p[:adobeLen]
-					seg[2], seg[3] = 0, adobeLen+2
-				}
-			}
-			if !keep {
-				if strict {
-					return info, strictErr("an APP segment")
-				}
-				continue
-			}
-			if _, err := out.Write(append(seg, p...)); err != nil {
-				return info, err
-			}
+			err = j.app(seg, n)
 		case isSOF(m):
-			p, err := s.read(n)
-			if err != nil {
-				return info, err
-			}
-			if sawSOF {
-				return info, damaged("jpeg: second frame header")
-			}
-			sawSOF = true
-			if len(p) < 6 {
-				return info, damaged("jpeg: short frame header")
-			}
-			info.height = int(binary.BigEndian.Uint16(p[1:3]))
-			info.width = int(binary.BigEndian.Uint16(p[3:5]))
-			b, err := newBudget(lim, int64(info.width), int64(info.height))
-			if err != nil {
-				return info, err
-			}
-			if err := b.frame(); err != nil {
-				return info, err
-			}
-			info.frames = 1
-			if _, err := out.Write(append(seg, p...)); err != nil {
-				return info, err
-			}
+			err = j.frame(seg, n)
 		case m == mDQT, m == mDHT, m == mDRI, m == mDAC:
-			if _, err := out.Write(seg); err != nil {
-				return info, err
-			}
-			if err := s.copy(out, n); err != nil {
-				return info, err
+			if _, err = j.out.Write(seg); err == nil {
+				err = j.s.copy(j.out, n)
 			}
 		case m == mSOS:
-			if !sawSOF {
-				return info, damaged("jpeg: scan before frame header")
-			}
-			if !sawSOS {
-				sawSOS = true
-				if err := writeJPEGHead(w, jfif, info.orientation, head.Bytes()); err != nil {
-					return info, err
-				}
-				out = w
-			}
-			if _, err := w.Write(seg); err != nil {
-				return info, err
-			}
-			if err := s.copy(w, n); err != nil {
-				return info, err
-			}
-			var err error
-			if pending, err = copyScan(s, w, strict); err != nil {
-				return info, err
-			}
+			pending, err = j.scan(seg, n)
 		default:
 			// COM, APP3..APP13, APP15, DNL, JPGn and anything unknown.
-			if strict {
-				return info, strictErr("a segment that is not allowed")
+			if j.strict {
+				return strictErr("a segment that is not allowed")
 			}
-			if err := s.skip(n); err != nil {
-				return info, err
-			}
+			err = j.s.skip(n)
+		}
+		if err != nil {
+			return err
 		}
 	}
+}
+
+// app handles an APP0, APP1, APP2 or APP14 segment of n bytes whose header
+// seg has been read.
+func (j *jpegWalk) app(seg []byte, n int64) error {
+	p, err := j.s.read(n)
+	if err != nil {
+		return err
+	}
+	keep := false
+	switch seg[1] {
+	case mAPP0:
+		// JFIF is rewritten without its thumbnail and put first.
+		if c := canonicalJFIF(p); c != nil && j.jfif == nil && !j.sawSOS {
+			if j.strict && (!bytes.Equal(p, c) || j.sawAPP1 || j.head.Len() > 0) {
+				return strictErr("an altered JFIF header")
+			}
+			j.jfif = c
+			return nil
+		}
+	case mAPP1:
+		// Only the first EXIF is read, for its orientation; it is
+		// rewritten from scratch by writeJPEGHead.
+		if bytes.HasPrefix(p, exifID) && !j.exifSeen && !j.sawSOS {
+			j.exifSeen = true
+			o := exifOrientation(p[len(exifID):])
+			if o >= 2 && o <= 8 {
+				j.info.orientation = o
+			}
+			if j.strict && (j.info.orientation == 1 || j.head.Len() > 0 ||
+				!bytes.Equal(append(seg, p...), orientationAPP1(o))) {
+				return strictErr("EXIF other than the orientation")
+			}
+			j.sawAPP1 = true
+			return nil
+		}
+	case mAPP2:
+		if keep = bytes.HasPrefix(p, iccID); keep {
+			j.icc.add(p[len(iccID):])
+		}
+	case mAPP14:
+		// The Adobe segment is 12 bytes; anything after them is dropped.
+		keep = bytes.HasPrefix(p, adobeID) && len(p) >= adobeLen
+		if keep && len(p) > adobeLen {
+			if j.strict {
+				return strictErr("an oversized Adobe segment")
+			}
+			p = p[:adobeLen]
+			seg[2], seg[3] = 0, adobeLen+2
+		}
+	}
+	if !keep {
+		if j.strict {
+			return strictErr("an APP segment")
+		}
+		return nil
+	}
+	_, err = j.out.Write(append(seg, p...))
+	return err
+}
+
+// frame handles a frame header (SOFn) of n bytes: there must be exactly one,
+// and its dimensions must be within the limits.
+func (j *jpegWalk) frame(seg []byte, n int64) error {
+	p, err := j.s.read(n)
+	if err != nil {
+		return err
+	}
+	if j.sawSOF {
+		return damaged("jpeg: second frame header")
+	}
+	j.sawSOF = true
+	if len(p) < 6 {
+		return damaged("jpeg: short frame header")
+	}
+	j.info.height = int(binary.BigEndian.Uint16(p[1:3]))
+	j.info.width = int(binary.BigEndian.Uint16(p[3:5]))
+	b, err := newBudget(j.lim, int64(j.info.width), int64(j.info.height))
+	if err != nil {
+		return err
+	}
+	if err := b.frame(); err != nil {
+		return err
+	}
+	j.info.frames = 1
+	_, err = j.out.Write(append(seg, p...))
+	return err
+}
+
+// scan handles a scan header of n bytes and copies its entropy-coded data.
+// Before the first scan it writes out everything kept so far. It returns
+// the marker that ended the scan.
+func (j *jpegWalk) scan(seg []byte, n int64) (byte, error) {
+	if !j.sawSOF {
+		return 0, damaged("jpeg: scan before frame header")
+	}
+	if !j.sawSOS {
+		j.sawSOS = true
+		if err := writeJPEGHead(j.w, j.jfif, j.info.orientation, j.head.Bytes()); err != nil {
+			return 0, err
+		}
+		j.out = j.w
+	}
+	if _, err := j.w.Write(seg); err != nil {
+		return 0, err
+	}
+	if err := j.s.copy(j.w, n); err != nil {
+		return 0, err
+	}
+	return copyScan(j.s, j.w, j.strict)
 }
 
 // writeJPEGHead writes SOI, the JFIF header, the orientation and the kept
@@ -339,46 +364,4 @@ func canonicalJFIF(p []byte) []byte {
 	}
 	c := append([]byte(nil), p[:12]...)
 	return append(c, 0, 0)
-}
-
-// iccChunks gathers the chunks of an ICC profile split over APP2 segments.
-type iccChunks struct {
-	parts [][]byte
-	count int
-	size  int
-	bad   bool
-}
-
-// add records one chunk: a sequence number (from 1), the chunk count, data.
-func (c *iccChunks) add(p []byte) {
-	if c.bad || len(p) < 2 || p[0] == 0 || (c.count != 0 && int(p[1]) != c.count) {
-		c.bad = true
-		return
-	}
-	if c.parts == nil {
-		c.count = int(p[1])
-		c.parts = make([][]byte, c.count)
-	}
-	i := int(p[0]) - 1
-	if i >= c.count || c.parts[i] != nil || c.size+len(p) > maxICC {
-		c.bad = true
-		return
-	}
-	c.parts[i] = p[2:]
-	c.size += len(p) - 2
-}
-
-// profile returns the assembled profile, or nil if it is incomplete.
-func (c *iccChunks) profile() []byte {
-	if c.bad || c.parts == nil {
-		return nil
-	}
-	var b []byte
-	for _, p := range c.parts {
-		if p == nil {
-			return nil
-		}
-		b = append(b, p...)
-	}
-	return b
 }

@@ -18,7 +18,10 @@ import (
 // upload with its metadata removed at the container level; the picture
 // itself is never re-encoded. The scrubbed bytes are walked again to verify
 // that only allowed parts remain, and decoded: the thumbnail is made from
-// them, not from the upload.
+// them, not from the upload. For animations only the first frame is decoded
+// (it is the thumbnail); the other frames are checked for structure and
+// limits. The thumbnail carries the picture's colour profile when it is an
+// RGB one.
 //
 // Errors are *chatpic.Error: KindUnsupported if the file is not an accepted
 // format; KindTooLarge if its headers are over a bound of lim (decided

@@ -227,6 +227,12 @@ func TestProcess(t *testing.T) {
 					t.Errorf("output lost %q", s)
 				}
 			}
+			if bytes.Contains(fx.file, []byte("ICC-KEEP-ME")) {
+				tag := map[Format]string{JPEG: "ICC_PROFILE", PNG: "iCCP"}[res.ThumbFormat]
+				if !bytes.Contains(thumb.Bytes(), []byte(tag)) {
+					t.Errorf("the %s thumbnail lost the colour profile", res.ThumbFormat)
+				}
+			}
 			checkOutput(t, out, res)
 			m := checkThumb(t, thumb.Bytes(), res)
 			b := m.Bounds()

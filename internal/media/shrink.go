@@ -6,17 +6,18 @@ import (
 	"image/draw"
 )
 
-// boxShrink returns src reduced by the integer factor k, each output pixel
-// the mean of a k x k block (smaller at the right and bottom edges). It is
+// boxShrink returns src reduced by the integer factors kx and ky, each
+// output pixel the mean of a kx x ky block (smaller at the right and bottom
+// edges). It is
 // the cheap first step before a proper resampling filter: averaging whole
 // blocks cannot alias the way skipping pixels does. Planar YCbCr, Gray and
-// RGBA pictures are read in place; anything else is converted a strip of k
+// RGBA pictures are read in place; anything else is converted a strip of ky
 // rows at a time, so memory stays near the size of the output.
-func boxShrink(src image.Image, k int) *image.RGBA {
+func boxShrink(src image.Image, kx, ky int) *image.RGBA {
 	b := src.Bounds()
-	ow, oh := (b.Dx()+k-1)/k, (b.Dy()+k-1)/k
+	ow, oh := (b.Dx()+kx-1)/kx, (b.Dy()+ky-1)/ky
 	dst := image.NewRGBA(image.Rect(0, 0, ow, oh))
-	cols, rows := spans(b.Dx(), k, 1), spans(b.Dy(), k, 1)
+	cols, rows := spans(b.Dx(), kx, 1), spans(b.Dy(), ky, 1)
 	origin := b.Min == image.Point{}
 	switch m := src.(type) {
 	case *image.YCbCr:
@@ -25,7 +26,7 @@ func boxShrink(src image.Image, k int) *image.RGBA {
 			cb := make([]uint8, ow*oh)
 			cr := make([]uint8, ow*oh)
 			boxPlane(y, m.Y, m.YStride, 1, cols, rows)
-			ccols, crows := spans(b.Dx(), k, sx), spans(b.Dy(), k, sy)
+			ccols, crows := spans(b.Dx(), kx, sx), spans(b.Dy(), ky, sy)
 			boxPlane(cb, m.Cb, m.CStride, 1, ccols, crows)
 			boxPlane(cr, m.Cr, m.CStride, 1, ccols, crows)
 			for i := range y {
@@ -49,10 +50,10 @@ func boxShrink(src image.Image, k int) *image.RGBA {
 			return dst
 		}
 	}
-	strip := image.NewRGBA(image.Rect(0, 0, b.Dx(), k))
+	strip := image.NewRGBA(image.Rect(0, 0, b.Dx(), ky))
 	for oy := range oh {
-		y0 := b.Min.Y + oy*k
-		h := min(k, b.Max.Y-y0)
+		y0 := b.Min.Y + oy*ky
+		h := min(ky, b.Max.Y-y0)
 		draw.Draw(strip, image.Rect(0, 0, b.Dx(), h), src, image.Pt(b.Min.X, y0), draw.Src)
 		boxPlane(dst.Pix[oy*dst.Stride:(oy+1)*dst.Stride], strip.Pix, strip.Stride, 4, cols, span{lo: []int{0}, hi: []int{h}})
 	}

@@ -41,7 +41,7 @@ func (s *stream) readByte() (byte, error) {
 // cannot make it allocate much.
 func (s *stream) read(n int64) ([]byte, error) {
 	if n > s.remaining() {
-		return nil, errTruncated
+		return nil, truncated()
 	}
 	p := make([]byte, n)
 	return p, s.readFull(p)
@@ -50,7 +50,7 @@ func (s *stream) read(n int64) ([]byte, error) {
 // copy copies the next n bytes to w.
 func (s *stream) copy(w io.Writer, n int64) error {
 	if n > s.remaining() {
-		return errTruncated
+		return truncated()
 	}
 	for n > 0 {
 		buf, err := s.br.Peek(int(min(n, int64(s.br.Size()))))
@@ -70,7 +70,7 @@ func (s *stream) copy(w io.Writer, n int64) error {
 // skip discards the next n bytes.
 func (s *stream) skip(n int64) error {
 	if n > s.remaining() {
-		return errTruncated
+		return truncated()
 	}
 	d, err := s.br.Discard(int(n))
 	s.off += int64(d)
@@ -95,3 +95,30 @@ func (c *compareWriter) Write(p []byte) (int, error) {
 
 // done reports whether all of want was written.
 func (c *compareWriter) done() bool { return c.off == len(c.want) }
+
+// readAt fills p from src at off. It fails as truncated if p would reach
+// past end, the end of the structure being read.
+func readAt(src io.ReaderAt, end int64, p []byte, off int64) error {
+	if off < 0 || off+int64(len(p)) > end {
+		return truncated()
+	}
+	if n, err := src.ReadAt(p, off); n < len(p) {
+		if err == nil {
+			err = io.ErrUnexpectedEOF
+		}
+		return readErr(err)
+	}
+	return nil // a full read, even if it came with io.EOF
+}
+
+// countWriter counts the bytes written through it.
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}

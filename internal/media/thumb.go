@@ -54,14 +54,16 @@ func fit(w, h, limit int) (int, int) {
 func clampDim(v float64) int { return max(1, int(math.Round(v))) }
 
 // scaleInto resamples src into the rectangle dr of dst. Reductions by 2 or
-// more first average whole k x k blocks (boxShrink) down to between one
-// and two times the target, then Catmull-Rom makes the final, small step;
-// smaller reductions use Catmull-Rom alone.
+// more first average whole blocks (boxShrink) down to between one and two
+// times the target, then Catmull-Rom makes the final, small step; smaller
+// reductions use Catmull-Rom alone. The block may be wider than tall (or
+// the reverse) when the reductions differ, as they do for long strips whose
+// short side is clamped to one pixel.
 func scaleInto(dst *image.RGBA, dr image.Rectangle, src image.Image) {
 	sb := src.Bounds()
 	var mid *image.RGBA
-	if k := min(sb.Dx()/dr.Dx(), sb.Dy()/dr.Dy()); k >= 2 {
-		mid = boxShrink(src, k)
+	if kx, ky := max(1, sb.Dx()/dr.Dx()), max(1, sb.Dy()/dr.Dy()); kx >= 2 || ky >= 2 {
+		mid = boxShrink(src, kx, ky)
 	} else if m, ok := src.(*image.RGBA); ok {
 		mid = m
 	} else {

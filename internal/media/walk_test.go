@@ -3,6 +3,7 @@ package media
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
@@ -115,7 +116,7 @@ func TestBoxShrink(t *testing.T) {
 	}
 	for name, src := range tests {
 		t.Run(name, func(t *testing.T) {
-			got := boxShrink(src, k)
+			got := boxShrink(src, k, k)
 			if b := got.Bounds(); b.Dx() != (w+k-1)/k || b.Dy() != (h+k-1)/k {
 				t.Fatalf("size %v", b)
 			}
@@ -164,4 +165,37 @@ func TestThumbnailDoesNotAlias(t *testing.T) {
 
 func processTo(t *testing.T, file []byte, thumb *bytes.Buffer) (Result, error) {
 	return Process(t.Context(), bytes.NewReader(file), int64(len(file)), &bytes.Buffer{}, thumb, DefaultLimits())
+}
+
+func TestThumbnailShapes(t *testing.T) {
+	tests := []struct{ w, h, tw, th int }{
+		{5000, 1, 512, 1},
+		{1, 5000, 1, 512},
+		{600, 1, 512, 1},
+		{513, 512, 512, 511},
+		{512, 512, 512, 512},
+		{3, 2, 3, 2},
+		{4000, 3000, 512, 384},
+		{1025, 2050, 256, 512},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%dx%d", tt.w, tt.h), func(t *testing.T) {
+			m := image.NewGray(image.Rect(0, 0, tt.w, tt.h))
+			for i := range m.Pix {
+				m.Pix[i] = 77
+			}
+			var thumb bytes.Buffer
+			res, err := processTo(t, encodePNG(t, m), &thumb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.ThumbWidth != tt.tw || res.ThumbHeight != tt.th {
+				t.Errorf("thumbnail is %dx%d, want %dx%d", res.ThumbWidth, res.ThumbHeight, tt.tw, tt.th)
+			}
+			tm := checkThumb(t, thumb.Bytes(), res)
+			if g := color.GrayModel.Convert(tm.At(tt.tw/2, tt.th/2)).(color.Gray).Y; g < 70 || g > 84 {
+				t.Errorf("thumbnail centre is %d, want 77", g)
+			}
+		})
+	}
 }

@@ -61,7 +61,7 @@ func scrubWebP(src io.ReaderAt, size int64, w io.Writer, lim Limits, strict bool
 	}
 	end := 8 + int64(binary.LittleEndian.Uint32(hdr[4:8]))
 	if end > size {
-		return info, errTruncated
+		return info, truncated()
 	}
 	if strict && end != size {
 		return info, strictErr("bytes after the RIFF payload")
@@ -69,7 +69,6 @@ func scrubWebP(src io.ReaderAt, size int64, w io.Writer, lim Limits, strict bool
 	var (
 		kept     []webpChunk
 		b        *budget
-		flags    byte
 		seen     = map[string]bool{}
 		hasImage bool
 	)
@@ -80,35 +79,10 @@ func scrubWebP(src io.ReaderAt, size int64, w io.Writer, lim Limits, strict bool
 		}
 		off = next
 		if len(kept) == 0 {
-			// The first chunk decides between the simple and extended
-			// formats.
-			switch c.fourcc {
-			case "VP8 ", "VP8L":
-				wd, ht, err := bitstreamSize(src, c)
-				if err != nil {
-					return info, err
-				}
-				info.width, info.height = wd, ht
-				hasImage = true
-			case "VP8X":
-				if c.size != 10 {
-					return info, damaged("webp: VP8X is %d bytes", c.size)
-				}
-				d := make([]byte, 10)
-				if err := readAt(src, size, d, c.off); err != nil {
-					return info, err
-				}
-				flags = d[0] & (vp8xICC | vp8xAlpha | vp8xAnim)
-				if strict && (d[0] != flags || [3]byte(d[1:4]) != [3]byte{}) {
-					return info, strictErr("VP8X flags")
-				}
-				d[0], d[1], d[2], d[3] = flags, 0, 0, 0
-				c.data = d
-				info.width, info.height = 1+int(le24(d[4:])), 1+int(le24(d[7:]))
-				info.webp.animated = flags&vp8xAnim != 0
-			default:
-				return info, damaged("webp: first chunk is %q", c.fourcc)
+			if err := webpFirst(src, &c, &info, strict); err != nil {
+				return info, err
 			}
+			hasImage = c.fourcc != "VP8X"
 			if b, err = newBudget(lim, int64(info.width), int64(info.height)); err != nil {
 				return info, err
 			}
@@ -176,6 +150,36 @@ func scrubWebP(src io.ReaderAt, size int64, w io.Writer, lim Limits, strict bool
 		return info, damaged("webp: animation without frames")
 	}
 	return info, writeWebP(src, w, kept, &info.webp)
+}
+
+// webpFirst reads the first chunk, which decides between the simple format
+// (a lone VP8 or VP8L bitstream) and the extended one (VP8X first), and
+// sets the canvas size. A VP8X chunk gets its kept flags as new data.
+func webpFirst(src io.ReaderAt, c *webpChunk, info *scrubbed, strict bool) error {
+	switch c.fourcc {
+	case "VP8 ", "VP8L":
+		wd, ht, err := bitstreamSize(src, *c)
+		info.width, info.height = wd, ht
+		return err
+	case "VP8X":
+		if c.size != 10 {
+			return damaged("webp: VP8X is %d bytes", c.size)
+		}
+		d := make([]byte, 10)
+		if err := readAt(src, c.off+c.size, d, c.off); err != nil {
+			return err
+		}
+		flags := d[0] & (vp8xICC | vp8xAlpha | vp8xAnim)
+		if strict && (d[0] != flags || [3]byte(d[1:4]) != [3]byte{}) {
+			return strictErr("VP8X flags")
+		}
+		d[0], d[1], d[2], d[3] = flags, 0, 0, 0
+		c.data = d
+		info.width, info.height = 1+int(le24(d[4:])), 1+int(le24(d[7:]))
+		info.webp.animated = flags&vp8xAnim != 0
+		return nil
+	}
+	return damaged("webp: first chunk is %q", c.fourcc)
 }
 
 // webpFrame checks the ANMF chunk c and collects its kept sub-chunks.
@@ -323,7 +327,7 @@ func nextWebPChunk(src io.ReaderAt, off, end int64) (webpChunk, int64, error) {
 	next := c.off + c.size + c.size&1
 	switch {
 	case c.off+c.size > end:
-		return c, 0, errTruncated
+		return c, 0, truncated()
 	case next > end:
 		next = end
 	}
@@ -357,30 +361,3 @@ func bitstreamSize(src io.ReaderAt, c webpChunk) (int, int, error) {
 }
 
 func le24(b []byte) uint32 { return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 }
-
-// readAt fills p from src at off, failing as truncated if that would read
-// at or past end.
-func readAt(src io.ReaderAt, end int64, p []byte, off int64) error {
-	if off < 0 || off+int64(len(p)) > end {
-		return errTruncated
-	}
-	if n, err := src.ReadAt(p, off); n < len(p) {
-		if err == nil {
-			err = io.ErrUnexpectedEOF
-		}
-		return readErr(err)
-	}
-	return nil // a full read, even if it came with io.EOF
-}
-
-// countWriter counts the bytes written through it.
-type countWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
-}
