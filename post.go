@@ -9,23 +9,40 @@ import (
 // MaxCaptionLen is the longest caption, in characters.
 const MaxCaptionLen = 500
 
+// MediaKind says whether an upload is a still or animated picture or a
+// video. The values are part of the API contract.
+type MediaKind string
+
+// The kinds of media.
+const (
+	Image MediaKind = "image"
+	Video MediaKind = "video"
+)
+
 // Post is one upload in a channel.
 type Post struct {
 	ID      string
 	Channel string // the channel's slug
 	// Seq orders posts inside their channel: 1 for the first upload the
 	// channel ever had, then 2, 3, ... It is the paging cursor.
-	Seq       int64
-	Caption   string
-	MIME      string // the type we serve, decided from the bytes
-	Ext       string // the extension of the media URL, without the dot
-	ThumbExt  string // the extension of the thumbnail URL
-	Width     int
-	Height    int
-	Bytes     int64    // size of the stored media file
-	SHA256    [32]byte // of the stored media file
-	CreatedAt time.Time
-	ExpiresAt time.Time // zero: does not expire
+	Seq      int64
+	Caption  string
+	Kind     MediaKind
+	MIME     string // the type we serve, decided from the bytes
+	Ext      string // the extension of the media URL, without the dot
+	ThumbExt string // the extension of the thumbnail URL
+	Width    int    // as displayed
+	Height   int
+	Duration time.Duration // of a video; 0 for pictures
+	Frames   int           // of an animation; 1 for still pictures, 0 for video
+	Bytes    int64         // size of the stored media file
+	SHA256   [32]byte      // of the stored media file
+	// PDQ is the perceptual hash of the picture (of the poster frame for a
+	// video), nil if none could be made; PDQQuality is its quality, 0..100.
+	PDQ        []byte
+	PDQQuality int
+	CreatedAt  time.Time
+	ExpiresAt  time.Time // zero: does not expire
 	// DeleteTokenHash is HashToken of the uploader's delete token.
 	DeleteTokenHash []byte
 }

@@ -45,19 +45,25 @@ type Channel struct {
 // Post is an upload as the API shows it. DeleteToken is only ever set in the
 // response to the upload that created it.
 type Post struct {
-	ID          string  `json:"id"`
-	Channel     string  `json:"channel"`
-	URL         string  `json:"url"`
-	MediaURL    string  `json:"media_url"`
-	ThumbURL    string  `json:"thumb_url"`
-	DeleteToken string  `json:"delete_token,omitempty"`
-	Caption     string  `json:"caption"`
-	MIME        string  `json:"mime"`
-	Width       int     `json:"width"`
-	Height      int     `json:"height"`
-	Bytes       int64   `json:"bytes"`
-	CreatedAt   string  `json:"created_at"`
-	ExpiresAt   *string `json:"expires_at"`
+	ID          string `json:"id"`
+	Channel     string `json:"channel"`
+	URL         string `json:"url"`
+	MediaURL    string `json:"media_url"`
+	ThumbURL    string `json:"thumb_url"`
+	DeleteToken string `json:"delete_token,omitempty"`
+	Caption     string `json:"caption"`
+	Kind        string `json:"kind"`
+	MIME        string `json:"mime"`
+	Width       int    `json:"width"`
+	Height      int    `json:"height"`
+	Bytes       int64  `json:"bytes"`
+	// DurationSeconds is a video's length; null for pictures.
+	DurationSeconds *float64 `json:"duration_seconds"`
+	// Frames is an animation's frame count: 1 for a still picture, null
+	// for video.
+	Frames    *int    `json:"frames"`
+	CreatedAt string  `json:"created_at"`
+	ExpiresAt *string `json:"expires_at"`
 }
 
 type errorBody struct {
@@ -91,14 +97,22 @@ func (a *API) channel(r *http.Request, c chatpic.ChannelStats) Channel {
 
 func (a *API) post(r *http.Request, p chatpic.Post) Post {
 	base := a.origin.Base(r)
-	return Post{
+	out := Post{
 		ID: p.ID, Channel: p.Channel,
 		URL:      base + "/p/" + p.ID,
 		MediaURL: base + "/m/" + p.ID + "." + p.Ext,
 		ThumbURL: base + "/t/" + p.ID + "." + p.ThumbExt,
-		Caption:  p.Caption, MIME: p.MIME, Width: p.Width, Height: p.Height, Bytes: p.Bytes,
+		Caption:  p.Caption, Kind: string(p.Kind), MIME: p.MIME, Width: p.Width, Height: p.Height, Bytes: p.Bytes,
 		CreatedAt: timestamp(p.CreatedAt), ExpiresAt: optionalTimestamp(p.ExpiresAt),
 	}
+	if p.Kind == chatpic.Video {
+		d := p.Duration.Seconds()
+		out.DurationSeconds = &d
+	} else {
+		frames := p.Frames
+		out.Frames = &frames
+	}
+	return out
 }
 
 // write encodes v as the JSON response with status code.

@@ -108,6 +108,8 @@ func (s *Service) Upload(ctx context.Context, slug, caption string, file *Spoole
 		ID:              chatpic.NewID(),
 		Channel:         ch.Slug,
 		Caption:         caption,
+		Kind:            chatpic.Image,
+		Frames:          res.Frames,
 		MIME:            res.Format.MIME(),
 		Ext:             res.Format.Ext(),
 		ThumbExt:        res.ThumbFormat.Ext(),

@@ -192,6 +192,8 @@ func TestPagesAndAPI(t *testing.T) {
 		{"api posts page", "/api/v1/channels/random/posts?limit=2", 200, `"next":"2"`, nil},
 		{"api last page", "/api/v1/channels/random/posts?before=2", 200, `"next":null`, nil},
 		{"api post", "/api/v1/posts/" + id, 200, `"caption":"first \u003cb\u003eone\u003c/b\u003e"`, nil},
+		{"api post media fields", "/api/v1/posts/" + id, 200, `"kind":"image","mime":"image/png","width":30,"height":20,`, nil},
+		{"api post picture has frames, no duration", "/api/v1/posts/" + id, 200, `"duration_seconds":null,"frames":1,`, nil},
 		{"api unknown route", "/api/v1/nothing", 404, `"kind":"not_found"`, nil},
 		{"healthz", "/healthz", 200, "ok", nil},
 		{"readyz", "/readyz", 200, "ready", nil},

@@ -10,7 +10,7 @@ import (
 )
 
 const postColumns = `id, channel, seq, caption, mime, ext, thumb_ext, width, height, bytes, sha256,
-	created_at, expires_at, delete_token_hash`
+	created_at, expires_at, delete_token_hash, kind, duration_ms, frames, pdq, pdq_quality`
 
 // querier is what *sql.DB and *sql.Tx have in common.
 type querier interface {
@@ -23,8 +23,11 @@ func scanPost(row rowScanner) (chatpic.Post, error) {
 	var p chatpic.Post
 	var sum []byte
 	var created, expires sql.NullInt64
+	var durationMS int64
 	err := row.Scan(&p.ID, &p.Channel, &p.Seq, &p.Caption, &p.MIME, &p.Ext, &p.ThumbExt,
-		&p.Width, &p.Height, &p.Bytes, &sum, &created, &expires, &p.DeleteTokenHash)
+		&p.Width, &p.Height, &p.Bytes, &sum, &created, &expires, &p.DeleteTokenHash,
+		&p.Kind, &durationMS, &p.Frames, &p.PDQ, &p.PDQQuality)
+	p.Duration = time.Duration(durationMS) * time.Millisecond
 	copy(p.SHA256[:], sum)
 	p.CreatedAt = fromMillis(created)
 	p.ExpiresAt = fromMillis(expires)
@@ -77,9 +80,10 @@ func (s *Store) CreatePost(ctx context.Context, p chatpic.Post, now time.Time) (
 	if err != nil {
 		return p, nil, internal("create post", err)
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO posts (`+postColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err = tx.ExecContext(ctx, `INSERT INTO posts (`+postColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, p.Channel, p.Seq, p.Caption, p.MIME, p.Ext, p.ThumbExt, p.Width, p.Height, p.Bytes, p.SHA256[:],
-		p.CreatedAt.UnixMilli(), millis(p.ExpiresAt), p.DeleteTokenHash)
+		p.CreatedAt.UnixMilli(), millis(p.ExpiresAt), p.DeleteTokenHash,
+		kindOrImage(p.Kind), p.Duration.Milliseconds(), p.Frames, p.PDQ, p.PDQQuality)
 	if isUniqueViolation(err) {
 		return p, nil, chatpic.Errorf(chatpic.KindConflict, "a post with this ID exists already")
 	}
@@ -182,4 +186,12 @@ func (s *Store) PostExists(ctx context.Context, id string) (bool, error) {
 // after in ID order, for walking every row in pages.
 func (s *Store) ScanPosts(ctx context.Context, after string, limit int) ([]chatpic.Post, error) {
 	return queryPosts(ctx, s.read, `WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
+}
+
+// kindOrImage stores an unset kind as an image, the only kind before video.
+func kindOrImage(k chatpic.MediaKind) chatpic.MediaKind {
+	if k == "" {
+		return chatpic.Image
+	}
+	return k
 }

@@ -60,6 +60,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *Store) {
 		{"lowering capacity evicts at once", testUpdateChannel},
 		{"deleting a channel removes its posts", testDeleteChannel},
 		{"scan posts walks every row", testScanPosts},
+		{"a post reads back as written", testRoundTrip},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
@@ -430,5 +431,27 @@ func testScanPosts(t *testing.T, s *Store) {
 	}
 	if len(seen) != len(want) {
 		t.Fatalf("scanned %d posts, want %d (expired rows included)", len(seen), len(want))
+	}
+}
+
+func testRoundTrip(t *testing.T, s *Store) {
+	mustChannel(t, s, "clips", 10, time.Hour)
+	in := newPost("clips", t0, time.Hour)
+	in.Caption, in.Kind, in.MIME, in.Ext, in.ThumbExt = "a clip", chatpic.Video, "video/mp4", "mp4", "jpg"
+	in.Duration, in.Frames, in.Width, in.Height = 12345*time.Millisecond, 0, 1080, 1920
+	in.PDQ, in.PDQQuality = []byte("0123456789abcdef0123456789abcdef"), 87
+	in, _ = mustPost(t, s, in)
+	out, err := s.Post(context.Background(), in.ID, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprintf("%+v", out) != fmt.Sprintf("%+v", in) {
+		t.Fatalf("read back\n%+v\nwant\n%+v", out, in)
+	}
+	// An image with no perceptual hash keeps a nil one.
+	img, _ := mustPost(t, s, newPost("clips", t0, time.Hour))
+	got, err := s.Post(context.Background(), img.ID, t0)
+	if err != nil || got.PDQ != nil || got.Kind != chatpic.Image {
+		t.Fatalf("image post read back %+v, %v", got, err)
 	}
 }
