@@ -6,7 +6,7 @@ import "image"
 // the weighted sum of samples lo, lo+1, ..., lo+len(w)-1.
 type tap struct {
 	lo int
-	w  []float64
+	w  []float32
 }
 
 // hi returns the index one past the last sample t reads.
@@ -40,21 +40,35 @@ func sampleIndex(i, n int) int { return (2*i + 1) * n / (2 * gridSize) }
 func axisTaps(n int) [gridSize]tap {
 	w := windowSize(n)
 	var taps [gridSize]tap
+	var outs [gridSize][2]int // the first-pass outputs each cell's second pass averages
+	total := 0
 	for i := range taps {
-		o := sampleIndex(i, n)
-		lo2, hi2 := boxWindow(o, n, w) // the first-pass outputs that the second pass averages
+		lo2, hi2 := boxWindow(sampleIndex(i, n), n, w)
 		lo, _ := boxWindow(lo2, n, w)
 		_, hi := boxWindow(hi2, n, w)
-		wt := make([]float64, hi-lo+1)
+		outs[i] = [2]int{lo2, hi2}
+		taps[i].lo = lo
+		total += hi - lo + 1
+	}
+	all := make([]float32, total) // one allocation for all 64 taps
+	var wt []float64
+	for i := range taps {
+		t := &taps[i]
+		lo2, hi2 := outs[i][0], outs[i][1]
+		_, hi := boxWindow(hi2, n, w)
+		wt = append(wt[:0], make([]float64, hi-t.lo+1)...)
 		outer := 1 / float64(hi2-lo2+1)
 		for m := lo2; m <= hi2; m++ {
 			a, b := boxWindow(m, n, w)
 			inner := outer / float64(b-a+1)
 			for k := a; k <= b; k++ {
-				wt[k-lo] += inner
+				wt[k-t.lo] += inner
 			}
 		}
-		taps[i] = tap{lo: lo, w: wt}
+		t.w, all = all[:len(wt):len(wt)], all[len(wt):]
+		for k, v := range wt {
+			t.w[k] = float32(v)
+		}
 	}
 	return taps
 }
@@ -74,7 +88,7 @@ func downsampleRows(b image.Rectangle, read rowFunc, g *grid) bool {
 		return false
 	}
 	cols, rows := axisTaps(width), axisTaps(height)
-	line := make([]float64, width)
+	line := make([]float32, width)
 	var h [gridSize]float64 // the current row filtered along x at the 64 columns
 	first := 0              // the first cell whose rows include y
 	for y := range height {
@@ -91,16 +105,17 @@ func downsampleRows(b image.Rectangle, read rowFunc, g *grid) bool {
 		for j := range cols {
 			t := &cols[j]
 			seg := line[t.lo:t.hi()]
-			s := 0.0
+			seg = seg[:len(t.w)]
+			var s float32 // as in the reference; the sums are short
 			for k, wk := range t.w {
 				s += wk * seg[k]
 			}
-			h[j] = s
+			h[j] = float64(s) / 1000 // thousandths to levels
 		}
 		// Taps along y are sorted and overlap only their neighbours, so the
 		// cells reading row y are first and the few after it.
 		for i := first; i < gridSize && rows[i].lo <= y; i++ {
-			wy := rows[i].w[y-rows[i].lo]
+			wy := float64(rows[i].w[y-rows[i].lo])
 			gi := &g[i]
 			for j := range gi {
 				gi[j] += wy * h[j]

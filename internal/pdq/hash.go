@@ -3,6 +3,7 @@ package pdq
 import (
 	"encoding/hex"
 	"math/bits"
+	"unicode/utf8"
 
 	"github.com/chatpic/chatpic"
 )
@@ -26,12 +27,16 @@ func (h Hash) String() string { return hex.EncodeToString(h[:]) }
 // error whose message is safe to show.
 func ParseHash(s string) (Hash, error) {
 	var h Hash
-	if len(s) != 2*len(h) {
+	if n := utf8.RuneCountInString(s); n != 2*len(h) {
 		return Hash{}, chatpic.Errorf(chatpic.KindInvalid,
-			"a PDQ hash is %d hex digits (this one has %d characters)", 2*len(h), len(s))
+			"a PDQ hash is %d hex digits (this one has %d characters)", 2*len(h), n)
+	}
+	notHex := chatpic.Errorf(chatpic.KindInvalid, "a PDQ hash is %d hex digits (0-9, a-f)", 2*len(h))
+	if len(s) != 2*len(h) { // some characters are not ASCII
+		return Hash{}, notHex
 	}
 	if _, err := hex.Decode(h[:], []byte(s)); err != nil {
-		return Hash{}, chatpic.Errorf(chatpic.KindInvalid, "a PDQ hash is %d hex digits (0-9, a-f)", 2*len(h))
+		return Hash{}, notHex
 	}
 	return h, nil
 }

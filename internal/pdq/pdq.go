@@ -29,7 +29,14 @@ import (
 // Compute returns the PDQ hash of img and its quality, 0 to 100. A quality
 // below 50 means the picture is too featureless (flat, or nearly so) for its
 // hash to be matched on. An image with no pixels gives the zero Hash and
-// quality 0. Compute reads img only; it does not keep it.
+// quality 0. Compute reads img only and does not keep it.
+//
+// The pixels are hashed as stored, as the reference does: EXIF orientation
+// is not applied (Dihedral covers turned copies), and alpha is ignored, so
+// straight colours are hashed (premultiplied pixels are divided by their
+// alpha, and fully transparent ones read as black). *image.YCbCr, *image.RGBA,
+// *image.NRGBA, *image.Gray and *image.Paletted are read directly; other
+// types go through At, which is several times slower.
 func Compute(img image.Image) (Hash, int) {
 	c, q := transform(img)
 	return c.hash(), q
@@ -42,14 +49,14 @@ func Compute(img image.Image) (Hash, int) {
 // holds frequency r+1), mirroring it left to right does the same for the
 // columns, and reflecting it in its main diagonal transposes the block.
 const (
-	Original  = iota // as given
-	Rotate90         // a quarter turn counter-clockwise
-	Rotate180        // a half turn
-	Rotate270        // a quarter turn clockwise
-	FlipX            // mirrored top to bottom (about the horizontal axis)
-	FlipY            // mirrored left to right (about the vertical axis)
-	FlipPlus1        // reflected in the main diagonal (transposed)
-	FlipMinus1       // reflected in the anti-diagonal
+	Original   = iota // as given
+	Rotate90          // a quarter turn counter-clockwise
+	Rotate180         // a half turn
+	Rotate270         // a quarter turn clockwise
+	FlipX             // mirrored top to bottom (about the horizontal axis)
+	FlipY             // mirrored left to right (about the vertical axis)
+	FlipPlus1         // reflected in the main diagonal (transposed)
+	FlipMinus1        // reflected in the anti-diagonal
 )
 
 // orientation says how to derive an orientation's DCT block from the
@@ -195,17 +202,18 @@ func (b *block) orient(o orientation) *block {
 // 128th smallest of the 256 values, as the reference's Torben median gives,
 // so a block of distinct values has exactly 128 bits set.
 func (b *block) hash() Hash {
-	flat := make([]float64, 0, dctSize*dctSize)
+	var sorted [dctSize * dctSize]float64
 	for u := range dctSize {
-		flat = append(flat, b[u][:]...)
+		copy(sorted[u*dctSize:], b[u][:])
 	}
-	sorted := slices.Clone(flat)
-	slices.Sort(sorted)
+	slices.Sort(sorted[:])
 	median := sorted[len(sorted)/2-1]
 	var h Hash
-	for k, c := range flat {
-		if c > median {
-			h.setBit(k)
+	for u := range dctSize {
+		for v, c := range b[u] {
+			if c > median {
+				h.setBit(u*dctSize + v)
+			}
 		}
 	}
 	return h
