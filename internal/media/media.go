@@ -10,6 +10,8 @@
 // that fails the upload is refused.
 package media
 
+import "github.com/chatpic/chatpic/internal/pdq"
+
 // Format is an accepted media format. Its value is a short lower-case name
 // that is safe to store.
 type Format string
@@ -99,6 +101,11 @@ type Result struct {
 	// ThumbWidth and ThumbHeight are the thumbnail's dimensions: the
 	// displayed picture fitted within ThumbMax pixels, never enlarged.
 	ThumbWidth, ThumbHeight int
+	// PDQ is the perceptual hash of the picture as displayed (first frame
+	// of an animation), and PDQQuality its quality, 0..100: below 50 the
+	// picture is too plain for the hash to mean much.
+	PDQ        pdq.Hash
+	PDQQuality int
 }
 
 // ThumbMax is the longest edge of a thumbnail, in pixels.

@@ -7,11 +7,15 @@ import (
 	"image"
 	"image/color"
 	"image/gif"
-	_ "image/jpeg"
+	"image/jpeg"
 	_ "image/png"
+	"io"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/mediatest"
+	"github.com/chatpic/chatpic/internal/pdq"
 	_ "golang.org/x/image/webp"
 )
 
@@ -209,7 +213,8 @@ func TestProcess(t *testing.T) {
 				t.Fatalf("Process: %v", err)
 			}
 			want := Result{Format: fx.format, Width: fx.w, Height: fx.h, Frames: fx.frames,
-				ThumbFormat: fx.thumbFormat, ThumbWidth: fx.tw, ThumbHeight: fx.th}
+				ThumbFormat: fx.thumbFormat, ThumbWidth: fx.tw, ThumbHeight: fx.th,
+				PDQ: res.PDQ, PDQQuality: res.PDQQuality} // checked in TestPDQ
 			if res != want {
 				t.Errorf("Result = %+v, want %+v", res, want)
 			}
@@ -326,5 +331,59 @@ func checkColor(t *testing.T, where string, m image.Image, x, y int, want *color
 	}
 	if !near(got.R, want.R) || !near(got.G, want.G) || !near(got.B, want.B) || !near(got.A, want.A) {
 		t.Errorf("%s of thumbnail (%d,%d) is %v, want about %v", where, x, y, got, *want)
+	}
+}
+
+// TestPDQ checks that the hash is of the picture as displayed: the same
+// pixels stored sideways with an orientation tag hash like the upright
+// picture, and an unrelated picture hashes far away.
+func TestPDQ(t *testing.T) {
+	hash := func(file []byte) (pdq.Hash, int) {
+		t.Helper()
+		res, err := Process(t.Context(), bytes.NewReader(file), int64(len(file)), io.Discard, io.Discard, DefaultLimits())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.PDQ, res.PDQQuality
+	}
+	// Blocks of random colours: plenty of edges for the hash to work on.
+	upright := image.NewRGBA(image.Rect(0, 0, 300, 400))
+	rng := rand.New(rand.NewPCG(7, 7))
+	block := map[image.Point]color.RGBA{}
+	for y := range 400 {
+		for x := range 300 {
+			k := image.Pt(x/25, y/25)
+			c, ok := block[k]
+			if !ok {
+				c = color.RGBA{uint8(rng.IntN(256)), uint8(rng.IntN(256)), uint8(rng.IntN(256)), 255}
+				block[k] = c
+			}
+			upright.SetRGBA(x, y, c)
+		}
+	}
+	sideways := image.NewRGBA(image.Rect(0, 0, 400, 300))
+	// Orientation 6 means "rotate 90° clockwise to display": store the
+	// upright picture rotated 90° counter-clockwise.
+	for y := range 400 {
+		for x := range 300 {
+			sideways.Set(y, 299-x, upright.At(x, y))
+		}
+	}
+	var a, b bytes.Buffer
+	jpeg.Encode(&a, upright, &jpeg.Options{Quality: 95})
+	jpeg.Encode(&b, sideways, &jpeg.Options{Quality: 95})
+	withTag := mediatest.WithOrientation(b.Bytes(), 6)
+
+	ha, qa := hash(a.Bytes())
+	hb, _ := hash(withTag)
+	hc, _ := hash(mediatest.JPEG(400, 300))
+	if qa < 50 {
+		t.Fatalf("quality %d for a picture with detail", qa)
+	}
+	if d := pdq.Distance(ha, hb); d > 16 {
+		t.Errorf("upright and tagged-sideways copies are %d bits apart, want <= 16", d)
+	}
+	if d := pdq.Distance(ha, hc); d <= pdq.MatchThreshold {
+		t.Errorf("an unrelated picture is only %d bits away", d)
 	}
 }

@@ -119,3 +119,25 @@ func exifSegment(orientation uint16, marker string) []byte {
 	t.WriteString(area)
 	return append([]byte("Exif\x00\x00"), t.Bytes()...)
 }
+
+// WithOrientation returns a copy of a JPEG with an EXIF segment that holds
+// only the given orientation tag.
+func WithOrientation(jpg []byte, orientation uint16) []byte {
+	var t bytes.Buffer
+	be := binary.BigEndian
+	t.WriteString("Exif\x00\x00MM\x00\x2a")
+	binary.Write(&t, be, uint32(8))
+	binary.Write(&t, be, uint16(1))
+	binary.Write(&t, be, uint16(0x0112))
+	binary.Write(&t, be, uint16(3))
+	binary.Write(&t, be, uint32(1))
+	binary.Write(&t, be, uint32(orientation)<<16)
+	binary.Write(&t, be, uint32(0))
+	var out bytes.Buffer
+	out.Write(jpg[:2])
+	out.Write([]byte{0xFF, 0xE1})
+	binary.Write(&out, be, uint16(t.Len()+2))
+	out.Write(t.Bytes())
+	out.Write(jpg[2:])
+	return out.Bytes()
+}

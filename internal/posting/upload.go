@@ -121,6 +121,7 @@ func (s *Service) Upload(ctx context.Context, slug, caption string, file *Spoole
 		DeleteTokenHash: tokenHash,
 	}
 	copy(p.SHA256[:], sum.Sum(nil))
+	p.PDQ, p.PDQQuality = res.PDQ[:], res.PDQQuality
 
 	// From here on the work is committed to: finish it even if the client
 	// goes away, so no file is left without its row or the other way round.
