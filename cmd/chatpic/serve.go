@@ -12,6 +12,7 @@ import (
 
 	"github.com/chatpic/chatpic/internal/api"
 	"github.com/chatpic/chatpic/internal/config"
+	"github.com/chatpic/chatpic/internal/heif"
 	"github.com/chatpic/chatpic/internal/janitor"
 	"github.com/chatpic/chatpic/internal/media"
 	"github.com/chatpic/chatpic/internal/posting"
@@ -71,6 +72,12 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	}
 
 	var wg sync.WaitGroup
+	// Compile the HEIC and AVIF decoders now rather than on the first
+	// upload, which would take a second longer. It ends by itself.
+	wg.Go(func() {
+		heif.Warm()
+		log.Info("HEIF decoders ready", "backend", heif.Backend())
+	})
 	jctx, stopJanitor := context.WithCancel(ctx)
 	wg.Go(func() {
 		janitor.New(st.db, st.blobs, log).Loop(jctx, cfg.Janitor.Interval, e.now)

@@ -29,7 +29,7 @@ type Store interface {
 
 // Config bounds uploads.
 type Config struct {
-	MaxBytes int64        // largest accepted file
+	MaxBytes int64        // largest accepted picture file
 	Media    media.Limits // what the decoder accepts
 	TempDir  string       // where uploads are spooled; "" for the system default
 	// Workers bounds how many uploads are decoded at once; 0 means one per
@@ -46,6 +46,9 @@ type Service struct {
 	cfg   Config
 	// work is a semaphore: decoding a picture takes a CPU and tens of MB.
 	work chan struct{}
+	// heavy admits one HEIC or AVIF decode at a time: the WebAssembly
+	// decoders take hundreds of MB for a phone picture.
+	heavy chan struct{}
 }
 
 // New returns a Service. now is the clock (time.Now outside tests).
@@ -56,11 +59,29 @@ func New(store Store, blobs blob.Store, log *slog.Logger, now func() time.Time, 
 	if cfg.TempDir == "" {
 		cfg.TempDir = os.TempDir()
 	}
-	return &Service{store: store, blobs: blobs, log: log, now: now, cfg: cfg, work: make(chan struct{}, cfg.Workers)}
+	return &Service{store: store, blobs: blobs, log: log, now: now, cfg: cfg,
+		work: make(chan struct{}, cfg.Workers), heavy: make(chan struct{}, 1)}
 }
 
-// MaxBytes is the largest upload the service accepts.
-func (s *Service) MaxBytes() int64 { return s.cfg.MaxBytes }
+// Limits are the bounds on uploads, as shown to people before they upload.
+type Limits struct {
+	PictureBytes int64
+	// VideoBytes and VideoDuration bound videos; VideoBytes is 0 when the
+	// server takes no video.
+	VideoBytes    int64
+	VideoDuration time.Duration
+}
+
+// Limits returns the bounds on uploads.
+func (s *Service) Limits() Limits {
+	return Limits{PictureBytes: s.cfg.MaxBytes}
+}
+
+// MaxBytes is the largest upload of any kind the service accepts.
+func (s *Service) MaxBytes() int64 {
+	l := s.Limits()
+	return max(l.PictureBytes, l.VideoBytes)
+}
 
 // Now returns the service's current time.
 func (s *Service) Now() time.Time { return s.now().UTC() }

@@ -1,9 +1,7 @@
 package posting
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -11,7 +9,6 @@ import (
 	"time"
 
 	"github.com/chatpic/chatpic"
-	"github.com/chatpic/chatpic/internal/media"
 )
 
 // Created is the result of an upload: the new post, and the delete token,
@@ -79,28 +76,11 @@ func (s *Service) Upload(ctx context.Context, slug, caption string, file *Spoole
 	if file == nil || file.f == nil {
 		return Created{}, chatpic.Errorf(chatpic.KindInvalid, "choose a file to upload")
 	}
-	spool, size := file.f, file.size
-	head := make([]byte, media.SniffLen)
-	n, _ := spool.ReadAt(head, 0)
-	if _, err := media.Sniff(head[:n]); err != nil {
-		return Created{}, err
-	}
-
-	clean, err := os.CreateTemp(s.cfg.TempDir, "clean-*")
-	if err != nil {
-		return Created{}, chatpic.Internal(fmt.Errorf("posting: temp file: %w", err))
-	}
-	defer removeTemp(clean)
-	sum := sha256.New()
-	var thumb bytes.Buffer
-	res, err := s.process(ctx, spool, size, io.MultiWriter(clean, sum), &thumb)
+	in, err := s.ingest(ctx, file.f, file.size)
 	if err != nil {
 		return Created{}, err
 	}
-	cleanSize, err := clean.Seek(0, io.SeekCurrent)
-	if err != nil {
-		return Created{}, chatpic.Internal(fmt.Errorf("posting: %w", err))
-	}
+	defer in.Close()
 
 	now := s.Now()
 	token, tokenHash := chatpic.NewToken()
@@ -108,20 +88,24 @@ func (s *Service) Upload(ctx context.Context, slug, caption string, file *Spoole
 		ID:              chatpic.NewID(),
 		Channel:         ch.Slug,
 		Caption:         caption,
-		Kind:            chatpic.Image,
-		Frames:          res.Frames,
-		MIME:            res.Format.MIME(),
-		Ext:             res.Format.Ext(),
-		ThumbExt:        res.ThumbFormat.Ext(),
-		Width:           res.Width,
-		Height:          res.Height,
-		Bytes:           cleanSize,
+		Kind:            in.kind,
+		MIME:            in.mime,
+		Ext:             in.ext,
+		ThumbExt:        in.thumbExt,
+		Width:           in.width,
+		Height:          in.height,
+		Duration:        in.duration,
+		Frames:          in.frames,
+		Bytes:           in.size,
+		SHA256:          in.sha256,
+		PDQ:             in.pdq[:],
+		PDQQuality:      in.pdqQuality,
 		CreatedAt:       now.Truncate(time.Millisecond),
 		ExpiresAt:       ch.ExpiresAt(now.Truncate(time.Millisecond)),
 		DeleteTokenHash: tokenHash,
 	}
-	copy(p.SHA256[:], sum.Sum(nil))
-	p.PDQ, p.PDQQuality = res.PDQ[:], res.PDQQuality
+	clean := in.clean
+	thumb := &in.thumb
 
 	// From here on the work is committed to: finish it even if the client
 	// goes away, so no file is left without its row or the other way round.
@@ -132,7 +116,7 @@ func (s *Service) Upload(ctx context.Context, slug, caption string, file *Spoole
 	if _, err := s.blobs.Put(ctx, p.MediaKey(), clean); err != nil {
 		return Created{}, chatpic.Internal(fmt.Errorf("posting: store media: %w", err))
 	}
-	if _, err := s.blobs.Put(ctx, p.ThumbKey(), &thumb); err != nil {
+	if _, err := s.blobs.Put(ctx, p.ThumbKey(), thumb); err != nil {
 		s.removeFiles(ctx, p)
 		return Created{}, chatpic.Internal(fmt.Errorf("posting: store thumbnail: %w", err))
 	}
@@ -170,17 +154,6 @@ func (s *Service) spool(file io.Reader) (*os.File, int64, error) {
 		return f, n, chatpic.Errorf(chatpic.KindInvalid, "the file is empty")
 	}
 	return f, n, nil
-}
-
-// process runs the media pipeline under the work semaphore.
-func (s *Service) process(ctx context.Context, src *os.File, size int64, out, thumb io.Writer) (media.Result, error) {
-	select {
-	case s.work <- struct{}{}:
-	case <-ctx.Done():
-		return media.Result{}, chatpic.Internal(fmt.Errorf("posting: waiting for a worker: %w", ctx.Err()))
-	}
-	defer func() { <-s.work }()
-	return media.Process(ctx, src, size, out, thumb, s.cfg.Media)
 }
 
 func removeTemp(f *os.File) {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/posting"
 	"github.com/chatpic/chatpic/internal/request"
 )
 
@@ -41,7 +42,7 @@ func (w *Web) Home(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, err)
 		return
 	}
-	w.render(rw, r, http.StatusOK, "home", homePage{Channels: chans, Limits: chatpic.FormatSize(w.posts.MaxBytes())})
+	w.render(rw, r, http.StatusOK, "home", homePage{Channels: chans, Limits: limitsText(w.posts.Limits())})
 }
 
 // Channel renders GET /c/{slug}: its uploads, newest first, a page at a time.
@@ -63,7 +64,7 @@ func (w *Web) Channel(rw http.ResponseWriter, r *http.Request) {
 	}
 	w.render(rw, r, http.StatusOK, "channel", channelPage{
 		Title: ch.Title, Channel: ch, Posts: page.Posts, Next: page.Next,
-		Limits: chatpic.FormatSize(w.posts.MaxBytes()),
+		Limits: limitsText(w.posts.Limits()),
 	})
 }
 
@@ -159,4 +160,14 @@ func (w *Web) Delete(rw http.ResponseWriter, r *http.Request) {
 		Text: "Your upload, its thumbnail and its link are gone.",
 		Back: "/c/" + p.Channel, BackText: "Back to the channel",
 	})
+}
+
+// limitsText tells people what they may upload, before they try.
+func limitsText(l posting.Limits) string {
+	text := "Pictures (JPEG, PNG, GIF, WebP, HEIC, AVIF) up to " + chatpic.FormatSize(l.PictureBytes)
+	if l.VideoBytes > 0 {
+		text += "; videos (MP4, WebM, MOV) up to " + chatpic.FormatSize(l.VideoBytes) +
+			" and " + chatpic.FormatDuration(l.VideoDuration)
+	}
+	return text
 }

@@ -74,6 +74,10 @@ func New(posts *posting.Service, origin *request.Origin, log *slog.Logger) (*Web
 			return fmt.Sprintf("%d %ss", n, unit)
 		},
 		"thumbSize": thumbSize,
+		"seconds": func(d time.Duration) string {
+			d = d.Round(time.Second)
+			return fmt.Sprintf("%d:%02d", int(d.Minutes()), int(d.Seconds())%60)
+		},
 	}
 	w.pages = map[string]*template.Template{}
 	for _, page := range []string{"home", "channel", "post", "message"} {

@@ -1,0 +1,182 @@
+package heif
+
+import (
+	"bytes"
+	"encoding/binary"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/gen2brain/avif"
+)
+
+// Markers hidden in the metadata items of the fixtures. None may survive
+// into a converted file.
+var (
+	gpsMarker = []byte("GPS-MARKER-48.858370N-2.294481E")
+	xmpMarker = []byte("XMP-MARKER-secret-location")
+)
+
+var (
+	red   = color.RGBA{255, 0, 0, 255}
+	green = color.RGBA{0, 255, 0, 255}
+	blue  = color.RGBA{0, 0, 255, 255}
+	white = color.RGBA{255, 255, 255, 255}
+	grey  = color.RGBA{128, 128, 128, 255}
+)
+
+// corners returns a w x h picture, grey with a coloured block in each
+// corner: red top left, green top right, blue bottom left, white bottom
+// right. alpha, if not 255, is the alpha of the grey middle.
+func corners(w, h int, alpha uint8) *image.NRGBA {
+	m := image.NewNRGBA(image.Rect(0, 0, w, h))
+	bw, bh := w/4, h/4
+	for y := range h {
+		for x := range w {
+			c := grey
+			c.A = alpha
+			switch {
+			case x < bw && y < bh:
+				c = red
+			case x >= w-bw && y < bh:
+				c = green
+			case x < bw && y >= h-bh:
+				c = blue
+			case x >= w-bw && y >= h-bh:
+				c = white
+			}
+			m.Set(x, y, c)
+		}
+	}
+	return m
+}
+
+// photo returns a w x h picture with smooth gradients and a little noise,
+// a stand-in for a photograph in benchmarks.
+func photo(w, h int) *image.RGBA {
+	m := image.NewRGBA(image.Rect(0, 0, w, h))
+	seed := uint32(1)
+	for y := range h {
+		for x := range w {
+			seed = seed*1664525 + 1013904223
+			n := uint8(seed >> 29)
+			i := m.PixOffset(x, y)
+			m.Pix[i+0] = uint8(x*255/w) + n
+			m.Pix[i+1] = uint8(y*255/h) + n
+			m.Pix[i+2] = uint8((x^y)&0x3F) + 96
+			m.Pix[i+3] = 255
+		}
+	}
+	return m
+}
+
+// encodeAVIF encodes m with the WebAssembly libavif encoder.
+func encodeAVIF(t testing.TB, m image.Image, quality int) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := avif.Encode(&b, m, avif.Options{Quality: quality, QualityAlpha: quality, Speed: 10,
+		ChromaSubsampling: image.YCbCrSubsampleRatio444}); err != nil {
+		t.Fatalf("encoding the AVIF fixture: %v", err)
+	}
+	return b.Bytes()
+}
+
+// encodeHEIC encodes m with heif-enc (Debian's libheif-examples), the only
+// HEVC encoder at hand: there is none in pure Go or WebAssembly (libheif
+// in github.com/gen2brain/heic decodes only, and the ffmpeg in
+// codeberg.org/gruf/go-ffmpreg is built without libx265). Tests that need
+// a real HEIC skip without it.
+func encodeHEIC(t testing.TB, m image.Image, quality string) []byte {
+	t.Helper()
+	enc, err := exec.LookPath("heif-enc")
+	if err != nil {
+		t.Skip("heif-enc is not installed (apt-get install libheif-examples): no HEVC encoder to make a HEIC fixture")
+	}
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "in.png"), filepath.Join(dir, "out.heic")
+	var b bytes.Buffer
+	if err := png.Encode(&b, m); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(in, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(enc, "-q", quality, "-p", "preset=ultrafast", "-p", "chroma=444", "-o", out, in)
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("heif-enc: %v\n%s", err, msg)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// testICC returns a well-formed (if useless) RGB ICC profile of n bytes,
+// at least 132.
+func testICC(n int) []byte {
+	p := make([]byte, n)
+	binary.BigEndian.PutUint32(p[0:], uint32(n))
+	copy(p[4:], "none")
+	binary.BigEndian.PutUint32(p[8:], 0x04300000)
+	copy(p[12:], "mntrRGB XYZ ")
+	copy(p[36:], "acsp")
+	for i := 132; i < n; i++ {
+		p[i] = byte(i * 7)
+	}
+	return p
+}
+
+// fixtureOpts says what to put into a fixture made from an encoder's
+// output.
+type fixtureOpts struct {
+	icc      []byte
+	ops      [][]byte // irot/imir boxes, in order
+	metadata bool     // Exif and XMP items with the markers
+}
+
+// dress adds a colour profile, transformations and metadata items to the
+// encoded file data.
+func dress(t testing.TB, data []byte, o fixtureOpts) *fixture {
+	t.Helper()
+	f := importHEIF(t, data)
+	if o.icc != nil {
+		f.addProp(f.primary, colrICC(o.icc), false, true)
+	}
+	for _, b := range o.ops {
+		f.addProp(f.primary, b, true, false)
+	}
+	if o.metadata {
+		exif := append([]byte("MM\x00\x2a\x00\x00\x00\x08"), gpsMarker...)
+		xmp := append([]byte(`<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF>`), xmpMarker...)
+		f.addMetadata(exif, append(xmp, "</rdf:RDF></x:xmpmeta>"...))
+	}
+	return f
+}
+
+// cornersAVIF is a 64x48 AVIF of corners, encoded once.
+var cornersAVIF = sync.OnceValue(func() []byte {
+	var b bytes.Buffer
+	if err := avif.Encode(&b, corners(64, 48, 255), avif.Options{Quality: 90, Speed: 10,
+		ChromaSubsampling: image.YCbCrSubsampleRatio444}); err != nil {
+		panic(err)
+	}
+	return b.Bytes()
+})
+
+// fakeHEIC is a hand-made HEIC container whose HEVC data is not real: it
+// is for Probe, which never reads it.
+func fakeHEIC(w, h int) *fixture {
+	hvcC := boxOf("hvcC", make([]byte, 23))
+	return &fixture{
+		brands:  []string{"heic", "mif1", "heic"},
+		primary: 1,
+		items: []*fitem{{id: 1, typ: "hvc1", data: []byte("not really HEVC"),
+			props: []fprop{{hvcC, true}, {ispeBox(w, h), false}}}},
+	}
+}
