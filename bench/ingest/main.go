@@ -1,30 +1,39 @@
-// Command ingest times chatpic's ingest of one file: sniff, scrub, verify,
-// thumbnail and hashes, exactly as an upload goes through them. bench/
-// ingest.sh runs it side by side with vipsthumbnail.
+// Command ingest times chatpic's ingest of one file as an upload goes
+// through it: spool, sniff, scrub or convert or remux, verify, thumbnail,
+// hashes, store the files and record the post. bench/ingest.sh runs it side
+// by side with vipsthumbnail.
 //
 //	ingest -make photo.jpg [-w 4000 -h 3000]   write a camera-like test JPEG
-//	ingest FILE                                 ingest FILE once, print the time
+//	ingest [-cache DIR] FILE...                 upload each FILE once, print the times
 package main
 
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"flag"
 	"fmt"
 	"image"
 	"image/jpeg"
+	"io"
+	"log/slog"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"time"
 
+	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/blob/diskblob"
 	"github.com/chatpic/chatpic/internal/media"
+	"github.com/chatpic/chatpic/internal/posting"
+	"github.com/chatpic/chatpic/internal/sqlstore"
+	"github.com/chatpic/chatpic/internal/video"
 )
 
 func main() {
 	out := flag.String("make", "", "write a camera-like test JPEG to this file and exit")
 	w := flag.Int("w", 4000, "width of the test JPEG")
 	h := flag.Int("h", 3000, "height of the test JPEG")
+	cache := flag.String("cache", filepath.Join(os.TempDir(), "chatpic-bench-cache"), "where the compiled ffmpeg is cached")
 	flag.Parse()
 	if *out != "" {
 		if err := makeJPEG(*out, *w, *h); err != nil {
@@ -33,36 +42,92 @@ func main() {
 		}
 		return
 	}
-	if flag.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: ingest FILE | ingest -make FILE")
+	if flag.NArg() == 0 {
+		fmt.Fprintln(os.Stderr, "usage: ingest [-cache DIR] FILE... | ingest -make FILE")
 		os.Exit(2)
 	}
-	took, err := ingest(flag.Arg(0))
-	if err != nil {
+	if err := run(*cache, flag.Args()); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	fmt.Printf("%.1f ms\n", float64(took.Microseconds())/1000)
 }
 
-// ingest runs the upload pipeline on one file and returns how long it took.
-func ingest(path string) (time.Duration, error) {
+// run uploads each file into a fresh site and prints how long each took.
+func run(cache string, files []string) error {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "ingest-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	db, err := sqlstore.Open(ctx, filepath.Join(dir, "chatpic.db"))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.Seed(ctx, chatpic.DefaultChannels(), time.Now()); err != nil {
+		return err
+	}
+	blobs, err := diskblob.Open(filepath.Join(dir, "media"))
+	if err != nil {
+		return err
+	}
+	defer blobs.Close()
+	cfg := posting.Config{MaxBytes: 100 << 20, Media: media.DefaultLimits(), TempDir: dir}
+	for _, f := range files {
+		if head, _ := readHead(f); isVideo(head) {
+			runner, err := video.NewRunner(ctx, video.Options{CacheDir: cache})
+			if err != nil {
+				return err
+			}
+			defer runner.Close(ctx)
+			cfg.Video = runner
+			break
+		}
+	}
+	svc := posting.New(db, blobs, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now, cfg)
+	for _, path := range files {
+		took, err := upload(ctx, svc, path)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		fmt.Printf("%s %.1f ms\n", filepath.Base(path), float64(took.Microseconds())/1000)
+	}
+	return nil
+}
+
+func upload(ctx context.Context, svc *posting.Service, path string) (time.Duration, error) {
 	start := time.Now()
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
+	sp, err := svc.Spool(f)
 	if err != nil {
 		return 0, err
 	}
-	sum := sha256.New()
-	var thumb bytes.Buffer
-	if _, err := media.Process(context.Background(), f, st.Size(), sum, &thumb, media.DefaultLimits()); err != nil {
+	defer sp.Close()
+	if _, err := svc.Upload(ctx, "random", "", sp); err != nil {
 		return 0, err
 	}
 	return time.Since(start), nil
+}
+
+func readHead(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	head := make([]byte, video.SniffLen)
+	n, _ := io.ReadFull(f, head)
+	return head[:n], nil
+}
+
+func isVideo(head []byte) bool {
+	_, ok := video.Sniff(head)
+	return ok
 }
 
 // makeJPEG writes a w×h JPEG with the texture of a photo (gradients, shapes

@@ -78,7 +78,9 @@ func start(t *testing.T, extra ...string) *instance {
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc := make(chan net.Addr, 1)
 	done := make(chan error, 1)
-	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", in.data}, extra...)
+	// The compiled video tools are cached across tests and runs.
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", in.data,
+		"--cache", filepath.Join(os.TempDir(), "chatpic-test-cache")}, extra...)
 	go func() {
 		done <- run(ctx, env{args: args, getenv: noEnv, stdin: strings.NewReader(""),
 			stdout: io.Discard, stderr: in.log, now: in.clock.Now,

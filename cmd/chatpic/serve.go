@@ -18,6 +18,7 @@ import (
 	"github.com/chatpic/chatpic/internal/posting"
 	"github.com/chatpic/chatpic/internal/request"
 	"github.com/chatpic/chatpic/internal/server"
+	"github.com/chatpic/chatpic/internal/video"
 	"github.com/chatpic/chatpic/internal/web"
 )
 
@@ -49,10 +50,26 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return fmt.Errorf("temp folder: %w", err)
 	}
 
+	// The compiled ffmpeg is cached in a folder that only chatpic's user
+	// can write: it is native code that gets executed.
+	vctx, stopVideo := context.WithCancel(ctx)
+	videos := startVideo(vctx, video.Options{
+		CacheDir:     filepath.Join(cfg.Storage.Cache, "ffmpeg"),
+		SystemFFmpeg: cfg.Upload.SystemFFmpeg,
+	}, log)
+	defer func() {
+		stopVideo() // a compile still running gives up
+		videos.Close()
+	}()
+
 	limits := media.DefaultLimits()
 	limits.MaxPixels = cfg.Upload.MaxPixels
 	posts := posting.New(st.db, st.blobs, log, e.now, posting.Config{
 		MaxBytes: cfg.Upload.MaxBytes, Media: limits, TempDir: tmp,
+		Video: videos,
+		VideoLimits: video.Limits{
+			MaxBytes: cfg.Upload.MaxVideoBytes, MaxDuration: cfg.Upload.MaxVideoDuration, MaxPixels: cfg.Upload.MaxPixels,
+		},
 	})
 	origin := request.NewOrigin(cfg.HTTP.BaseURL, cfg.HTTP.TrustedProxies)
 	pages, err := web.New(posts, origin, log)

@@ -22,6 +22,7 @@ type Storage struct {
 	Data  string // the data folder
 	DB    string // a SQLite file path, or a postgres:// URL
 	Blobs string // a media folder, or an s3:// URL
+	Cache string // a folder for caches that can be rebuilt (the compiled video tools)
 }
 
 // HTTP configures the web server.
@@ -33,8 +34,14 @@ type HTTP struct {
 
 // Upload bounds what one upload may be.
 type Upload struct {
-	MaxBytes  int64
+	MaxBytes  int64 // a picture file
 	MaxPixels int64
+	// MaxVideoBytes and MaxVideoDuration bound a video.
+	MaxVideoBytes    int64
+	MaxVideoDuration time.Duration
+	// SystemFFmpeg uses ffmpeg and ffprobe from PATH for video, when both
+	// are there, instead of the built-in WebAssembly build.
+	SystemFFmpeg bool
 }
 
 // Janitor configures the background clean-up.
@@ -72,6 +79,7 @@ var (
 		{flag: "data", env: "CHATPIC_DATA", def: "./data", usage: "folder for the database and media"},
 		{flag: "db", env: "CHATPIC_DB", def: "", usage: "database: a SQLite file (default DATA/chatpic.db) or postgres://..."},
 		{flag: "blobs", env: "CHATPIC_BLOBS", def: "", usage: "media store: a folder (default DATA/media) or s3://bucket?endpoint=...&region=..."},
+		{flag: "cache", env: "CHATPIC_CACHE", def: "", usage: "folder for caches that can be rebuilt, such as the compiled video tools (default DATA/cache)"},
 	}
 	serveOptions = []option{
 		{flag: "addr", env: "CHATPIC_ADDR", def: ":8080", usage: "address to listen on"},
@@ -79,6 +87,9 @@ var (
 		{flag: "trusted-proxies", env: "CHATPIC_TRUSTED_PROXIES", def: "", usage: "comma-separated CIDRs whose X-Forwarded-For is believed"},
 		{flag: "max-upload", env: "CHATPIC_MAX_UPLOAD", def: "20MB", usage: "largest accepted upload"},
 		{flag: "max-pixels", env: "CHATPIC_MAX_PIXELS", def: "50000000", usage: "largest accepted picture, in pixels"},
+		{flag: "max-video", env: "CHATPIC_MAX_VIDEO", def: "100MB", usage: "largest accepted video file"},
+		{flag: "max-video-duration", env: "CHATPIC_MAX_VIDEO_DURATION", def: "5m", usage: "longest accepted video"},
+		{flag: "system-ffmpeg", env: "CHATPIC_SYSTEM_FFMPEG", def: "false", usage: "process video with ffmpeg from PATH when there, instead of the built-in one"},
 		{flag: "janitor-interval", env: "CHATPIC_JANITOR_INTERVAL", def: "1m", usage: "how often the janitor runs"},
 	}
 )
@@ -132,6 +143,10 @@ func (s *Set) Config() (Config, error) {
 	if c.Storage.Blobs == "" {
 		c.Storage.Blobs = filepath.Join(c.Storage.Data, "media")
 	}
+	c.Storage.Cache = v["cache"]
+	if c.Storage.Cache == "" {
+		c.Storage.Cache = filepath.Join(c.Storage.Data, "cache")
+	}
 	if strings.HasPrefix(c.Storage.Blobs, "s3://") {
 		errs = append(errs, errors.New("--blobs: S3 storage is not supported yet; use a folder"))
 	}
@@ -181,6 +196,23 @@ func (s *Set) Config() (Config, error) {
 	if c.Upload.MaxPixels, err = chatpic.ParseSize(v["max-pixels"]); err != nil || c.Upload.MaxPixels < 1 {
 		errs = append(errs, fmt.Errorf("--max-pixels: %q is not a positive number", v["max-pixels"]))
 	}
+	if c.Upload.MaxVideoBytes, err = chatpic.ParseSize(v["max-video"]); err != nil {
+		bad("max-video", err)
+	} else if c.Upload.MaxVideoBytes < 1024 {
+		errs = append(errs, errors.New("--max-video: must be at least 1KB"))
+	}
+	if c.Upload.MaxVideoDuration, err = chatpic.ParseDuration(v["max-video-duration"]); err != nil {
+		bad("max-video-duration", err)
+	} else if c.Upload.MaxVideoDuration < time.Second {
+		errs = append(errs, errors.New("--max-video-duration: must be at least 1s"))
+	}
+	switch v["system-ffmpeg"] {
+	case "true", "1", "yes":
+		c.Upload.SystemFFmpeg = true
+	case "false", "0", "no", "":
+	default:
+		errs = append(errs, fmt.Errorf("--system-ffmpeg: %q is not true or false", v["system-ffmpeg"]))
+	}
 	if c.Janitor.Interval, err = chatpic.ParseDuration(v["janitor-interval"]); err != nil {
 		bad("janitor-interval", err)
 	} else if c.Janitor.Interval < time.Second {
@@ -211,9 +243,13 @@ func (c Config) Dump(w io.Writer) {
 	fmt.Fprintf(w, "data             %s\n", c.Storage.Data)
 	fmt.Fprintf(w, "db               %s\n", db)
 	fmt.Fprintf(w, "blobs            %s\n", c.Storage.Blobs)
+	fmt.Fprintf(w, "cache            %s\n", c.Storage.Cache)
 	fmt.Fprintf(w, "base-url         %s\n", base)
 	fmt.Fprintf(w, "trusted-proxies  %s\n", strings.Join(proxies, ","))
 	fmt.Fprintf(w, "max-upload       %s\n", chatpic.FormatSize(c.Upload.MaxBytes))
 	fmt.Fprintf(w, "max-pixels       %d\n", c.Upload.MaxPixels)
+	fmt.Fprintf(w, "max-video        %s\n", chatpic.FormatSize(c.Upload.MaxVideoBytes))
+	fmt.Fprintf(w, "max-video-duration %s\n", c.Upload.MaxVideoDuration)
+	fmt.Fprintf(w, "system-ffmpeg    %t\n", c.Upload.SystemFFmpeg)
 	fmt.Fprintf(w, "janitor-interval %s\n", c.Janitor.Interval)
 }

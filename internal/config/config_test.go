@@ -35,9 +35,9 @@ func mustLoad(t *testing.T, args []string, env map[string]string) Config {
 func TestDefaults(t *testing.T) {
 	c := mustLoad(t, nil, nil)
 	want := Config{
-		Storage: Storage{Data: "./data", DB: filepath.Join("data", "chatpic.db"), Blobs: filepath.Join("data", "media")},
+		Storage: Storage{Data: "./data", DB: filepath.Join("data", "chatpic.db"), Blobs: filepath.Join("data", "media"), Cache: filepath.Join("data", "cache")},
 		HTTP:    HTTP{Addr: ":8080"},
-		Upload:  Upload{MaxBytes: 20_000_000, MaxPixels: 50_000_000},
+		Upload:  Upload{MaxBytes: 20_000_000, MaxPixels: 50_000_000, MaxVideoBytes: 100_000_000, MaxVideoDuration: 5 * time.Minute},
 		Janitor: Janitor{Interval: time.Minute},
 	}
 	if !reflect.DeepEqual(c, want) {
@@ -270,7 +270,7 @@ func TestStorageOnly(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Config() = %v; serve settings in env must not be checked without serve", err)
 	}
-	want := Config{Storage: Storage{Data: "/srv/chatpic", DB: filepath.Join("/srv/chatpic", "chatpic.db"), Blobs: filepath.Join("/srv/chatpic", "media")}}
+	want := Config{Storage: Storage{Data: "/srv/chatpic", DB: filepath.Join("/srv/chatpic", "chatpic.db"), Blobs: filepath.Join("/srv/chatpic", "media"), Cache: filepath.Join("/srv/chatpic", "cache")}}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("Config() =\n%+v\nwant\n%+v", c, want)
 	}
@@ -337,6 +337,44 @@ func TestDump(t *testing.T) {
 			}
 			if c.Storage.DB != tt.db {
 				t.Errorf("Dump() changed Storage.DB to %q", c.Storage.DB)
+			}
+		})
+	}
+}
+
+func TestVideoAndCacheOptions(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		check   func(Config) bool
+		wantErr string
+	}{
+		{"video size from the environment", nil, map[string]string{"CHATPIC_MAX_VIDEO": "50MB"},
+			func(c Config) bool { return c.Upload.MaxVideoBytes == 50_000_000 }, ""},
+		{"video duration flag", []string{"--max-video-duration", "90s"}, nil,
+			func(c Config) bool { return c.Upload.MaxVideoDuration == 90*time.Second }, ""},
+		{"system ffmpeg on", []string{"--system-ffmpeg=true"}, nil,
+			func(c Config) bool { return c.Upload.SystemFFmpeg }, ""},
+		{"system ffmpeg from the environment", nil, map[string]string{"CHATPIC_SYSTEM_FFMPEG": "yes"},
+			func(c Config) bool { return c.Upload.SystemFFmpeg }, ""},
+		{"cache folder", []string{"--cache", "/var/cache/chatpic"}, nil,
+			func(c Config) bool { return c.Storage.Cache == "/var/cache/chatpic" }, ""},
+		{"system ffmpeg junk", []string{"--system-ffmpeg=maybe"}, nil, nil, "--system-ffmpeg"},
+		{"video duration too short", []string{"--max-video-duration", "0s"}, nil, nil, "--max-video-duration"},
+		{"video size junk", []string{"--max-video", "huge"}, nil, nil, "--max-video"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := load(t, tt.args, tt.env, true)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want one naming %s", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || !tt.check(c) {
+				t.Fatalf("Config() = %+v, %v", c, err)
 			}
 		})
 	}

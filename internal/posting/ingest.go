@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/chatpic/chatpic/internal/heif"
 	"github.com/chatpic/chatpic/internal/media"
 	"github.com/chatpic/chatpic/internal/pdq"
+	"github.com/chatpic/chatpic/internal/video"
 )
 
 // msgAccepted names every type chatpic takes, for refusals.
@@ -57,6 +59,9 @@ func (s *Service) ingest(ctx context.Context, spool *os.File, size int64) (*inge
 	}
 	defer func() { <-s.work }()
 
+	if _, ok := video.Sniff(head); ok {
+		return s.ingestVideo(ctx, spool, size)
+	}
 	if _, ok := heif.Sniff(head); ok {
 		return s.ingestHEIF(ctx, spool, size)
 	}
@@ -137,4 +142,63 @@ func (s *Service) ingestHEIF(ctx context.Context, src io.ReaderAt, size int64) (
 		return nil, chatpic.Internal(fmt.Errorf("posting: %w", err))
 	}
 	return s.ingestImage(ctx, conv, convSize)
+}
+
+// ingestVideo remuxes a clip without its container metadata (see
+// video.Runner.Process) and makes the thumbnail and hash from its poster
+// frame.
+func (s *Service) ingestVideo(ctx context.Context, spool *os.File, size int64) (*ingested, error) {
+	if s.cfg.Video == nil {
+		return nil, chatpic.Errorf(chatpic.KindUnsupported, "this server does not take videos; send a picture")
+	}
+	dir, err := os.MkdirTemp(s.cfg.TempDir, "video-*")
+	if err != nil {
+		return nil, chatpic.Internal(fmt.Errorf("posting: temp dir: %w", err))
+	}
+	defer os.RemoveAll(dir)
+	dst, poster := filepath.Join(dir, "clip"), filepath.Join(dir, "poster.png")
+	res, err := s.cfg.Video.Process(ctx, spool.Name(), dst, poster, s.cfg.VideoLimits)
+	if err != nil {
+		return nil, err
+	}
+
+	in := &ingested{kind: chatpic.Video, mime: res.MIME, ext: res.Container,
+		width: res.Width, height: res.Height, duration: res.Duration}
+	// The clean file moves out of the temporary folder, which is removed.
+	if in.clean, err = os.CreateTemp(s.cfg.TempDir, "clean-*"); err != nil {
+		return nil, chatpic.Internal(fmt.Errorf("posting: temp file: %w", err))
+	}
+	src, err := os.Open(dst)
+	if err != nil {
+		in.Close()
+		return nil, chatpic.Internal(fmt.Errorf("posting: %w", err))
+	}
+	sum := sha256.New()
+	in.size, err = io.Copy(io.MultiWriter(in.clean, sum), src)
+	src.Close()
+	if err != nil {
+		in.Close()
+		return nil, chatpic.Internal(fmt.Errorf("posting: copy clip: %w", err))
+	}
+	copy(in.sha256[:], sum.Sum(nil))
+
+	pf, err := os.Open(poster)
+	if err != nil {
+		in.Close()
+		return nil, chatpic.Internal(fmt.Errorf("posting: %w", err))
+	}
+	defer pf.Close()
+	st, err := pf.Stat()
+	if err != nil {
+		in.Close()
+		return nil, chatpic.Internal(fmt.Errorf("posting: %w", err))
+	}
+	pic, err := media.Process(ctx, pf, st.Size(), io.Discard, &in.thumb, s.cfg.Media)
+	if err != nil {
+		in.Close()
+		return nil, err
+	}
+	in.thumbExt = pic.ThumbFormat.Ext()
+	in.pdq, in.pdqQuality = pic.PDQ, pic.PDQQuality
+	return in, nil
 }

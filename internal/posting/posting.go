@@ -15,6 +15,7 @@ import (
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/blob"
 	"github.com/chatpic/chatpic/internal/media"
+	"github.com/chatpic/chatpic/internal/video"
 )
 
 // Store is the metadata this package needs. *sqlstore.Store implements it.
@@ -27,11 +28,20 @@ type Store interface {
 	DeletePost(ctx context.Context, id string, reason chatpic.GoneReason, now time.Time) (chatpic.Post, error)
 }
 
+// VideoProcessor checks, cleans and remuxes a clip and writes its poster
+// frame. *video.Runner implements it.
+type VideoProcessor interface {
+	Process(ctx context.Context, srcPath, dstPath, posterPath string, lim video.Limits) (video.Result, error)
+}
+
 // Config bounds uploads.
 type Config struct {
 	MaxBytes int64        // largest accepted picture file
 	Media    media.Limits // what the decoder accepts
-	TempDir  string       // where uploads are spooled; "" for the system default
+	// Video processes video uploads; nil means the server takes none.
+	Video       VideoProcessor
+	VideoLimits video.Limits
+	TempDir     string // where uploads are spooled; "" for the system default
 	// Workers bounds how many uploads are decoded at once; 0 means one per
 	// CPU.
 	Workers int
@@ -59,6 +69,16 @@ func New(store Store, blobs blob.Store, log *slog.Logger, now func() time.Time, 
 	if cfg.TempDir == "" {
 		cfg.TempDir = os.TempDir()
 	}
+	d := video.DefaultLimits()
+	if cfg.VideoLimits.MaxBytes <= 0 {
+		cfg.VideoLimits.MaxBytes = d.MaxBytes
+	}
+	if cfg.VideoLimits.MaxDuration <= 0 {
+		cfg.VideoLimits.MaxDuration = d.MaxDuration
+	}
+	if cfg.VideoLimits.MaxPixels <= 0 {
+		cfg.VideoLimits.MaxPixels = cfg.Media.MaxPixels
+	}
 	return &Service{store: store, blobs: blobs, log: log, now: now, cfg: cfg,
 		work: make(chan struct{}, cfg.Workers), heavy: make(chan struct{}, 1)}
 }
@@ -74,7 +94,11 @@ type Limits struct {
 
 // Limits returns the bounds on uploads.
 func (s *Service) Limits() Limits {
-	return Limits{PictureBytes: s.cfg.MaxBytes}
+	l := Limits{PictureBytes: s.cfg.MaxBytes}
+	if s.cfg.Video != nil {
+		l.VideoBytes, l.VideoDuration = s.cfg.VideoLimits.MaxBytes, s.cfg.VideoLimits.MaxDuration
+	}
+	return l
 }
 
 // MaxBytes is the largest upload of any kind the service accepts.

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/media"
+	"github.com/chatpic/chatpic/internal/video"
 )
 
 // Created is the result of an upload: the new post, and the delete token,
@@ -132,17 +134,34 @@ func (s *Service) Upload(ctx context.Context, slug, caption string, file *Spoole
 }
 
 // spool copies file into a temporary file, refusing it as soon as it passes
-// MaxBytes. The caller removes the returned file, which may be non-nil even
-// with an error.
+// the limit for its kind: the first bytes tell a video from a picture, so a
+// 30 MB photo is refused at 20 MB, not at the video limit. The caller
+// removes the returned file, which may be non-nil even with an error.
 func (s *Service) spool(file io.Reader) (*os.File, int64, error) {
 	f, err := os.CreateTemp(s.cfg.TempDir, "upload-*")
 	if err != nil {
 		return nil, 0, chatpic.Internal(fmt.Errorf("posting: temp file: %w", err))
 	}
-	n, err := io.Copy(f, io.LimitReader(file, s.cfg.MaxBytes+1))
+	head := make([]byte, media.SniffLen)
+	hn, err := io.ReadFull(file, head)
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		err = nil
+	}
+	head = head[:hn]
+	limit, what := s.cfg.MaxBytes, "files"
+	if _, ok := video.Sniff(head); ok && s.cfg.Video != nil {
+		limit, what = s.cfg.VideoLimits.MaxBytes, "videos"
+	}
+	var n int64
+	if err == nil {
+		if _, err = f.Write(head); err == nil {
+			n, err = io.Copy(f, io.LimitReader(file, limit-int64(hn)+1))
+		}
+	}
+	n += int64(hn)
 	switch {
-	case n > s.cfg.MaxBytes:
-		return f, n, chatpic.Errorf(chatpic.KindTooLarge, "files are limited to %s", chatpic.FormatSize(s.cfg.MaxBytes))
+	case n > limit:
+		return f, n, chatpic.Errorf(chatpic.KindTooLarge, "%s are limited to %s", what, chatpic.FormatSize(limit))
 	case err != nil:
 		// The transport reports its own limits as *chatpic.Error; anything
 		// else means the body was cut off.
