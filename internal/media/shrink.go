@@ -4,6 +4,8 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
+	"runtime"
+	"sync"
 )
 
 // boxShrink returns src reduced by the integer factors kx and ky, each
@@ -25,10 +27,16 @@ func boxShrink(src image.Image, kx, ky int) *image.RGBA {
 			y := make([]uint8, ow*oh)
 			cb := make([]uint8, ow*oh)
 			cr := make([]uint8, ow*oh)
-			boxPlane(y, m.Y, m.YStride, 1, cols, rows)
 			ccols, crows := spans(b.Dx(), kx, sx), spans(b.Dy(), ky, sy)
-			boxPlane(cb, m.Cb, m.CStride, 1, ccols, crows)
-			boxPlane(cr, m.Cr, m.CStride, 1, ccols, crows)
+			var wg sync.WaitGroup
+			wg.Go(func() {
+				boxPlane(cb, m.Cb, m.CStride, 1, ccols, crows)
+				boxPlane(cr, m.Cr, m.CStride, 1, ccols, crows)
+			})
+			// Luma is most of the work: its halves go to two goroutines
+			// when the machine has the cores (the chroma planes take one).
+			parallelBoxPlane(y, m.Y, m.YStride, 1, cols, rows, &wg)
+			wg.Wait()
 			for i := range y {
 				r, g, bl := color.YCbCrToRGB(y[i], cb[i], cr[i])
 				dst.Pix[4*i], dst.Pix[4*i+1], dst.Pix[4*i+2], dst.Pix[4*i+3] = r, g, bl, 0xFF
@@ -94,6 +102,24 @@ func chromaFactors(r image.YCbCrSubsampleRatio) (int, int, bool) {
 		return 4, 2, true
 	}
 	return 0, 0, false
+}
+
+// parallelBoxPlane runs boxPlane over bands of output rows, one goroutine
+// per core, added to wg; the caller waits.
+func parallelBoxPlane(out, pix []uint8, stride, bpp int, cols, rows span, wg *sync.WaitGroup) {
+	n := min(runtime.GOMAXPROCS(0), len(rows.lo)/32)
+	if n <= 1 {
+		wg.Go(func() { boxPlane(out, pix, stride, bpp, cols, rows) })
+		return
+	}
+	per := (len(rows.lo) + n - 1) / n
+	row := len(cols.lo) * bpp
+	for i := 0; i < len(rows.lo); i += per {
+		j := min(i+per, len(rows.lo))
+		wg.Go(func() {
+			boxPlane(out[i*row:j*row], pix, stride, bpp, cols, span{lo: rows.lo[i:j], hi: rows.hi[i:j]})
+		})
+	}
 }
 
 // boxPlane writes to out the block means of a plane of 8-bit samples with

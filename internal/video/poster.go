@@ -108,21 +108,34 @@ func seekArgs(at time.Duration, exact bool) []string {
 
 // posterTime picks when to take the poster: the key frame after the start
 // nearest to target, if one is within keyframeSlack past it and before
-// the end (exact); else target itself.
+// the end; else the last key frame at or before target (often the first
+// frame); either way exact, so only one frame is decoded. Decoding from a
+// key frame up to target instead costs seconds of CPU for a long-GOP 1080p
+// clip in WebAssembly, for a poster that is only a preview. With no key
+// frame listed at all it returns target, not exact.
 func posterTime(keys []time.Duration, target, duration time.Duration) (at time.Duration, exact bool) {
-	best := time.Duration(-1)
+	best, before := time.Duration(-1), time.Duration(-1)
 	for _, k := range keys {
-		if k <= 0 || k > target+keyframeSlack || k >= duration {
+		if k < 0 || k >= duration {
+			continue
+		}
+		if k <= target && k > before {
+			before = k
+		}
+		if k == 0 || k > target+keyframeSlack {
 			continue
 		}
 		if best < 0 || absDur(k-target) < absDur(best-target) {
 			best = k
 		}
 	}
-	if best < 0 {
-		return target, false
+	switch {
+	case best >= 0:
+		return best, true
+	case before >= 0:
+		return before, true
 	}
-	return best, true
+	return target, false
 }
 
 func absDur(d time.Duration) time.Duration {

@@ -282,9 +282,10 @@ func TestPosterTime(t *testing.T) {
 		{"key frame every second", []time.Duration{0, s(1), s(2)}, s(1), s(10), s(1), true},
 		{"key frame every 2 s", []time.Duration{0, s(2), s(4)}, s(1), s(10), s(2), true},
 		{"nearest of two", []time.Duration{0, s(0.5), s(1.8)}, s(1), s(10), s(0.5), true},
-		{"only the first frame is a key frame", []time.Duration{0}, s(1), s(10), s(1), false},
-		{"next key frame too far", []time.Duration{0, s(3.5)}, s(1), s(10), s(1), false},
-		{"short clip, key frame past the end", []time.Duration{0, s(2)}, s(0.2), s(2), s(0.2), false},
+		{"only the first frame is a key frame", []time.Duration{0}, s(1), s(10), 0, true},
+		{"next key frame too far", []time.Duration{0, s(3.5)}, s(1), s(10), 0, true},
+		{"the last key frame before the target", []time.Duration{0, s(0.4), s(3.5)}, s(1), s(10), s(0.4), true},
+		{"short clip, key frame past the end", []time.Duration{0, s(2)}, s(0.2), s(2), 0, true},
 		{"no key frames listed", nil, s(1), s(10), s(1), false},
 	}
 	for _, tt := range tests {
