@@ -369,3 +369,40 @@ func TestTestClip(t *testing.T) {
 		}
 	}
 }
+
+// TestHEVC processes H.265 clips as iPhones record them (hvc1 in MOV and
+// MP4, with a location). The built-in ffmpeg cannot encode HEVC, so the
+// clips come from a system ffmpeg with libx265 when there is one (.ci/run
+// installs Debian's); the processing itself is the built-in one.
+func TestHEVC(t *testing.T) {
+	ffmpegBin, err := exec.LookPath("ffmpeg")
+	if err != nil {
+		t.Skip("no ffmpeg on PATH to make HEVC clips with (Debian: apt-get install ffmpeg)")
+	}
+	if out, _ := exec.Command(ffmpegBin, "-hide_banner", "-encoders").Output(); !bytes.Contains(out, []byte("libx265")) {
+		t.Skip("the ffmpeg on PATH has no libx265 encoder")
+	}
+	r := testRunner(t)
+	for _, format := range []string{"mov", "mp4"} {
+		t.Run(format, func(t *testing.T) {
+			dir := t.TempDir()
+			src := filepath.Join(dir, "hevc."+format)
+			cmd := exec.Command(ffmpegBin, "-nostdin", "-v", "error", "-y",
+				"-f", "lavfi", "-i", "testsrc=size=320x240:rate=10", "-f", "lavfi", "-i", "sine=frequency=440",
+				"-t", "2", "-c:v", "libx265", "-preset", "ultrafast", "-tag:v", "hvc1", "-c:a", "aac",
+				"-metadata", "title=SECRETTITLE", "-metadata", "location=+48.8584+002.2945/", src)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("making the clip: %v\n%s", err, out)
+			}
+			dst, poster := filepath.Join(dir, "clip"), filepath.Join(dir, "poster.png")
+			res, err := r.Process(context.Background(), src, dst, poster, Limits{})
+			if err != nil {
+				t.Fatalf("Process: %v", err)
+			}
+			if res.VideoCodec != "hevc" || res.Container != MP4 {
+				t.Fatalf("result %+v: want HEVC in MP4", res)
+			}
+			assertClean(t, res, dst, poster)
+		})
+	}
+}
