@@ -48,7 +48,8 @@ func (in *ingested) Close() {
 // ingest decides what the spooled upload is from its bytes and runs the
 // pipeline for that kind, under the work semaphore.
 func (s *Service) ingest(ctx context.Context, spool *os.File, size int64) (*ingested, error) {
-	head := make([]byte, media.SniffLen)
+	// HEIF may need its meta box to tell a picture's codec: read enough.
+	head := make([]byte, max(media.SniffLen, video.SniffLen, heif.SniffLen))
 	n, _ := spool.ReadAt(head, 0)
 	head = head[:n]
 

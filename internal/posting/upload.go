@@ -60,9 +60,9 @@ func (s *Service) Spool(r io.Reader) (*Spooled, error) {
 
 // Upload checks, scrubs and posts a spooled file into the channel with the
 // caption. The type comes from the bytes. Errors: KindNotFound (no such
-// channel), KindInvalid (bad caption), KindTooLarge (a picture over a
-// limit), KindUnsupported (not an accepted type), KindUnprocessable (does
-// not decode or cannot be cleaned), KindInternal.
+// channel), KindInvalid (bad caption), KindTooLarge (a picture or video over
+// a limit), KindUnsupported (not an accepted type or codec), KindUnprocessable
+// (does not decode or cannot be cleaned), KindInternal.
 //
 // Once the files are stored, the post is recorded even if ctx is cancelled,
 // so an upload either fully lands or leaves nothing visible behind.
