@@ -34,6 +34,10 @@ type ChannelStats struct {
 	Channel
 	Count      int       // visible uploads
 	LastPostAt time.Time // zero if the channel has no visible upload
+	// Forecast is how long an upload made now is likely to stay (see the
+	// function Forecast); ForecastKnown is false while that cannot be told.
+	Forecast      time.Duration
+	ForecastKnown bool
 }
 
 // DefaultCapacity is the capacity of the seeded channels.

@@ -40,6 +40,9 @@ type Channel struct {
 	Count       int     `json:"count"`
 	LastPostAt  *string `json:"last_post_at"`
 	URL         string  `json:"url"`
+	// ForecastSeconds is how long an upload made now is likely to stay,
+	// from the channel's rules and recent pace; null while unknown.
+	ForecastSeconds *int64 `json:"forecast_seconds"`
 }
 
 // Post is an upload as the API shows it. DeleteToken is only ever set in the
@@ -87,12 +90,17 @@ func optionalTimestamp(t time.Time) *string {
 }
 
 func (a *API) channel(r *http.Request, c chatpic.ChannelStats) Channel {
-	return Channel{
+	out := Channel{
 		Slug: c.Slug, Title: c.Title, Description: c.Description, Rule: c.Rule(),
 		Capacity: c.Capacity, TTLSeconds: int64(c.TTL / time.Second), NSFW: c.NSFW,
 		Count: c.Count, LastPostAt: optionalTimestamp(c.LastPostAt),
 		URL: a.origin.Base(r) + "/c/" + c.Slug,
 	}
+	if c.ForecastKnown {
+		secs := int64(c.Forecast / time.Second)
+		out.ForecastSeconds = &secs
+	}
+	return out
 }
 
 func (a *API) post(r *http.Request, p chatpic.Post) Post {

@@ -25,6 +25,7 @@ type Store interface {
 	CreatePost(ctx context.Context, p chatpic.Post, now time.Time) (chatpic.Post, []chatpic.Post, error)
 	Post(ctx context.Context, id string, now time.Time) (chatpic.Post, error)
 	Posts(ctx context.Context, channel string, before int64, limit int, now time.Time) ([]chatpic.Post, error)
+	RecentPostTimes(ctx context.Context, channel string, n int, now time.Time) ([]time.Time, error)
 	DeletePost(ctx context.Context, id string, reason chatpic.GoneReason, now time.Time) (chatpic.Post, error)
 }
 
@@ -110,17 +111,44 @@ func (s *Service) MaxBytes() int64 {
 // Now returns the service's current time.
 func (s *Service) Now() time.Time { return s.now().UTC() }
 
-// Channels returns every channel with what is visible in it now.
+// Channels returns every channel with what is visible in it now and its
+// retention forecast.
 func (s *Service) Channels(ctx context.Context) ([]chatpic.ChannelStats, error) {
-	return s.store.Channels(ctx, s.Now())
+	now := s.Now()
+	chans, err := s.store.Channels(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	for i := range chans {
+		if err := s.forecast(ctx, &chans[i], now); err != nil {
+			return nil, err
+		}
+	}
+	return chans, nil
 }
 
-// Channel returns one channel, or a KindNotFound error.
+// forecast fills in how long an upload made now is likely to stay.
+func (s *Service) forecast(ctx context.Context, st *chatpic.ChannelStats, now time.Time) error {
+	recent, err := s.store.RecentPostTimes(ctx, st.Slug, chatpic.ForecastSample, now)
+	if err != nil {
+		return err
+	}
+	st.Forecast, st.ForecastKnown = chatpic.Forecast(st.Channel, recent, now)
+	return nil
+}
+
+// Channel returns one channel with its retention forecast, or a
+// KindNotFound error.
 func (s *Service) Channel(ctx context.Context, slug string) (chatpic.ChannelStats, error) {
 	if err := chatpic.ValidateSlug(slug); err != nil {
 		return chatpic.ChannelStats{}, chatpic.Errorf(chatpic.KindNotFound, "there is no channel called %q", slug)
 	}
-	return s.store.Channel(ctx, slug, s.Now())
+	now := s.Now()
+	st, err := s.store.Channel(ctx, slug, now)
+	if err != nil {
+		return st, err
+	}
+	return st, s.forecast(ctx, &st, now)
 }
 
 // MaxPageSize is the most posts one page holds.

@@ -195,3 +195,27 @@ func kindOrImage(k chatpic.MediaKind) chatpic.MediaKind {
 	}
 	return k
 }
+
+// RecentPostTimes returns the creation times of up to n of a channel's
+// newest posts visible at now, newest first.
+func (s *Store) RecentPostTimes(ctx context.Context, channel string, n int, now time.Time) ([]time.Time, error) {
+	rows, err := s.read.QueryContext(ctx,
+		`SELECT created_at FROM posts WHERE channel = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY seq DESC LIMIT ?`,
+		channel, now.UnixMilli(), n)
+	if err != nil {
+		return nil, internal("recent posts", err)
+	}
+	defer rows.Close()
+	var out []time.Time
+	for rows.Next() {
+		var ms sql.NullInt64
+		if err := rows.Scan(&ms); err != nil {
+			return nil, internal("recent posts", err)
+		}
+		out = append(out, fromMillis(ms))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal("recent posts", err)
+	}
+	return out, nil
+}

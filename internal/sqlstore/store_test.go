@@ -61,6 +61,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *Store) {
 		{"deleting a channel removes its posts", testDeleteChannel},
 		{"scan posts walks every row", testScanPosts},
 		{"a post reads back as written", testRoundTrip},
+		{"recent post times, newest first and visible only", testRecentPostTimes},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
@@ -453,5 +454,25 @@ func testRoundTrip(t *testing.T, s *Store) {
 	got, err := s.Post(context.Background(), img.ID, t0)
 	if err != nil || got.PDQ != nil || got.Kind != chatpic.Image {
 		t.Fatalf("image post read back %+v, %v", got, err)
+	}
+}
+
+func testRecentPostTimes(t *testing.T, s *Store) {
+	mustChannel(t, s, "pace", 100, time.Hour)
+	for i := range 5 {
+		mustPost(t, s, newPost("pace", t0.Add(time.Duration(i)*10*time.Minute), time.Hour))
+	}
+	// At t0+65m the first upload (t0) has expired; the four others remain.
+	got, err := s.RecentPostTimes(context.Background(), "pace", 3, t0.Add(65*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []time.Time{t0.Add(40 * time.Minute), t0.Add(30 * time.Minute), t0.Add(20 * time.Minute)}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	all, _ := s.RecentPostTimes(context.Background(), "pace", 50, t0.Add(65*time.Minute))
+	if len(all) != 4 {
+		t.Fatalf("got %d times, want the 4 visible", len(all))
 	}
 }
