@@ -116,6 +116,38 @@ func (c Channel) ExpiresAt(t time.Time) time.Time {
 	return t.Add(c.TTL)
 }
 
+// Bounds on the time an uploader may ask an upload to stay (expires_in).
+const (
+	MinExpiresIn = time.Minute
+	MaxExpiresIn = 30 * 24 * time.Hour
+)
+
+// ValidateExpiresIn returns a KindInvalid error unless d, a time an
+// uploader asks an upload to stay, is 0 (no wish) or within MinExpiresIn
+// and MaxExpiresIn.
+func ValidateExpiresIn(d time.Duration) error {
+	if d != 0 && (d < MinExpiresIn || d > MaxExpiresIn) {
+		return Errorf(KindInvalid, "expires_in is between %s and %s", FormatDuration(MinExpiresIn), FormatDuration(MaxExpiresIn))
+	}
+	return nil
+}
+
+// ExpiresAtFor returns when an upload posted at t into c expires when its
+// uploader asked it to stay at most expiresIn (0: no wish): the sooner of
+// the channel's rule and the wish, never later than the rule. The zero time
+// means never.
+func (c Channel) ExpiresAtFor(t time.Time, expiresIn time.Duration) time.Time {
+	rule := c.ExpiresAt(t)
+	if expiresIn <= 0 {
+		return rule
+	}
+	wish := t.Add(expiresIn)
+	if rule.IsZero() || wish.Before(rule) {
+		return wish
+	}
+	return rule
+}
+
 // FormatDuration renders d in the largest whole unit people use ("1 hour",
 // "90 minutes", "2 days"), falling back to a smaller unit when d is not a
 // whole number of the larger one.

@@ -245,3 +245,43 @@ func TestFormatApprox(t *testing.T) {
 		})
 	}
 }
+
+func TestExpiresAtFor(t *testing.T) {
+	at := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	keep := Channel{Capacity: 10}
+	flash := Channel{Capacity: 10, TTL: time.Hour}
+	tests := []struct {
+		name string
+		ch   Channel
+		wish time.Duration
+		want time.Time
+	}{
+		{"no rule, no wish: never", keep, 0, time.Time{}},
+		{"no rule, a wish", keep, 10 * time.Minute, at.Add(10 * time.Minute)},
+		{"a rule, no wish", flash, 0, at.Add(time.Hour)},
+		{"a wish sooner than the rule", flash, 10 * time.Minute, at.Add(10 * time.Minute)},
+		{"a wish later than the rule is cut to it", flash, 7 * 24 * time.Hour, at.Add(time.Hour)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.ch.ExpiresAtFor(at, tt.wish); !got.Equal(tt.want) {
+				t.Fatalf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestValidateExpiresIn(t *testing.T) {
+	tests := []struct {
+		d  time.Duration
+		ok bool
+	}{
+		{0, true}, {time.Minute, true}, {7 * 24 * time.Hour, true}, {30 * 24 * time.Hour, true},
+		{59 * time.Second, false}, {31 * 24 * time.Hour, false}, {-time.Hour, false},
+	}
+	for _, tt := range tests {
+		if err := ValidateExpiresIn(tt.d); (err == nil) != tt.ok || (err != nil && ErrorKind(err) != KindInvalid) {
+			t.Errorf("ValidateExpiresIn(%v) = %v, want ok=%v", tt.d, err, tt.ok)
+		}
+	}
+}

@@ -108,7 +108,7 @@ func upload(ctx context.Context, svc *posting.Service, path string) (time.Durati
 		return 0, err
 	}
 	defer sp.Close()
-	if _, err := svc.Upload(ctx, "random", "", sp); err != nil {
+	if _, err := svc.Upload(ctx, "random", posting.Draft{File: sp}); err != nil {
 		return 0, err
 	}
 	return time.Since(start), nil

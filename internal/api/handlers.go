@@ -74,7 +74,7 @@ func (a *API) Upload(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	created, err := a.posts.Upload(r.Context(), r.PathValue("slug"), up.Caption, up.File)
+	created, err := a.posts.Upload(r.Context(), r.PathValue("slug"), up.Draft())
 	if err != nil {
 		a.fail(w, r, err)
 		return

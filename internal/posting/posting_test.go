@@ -61,7 +61,7 @@ func (f fixture) upload(slug, caption string, file []byte) (Created, error) {
 		return Created{}, err
 	}
 	defer sp.Close()
-	return f.svc.Upload(context.Background(), slug, caption, sp)
+	return f.svc.Upload(context.Background(), slug, Draft{File: sp, Caption: caption})
 }
 
 // leftovers lists what is in the temp folder and the blob store.

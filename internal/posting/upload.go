@@ -58,19 +58,32 @@ func (s *Service) Spool(r io.Reader) (*Spooled, error) {
 	return &Spooled{f: f, size: n}, nil
 }
 
+// Draft is what an uploader sends besides the channel.
+type Draft struct {
+	File    *Spooled
+	Caption string
+	// ExpiresIn asks the upload to vanish this long after it arrives
+	// (0: no wish). It can shorten the channel's rule, never lengthen it.
+	ExpiresIn time.Duration
+}
+
 // Upload checks, scrubs and posts a spooled file into the channel with the
-// caption. The type comes from the bytes. Errors: KindNotFound (no such
-// channel), KindInvalid (bad caption), KindTooLarge (a picture or video over
+// caption and the uploader's wishes. The type comes from the bytes. Errors: KindNotFound (no such
+// channel), KindInvalid (bad caption or expires_in), KindTooLarge (a picture or video over
 // a limit), KindUnsupported (not an accepted type or codec), KindUnprocessable
 // (does not decode or cannot be cleaned), KindInternal.
 //
 // Once the files are stored, the post is recorded even if ctx is cancelled,
 // so an upload either fully lands or leaves nothing visible behind.
-func (s *Service) Upload(ctx context.Context, slug, caption string, file *Spooled) (Created, error) {
-	caption, err := chatpic.CleanCaption(caption)
+func (s *Service) Upload(ctx context.Context, slug string, d Draft) (Created, error) {
+	caption, err := chatpic.CleanCaption(d.Caption)
 	if err != nil {
 		return Created{}, err
 	}
+	if err := chatpic.ValidateExpiresIn(d.ExpiresIn); err != nil {
+		return Created{}, err
+	}
+	file := d.File
 	ch, err := s.Channel(ctx, slug)
 	if err != nil {
 		return Created{}, err
@@ -103,7 +116,7 @@ func (s *Service) Upload(ctx context.Context, slug, caption string, file *Spoole
 		PDQ:             in.pdq[:],
 		PDQQuality:      in.pdqQuality,
 		CreatedAt:       now.Truncate(time.Millisecond),
-		ExpiresAt:       ch.ExpiresAt(now.Truncate(time.Millisecond)),
+		ExpiresAt:       ch.ExpiresAtFor(now.Truncate(time.Millisecond), d.ExpiresIn),
 		DeleteTokenHash: tokenHash,
 	}
 	clean := in.clean

@@ -5,6 +5,8 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strings"
+	"time"
 
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/posting"
@@ -24,6 +26,13 @@ type Upload struct {
 	File    *posting.Spooled
 	// Channel is the "channel" field, for forms that pick one.
 	Channel string
+	// ExpiresIn is the "expires_in" field ("10m", "1h", "7d"), 0 if absent.
+	ExpiresIn time.Duration
+}
+
+// Draft returns what the form asks to post.
+func (u *Upload) Draft() posting.Draft {
+	return posting.Draft{File: u.File, Caption: u.Caption, ExpiresIn: u.ExpiresIn}
 }
 
 // Close removes the spooled file, if any.
@@ -80,6 +89,13 @@ func ParseUpload(w http.ResponseWriter, r *http.Request, svc spooler) (*Upload, 
 			up.Caption, err = field(part)
 		case "channel":
 			up.Channel, err = field(part)
+		case "expires_in":
+			var v string
+			if v, err = field(part); err == nil && strings.TrimSpace(v) != "" {
+				if up.ExpiresIn, err = chatpic.ParseDuration(v); err != nil {
+					err = chatpic.Errorf(chatpic.KindInvalid, "expires_in must be a duration such as 10m, 1h or 7d")
+				}
+			}
 		}
 		part.Close()
 		if err != nil {

@@ -129,6 +129,27 @@ func TestUploadErrors(t *testing.T) {
 		t.Fatalf("refused uploads left posts: %s", rec.Body)
 	}
 
+	t.Run("expires_in", func(t *testing.T) {
+		tests := []struct {
+			name, path, expiresIn string
+			wantCode              int
+			wantExpires           string
+		}{
+			{"sooner than never", "/api/v1/channels/random/posts", "10m", 201, `"expires_at":"2026-11-23T12:10:00Z"`},
+			{"days", "/api/v1/channels/random/posts", "7d", 201, `"expires_at":"2026-11-30T12:00:00Z"`},
+			{"never later than the channel's rule", "/api/v1/channels/flash/posts", "7d", 201, `"expires_at":"2026-11-23T13:00:00Z"`},
+			{"too short", "/api/v1/channels/random/posts", "10s", 400, `"kind":"invalid"`},
+			{"not a duration", "/api/v1/channels/random/posts", "soon", 400, `"kind":"invalid"`},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				rec := serve(h, uploadReq(t, tt.path, map[string]string{"expires_in": tt.expiresIn}, mediatest.PNG(8, 8)))
+				if rec.Code != tt.wantCode || !strings.Contains(rec.Body.String(), tt.wantExpires) {
+					t.Fatalf("got %d %s, want %d with %s", rec.Code, rec.Body, tt.wantCode, tt.wantExpires)
+				}
+			})
+		}
+	})
 	t.Run("not multipart", func(t *testing.T) {
 		req := httptest.NewRequest("POST", "/api/v1/channels/random/posts", strings.NewReader("hello"))
 		req.Header.Set("Content-Type", "text/plain")

@@ -130,7 +130,7 @@ func (w *Web) upload(rw http.ResponseWriter, r *http.Request, slug string) {
 	if slug == "" {
 		slug = up.Channel
 	}
-	created, err := w.posts.Upload(r.Context(), slug, up.Caption, up.File)
+	created, err := w.posts.Upload(r.Context(), slug, up.Draft())
 	if err != nil {
 		w.fail(rw, r, err)
 		return
