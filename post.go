@@ -41,6 +41,9 @@ type Post struct {
 	// video), nil if none could be made; PDQQuality is its quality, 0..100.
 	PDQ        []byte
 	PDQQuality int
+	// Score is up votes minus down votes; CommentCount the comments.
+	Score        int
+	CommentCount int
 	CreatedAt  time.Time
 	ExpiresAt  time.Time // zero: does not expire
 	// DeleteTokenHash is HashToken of the uploader's delete token.

@@ -308,6 +308,19 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("the janitor left the expired file: %v", err)
 	}
 
+	// Talk about it: a comment and a vote, keyed on the forwarded address
+	// (which must not reach the data folder or the log either).
+	creq, _ := http.NewRequest("POST", in.base+"/api/v1/posts/"+photo.ID+"/comments", strings.NewReader(`{"body":"where is this?"}`))
+	creq.Header.Set("Content-Type", "application/json")
+	if r := in.do(creq); r.status != http.StatusCreated || !strings.Contains(string(r.body), `"poster_id":"`) {
+		t.Fatalf("comment: %d %s", r.status, r.body)
+	}
+	vreq, _ := http.NewRequest("POST", in.base+"/api/v1/posts/"+photo.ID+"/votes", strings.NewReader(`{"value":1}`))
+	vreq.Header.Set("Content-Type", "application/json")
+	if r := in.do(vreq); r.status != http.StatusOK || string(r.body) != "{\"score\":1}\n" {
+		t.Fatalf("vote: %d %q", r.status, r.body)
+	}
+
 	// Delete with the token.
 	del := func(token string) int {
 		req, _ := http.NewRequest("DELETE", in.base+"/api/v1/posts/"+photo.ID, nil)

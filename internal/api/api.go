@@ -64,9 +64,11 @@ type Post struct {
 	DurationSeconds *float64 `json:"duration_seconds"`
 	// Frames is an animation's frame count: 1 for a still picture, null
 	// for video.
-	Frames    *int    `json:"frames"`
-	CreatedAt string  `json:"created_at"`
-	ExpiresAt *string `json:"expires_at"`
+	Frames       *int    `json:"frames"`
+	Score        int     `json:"score"`
+	CommentCount int     `json:"comment_count"`
+	CreatedAt    string  `json:"created_at"`
+	ExpiresAt    *string `json:"expires_at"`
 }
 
 type errorBody struct {
@@ -112,6 +114,7 @@ func (a *API) post(r *http.Request, p chatpic.Post) Post {
 		ThumbURL: base + "/t/" + p.ID + "." + p.ThumbExt,
 		Caption:  p.Caption, Kind: string(p.Kind), MIME: p.MIME, Width: p.Width, Height: p.Height, Bytes: p.Bytes,
 		CreatedAt: timestamp(p.CreatedAt), ExpiresAt: optionalTimestamp(p.ExpiresAt),
+		Score: p.Score, CommentCount: p.CommentCount,
 	}
 	if p.Kind == chatpic.Video {
 		d := p.Duration.Seconds()

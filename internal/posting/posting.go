@@ -26,6 +26,9 @@ type Store interface {
 	Post(ctx context.Context, id string, now time.Time) (chatpic.Post, error)
 	Posts(ctx context.Context, channel string, before int64, limit int, now time.Time) ([]chatpic.Post, error)
 	RecentPostTimes(ctx context.Context, channel string, n int, now time.Time) ([]time.Time, error)
+	AddComment(ctx context.Context, c chatpic.Comment, now time.Time) (chatpic.Comment, error)
+	Comments(ctx context.Context, postID string) ([]chatpic.Comment, error)
+	Vote(ctx context.Context, postID string, voter []byte, value int, now time.Time) (int, error)
 	DeletePost(ctx context.Context, id string, reason chatpic.GoneReason, now time.Time) (chatpic.Post, error)
 }
 
@@ -46,6 +49,8 @@ type Config struct {
 	// Workers bounds how many uploads are decoded at once; 0 means one per
 	// CPU.
 	Workers int
+	// Keys derives poster IDs and vote keys; nil means a fresh Keyring.
+	Keys *chatpic.Keyring
 }
 
 // Service runs the posting use-cases. It is safe for concurrent use.
@@ -55,6 +60,7 @@ type Service struct {
 	log   *slog.Logger
 	now   func() time.Time
 	cfg   Config
+	keys  *chatpic.Keyring
 	// work is a semaphore: decoding a picture takes a CPU and tens of MB.
 	work chan struct{}
 	// heavy admits one HEIC or AVIF decode at a time: the WebAssembly
@@ -70,6 +76,9 @@ func New(store Store, blobs blob.Store, log *slog.Logger, now func() time.Time, 
 	if cfg.TempDir == "" {
 		cfg.TempDir = os.TempDir()
 	}
+	if cfg.Keys == nil {
+		cfg.Keys = chatpic.NewKeyring()
+	}
 	d := video.DefaultLimits()
 	if cfg.VideoLimits.MaxBytes <= 0 {
 		cfg.VideoLimits.MaxBytes = d.MaxBytes
@@ -80,7 +89,7 @@ func New(store Store, blobs blob.Store, log *slog.Logger, now func() time.Time, 
 	if cfg.VideoLimits.MaxPixels <= 0 {
 		cfg.VideoLimits.MaxPixels = cfg.Media.MaxPixels
 	}
-	return &Service{store: store, blobs: blobs, log: log, now: now, cfg: cfg,
+	return &Service{store: store, blobs: blobs, log: log, now: now, cfg: cfg, keys: cfg.Keys,
 		work: make(chan struct{}, cfg.Workers), heavy: make(chan struct{}, 1)}
 }
 

@@ -39,6 +39,9 @@ func Routes(w *web.Web, a *api.API, ready []Pinger, deps Deps) http.Handler {
 	mux.HandleFunc("POST /api/v1/channels/{slug}/posts", a.Upload)
 	mux.HandleFunc("GET /api/v1/posts/{id}", a.Post)
 	mux.HandleFunc("DELETE /api/v1/posts/{id}", a.Delete)
+	mux.HandleFunc("GET /api/v1/posts/{id}/comments", a.Comments)
+	mux.HandleFunc("POST /api/v1/posts/{id}/comments", a.AddComment)
+	mux.HandleFunc("POST /api/v1/posts/{id}/votes", a.Vote)
 	mux.HandleFunc("/api/", a.NotFound)
 
 	// Operations.

@@ -294,3 +294,67 @@ func TestDeleteThroughThePage(t *testing.T) {
 		}
 	}
 }
+
+func TestDiscussionAPI(t *testing.T) {
+	h := newHandler(t)
+	rec := serve(h, uploadReq(t, "/api/v1/channels/random/posts", nil, mediatest.PNG(12, 12)))
+	var p struct {
+		ID          string `json:"id"`
+		DeleteToken string `json:"delete_token"`
+	}
+	json.Unmarshal(rec.Body.Bytes(), &p)
+	send := func(method, path, contentType, body string, header map[string]string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(method, path, strings.NewReader(body))
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+		}
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		return serve(h, req)
+	}
+	const js, form = "application/json", "application/x-www-form-urlencoded"
+	base := "/api/v1/posts/" + p.ID
+	tests := []struct {
+		name     string
+		method   string
+		path     string
+		ct, body string
+		header   map[string]string
+		wantCode int
+		want     string
+	}{
+		{"comment as JSON", "POST", base + "/comments", js, `{"body":"nice one"}`, nil, 201, `"number":1,"body":"nice one"`},
+		{"comment as a form", "POST", base + "/comments", form, "body=me+too", nil, 201, `"is_uploader":false`},
+		{"the uploader's comment", "POST", base + "/comments", js, `{"body":"thanks"}`, map[string]string{"X-Delete-Token": p.DeleteToken}, 201, `"is_uploader":true`},
+		{"empty comment", "POST", base + "/comments", js, `{"body":"  "}`, nil, 400, `"kind":"invalid"`},
+		{"too long", "POST", base + "/comments", js, `{"body":"` + strings.Repeat("x", 2001) + `"}`, nil, 400, `"kind":"invalid"`},
+		{"not JSON", "POST", base + "/comments", js, `{"body":`, nil, 400, `"kind":"invalid"`},
+		{"comment on no post", "POST", "/api/v1/posts/AAAAAAAAAAAAAAAAAAAA/comments", js, `{"body":"hi"}`, nil, 404, `"kind":"not_found"`},
+		{"the thread, oldest first", "GET", base + "/comments", "", "", nil, 200, `"body":"nice one"`},
+		{"vote up", "POST", base + "/votes", js, `{"value":1}`, nil, 200, `{"score":1}`},
+		{"the same client again", "POST", base + "/votes", js, `{"value":1}`, nil, 200, `{"score":1}`},
+		{"changed to down, as a form", "POST", base + "/votes", form, "value=-1", nil, 200, `{"score":-1}`},
+		{"a bad value", "POST", base + "/votes", js, `{"value":5}`, nil, 400, `"kind":"invalid"`},
+		{"no value", "POST", base + "/votes", js, `{}`, nil, 400, `"kind":"invalid"`},
+		{"the post shows its counts", "GET", base, "", "", nil, 200, `"score":-1,"comment_count":3`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := send(tt.method, tt.path, tt.ct, tt.body, tt.header)
+			if rec.Code != tt.wantCode || !strings.Contains(rec.Body.String(), tt.want) {
+				t.Fatalf("got %d %s, want %d with %s", rec.Code, rec.Body, tt.wantCode, tt.want)
+			}
+		})
+	}
+	// Once the post is deleted its thread is gone too.
+	send("DELETE", base, "", "", map[string]string{"X-Delete-Token": p.DeleteToken})
+	for _, path := range []string{base + "/comments"} {
+		if rec := send("GET", path, "", "", nil); rec.Code != http.StatusGone {
+			t.Fatalf("GET %s after delete: %d", path, rec.Code)
+		}
+	}
+	if rec := send("POST", base+"/comments", js, `{"body":"late"}`, nil); rec.Code != http.StatusGone {
+		t.Fatalf("comment after delete: %d", rec.Code)
+	}
+}

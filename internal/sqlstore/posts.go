@@ -12,6 +12,10 @@ import (
 const postColumns = `id, channel, seq, caption, mime, ext, thumb_ext, width, height, bytes, sha256,
 	created_at, expires_at, delete_token_hash, kind, duration_ms, frames, pdq, pdq_quality`
 
+// postReadColumns are postColumns and what discussion adds, which an
+// insert leaves at their defaults.
+const postReadColumns = postColumns + `, score, comment_count`
+
 // querier is what *sql.DB and *sql.Tx have in common.
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
@@ -26,7 +30,7 @@ func scanPost(row rowScanner) (chatpic.Post, error) {
 	var durationMS int64
 	err := row.Scan(&p.ID, &p.Channel, &p.Seq, &p.Caption, &p.MIME, &p.Ext, &p.ThumbExt,
 		&p.Width, &p.Height, &p.Bytes, &sum, &created, &expires, &p.DeleteTokenHash,
-		&p.Kind, &durationMS, &p.Frames, &p.PDQ, &p.PDQQuality)
+		&p.Kind, &durationMS, &p.Frames, &p.PDQ, &p.PDQQuality, &p.Score, &p.CommentCount)
 	p.Duration = time.Duration(durationMS) * time.Millisecond
 	copy(p.SHA256[:], sum)
 	p.CreatedAt = fromMillis(created)
@@ -36,7 +40,7 @@ func scanPost(row rowScanner) (chatpic.Post, error) {
 
 // queryPosts returns the posts selected by the SQL after "FROM posts".
 func queryPosts(ctx context.Context, q querier, tail string, args ...any) ([]chatpic.Post, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+postColumns+` FROM posts `+tail, args...)
+	rows, err := q.QueryContext(ctx, `SELECT `+postReadColumns+` FROM posts `+tail, args...)
 	if err != nil {
 		return nil, internal("query posts", err)
 	}
@@ -104,7 +108,7 @@ func (s *Store) CreatePost(ctx context.Context, p chatpic.Post, now time.Time) (
 // time has run out, or that left a tombstone, yields a KindGone error with the
 // reason; an ID never seen yields KindNotFound.
 func (s *Store) Post(ctx context.Context, id string, now time.Time) (chatpic.Post, error) {
-	p, err := scanPost(s.read.QueryRowContext(ctx, `SELECT `+postColumns+` FROM posts WHERE id = ?`, id))
+	p, err := scanPost(s.read.QueryRowContext(ctx, `SELECT `+postReadColumns+` FROM posts WHERE id = ?`, id))
 	switch {
 	case err == nil:
 		if p.Expired(now) {
@@ -148,7 +152,7 @@ func (s *Store) DeletePost(ctx context.Context, id string, reason chatpic.GoneRe
 		return chatpic.Post{}, internal("delete post", err)
 	}
 	defer tx.Rollback()
-	p, err := scanPost(tx.QueryRowContext(ctx, `SELECT `+postColumns+` FROM posts WHERE id = ?`, id))
+	p, err := scanPost(tx.QueryRowContext(ctx, `SELECT `+postReadColumns+` FROM posts WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		tx.Rollback()
 		_, err := s.Post(ctx, id, now)

@@ -1,0 +1,65 @@
+package chatpic
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// MaxCommentLen is the longest comment, in characters.
+const MaxCommentLen = 2000
+
+// Comment is an anonymous remark on a post. It vanishes with its post.
+type Comment struct {
+	ID     string
+	PostID string
+	// Number is the comment's place in its thread: 1 for the first.
+	// ">>3" in a body refers to comment 3 of the same thread.
+	Number int
+	Body   string
+	// PosterID names the commenter inside this post's thread only: the
+	// same person gets the same ID in one thread and unrelated IDs in
+	// others (see Keyring).
+	PosterID string
+	// IsUploader is true when the commenter proved, with the delete token,
+	// to be the person who posted the upload.
+	IsUploader bool
+	CreatedAt  time.Time
+}
+
+// CleanComment trims s and returns a KindInvalid error if it is empty,
+// longer than MaxCommentLen characters, not UTF-8, or holds control
+// characters other than newlines and tabs. Line endings become "\n".
+func CleanComment(s string) (string, error) {
+	if !utf8.ValidString(s) {
+		return "", Errorf(KindInvalid, "a comment must be UTF-8 text")
+	}
+	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
+	if s == "" {
+		return "", Errorf(KindInvalid, "a comment cannot be empty")
+	}
+	for _, r := range s {
+		if r < 0x20 && r != '\n' && r != '\t' || r >= 0x7f && r <= 0x9f {
+			return "", Errorf(KindInvalid, "the comment holds control characters")
+		}
+	}
+	if n := utf8.RuneCountInString(s); n > MaxCommentLen {
+		return "", Errorf(KindInvalid, "comments are limited to %d characters (this one has %d)", MaxCommentLen, n)
+	}
+	return s, nil
+}
+
+// Vote values.
+const (
+	VoteUp   = 1
+	VoteDown = -1
+	VoteNone = 0 // withdraws a vote
+)
+
+// ValidateVote returns a KindInvalid error unless v is 1, -1 or 0.
+func ValidateVote(v int) error {
+	if v != VoteUp && v != VoteDown && v != VoteNone {
+		return Errorf(KindInvalid, "a vote is 1 (up), -1 (down) or 0 (withdraw)")
+	}
+	return nil
+}

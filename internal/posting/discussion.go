@@ -1,0 +1,61 @@
+package posting
+
+import (
+	"context"
+	"net/netip"
+	"time"
+
+	"github.com/chatpic/chatpic"
+)
+
+// Comment adds a comment by client to a visible post's thread. token is
+// what the commenter's browser kept from the upload, if anything: when it
+// is the post's delete token the comment is marked as the uploader's. The
+// client's address only feeds the keyed poster ID and is not kept.
+// Errors: KindInvalid (empty, too long), KindGone, KindNotFound.
+func (s *Service) Comment(ctx context.Context, postID, body, token string, client netip.Addr) (chatpic.Comment, error) {
+	body, err := chatpic.CleanComment(body)
+	if err != nil {
+		return chatpic.Comment{}, err
+	}
+	p, err := s.Post(ctx, postID)
+	if err != nil {
+		return chatpic.Comment{}, err
+	}
+	now := s.Now()
+	c := chatpic.Comment{
+		ID:         chatpic.NewID(),
+		PostID:     p.ID,
+		Body:       body,
+		PosterID:   s.keys.PosterID(p, client, now),
+		IsUploader: token != "" && chatpic.TokenMatches(token, p.DeleteTokenHash),
+		CreatedAt:  now.Truncate(time.Millisecond),
+	}
+	return s.store.AddComment(ctx, c, now)
+}
+
+// Comments returns the thread of a visible post, oldest first, or
+// KindGone / KindNotFound.
+func (s *Service) Comments(ctx context.Context, postID string) ([]chatpic.Comment, error) {
+	p, err := s.Post(ctx, postID)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.Comments(ctx, p.ID)
+}
+
+// Vote records client's vote on a visible post (1 up, -1 down, 0 to
+// withdraw), one per client per post, and returns the new score. The vote
+// is kept under a keyed hash that leads back to no one. Errors:
+// KindInvalid, KindGone, KindNotFound.
+func (s *Service) Vote(ctx context.Context, postID string, value int, client netip.Addr) (int, error) {
+	if err := chatpic.ValidateVote(value); err != nil {
+		return 0, err
+	}
+	p, err := s.Post(ctx, postID)
+	if err != nil {
+		return 0, err
+	}
+	now := s.Now()
+	return s.store.Vote(ctx, p.ID, s.keys.VoterKey(p, client, now), value, now)
+}

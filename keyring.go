@@ -1,0 +1,77 @@
+package chatpic
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"net/netip"
+	"sync"
+	"time"
+)
+
+// KeyLife is how long a day's key is kept: long enough for every post
+// made that day to keep stable poster IDs and vote dedup while it lives.
+const KeyLife = 30 * 24 * time.Hour
+
+// Keyring derives the keyed hashes that stand in for clients: poster IDs
+// and vote dedup keys. Each UTC day gets a fresh random key, used for the
+// posts made that day; keys live only in memory and are forgotten after
+// KeyLife, so a stored hash can never be traced back to an address, not
+// even by trying every address. A restart forgets every key: poster IDs
+// change and people may vote again. Keyring is safe for concurrent use.
+type Keyring struct {
+	mu   sync.Mutex
+	keys map[int64][]byte // by day number since the epoch
+}
+
+// NewKeyring returns an empty Keyring.
+func NewKeyring() *Keyring {
+	return &Keyring{keys: map[int64][]byte{}}
+}
+
+// key returns the key of the day of t, making it if needed, and forgets
+// keys older than KeyLife before now.
+func (k *Keyring) key(t, now time.Time) []byte {
+	day := t.UTC().Unix() / 86400
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	oldest := now.Add(-KeyLife).UTC().Unix() / 86400
+	for d := range k.keys {
+		if d < oldest {
+			delete(k.keys, d)
+		}
+	}
+	key, ok := k.keys[day]
+	if !ok {
+		key = make([]byte, 32)
+		rand.Read(key)
+		k.keys[day] = key
+	}
+	return key
+}
+
+func (k *Keyring) sum(purpose string, p Post, client netip.Addr, now time.Time) []byte {
+	m := hmac.New(sha256.New, k.key(p.CreatedAt, now))
+	m.Write([]byte(purpose))
+	m.Write([]byte{0})
+	m.Write([]byte(p.ID))
+	m.Write([]byte{0})
+	b := client.Unmap().As16()
+	m.Write(b[:])
+	return m.Sum(nil)
+}
+
+var posterIDEncoding = base32.NewEncoding("abcdefghijkmnpqrstuvwxyz23456789").WithPadding(base32.NoPadding)
+
+// PosterID returns the 8-character ID of client inside the thread of p:
+// stable for that client and post, unlinkable across posts.
+func (k *Keyring) PosterID(p Post, client netip.Addr, now time.Time) string {
+	return posterIDEncoding.EncodeToString(k.sum("poster", p, client, now))[:8]
+}
+
+// VoterKey returns the key under which client's vote on p is stored: one
+// vote per client per post, and nothing that leads back to the client.
+func (k *Keyring) VoterKey(p Post, client netip.Addr, now time.Time) []byte {
+	return k.sum("vote", p, client, now)[:16]
+}
