@@ -44,8 +44,8 @@ type Post struct {
 	// Score is up votes minus down votes; CommentCount the comments.
 	Score        int
 	CommentCount int
-	CreatedAt  time.Time
-	ExpiresAt  time.Time // zero: does not expire
+	CreatedAt    time.Time
+	ExpiresAt    time.Time // zero: does not expire
 	// DeleteTokenHash is HashToken of the uploader's delete token.
 	DeleteTokenHash []byte
 }
