@@ -25,6 +25,8 @@ func Routes(w *web.Web, a *api.API, ready []Pinger, deps Deps) http.Handler {
 	mux.HandleFunc("POST /upload", w.Upload)
 	mux.HandleFunc("GET /p/{id}", w.Post)
 	mux.HandleFunc("POST /p/{id}/delete", w.Delete)
+	mux.HandleFunc("POST /p/{id}/comments", w.AddComment)
+	mux.HandleFunc("POST /p/{id}/votes", w.Vote)
 	mux.HandleFunc("GET /static/", w.Static)
 	mux.HandleFunc("/", w.NotFound)
 

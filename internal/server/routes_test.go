@@ -358,3 +358,39 @@ func TestDiscussionAPI(t *testing.T) {
 		t.Fatalf("comment after delete: %d", rec.Code)
 	}
 }
+
+func TestDiscussionPages(t *testing.T) {
+	h := newHandler(t)
+	rec := serve(h, uploadReq(t, "/c/memes", nil, mediatest.PNG(12, 12)))
+	id := strings.TrimPrefix(rec.Header().Get("Location"), "/p/")
+	post := func(path, body string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("POST", path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		return serve(h, req)
+	}
+	steps := []struct {
+		name, path, body string
+		wantCode         int
+		wantLocation     string
+	}{
+		{"comment", "/p/" + id + "/comments", "body=see+https%3A%2F%2Fexample.org+%3E%3E1", 303, "/p/" + id + "#c-1"},
+		{"vote up", "/p/" + id + "/votes", "value=1", 303, "/p/" + id + "#votes"},
+		{"empty comment", "/p/" + id + "/comments", "body=", 400, ""},
+		{"bad vote", "/p/" + id + "/votes", "value=up", 400, ""},
+	}
+	for _, st := range steps {
+		rec := post(st.path, st.body)
+		if rec.Code != st.wantCode || rec.Header().Get("Location") != st.wantLocation {
+			t.Fatalf("%s: %d to %q, want %d to %q", st.name, rec.Code, rec.Header().Get("Location"), st.wantCode, st.wantLocation)
+		}
+	}
+	page := serve(h, httptest.NewRequest("GET", "/p/"+id, nil)).Body.String()
+	for _, want := range []string{
+		`id="c-1"`, `rel="nofollow noopener ugc noreferrer"`, `<a class="ref" href="#c-1">&gt;&gt;1</a>`,
+		`<span class="score" aria-label="Score">1</span>`, "1 comment",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("post page lacks %s", want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/chatpic/chatpic"
@@ -33,6 +34,7 @@ type postPage struct {
 	ThumbURL string
 	// DeleteToken is set only on the page answering the upload itself.
 	DeleteToken string
+	Comments    []chatpic.Comment
 }
 
 // Home renders GET /: the channels and an upload form.
@@ -84,6 +86,11 @@ func (w *Web) renderPost(rw http.ResponseWriter, r *http.Request, code int, p ch
 		w.fail(rw, r, err)
 		return
 	}
+	comments, err := w.posts.Comments(r.Context(), p.ID)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
 	base := w.origin.Base(r)
 	title := p.Caption
 	if title == "" {
@@ -98,7 +105,46 @@ func (w *Web) renderPost(rw http.ResponseWriter, r *http.Request, code int, p ch
 		MediaURL:    base + "/m/" + p.ID + "." + p.Ext,
 		ThumbURL:    base + "/t/" + p.ID + "." + p.ThumbExt,
 		DeleteToken: token,
+		Comments:    comments,
 	})
+}
+
+// AddComment handles the comment form of a post page, POST
+// /p/{id}/comments, and goes back to the post at the new comment.
+func (w *Web) AddComment(rw http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(rw, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		w.fail(rw, r, chatpic.Errorf(chatpic.KindInvalid, "the form could not be read"))
+		return
+	}
+	c, err := w.posts.Comment(r.Context(), r.PathValue("id"), r.PostForm.Get("body"),
+		strings.TrimSpace(r.PostForm.Get("token")), w.origin.ClientAddr(r))
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	http.Redirect(rw, r, "/p/"+c.PostID+"#c-"+strconv.Itoa(c.Number), http.StatusSeeOther)
+}
+
+// Vote handles the vote buttons of a post page, POST /p/{id}/votes with
+// the field "value" (1 or -1), and goes back to the post.
+func (w *Web) Vote(rw http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(rw, r.Body, 4<<10)
+	if err := r.ParseForm(); err != nil {
+		w.fail(rw, r, chatpic.Errorf(chatpic.KindInvalid, "the form could not be read"))
+		return
+	}
+	value, err := strconv.Atoi(r.PostForm.Get("value"))
+	if err != nil {
+		w.fail(rw, r, chatpic.Errorf(chatpic.KindInvalid, "a vote is up or down"))
+		return
+	}
+	id := r.PathValue("id")
+	if _, err := w.posts.Vote(r.Context(), id, value, w.origin.ClientAddr(r)); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	http.Redirect(rw, r, "/p/"+id+"#votes", http.StatusSeeOther)
 }
 
 // UploadToChannel handles the upload form of a channel page, POST

@@ -73,8 +73,9 @@ func New(posts *posting.Service, origin *request.Origin, log *slog.Logger) (*Web
 			}
 			return fmt.Sprintf("%d %ss", n, unit)
 		},
-		"thumbSize": thumbSize,
-		"forecast":  chatpic.ForecastText,
+		"thumbSize":   thumbSize,
+		"forecast":    chatpic.ForecastText,
+		"commentHTML": commentHTML,
 		"seconds": func(d time.Duration) string {
 			d = d.Round(time.Second)
 			return fmt.Sprintf("%d:%02d", int(d.Minutes()), int(d.Seconds())%60)
