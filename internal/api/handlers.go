@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/request"
@@ -34,14 +33,14 @@ func (a *API) Channel(w http.ResponseWriter, r *http.Request) {
 	a.write(w, r, http.StatusOK, a.channel(r, c))
 }
 
-// Posts answers GET /api/v1/channels/{slug}/posts?before=CURSOR&limit=N.
+// Posts answers GET /api/v1/channels/{slug}/posts?sort=new|top&before=CURSOR&limit=N.
 func (a *API) Posts(w http.ResponseWriter, r *http.Request) {
-	before, limit, err := request.Page(r)
+	sort, after, limit, err := request.Page(r)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	page, err := a.posts.Posts(r.Context(), r.PathValue("slug"), before, limit)
+	page, err := a.posts.Posts(r.Context(), r.PathValue("slug"), sort, after, limit)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -53,9 +52,8 @@ func (a *API) Posts(w http.ResponseWriter, r *http.Request) {
 	for _, p := range page.Posts {
 		out.Posts = append(out.Posts, a.post(r, p))
 	}
-	if page.Next > 0 {
-		next := strconv.FormatInt(page.Next, 10)
-		out.Next = &next
+	if page.Next != "" {
+		out.Next = &page.Next
 	}
 	a.write(w, r, http.StatusOK, out)
 }

@@ -24,7 +24,7 @@ type Store interface {
 	Channel(ctx context.Context, slug string, now time.Time) (chatpic.ChannelStats, error)
 	CreatePost(ctx context.Context, p chatpic.Post, now time.Time) (chatpic.Post, []chatpic.Post, error)
 	Post(ctx context.Context, id string, now time.Time) (chatpic.Post, error)
-	Posts(ctx context.Context, channel string, before int64, limit int, now time.Time) ([]chatpic.Post, error)
+	Posts(ctx context.Context, channel string, sort chatpic.Sort, after chatpic.Cursor, limit int, now time.Time) ([]chatpic.Post, error)
 	RecentPostTimes(ctx context.Context, channel string, n int, now time.Time) ([]time.Time, error)
 	AddComment(ctx context.Context, c chatpic.Comment, now time.Time) (chatpic.Comment, error)
 	Comments(ctx context.Context, postID string) ([]chatpic.Comment, error)
@@ -163,30 +163,33 @@ func (s *Service) Channel(ctx context.Context, slug string) (chatpic.ChannelStat
 // MaxPageSize is the most posts one page holds.
 const MaxPageSize = 100
 
-// Page is one page of a channel, newest first.
+// Page is one page of a channel.
 type Page struct {
 	Posts []chatpic.Post
-	// Next is the cursor for the following (older) page, 0 if there is none.
-	Next int64
+	// Next is the cursor of the following page, in the page's sort, ""
+	// if there is none.
+	Next string
 }
 
-// Posts returns up to limit visible posts of a channel with a Seq below
-// before (0: from the newest). limit is clamped to 1..MaxPageSize. It returns
-// a KindNotFound error if the channel does not exist.
-func (s *Service) Posts(ctx context.Context, slug string, before int64, limit int) (Page, error) {
+// Posts returns up to limit visible posts of a channel in the order sort,
+// after the cursor (the zero Cursor: from the start). limit is clamped to
+// 1..MaxPageSize. It returns a KindNotFound error if the channel does not
+// exist.
+func (s *Service) Posts(ctx context.Context, slug string, sort chatpic.Sort, after chatpic.Cursor, limit int) (Page, error) {
 	if _, err := s.Channel(ctx, slug); err != nil {
 		return Page{}, err
 	}
 	limit = min(max(limit, 1), MaxPageSize)
-	// Ask for one more than shown to learn whether an older page exists.
-	posts, err := s.store.Posts(ctx, slug, before, limit+1, s.Now())
+	// Ask for one more than shown to learn whether another page exists.
+	posts, err := s.store.Posts(ctx, slug, sort, after, limit+1, s.Now())
 	if err != nil {
 		return Page{}, err
 	}
 	var page Page
 	if len(posts) > limit {
 		posts = posts[:limit]
-		page.Next = posts[limit-1].Seq
+		last := posts[limit-1]
+		page.Next = chatpic.Cursor{Score: last.Score, Seq: last.Seq}.Format(sort)
 	}
 	page.Posts = posts
 	return page, nil

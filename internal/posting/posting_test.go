@@ -217,7 +217,7 @@ func TestConcurrentUploadsRespectCapacity(t *testing.T) {
 			t.Fatalf("post %s: %v", id, err)
 		}
 	}
-	page, err := f.svc.Posts(ctx, "busy", 0, 100)
+	page, err := f.svc.Posts(ctx, "busy", chatpic.SortNew, chatpic.Cursor{}, 100)
 	if err != nil || visible != 3 || len(page.Posts) != 3 {
 		t.Fatalf("visible %d, listed %d (%v); want 3", visible, len(page.Posts), err)
 	}

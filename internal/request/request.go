@@ -36,24 +36,24 @@ func Status(err error) int {
 // say.
 const DefaultPageSize = 60
 
-// Page reads the paging parameters "before" (a cursor from an earlier page)
-// and "limit" (defaulting to DefaultPageSize). It returns a KindInvalid error
-// for values that are not positive whole numbers.
-func Page(r *http.Request) (before int64, limit int, err error) {
+// Page reads the paging parameters: "sort" (new or top), "before" (a
+// cursor from an earlier page in the same sort) and "limit" (defaulting to
+// DefaultPageSize). It returns a KindInvalid error for anything else.
+func Page(r *http.Request) (sort chatpic.Sort, after chatpic.Cursor, limit int, err error) {
 	q := r.URL.Query()
 	limit = DefaultPageSize
-	if v := q.Get("before"); v != "" {
-		before, err = strconv.ParseInt(v, 10, 64)
-		if err != nil || before <= 0 {
-			return 0, 0, chatpic.Errorf(chatpic.KindInvalid, "before must be a cursor from an earlier page")
-		}
+	if sort, err = chatpic.ParseSort(q.Get("sort")); err != nil {
+		return "", chatpic.Cursor{}, 0, err
+	}
+	if after, err = chatpic.ParseCursor(sort, q.Get("before")); err != nil {
+		return "", chatpic.Cursor{}, 0, err
 	}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n <= 0 {
-			return 0, 0, chatpic.Errorf(chatpic.KindInvalid, "limit must be a positive whole number")
+			return "", chatpic.Cursor{}, 0, chatpic.Errorf(chatpic.KindInvalid, "limit must be a positive whole number")
 		}
 		limit = n
 	}
-	return before, limit, nil
+	return sort, after, limit, nil
 }

@@ -49,23 +49,28 @@ func TestStatus(t *testing.T) {
 func TestPage(t *testing.T) {
 	tests := []struct {
 		query  string
+		sort   chatpic.Sort
 		before int64
+		score  int
 		limit  int
 	}{
-		{"", 0, DefaultPageSize},
-		{"before=5&limit=10", 5, 10},
-		{"limit=1", 0, 1},
-		{"before=1", 1, DefaultPageSize},
-		{"before=9223372036854775807", 1<<63 - 1, DefaultPageSize},
-		{"before=&limit=", 0, DefaultPageSize},
-		{"other=x", 0, DefaultPageSize},
+		{"", chatpic.SortNew, 0, 0, DefaultPageSize},
+		{"before=5&limit=10", chatpic.SortNew, 5, 0, 10},
+		{"limit=1", chatpic.SortNew, 0, 0, 1},
+		{"before=1", chatpic.SortNew, 1, 0, DefaultPageSize},
+		{"before=9223372036854775807", chatpic.SortNew, 1<<63 - 1, 0, DefaultPageSize},
+		{"before=&limit=", chatpic.SortNew, 0, 0, DefaultPageSize},
+		{"other=x", chatpic.SortNew, 0, 0, DefaultPageSize},
+		{"sort=new&before=7", chatpic.SortNew, 7, 0, DefaultPageSize},
+		{"sort=top", chatpic.SortTop, 0, 0, DefaultPageSize},
+		{"sort=top&before=-2_9", chatpic.SortTop, 9, -2, DefaultPageSize},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
 			r := httptest.NewRequest(http.MethodGet, "/c/memes?"+tt.query, nil)
-			before, limit, err := Page(r)
-			if err != nil || before != tt.before || limit != tt.limit {
-				t.Errorf("Page(?%s) = %d, %d, %v; want %d, %d, nil", tt.query, before, limit, err, tt.before, tt.limit)
+			sort, after, limit, err := Page(r)
+			if err != nil || sort != tt.sort || after.Seq != tt.before || after.Score != tt.score || limit != tt.limit {
+				t.Errorf("Page(?%s) = %s, %+v, %d, %v; want %s, %d/%d, %d, nil", tt.query, sort, after, limit, err, tt.sort, tt.score, tt.before, tt.limit)
 			}
 		})
 	}
@@ -86,12 +91,15 @@ func TestPageRefuses(t *testing.T) {
 		"limit=ten",
 		"limit=1e3",
 		"before=5&limit=-1",
+		"sort=hot",
+		"sort=top&before=5",
+		"sort=new&before=1_5",
 	} {
 		t.Run(query, func(t *testing.T) {
 			r := httptest.NewRequest(http.MethodGet, "/c/memes?"+query, nil)
-			before, limit, err := Page(r)
+			_, after, limit, err := Page(r)
 			if chatpic.ErrorKind(err) != chatpic.KindInvalid {
-				t.Errorf("Page(?%s) = %d, %d, %v; want a %q error", query, before, limit, err, chatpic.KindInvalid)
+				t.Errorf("Page(?%s) = %+v, %d, %v; want a %q error", query, after, limit, err, chatpic.KindInvalid)
 			}
 		})
 	}

@@ -129,16 +129,26 @@ func (s *Store) Post(ctx context.Context, id string, now time.Time) (chatpic.Pos
 	return chatpic.Post{}, chatpic.Gone(chatpic.GoneReason(reason), "this upload is gone (%s)", reason)
 }
 
-// Posts returns up to limit posts of a channel that are visible at now,
-// newest first, with Seq below before (0: from the newest). It does not check
-// that the channel exists.
-func (s *Store) Posts(ctx context.Context, channel string, before int64, limit int, now time.Time) ([]chatpic.Post, error) {
+// Posts returns up to limit posts of a channel that are visible at now, in
+// the order sort, after the cursor (the zero Cursor: from the start). It
+// does not check that the channel exists.
+func (s *Store) Posts(ctx context.Context, channel string, sort chatpic.Sort, after chatpic.Cursor, limit int, now time.Time) ([]chatpic.Post, error) {
+	const visible = `channel = ? AND (expires_at IS NULL OR expires_at > ?)`
+	if sort == chatpic.SortTop {
+		if after.IsZero() {
+			return queryPosts(ctx, s.read, `WHERE `+visible+` ORDER BY score DESC, seq DESC LIMIT ?`,
+				channel, now.UnixMilli(), limit)
+		}
+		return queryPosts(ctx, s.read,
+			`WHERE `+visible+` AND (score < ? OR (score = ? AND seq < ?)) ORDER BY score DESC, seq DESC LIMIT ?`,
+			channel, now.UnixMilli(), after.Score, after.Score, after.Seq, limit)
+	}
+	before := after.Seq
 	if before <= 0 {
 		before = 1 << 62
 	}
-	return queryPosts(ctx, s.read,
-		`WHERE channel = ? AND seq < ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY seq DESC LIMIT ?`,
-		channel, before, now.UnixMilli(), limit)
+	return queryPosts(ctx, s.read, `WHERE `+visible+` AND seq < ? ORDER BY seq DESC LIMIT ?`,
+		channel, now.UnixMilli(), before, limit)
 }
 
 // DeletePost removes the post with the given ID, leaving a tombstone with

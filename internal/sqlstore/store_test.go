@@ -64,6 +64,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *Store) {
 		{"recent post times, newest first and visible only", testRecentPostTimes},
 		{"comments are numbered and vanish with their post", testComments},
 		{"one vote per voter, changeable and withdrawable", testVotes},
+		{"top posts page by score, then newest", testTopPaging},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
@@ -258,7 +259,7 @@ func testExpiryHidesPosts(t *testing.T, s *Store) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := s.Post(ctx, p.ID, tt.at)
-			list, lerr := s.Posts(ctx, "brief", 0, 10, tt.at)
+			list, lerr := s.Posts(ctx, "brief", chatpic.SortNew, chatpic.Cursor{}, 10, tt.at)
 			if lerr != nil {
 				t.Fatal(lerr)
 			}
@@ -323,7 +324,7 @@ func testPaging(t *testing.T, s *Store) {
 	var got []string
 	var before int64
 	for range 10 {
-		page, err := s.Posts(ctx, "pages", before, 3, t0.Add(time.Hour))
+		page, err := s.Posts(ctx, "pages", chatpic.SortNew, chatpic.Cursor{Seq: before}, 3, t0.Add(time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -553,4 +554,52 @@ func testVotes(t *testing.T, s *Store) {
 	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM votes WHERE post_id = ?`, p.ID).Scan(&left); err != nil || left != 0 {
 		t.Fatalf("%d votes left after eviction (%v)", left, err)
 	}
+}
+
+func testTopPaging(t *testing.T, s *Store) {
+	ctx := context.Background()
+	mustChannel(t, s, "ranked", 100, 0)
+	scores := []int{0, 3, -1, 3, 1, 0} // by upload order
+	var ids []string
+	for i, score := range scores {
+		p, _ := mustPost(t, s, newPost("ranked", t0.Add(time.Duration(i)*time.Second), 0))
+		ids = append(ids, p.ID)
+		for v := range abs(score) {
+			value := 1
+			if score < 0 {
+				value = -1
+			}
+			if _, err := s.Vote(ctx, p.ID, []byte{byte(v)}, value, t0); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// Score 3 (newer first), 1, 0 (newer first), -1.
+	want := []string{ids[3], ids[1], ids[4], ids[5], ids[0], ids[2]}
+	var got []string
+	var after chatpic.Cursor
+	for range 10 {
+		page, err := s.Posts(ctx, "ranked", chatpic.SortTop, after, 4, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range page {
+			got = append(got, p.ID)
+		}
+		if len(page) < 4 {
+			break
+		}
+		last := page[len(page)-1]
+		after = chatpic.Cursor{Score: last.Score, Seq: last.Seq}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("top order %v, want %v", got, want)
+	}
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }

@@ -20,7 +20,8 @@ type channelPage struct {
 	Title   string
 	Channel chatpic.ChannelStats
 	Posts   []chatpic.Post
-	Next    int64
+	Next    string
+	Sort    string
 	Limits  string
 }
 
@@ -49,7 +50,7 @@ func (w *Web) Home(rw http.ResponseWriter, r *http.Request) {
 
 // Channel renders GET /c/{slug}: its uploads, newest first, a page at a time.
 func (w *Web) Channel(rw http.ResponseWriter, r *http.Request) {
-	before, limit, err := request.Page(r)
+	sort, after, limit, err := request.Page(r)
 	if err != nil {
 		w.fail(rw, r, err)
 		return
@@ -59,13 +60,13 @@ func (w *Web) Channel(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, err)
 		return
 	}
-	page, err := w.posts.Posts(r.Context(), ch.Slug, before, limit)
+	page, err := w.posts.Posts(r.Context(), ch.Slug, sort, after, limit)
 	if err != nil {
 		w.fail(rw, r, err)
 		return
 	}
 	w.render(rw, r, http.StatusOK, "channel", channelPage{
-		Title: ch.Title, Channel: ch, Posts: page.Posts, Next: page.Next,
+		Title: ch.Title, Channel: ch, Posts: page.Posts, Next: page.Next, Sort: string(sort),
 		Limits: limitsText(w.posts.Limits()),
 	})
 }
