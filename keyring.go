@@ -75,3 +75,30 @@ func (k *Keyring) PosterID(p Post, client netip.Addr, now time.Time) string {
 func (k *Keyring) VoterKey(p Post, client netip.Addr, now time.Time) []byte {
 	return k.sum("vote", p, client, now)[:16]
 }
+
+// ticketWindow is how long a view ticket stays good (one to two windows).
+const ticketWindow = 2 * time.Minute
+
+// Ticket returns a short-lived ticket that lets the page of a counted view
+// of a self-destructing post load its media without counting more views.
+func (k *Keyring) Ticket(p Post, now time.Time) string {
+	return k.ticketAt(p, now.Truncate(ticketWindow), now)
+}
+
+// TicketValid reports whether ticket was made by Ticket for p in the
+// current or the previous window.
+func (k *Keyring) TicketValid(p Post, ticket string, now time.Time) bool {
+	w := now.Truncate(ticketWindow)
+	for _, at := range []time.Time{w, w.Add(-ticketWindow)} {
+		if ticket != "" && hmac.Equal([]byte(ticket), []byte(k.ticketAt(p, at, now))) {
+			return true
+		}
+	}
+	return false
+}
+
+func (k *Keyring) ticketAt(p Post, window, now time.Time) string {
+	m := hmac.New(sha256.New, k.key(p.CreatedAt, now))
+	m.Write([]byte("ticket\x00" + p.ID + "\x00" + window.UTC().Format(time.RFC3339)))
+	return posterIDEncoding.EncodeToString(m.Sum(nil))[:16]
+}

@@ -44,10 +44,35 @@ type Post struct {
 	// Score is up votes minus down votes; CommentCount the comments.
 	Score        int
 	CommentCount int
-	CreatedAt    time.Time
-	ExpiresAt    time.Time // zero: does not expire
+	// ViewsLeft is how many more views a self-destructing upload allows;
+	// 0 means no limit (a used-up upload is gone, not at 0).
+	ViewsLeft int
+	CreatedAt time.Time
+	ExpiresAt time.Time // zero: does not expire
 	// DeleteTokenHash is HashToken of the uploader's delete token.
 	DeleteTokenHash []byte
+}
+
+// LinkOnly is the channel of uploads that are in no channel and found only
+// by their link. It is not a valid slug, so no URL or listing names it.
+const LinkOnly = "-"
+
+// IsLinkOnly reports whether p was uploaded to be found by its link only.
+func (p Post) IsLinkOnly() bool { return p.Channel == LinkOnly }
+
+// Bounds on link-only uploads.
+const (
+	DefaultLinkOnlyExpiry = 24 * time.Hour
+	MaxViews              = 1000
+)
+
+// ValidateMaxViews returns a KindInvalid error unless n is 0 (no limit) or
+// 1 to MaxViews.
+func ValidateMaxViews(n int) error {
+	if n < 0 || n > MaxViews {
+		return Errorf(KindInvalid, "max_views is between 1 and %d", MaxViews)
+	}
+	return nil
 }
 
 // MediaKey is the blob-store key of the post's media file.

@@ -64,11 +64,14 @@ type Post struct {
 	DurationSeconds *float64 `json:"duration_seconds"`
 	// Frames is an animation's frame count: 1 for a still picture, null
 	// for video.
-	Frames       *int    `json:"frames"`
-	Score        int     `json:"score"`
-	CommentCount int     `json:"comment_count"`
-	CreatedAt    string  `json:"created_at"`
-	ExpiresAt    *string `json:"expires_at"`
+	Frames       *int `json:"frames"`
+	Score        int  `json:"score"`
+	CommentCount int  `json:"comment_count"`
+	// ViewsLeft counts down the views of a self-destructing upload; null
+	// when it has no view limit.
+	ViewsLeft *int    `json:"views_left"`
+	CreatedAt string  `json:"created_at"`
+	ExpiresAt *string `json:"expires_at"`
 }
 
 type errorBody struct {
@@ -115,6 +118,13 @@ func (a *API) post(r *http.Request, p chatpic.Post) Post {
 		Caption:  p.Caption, Kind: string(p.Kind), MIME: p.MIME, Width: p.Width, Height: p.Height, Bytes: p.Bytes,
 		CreatedAt: timestamp(p.CreatedAt), ExpiresAt: optionalTimestamp(p.ExpiresAt),
 		Score: p.Score, CommentCount: p.CommentCount,
+	}
+	if p.IsLinkOnly() {
+		out.Channel = "" // in no channel
+	}
+	if p.ViewsLeft > 0 {
+		left := p.ViewsLeft
+		out.ViewsLeft = &left
 	}
 	if p.Kind == chatpic.Video {
 		d := p.Duration.Seconds()

@@ -108,3 +108,25 @@ func (a *API) Delete(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
+
+// UploadLinkOnly answers POST /api/v1/uploads with a multipart body
+// ("file", optional "caption", "expires_in" (default 24h) and
+// "max_views"): 201 and the post, which is in no channel and found only by
+// its link.
+func (a *API) UploadLinkOnly(w http.ResponseWriter, r *http.Request) {
+	up, err := request.ParseUpload(w, r, a.posts)
+	defer up.Close()
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	created, err := a.posts.UploadLinkOnly(r.Context(), up.Draft(), up.MaxViews)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out := a.post(r, created.Post)
+	out.DeleteToken = created.DeleteToken
+	w.Header().Set("Location", out.URL)
+	a.write(w, r, http.StatusCreated, out)
+}

@@ -8,6 +8,7 @@ package events
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"sync/atomic"
 )
@@ -52,12 +53,17 @@ type Broker interface {
 func FormatID(id uint64) string { return strconv.FormatUint(id, 10) }
 
 // ParseID parses an ID rendered by FormatID. An empty string is ID 0 (no
-// resume); anything else that is not a decimal uint64 is an error.
+// resume); anything else that is not a decimal uint64 returns 0 and an
+// error.
 func ParseID(s string) (uint64, error) {
 	if s == "" {
 		return 0, nil
 	}
-	return strconv.ParseUint(s, 10, 64)
+	id, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("events: bad event ID: %w", err)
+	}
+	return id, nil
 }
 
 // Subscription is one subscriber's stream of events on one topic. Its

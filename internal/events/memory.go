@@ -34,12 +34,10 @@ type Memory struct {
 	opts Options
 
 	mu     sync.Mutex
-	seq    uint64                // last ID handed out
-	topics map[string]*topic     // topics with a backlog or a subscriber
-	lru    *list.List            // of *topic with a backlog, most recently published first
-	gone   uint64                // highest last-published ID among evicted topics
-	_      [0]func()             // not comparable
-	_      struct{ noCopy sync.Locker }
+	seq    uint64            // last ID handed out
+	topics map[string]*topic // topics with a backlog or a subscriber
+	lru    *list.List        // of *topic with a backlog, most recently published first
+	gone   uint64            // highest last-published ID among evicted topics
 }
 
 var _ Broker = (*Memory)(nil)
@@ -118,13 +116,14 @@ func (m *Memory) Subscribe(ctx context.Context, topicName string, lastID uint64)
 		s.ch <- ev
 	}
 	t.subs[s] = struct{}{}
-	stop := context.AfterFunc(ctx, s.Close)
+	var stop func() bool
 	s.closeFn = func() {
 		m.mu.Lock()
 		defer m.mu.Unlock()
-		stop()
+		stop() // set below before m.mu is released
 		m.unregister(t, s)
 	}
+	stop = context.AfterFunc(ctx, s.Close)
 	return s, nil
 }
 

@@ -37,7 +37,12 @@ func (s *Service) Comment(ctx context.Context, postID, body, token string, clien
 // Comments returns the thread of a visible post, oldest first, or
 // KindGone / KindNotFound.
 func (s *Service) Comments(ctx context.Context, postID string) ([]chatpic.Comment, error) {
-	p, err := s.Post(ctx, postID)
+	if !chatpic.ValidID(postID) {
+		return nil, chatpic.Errorf(chatpic.KindNotFound, "there is no such upload")
+	}
+	// In grace: the page of a self-destructing post's last view shows its
+	// thread too.
+	p, err := s.store.PostInGrace(ctx, postID, s.Now())
 	if err != nil {
 		return nil, err
 	}

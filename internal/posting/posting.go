@@ -24,6 +24,8 @@ type Store interface {
 	Channel(ctx context.Context, slug string, now time.Time) (chatpic.ChannelStats, error)
 	CreatePost(ctx context.Context, p chatpic.Post, now time.Time) (chatpic.Post, []chatpic.Post, error)
 	Post(ctx context.Context, id string, now time.Time) (chatpic.Post, error)
+	PostInGrace(ctx context.Context, id string, now time.Time) (chatpic.Post, error)
+	CountView(ctx context.Context, id string, now time.Time) (chatpic.Post, error)
 	Posts(ctx context.Context, channel string, sort chatpic.Sort, after chatpic.Cursor, limit int, now time.Time) ([]chatpic.Post, error)
 	RecentPostTimes(ctx context.Context, channel string, n int, now time.Time) ([]time.Time, error)
 	AddComment(ctx context.Context, c chatpic.Comment, now time.Time) (chatpic.Comment, error)
@@ -223,12 +225,37 @@ func (s *Service) Delete(ctx context.Context, id, token string) error {
 	return nil
 }
 
+// View returns a visible post as Post does, counting the view if the post
+// self-destructs after a number of views: ViewsLeft in the result is what
+// is left after this view (0 for no limit or when this was the last).
+func (s *Service) View(ctx context.Context, id string) (chatpic.Post, error) {
+	if !chatpic.ValidID(id) {
+		return chatpic.Post{}, chatpic.Errorf(chatpic.KindNotFound, "there is no such upload")
+	}
+	p, err := s.store.CountView(ctx, id, s.Now())
+	if err == nil && p.ViewsLeft > 0 {
+		p.ViewsLeft--
+	}
+	return p, err
+}
+
+// Ticket returns what the page of a counted view appends to the media
+// links of a self-destructing post, so loading them counts no more views.
+func (s *Service) Ticket(p chatpic.Post) string {
+	return s.keys.Ticket(p, s.Now())
+}
+
 // Media opens the media file (or with thumb, the thumbnail) of a visible
-// post; ext must be the one the post was stored with. The caller closes the
-// object. Errors are as Post's, and KindNotFound for a wrong extension or a
-// missing file.
-func (s *Service) Media(ctx context.Context, id, ext string, thumb bool) (blob.Object, chatpic.Post, error) {
-	p, err := s.Post(ctx, id)
+// post; ext must be the one the post was stored with. For a post that
+// self-destructs after a number of views, a fetch without a valid ticket
+// (see Ticket) counts as a view. The caller closes the object. Errors are
+// as Post's, and KindNotFound for a wrong extension or a missing file.
+func (s *Service) Media(ctx context.Context, id, ext string, thumb bool, ticket string) (blob.Object, chatpic.Post, error) {
+	if !chatpic.ValidID(id) {
+		return nil, chatpic.Post{}, chatpic.Errorf(chatpic.KindNotFound, "there is no such upload")
+	}
+	now := s.Now()
+	p, err := s.store.PostInGrace(ctx, id, now)
 	if err != nil {
 		return nil, p, err
 	}
@@ -238,6 +265,11 @@ func (s *Service) Media(ctx context.Context, id, ext string, thumb bool) (blob.O
 	}
 	if want := map[bool]string{false: p.Ext, true: p.ThumbExt}[thumb]; ext != want {
 		return nil, p, chatpic.Errorf(chatpic.KindNotFound, "there is no such file")
+	}
+	if p.ViewsLeft != 0 && !s.keys.TicketValid(p, ticket, now) {
+		if p, err = s.store.CountView(ctx, id, now); err != nil {
+			return nil, p, err
+		}
 	}
 	obj, err := s.blobs.Open(ctx, key)
 	if err != nil {

@@ -139,7 +139,7 @@ func TestUploadStoresScrubbedFilesAndEvicts(t *testing.T) {
 	if last.Post.Caption != "hello" || last.DeleteToken == "" || !chatpic.TokenMatches(last.DeleteToken, last.Post.DeleteTokenHash) {
 		t.Fatalf("created %+v", last.Post)
 	}
-	obj, p, err := f.svc.Media(ctx, last.Post.ID, "jpg", false)
+	obj, p, err := f.svc.Media(ctx, last.Post.ID, "jpg", false, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -76,18 +76,43 @@ type Draft struct {
 // Once the files are stored, the post is recorded even if ctx is cancelled,
 // so an upload either fully lands or leaves nothing visible behind.
 func (s *Service) Upload(ctx context.Context, slug string, d Draft) (Created, error) {
-	caption, err := chatpic.CleanCaption(d.Caption)
-	if err != nil {
-		return Created{}, err
-	}
 	if err := chatpic.ValidateExpiresIn(d.ExpiresIn); err != nil {
 		return Created{}, err
 	}
-	file := d.File
 	ch, err := s.Channel(ctx, slug)
 	if err != nil {
 		return Created{}, err
 	}
+	return s.upload(ctx, ch, d, 0)
+}
+
+// UploadLinkOnly posts an upload into no channel: only its link finds it.
+// It vanishes after d.ExpiresIn (DefaultLinkOnlyExpiry if 0) or, with
+// maxViews > 0, after that many views, whichever comes first. Errors are
+// as Upload's.
+func (s *Service) UploadLinkOnly(ctx context.Context, d Draft, maxViews int) (Created, error) {
+	if d.ExpiresIn == 0 {
+		d.ExpiresIn = chatpic.DefaultLinkOnlyExpiry
+	}
+	if err := chatpic.ValidateExpiresIn(d.ExpiresIn); err != nil {
+		return Created{}, err
+	}
+	if err := chatpic.ValidateMaxViews(maxViews); err != nil {
+		return Created{}, err
+	}
+	ch, err := s.store.Channel(ctx, chatpic.LinkOnly, s.Now())
+	if err != nil {
+		return Created{}, err
+	}
+	return s.upload(ctx, ch, d, maxViews)
+}
+
+func (s *Service) upload(ctx context.Context, ch chatpic.ChannelStats, d Draft, maxViews int) (Created, error) {
+	caption, err := chatpic.CleanCaption(d.Caption)
+	if err != nil {
+		return Created{}, err
+	}
+	file := d.File
 	if file == nil || file.f == nil {
 		return Created{}, chatpic.Errorf(chatpic.KindInvalid, "choose a file to upload")
 	}
@@ -118,6 +143,7 @@ func (s *Service) Upload(ctx context.Context, slug string, d Draft) (Created, er
 		CreatedAt:       now.Truncate(time.Millisecond),
 		ExpiresAt:       ch.ExpiresAtFor(now.Truncate(time.Millisecond), d.ExpiresIn),
 		DeleteTokenHash: tokenHash,
+		ViewsLeft:       maxViews,
 	}
 	clean := in.clean
 	thumb := &in.thumb

@@ -5,6 +5,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,6 +29,8 @@ type Upload struct {
 	Channel string
 	// ExpiresIn is the "expires_in" field ("10m", "1h", "7d"), 0 if absent.
 	ExpiresIn time.Duration
+	// MaxViews is the "max_views" field, 0 if absent.
+	MaxViews int
 }
 
 // Draft returns what the form asks to post.
@@ -89,6 +92,13 @@ func ParseUpload(w http.ResponseWriter, r *http.Request, svc spooler) (*Upload, 
 			up.Caption, err = field(part)
 		case "channel":
 			up.Channel, err = field(part)
+		case "max_views":
+			var v string
+			if v, err = field(part); err == nil && strings.TrimSpace(v) != "" {
+				if up.MaxViews, err = strconv.Atoi(strings.TrimSpace(v)); err != nil || up.MaxViews < 1 {
+					err = chatpic.Errorf(chatpic.KindInvalid, "max_views must be a whole number such as 1, 10 or 100")
+				}
+			}
 		case "expires_in":
 			var v string
 			if v, err = field(part); err == nil && strings.TrimSpace(v) != "" {

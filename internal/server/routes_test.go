@@ -397,3 +397,61 @@ func TestDiscussionPages(t *testing.T) {
 		}
 	}
 }
+
+func TestLinkOnlyUploads(t *testing.T) {
+	h := newHandler(t)
+	get := func(path string) *httptest.ResponseRecorder { return serve(h, httptest.NewRequest("GET", path, nil)) }
+
+	t.Run("refused wishes", func(t *testing.T) {
+		for _, fields := range []map[string]string{
+			{"max_views": "0"}, {"max_views": "lots"}, {"max_views": "1001"}, {"expires_in": "31d"}, {"expires_in": "5s"},
+		} {
+			if rec := serve(h, uploadReq(t, "/api/v1/uploads", fields, mediatest.PNG(8, 8))); rec.Code != 400 {
+				t.Errorf("%v: %d %s, want 400", fields, rec.Code, rec.Body)
+			}
+		}
+	})
+	t.Run("defaults to a day", func(t *testing.T) {
+		rec := serve(h, uploadReq(t, "/api/v1/uploads", nil, mediatest.PNG(8, 8)))
+		if rec.Code != 201 || !strings.Contains(rec.Body.String(), `"expires_at":"2026-11-24T12:00:00Z"`) ||
+			!strings.Contains(rec.Body.String(), `"channel":""`) || !strings.Contains(rec.Body.String(), `"views_left":null`) {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+	})
+
+	rec := serve(h, uploadReq(t, "/api/v1/uploads", map[string]string{"expires_in": "1h", "max_views": "2"}, mediatest.PNG(10, 10)))
+	if rec.Code != 201 || !strings.Contains(rec.Body.String(), `"views_left":2`) || !strings.Contains(rec.Body.String(), `"expires_at":"2026-11-23T13:00:00Z"`) {
+		t.Fatalf("link-only upload: %d %s", rec.Code, rec.Body)
+	}
+	var p struct{ ID string }
+	json.Unmarshal(rec.Body.Bytes(), &p)
+
+	if chans := get("/api/v1/channels").Body.String(); strings.Contains(chans, `"slug":"-"`) {
+		t.Fatal("the link-only channel is listed")
+	}
+	// View 1: the page, whose own picture carries a ticket.
+	page := get("/p/" + p.ID)
+	ticket := regexp.MustCompile(`/m/` + p.ID + `\.png\?v=([a-z0-9]+)`).FindStringSubmatch(page.Body.String())
+	if page.Code != 200 || ticket == nil || !strings.Contains(page.Body.String(), "1 more view") || strings.Contains(page.Body.String(), "og:image") {
+		t.Fatalf("first view: %d, ticket %v, body %.2000s", page.Code, ticket, page.Body)
+	}
+	// The page's picture costs no view, however often it loads.
+	for range 3 {
+		if rec := get("/m/" + p.ID + ".png?v=" + ticket[1]); rec.Code != 200 || rec.Header().Get("Cache-Control") != "private, no-store" {
+			t.Fatalf("ticketed media: %d %q", rec.Code, rec.Header().Get("Cache-Control"))
+		}
+	}
+	if rec := get("/m/" + p.ID + ".png?v=forged"); rec.Code != 200 {
+		t.Fatalf("view 2, the direct link with a forged ticket: %d", rec.Code)
+	}
+	// Both views are used: everything answers 410 expired.
+	for _, path := range []string{"/p/" + p.ID, "/m/" + p.ID + ".png", "/api/v1/posts/" + p.ID} {
+		rec := get(path)
+		if rec.Code != http.StatusGone {
+			t.Errorf("GET %s after the last view: %d", path, rec.Code)
+		}
+	}
+	if rec := get("/api/v1/posts/" + p.ID); !strings.Contains(rec.Body.String(), `"reason":"expired"`) {
+		t.Errorf("reason: %s", rec.Body)
+	}
+}

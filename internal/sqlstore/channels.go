@@ -45,7 +45,7 @@ func scanChannelStats(row rowScanner) (chatpic.ChannelStats, error) {
 // order they were created.
 func (s *Store) Channels(ctx context.Context, now time.Time) ([]chatpic.ChannelStats, error) {
 	rows, err := s.read.QueryContext(ctx,
-		`SELECT `+channelColumns+`, `+visibleStats+` FROM channels c ORDER BY created_at, slug`,
+		`SELECT `+channelColumns+`, `+visibleStats+` FROM channels c WHERE private = 0 ORDER BY created_at, slug`,
 		now.UnixMilli(), now.UnixMilli())
 	if err != nil {
 		return nil, internal("channels", err)

@@ -14,7 +14,7 @@ const postColumns = `id, channel, seq, caption, mime, ext, thumb_ext, width, hei
 
 // postReadColumns are postColumns and what discussion adds, which an
 // insert leaves at their defaults.
-const postReadColumns = postColumns + `, score, comment_count`
+const postReadColumns = postColumns + `, score, comment_count, COALESCE(views_left, 0)`
 
 // querier is what *sql.DB and *sql.Tx have in common.
 type querier interface {
@@ -30,7 +30,7 @@ func scanPost(row rowScanner) (chatpic.Post, error) {
 	var durationMS int64
 	err := row.Scan(&p.ID, &p.Channel, &p.Seq, &p.Caption, &p.MIME, &p.Ext, &p.ThumbExt,
 		&p.Width, &p.Height, &p.Bytes, &sum, &created, &expires, &p.DeleteTokenHash,
-		&p.Kind, &durationMS, &p.Frames, &p.PDQ, &p.PDQQuality, &p.Score, &p.CommentCount)
+		&p.Kind, &durationMS, &p.Frames, &p.PDQ, &p.PDQQuality, &p.Score, &p.CommentCount, &p.ViewsLeft)
 	p.Duration = time.Duration(durationMS) * time.Millisecond
 	copy(p.SHA256[:], sum)
 	p.CreatedAt = fromMillis(created)
@@ -84,10 +84,10 @@ func (s *Store) CreatePost(ctx context.Context, p chatpic.Post, now time.Time) (
 	if err != nil {
 		return p, nil, internal("create post", err)
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO posts (`+postColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err = tx.ExecContext(ctx, `INSERT INTO posts (`+postColumns+`, views_left) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, p.Channel, p.Seq, p.Caption, p.MIME, p.Ext, p.ThumbExt, p.Width, p.Height, p.Bytes, p.SHA256[:],
 		p.CreatedAt.UnixMilli(), millis(p.ExpiresAt), p.DeleteTokenHash,
-		kindOrImage(p.Kind), p.Duration.Milliseconds(), p.Frames, p.PDQ, p.PDQQuality)
+		kindOrImage(p.Kind), p.Duration.Milliseconds(), p.Frames, p.PDQ, p.PDQQuality, nullIfZero(p.ViewsLeft))
 	if isUniqueViolation(err) {
 		return p, nil, chatpic.Errorf(chatpic.KindConflict, "a post with this ID exists already")
 	}
@@ -105,9 +105,21 @@ func (s *Store) CreatePost(ctx context.Context, p chatpic.Post, now time.Time) (
 }
 
 // Post returns the post with the given ID as it stands at now. A post whose
-// time has run out, or that left a tombstone, yields a KindGone error with the
-// reason; an ID never seen yields KindNotFound.
+// time has run out, whose views are used up, or that left a tombstone,
+// yields a KindGone error with the reason; an ID never seen yields
+// KindNotFound.
 func (s *Store) Post(ctx context.Context, id string, now time.Time) (chatpic.Post, error) {
+	p, err := s.PostInGrace(ctx, id, now)
+	if err == nil && p.ViewsLeft < 0 {
+		return chatpic.Post{}, chatpic.Gone(chatpic.ReasonExpired, "this upload has expired")
+	}
+	return p, err
+}
+
+// PostInGrace is Post, except that a self-destructing post whose last view
+// was just used (ViewsLeft -1) is still returned for the short grace in
+// which the page of that view loads its picture.
+func (s *Store) PostInGrace(ctx context.Context, id string, now time.Time) (chatpic.Post, error) {
 	p, err := scanPost(s.read.QueryRowContext(ctx, `SELECT `+postReadColumns+` FROM posts WHERE id = ?`, id))
 	switch {
 	case err == nil:
@@ -232,4 +244,57 @@ func (s *Store) RecentPostTimes(ctx context.Context, channel string, n int, now 
 		return nil, internal("recent posts", err)
 	}
 	return out, nil
+}
+
+func nullIfZero(n int) sql.NullInt64 {
+	return sql.NullInt64{Int64: int64(n), Valid: n != 0}
+}
+
+// usedUpGrace is how long a self-destructing upload's files stay readable
+// after its last view, so the page of that view can still load its
+// picture; then it expires like any other.
+const usedUpGrace = 2 * time.Minute
+
+// CountView counts one view of a self-destructing post (one with
+// ViewsLeft) and returns it as it was before the view. The view that uses
+// the last one up still succeeds; from then on the post reads as expired
+// and its files are removed by the janitor after a short grace. Posts
+// without a view limit are returned unchanged. Errors are as Post's.
+func (s *Store) CountView(ctx context.Context, id string, now time.Time) (chatpic.Post, error) {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return chatpic.Post{}, internal("count view", err)
+	}
+	defer tx.Rollback()
+	p, err := scanPost(tx.QueryRowContext(ctx, `SELECT `+postReadColumns+` FROM posts WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		tx.Rollback()
+		return s.Post(ctx, id, now)
+	}
+	if err != nil {
+		return chatpic.Post{}, internal("count view", err)
+	}
+	if p.Expired(now) || p.ViewsLeft < 0 {
+		return chatpic.Post{}, chatpic.Gone(chatpic.ReasonExpired, "this upload has expired")
+	}
+	if p.ViewsLeft == 0 { // no limit
+		return p, nil
+	}
+	if p.ViewsLeft == 1 {
+		// Used up: -1 marks it, and it expires after the grace.
+		expires := now.Add(usedUpGrace)
+		if !p.ExpiresAt.IsZero() && p.ExpiresAt.Before(expires) {
+			expires = p.ExpiresAt
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE posts SET views_left = -1, expires_at = ? WHERE id = ?`, expires.UnixMilli(), id)
+	} else {
+		_, err = tx.ExecContext(ctx, `UPDATE posts SET views_left = views_left - 1 WHERE id = ?`, id)
+	}
+	if err != nil {
+		return chatpic.Post{}, internal("count view", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return chatpic.Post{}, internal("count view", err)
+	}
+	return p, nil
 }

@@ -65,6 +65,8 @@ func runConformance(t *testing.T, open func(t *testing.T) *Store) {
 		{"comments are numbered and vanish with their post", testComments},
 		{"one vote per voter, changeable and withdrawable", testVotes},
 		{"top posts page by score, then newest", testTopPaging},
+		{"views burn down and the last one still shows", testCountView},
+		{"link-only uploads are in no listing", testLinkOnlyHidden},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
@@ -602,4 +604,52 @@ func abs(n int) int {
 		return -n
 	}
 	return n
+}
+
+func testCountView(t *testing.T, s *Store) {
+	ctx := context.Background()
+	p := newPost(chatpic.LinkOnly, t0, 24*time.Hour)
+	p.ViewsLeft = 3
+	p, _ = mustPost(t, s, p)
+	for i, want := range []int{3, 2, 1} {
+		got, err := s.CountView(ctx, p.ID, t0)
+		if err != nil || got.ViewsLeft != want {
+			t.Fatalf("view %d: %d views left before it, %v; want %d", i+1, got.ViewsLeft, err, want)
+		}
+	}
+	_, err := s.CountView(ctx, p.ID, t0)
+	wantGone(t, err, chatpic.ReasonExpired)
+	_, err = s.Post(ctx, p.ID, t0)
+	wantGone(t, err, chatpic.ReasonExpired)
+	if _, err := s.PostInGrace(ctx, p.ID, t0.Add(time.Minute)); err != nil {
+		t.Fatalf("within the grace: %v", err)
+	}
+	_, err = s.PostInGrace(ctx, p.ID, t0.Add(usedUpGrace))
+	wantGone(t, err, chatpic.ReasonExpired)
+	gone, err := s.ExpirePosts(ctx, t0.Add(usedUpGrace), 10)
+	if err != nil || len(gone) != 1 || gone[0].ID != p.ID {
+		t.Fatalf("expire after the grace: %v, %v", gone, err)
+	}
+
+	unlimited, _ := mustPost(t, s, newPost(chatpic.LinkOnly, t0, time.Hour))
+	for range 5 {
+		if got, err := s.CountView(ctx, unlimited.ID, t0); err != nil || got.ViewsLeft != 0 {
+			t.Fatalf("a post without a limit: %+v, %v", got, err)
+		}
+	}
+}
+
+func testLinkOnlyHidden(t *testing.T, s *Store) {
+	ctx := context.Background()
+	s.Seed(ctx, chatpic.DefaultChannels(), t0)
+	mustPost(t, s, newPost(chatpic.LinkOnly, t0, time.Hour))
+	chans, err := s.Channels(ctx, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range chans {
+		if c.Slug == chatpic.LinkOnly {
+			t.Fatal("the link-only channel is listed")
+		}
+	}
 }

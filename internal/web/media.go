@@ -35,7 +35,7 @@ func (w *Web) serveMedia(rw http.ResponseWriter, r *http.Request, thumb bool) {
 		http.Error(rw, "not found", http.StatusNotFound)
 		return
 	}
-	obj, p, err := w.posts.Media(r.Context(), id, ext, thumb)
+	obj, p, err := w.posts.Media(r.Context(), id, ext, thumb, r.URL.Query().Get("v"))
 	if err != nil {
 		code := request.Status(err)
 		if code >= 500 {
@@ -70,5 +70,8 @@ func (w *Web) serveMedia(rw http.ResponseWriter, r *http.Request, thumb bool) {
 		age = min(age, p.ExpiresAt.Sub(w.posts.Now()))
 	}
 	h.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(age/time.Second))+", immutable")
+	if p.ViewsLeft != 0 {
+		h.Set("Cache-Control", "private, no-store") // every view must reach us
+	}
 	http.ServeContent(rw, r, "", p.CreatedAt, obj)
 }

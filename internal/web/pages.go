@@ -33,6 +33,8 @@ type postPage struct {
 	ShareURL string
 	MediaURL string
 	ThumbURL string
+	// MediaSrc and ThumbSrc are what the page itself loads.
+	MediaSrc, ThumbSrc string
 	// DeleteToken is set only on the page answering the upload itself.
 	DeleteToken string
 	Comments    []chatpic.Comment
@@ -73,7 +75,8 @@ func (w *Web) Channel(rw http.ResponseWriter, r *http.Request) {
 
 // Post renders GET /p/{id}, or a 410 tombstone saying why it is gone.
 func (w *Web) Post(rw http.ResponseWriter, r *http.Request) {
-	p, err := w.posts.Post(r.Context(), r.PathValue("id"))
+	// A page view of a self-destructing upload uses up one of its views.
+	p, err := w.posts.View(r.Context(), r.PathValue("id"))
 	if err != nil {
 		w.fail(rw, r, err)
 		return
@@ -82,10 +85,13 @@ func (w *Web) Post(rw http.ResponseWriter, r *http.Request) {
 }
 
 func (w *Web) renderPost(rw http.ResponseWriter, r *http.Request, code int, p chatpic.Post, token string) {
-	ch, err := w.posts.Channel(r.Context(), p.Channel)
-	if err != nil {
-		w.fail(rw, r, err)
-		return
+	ch := chatpic.ChannelStats{Channel: chatpic.Channel{Slug: chatpic.LinkOnly, Title: "a private link"}}
+	if !p.IsLinkOnly() {
+		var err error
+		if ch, err = w.posts.Channel(r.Context(), p.Channel); err != nil {
+			w.fail(rw, r, err)
+			return
+		}
 	}
 	comments, err := w.posts.Comments(r.Context(), p.ID)
 	if err != nil {
@@ -100,8 +106,21 @@ func (w *Web) renderPost(rw http.ResponseWriter, r *http.Request, code int, p ch
 	if len(title) > 60 {
 		title = strings.ToValidUTF8(title[:60], "") + "…"
 	}
+	// The page's own media links carry a ticket, so that showing the
+	// picture of a self-destructing upload costs no more views.
+	src := "/m/" + p.ID + "." + p.Ext
+	thumbSrc := "/t/" + p.ID + "." + p.ThumbExt
+	if p.ViewsLeft != 0 || token != "" {
+		v := "?v=" + w.posts.Ticket(p)
+		src, thumbSrc = src+v, thumbSrc+v
+	}
 	w.render(rw, r, code, "post", postPage{
-		Title: title, Post: p, Channel: ch, NSFW: ch.NSFW,
+		Title: title, Post: p, Channel: ch,
+		// No preview tags for NSFW channels, nor for uploads whose views
+		// are counted: a chat app's preview bot would spend them.
+		NSFW:        ch.NSFW || p.ViewsLeft != 0,
+		MediaSrc:    src,
+		ThumbSrc:    thumbSrc,
 		ShareURL:    base + "/p/" + p.ID,
 		MediaURL:    base + "/m/" + p.ID + "." + p.Ext,
 		ThumbURL:    base + "/t/" + p.ID + "." + p.ThumbExt,
@@ -178,6 +197,24 @@ func (w *Web) upload(rw http.ResponseWriter, r *http.Request, slug string) {
 		slug = up.Channel
 	}
 	created, err := w.posts.Upload(r.Context(), slug, up.Draft())
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	rw.Header().Set("Location", "/p/"+created.Post.ID)
+	w.renderPost(rw, r, http.StatusCreated, created.Post, created.DeleteToken)
+}
+
+// UploadLinkOnly handles the home page's link-only upload form, POST
+// /link ("file", "caption", "expires_in", "max_views").
+func (w *Web) UploadLinkOnly(rw http.ResponseWriter, r *http.Request) {
+	up, err := request.ParseUpload(rw, r, w.posts)
+	defer up.Close()
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	created, err := w.posts.UploadLinkOnly(r.Context(), up.Draft(), up.MaxViews)
 	if err != nil {
 		w.fail(rw, r, err)
 		return
