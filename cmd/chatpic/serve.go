@@ -12,6 +12,7 @@ import (
 
 	"github.com/chatpic/chatpic/internal/api"
 	"github.com/chatpic/chatpic/internal/config"
+	"github.com/chatpic/chatpic/internal/events"
 	"github.com/chatpic/chatpic/internal/heif"
 	"github.com/chatpic/chatpic/internal/janitor"
 	"github.com/chatpic/chatpic/internal/media"
@@ -62,11 +63,12 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		videos.Close()
 	}()
 
+	broker := events.NewMemory(events.Options{})
 	limits := media.DefaultLimits()
 	limits.MaxPixels = cfg.Upload.MaxPixels
 	posts := posting.New(st.db, st.blobs, log, e.now, posting.Config{
 		MaxBytes: cfg.Upload.MaxBytes, Media: limits, TempDir: tmp,
-		Video: videos,
+		Video: videos, Events: broker,
 		VideoLimits: video.Limits{
 			MaxBytes: cfg.Upload.MaxVideoBytes, MaxDuration: cfg.Upload.MaxVideoDuration, MaxPixels: cfg.Upload.MaxPixels,
 		},
@@ -76,7 +78,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	handler := server.Routes(pages, api.New(posts, origin, log),
+	handler := server.Routes(pages, api.New(posts, origin, log, broker),
 		[]server.Pinger{st.db, st.blobs}, server.Deps{Log: log})
 
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
@@ -97,7 +99,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	})
 	jctx, stopJanitor := context.WithCancel(ctx)
 	wg.Go(func() {
-		janitor.New(st.db, st.blobs, log).Loop(jctx, cfg.Janitor.Interval, e.now)
+		janitor.New(st.db, st.blobs, log, posts.Gone).Loop(jctx, cfg.Janitor.Interval, e.now)
 	})
 	err = server.Serve(ctx, ln, handler, log)
 	stopJanitor()

@@ -21,12 +21,15 @@ type API struct {
 	posts  *posting.Service
 	origin *request.Origin
 	log    *slog.Logger
+	live   Subscriber
 }
 
-// New returns an API.
-func New(posts *posting.Service, origin *request.Origin, log *slog.Logger) *API {
-	return &API{posts: posts, origin: origin, log: log}
+// New returns an API. live serves the event streams; nil turns them off.
+func New(posts *posting.Service, origin *request.Origin, log *slog.Logger, live Subscriber) *API {
+	return &API{posts: posts, origin: origin, log: log, live: live}
 }
+
+var errNoLive = chatpic.Errorf(chatpic.KindNotFound, "live updates are not enabled on this server")
 
 // Channel is a channel as the API shows it.
 type Channel struct {

@@ -26,14 +26,22 @@ type Store interface {
 // Janitor removes what retention and crashes leave behind. It is safe to run
 // in several processes at once: every step is idempotent.
 type Janitor struct {
-	store Store
-	blobs blob.Store
-	log   *slog.Logger
+	store    Store
+	blobs    blob.Store
+	log      *slog.Logger
+	announce Announce
 }
 
-// New returns a Janitor.
-func New(store Store, blobs blob.Store, log *slog.Logger) *Janitor {
-	return &Janitor{store: store, blobs: blobs, log: log}
+// Announce tells live pages that posts are gone; see posting.Service.Gone.
+type Announce func(ctx context.Context, reason chatpic.GoneReason, posts ...chatpic.Post)
+
+// New returns a Janitor. announce may be nil (a janitor run from the
+// command line has no live pages to tell).
+func New(store Store, blobs blob.Store, log *slog.Logger, announce Announce) *Janitor {
+	if announce == nil {
+		announce = func(context.Context, chatpic.GoneReason, ...chatpic.Post) {}
+	}
+	return &Janitor{store: store, blobs: blobs, log: log, announce: announce}
 }
 
 // Options tune one pass.
@@ -113,6 +121,7 @@ func (j *Janitor) expire(ctx context.Context, now time.Time, opts Options, r *Re
 			return fmt.Errorf("janitor: expire: %w", err)
 		}
 		r.Expired += len(posts)
+		j.announce(ctx, chatpic.ReasonExpired, posts...)
 		for _, p := range posts {
 			j.deleteFiles(ctx, p.MediaKey(), p.ThumbKey())
 		}

@@ -43,7 +43,7 @@ func newFixture(t *testing.T) fixture {
 			t.Fatal(err)
 		}
 	}
-	return fixture{db, blobs, New(db, blobs, slog.New(slog.NewTextHandler(io.Discard, nil)))}
+	return fixture{db, blobs, New(db, blobs, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)}
 }
 
 // post stores a post created at created, with its files unless noFiles.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/events"
 )
 
 // Comment adds a comment by client to a visible post's thread. token is
@@ -31,7 +32,11 @@ func (s *Service) Comment(ctx context.Context, postID, body, token string, clien
 		IsUploader: token != "" && chatpic.TokenMatches(token, p.DeleteTokenHash),
 		CreatedAt:  now.Truncate(time.Millisecond),
 	}
-	return s.store.AddComment(ctx, c, now)
+	c, err = s.store.AddComment(ctx, c, now)
+	if err == nil {
+		s.publish(ctx, p, events.TypeComment, map[string]any{"number": c.Number}, false)
+	}
+	return c, err
 }
 
 // Comments returns the thread of a visible post, oldest first, or
@@ -62,5 +67,9 @@ func (s *Service) Vote(ctx context.Context, postID string, value int, client net
 		return 0, err
 	}
 	now := s.Now()
-	return s.store.Vote(ctx, p.ID, s.keys.VoterKey(p, client, now), value, now)
+	score, err := s.store.Vote(ctx, p.ID, s.keys.VoterKey(p, client, now), value, now)
+	if err == nil {
+		s.publish(ctx, p, events.TypeScore, map[string]any{"score": score}, true)
+	}
+	return score, err
 }

@@ -53,6 +53,8 @@ type Config struct {
 	Workers int
 	// Keys derives poster IDs and vote keys; nil means a fresh Keyring.
 	Keys *chatpic.Keyring
+	// Events receives live updates; nil means none are sent.
+	Events Publisher
 }
 
 // Service runs the posting use-cases. It is safe for concurrent use.
@@ -221,6 +223,7 @@ func (s *Service) Delete(ctx context.Context, id, token string) error {
 		return err
 	}
 	s.log.Info("post deleted by uploader", "post", p.ID, "channel", p.Channel)
+	s.Gone(ctx, chatpic.ReasonDeleted, p)
 	s.removeFiles(context.WithoutCancel(ctx), p)
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/events"
 	"github.com/chatpic/chatpic/internal/media"
 	"github.com/chatpic/chatpic/internal/video"
 )
@@ -167,6 +168,8 @@ func (s *Service) upload(ctx context.Context, ch chatpic.ChannelStats, d Draft, 
 		return Created{}, err
 	}
 	s.log.Info("post created", "post", p.ID, "channel", p.Channel, "mime", p.MIME, "bytes", p.Bytes, "evicted", len(evicted))
+	s.publish(ctx, p, events.TypePost, map[string]any{"channel": p.Channel}, true)
+	s.Gone(ctx, chatpic.ReasonEvicted, evicted...)
 	s.removeFiles(ctx, evicted...)
 	ch.Count = min(ch.Count+1, ch.Capacity)
 	return Created{Post: p, DeleteToken: token, Channel: ch}, nil

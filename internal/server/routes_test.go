@@ -18,6 +18,7 @@ import (
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/api"
 	"github.com/chatpic/chatpic/internal/blob/diskblob"
+	"github.com/chatpic/chatpic/internal/events"
 	"github.com/chatpic/chatpic/internal/media"
 	"github.com/chatpic/chatpic/internal/mediatest"
 	"github.com/chatpic/chatpic/internal/posting"
@@ -50,13 +51,14 @@ func newHandler(t *testing.T) http.Handler {
 	t.Cleanup(func() { blobs.Close() })
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	now := func() time.Time { return t0 }
-	posts := posting.New(db, blobs, log, now, posting.Config{MaxBytes: maxUpload, Media: media.DefaultLimits(), TempDir: t.TempDir()})
+	broker := events.NewMemory(events.Options{})
+	posts := posting.New(db, blobs, log, now, posting.Config{MaxBytes: maxUpload, Media: media.DefaultLimits(), TempDir: t.TempDir(), Events: broker})
 	origin := request.NewOrigin(nil, nil)
 	pages, err := web.New(posts, origin, log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Routes(pages, api.New(posts, origin, log), []Pinger{db, blobs}, Deps{Log: log})
+	return Routes(pages, api.New(posts, origin, log, broker), []Pinger{db, blobs}, Deps{Log: log})
 }
 
 func multipartBody(t *testing.T, fields map[string]string, file []byte) (io.Reader, string) {

@@ -1,0 +1,104 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/chatpic/chatpic/internal/events"
+	"github.com/chatpic/chatpic/internal/posting"
+)
+
+// Heartbeat is how often an idle stream gets a comment line, so proxies
+// do not close it.
+const Heartbeat = 25 * time.Second
+
+// Subscriber is the half of the broker the streams use.
+type Subscriber interface {
+	Subscribe(ctx context.Context, topic string, lastID uint64) (*events.Subscription, error)
+}
+
+// ChannelEvents answers GET /api/v1/channels/{slug}/events: a Server-Sent
+// Events stream of the channel's new uploads ("post"), gone uploads
+// ("gone") and scores ("score").
+func (a *API) ChannelEvents(w http.ResponseWriter, r *http.Request) {
+	ch, err := a.posts.Channel(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.stream(w, r, posting.ChannelTopic(ch.Slug))
+}
+
+// PostEvents answers GET /api/v1/posts/{id}/events: a Server-Sent Events
+// stream of the post's comments ("comment"), score ("score") and end
+// ("gone").
+func (a *API) PostEvents(w http.ResponseWriter, r *http.Request) {
+	p, err := a.posts.Post(r.Context(), r.PathValue("id"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.stream(w, r, posting.PostTopic(p.ID))
+}
+
+// stream relays a topic to the client until either side ends. A client
+// that reconnects with Last-Event-ID (header, or the last_event_id query
+// parameter for clients that cannot set headers) first gets what it
+// missed; if that is no longer kept it gets a "reset" event and should
+// reload. A client too slow to keep up is cut off and reconnects.
+func (a *API) stream(w http.ResponseWriter, r *http.Request, topic string) {
+	if a.live == nil {
+		a.fail(w, r, errNoLive)
+		return
+	}
+	last := r.Header.Get("Last-Event-ID")
+	if last == "" {
+		last = r.URL.Query().Get("last_event_id")
+	}
+	lastID, err := events.ParseID(last)
+	if err != nil {
+		lastID = 0
+	}
+	sub, err := a.live.Subscribe(r.Context(), topic, lastID)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	defer sub.Close()
+
+	rc := http.NewResponseController(w)
+	rc.SetWriteDeadline(time.Time{}) // streams outlive the server's write timeout
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	w.Write([]byte("retry: 3000\n\n"))
+	if sub.Missed() {
+		w.Write([]byte("event: reset\ndata: {}\n\n"))
+	}
+	if rc.Flush() != nil {
+		return
+	}
+	beat := time.NewTicker(Heartbeat)
+	defer beat.Stop()
+	for {
+		select {
+		case ev, ok := <-sub.Events():
+			if !ok {
+				return // dropped or the request ended: the client reconnects
+			}
+			w.Write([]byte("id: " + events.FormatID(ev.ID) + "\nevent: " + ev.Type + "\ndata: "))
+			w.Write(ev.Data)
+			w.Write([]byte("\n\n"))
+		case <-beat.C:
+			w.Write([]byte(": ping\n\n"))
+		case <-r.Context().Done():
+			return
+		}
+		if rc.Flush() != nil {
+			return
+		}
+	}
+}

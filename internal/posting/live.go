@@ -1,0 +1,59 @@
+package posting
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/events"
+)
+
+// Publisher is where the service announces changes for live pages.
+// *events.Memory implements it.
+type Publisher interface {
+	Publish(ctx context.Context, topic, typ string, data []byte) (events.Event, error)
+}
+
+// ChannelTopic and PostTopic name the event streams of a channel and of a
+// post.
+func ChannelTopic(slug string) string { return "channel:" + slug }
+
+// PostTopic names the event stream of a post.
+func PostTopic(id string) string { return "post:" + id }
+
+// publish sends an event about p to its post's stream and, unless p is
+// link-only (whose existence its channel must not reveal), to its
+// channel's. Failures are logged: live updates are best effort, the data
+// is already committed.
+func (s *Service) publish(ctx context.Context, p chatpic.Post, typ string, data map[string]any, channelToo bool) {
+	if s.cfg.Events == nil {
+		return
+	}
+	data["id"] = p.ID
+	b, err := json.Marshal(data)
+	if err != nil {
+		s.log.Error("encode live event", "err", err)
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	topics := []string{PostTopic(p.ID)}
+	if channelToo && !p.IsLinkOnly() {
+		topics = append(topics, ChannelTopic(p.Channel))
+	}
+	for _, t := range topics {
+		if _, err := s.cfg.Events.Publish(ctx, t, typ, b); err != nil {
+			s.log.Error("publish live event", "type", typ, "err", err)
+		}
+	}
+}
+
+// Gone announces that posts are gone, with why.
+func (s *Service) Gone(ctx context.Context, reason chatpic.GoneReason, posts ...chatpic.Post) {
+	for _, p := range posts {
+		r := reason
+		if p.Expired(s.Now()) {
+			r = chatpic.ReasonExpired
+		}
+		s.publish(ctx, p, events.TypeGone, map[string]any{"reason": r}, true)
+	}
+}
