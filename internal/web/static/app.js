@@ -12,3 +12,55 @@ document.addEventListener("click", function (ev) {
 document.addEventListener("focusin", function (ev) {
   if (ev.target.classList && ev.target.classList.contains("copy-field")) ev.target.select();
 });
+
+// Live updates: new uploads slide into the channel grid, gone ones leave,
+// scores change, and new comments are announced. Without JavaScript (or
+// EventSource) the pages simply do not update until reloaded.
+(function () {
+  if (!window.EventSource) return;
+  var grid = document.getElementById("grid");
+  var thread = document.getElementById("comments");
+  function status(root, text) {
+    var el = root && root.parentNode.querySelector(".live-status");
+    if (el) el.textContent = text;
+  }
+  if (grid && grid.dataset.sort !== "top" && !/[?&]before=/.test(location.search)) {
+    var channel = new EventSource("/api/v1/channels/" + encodeURIComponent(grid.dataset.channel) + "/events");
+    channel.addEventListener("post", function (ev) {
+      var id = JSON.parse(ev.data).id;
+      fetch("/api/v1/posts/" + encodeURIComponent(id)).then(function (r) { return r.ok ? r.json() : null; }).then(function (p) {
+        if (!p || grid.querySelector('[data-id="' + p.id + '"]')) return;
+        var li = document.createElement("li");
+        li.dataset.id = p.id;
+        if (p.kind === "video") li.className = "video";
+        var a = document.createElement("a");
+        a.href = "/p/" + p.id;
+        var img = document.createElement("img");
+        img.src = new URL(p.thumb_url).pathname;
+        img.alt = p.caption || "New upload";
+        img.loading = "lazy";
+        a.appendChild(img);
+        li.appendChild(a);
+        grid.insertBefore(li, grid.firstChild);
+        status(grid, "A new upload arrived.");
+      });
+    });
+    channel.addEventListener("gone", function (ev) {
+      var li = grid.querySelector('[data-id="' + JSON.parse(ev.data).id + '"]');
+      if (li) li.remove();
+    });
+  }
+  if (thread) {
+    var post = new EventSource("/api/v1/posts/" + encodeURIComponent(thread.dataset.post) + "/events");
+    post.addEventListener("comment", function () {
+      status(thread, "New comments: reload the page to read them.");
+    });
+    post.addEventListener("score", function (ev) {
+      var el = document.querySelector(".score");
+      if (el) el.textContent = JSON.parse(ev.data).score;
+    });
+    post.addEventListener("gone", function () {
+      status(thread, "This upload is gone.");
+    });
+  }
+})();
