@@ -100,9 +100,19 @@ func TestRun(t *testing.T) {
 				f.blobs.Put(ctx, key, strings.NewReader("left behind"))
 			}
 
+			var announced []string
+			f.j.announce = func(_ context.Context, reason chatpic.GoneReason, posts ...chatpic.Post) {
+				for _, p := range posts {
+					announced = append(announced, p.ID+":"+string(reason))
+				}
+			}
 			r, err := f.j.Run(ctx, now, Options{DryRun: dry, Grace: time.Hour})
 			if err != nil {
 				t.Fatal(err)
+			}
+			if wantAnnounced := map[bool]int{false: 1, true: 0}[dry]; len(announced) != wantAnnounced ||
+				(!dry && announced[0] != expired.ID+":expired") {
+				t.Fatalf("announced %v, want %d (the expired post)", announced, wantAnnounced)
 			}
 			want := Report{Expired: 1, OrphanFiles: 2, LostPosts: 1}
 			if r != want {
