@@ -205,7 +205,14 @@ func testResumeConcurrent(t *testing.T, newBroker func(Options) Broker) {
 			}
 			want := lastID + 1
 			for want <= first.ID+n-1 {
-				ev, ok := <-s.Events()
+				var ev Event
+				var ok bool
+				select {
+				case ev, ok = <-s.Events():
+				case <-time.After(10 * time.Second): // failsafe: a gap at the end
+					t.Errorf("lastID %d: %d never arrived", lastID, want)
+					return
+				}
 				if !ok {
 					t.Errorf("lastID %d: closed at %d (dropped=%v)", lastID, want, s.Dropped())
 					return
