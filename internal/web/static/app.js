@@ -52,8 +52,30 @@ document.addEventListener("focusin", function (ev) {
   }
   if (thread) {
     var post = new EventSource("/api/v1/posts/" + encodeURIComponent(thread.dataset.post) + "/events");
+    var list = thread.querySelector("ol");
     post.addEventListener("comment", function () {
-      status(thread, "New comments: reload the page to read them.");
+      fetch("/api/v1/posts/" + encodeURIComponent(thread.dataset.post) + "/comments").then(function (r) { return r.ok ? r.json() : null; }).then(function (data) {
+        if (!data) return;
+        if (!list) {
+          list = document.createElement("ol");
+          thread.insertBefore(list, thread.querySelector("form"));
+        }
+        data.comments.forEach(function (c) {
+          if (document.getElementById("c-" + c.number)) return;
+          var li = document.createElement("li");
+          li.id = "c-" + c.number;
+          var who = document.createElement("p");
+          who.className = "who";
+          who.textContent = "No. " + c.number + " · " + c.poster_id + (c.is_uploader ? " · uploader" : "") + " · just now";
+          var body = document.createElement("p");
+          body.className = "body";
+          body.textContent = c.body;
+          li.appendChild(who);
+          li.appendChild(body);
+          list.appendChild(li);
+        });
+        status(thread, "New comments arrived.");
+      });
     });
     post.addEventListener("score", function (ev) {
       var el = document.querySelector(".score");
@@ -63,4 +85,19 @@ document.addEventListener("focusin", function (ev) {
       status(thread, "This upload is gone.");
     });
   }
+})();
+
+// The uploader's browser keeps the delete token shown after an upload, so
+// later comments can be marked as the uploader's and the upload deleted
+// without pasting it. It stays in this browser only.
+(function () {
+  var store;
+  try { store = window.localStorage; } catch (e) { return; }
+  if (!store) return;
+  var created = document.querySelector("[data-token-for]");
+  if (created) store.setItem("chatpic:token:" + created.dataset.tokenFor, created.dataset.token);
+  document.querySelectorAll("input[name=token][data-post]").forEach(function (input) {
+    var token = store.getItem("chatpic:token:" + input.dataset.post);
+    if (token && !input.value) input.value = token;
+  });
 })();
