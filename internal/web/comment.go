@@ -7,8 +7,9 @@ import (
 )
 
 // commentToken finds what a comment body may link: web addresses, and
-// references to other comments of the thread (">>3").
-var commentToken = regexp.MustCompile(`https?://[^\s<>"'` + "`" + `]+|>>[0-9]{1,6}\b`)
+// references to other comments of the thread, by number (">>3") or by ID
+// (">>" and the 20-character comment ID).
+var commentToken = regexp.MustCompile(`https?://[^\s<>"'` + "`" + `]+|>>[A-Za-z0-9_-]{20}|>>[0-9]{1,6}\b`)
 
 // commentHTML renders a comment body: the text escaped, web addresses as
 // links that pass no reputation and no referrer, ">>N" as a link to comment
@@ -20,8 +21,12 @@ func commentHTML(body string) template.HTML {
 		tok := body[m[0]:m[1]]
 		b.WriteString(template.HTMLEscapeString(body[last:m[0]]))
 		last = m[1]
-		if n, ok := strings.CutPrefix(tok, ">>"); ok {
-			b.WriteString(`<a class="ref" href="#c-` + n + `">&gt;&gt;` + n + `</a>`)
+		if ref, ok := strings.CutPrefix(tok, ">>"); ok {
+			anchor := "c-" + ref // by number
+			if len(ref) == 20 {
+				anchor = "id-" + ref
+			}
+			b.WriteString(`<a class="ref" href="#` + anchor + `">&gt;&gt;` + ref + `</a>`)
 			continue
 		}
 		// Punctuation that ends a sentence is not part of the address.

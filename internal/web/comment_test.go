@@ -15,6 +15,7 @@ func TestCommentHTML(t *testing.T) {
 		{"no script through a link", `https://x.test/"onmouseover="alert(1)`,
 			`<a href="https://x.test/" rel="nofollow noopener ugc noreferrer" target="_blank">https://x.test/</a>&#34;onmouseover=&#34;alert(1)`},
 		{"javascript: is not a link", "javascript:alert(1)", "javascript:alert(1)"},
+		{"a reference by comment ID", "see >>B5wzDQhpNC52CfDVtZ2E", `see <a class="ref" href="#id-B5wzDQhpNC52CfDVtZ2E">&gt;&gt;B5wzDQhpNC52CfDVtZ2E</a>`},
 		{"a quote that is not a reference", ">>> not a ref", "&gt;&gt;&gt; not a ref"},
 	}
 	for _, tt := range tests {
