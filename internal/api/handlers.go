@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/posting"
 	"github.com/chatpic/chatpic/internal/request"
 )
 
@@ -73,12 +74,18 @@ func (a *API) Upload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	created, err := a.posts.Upload(r.Context(), r.PathValue("slug"), up.Draft())
+	a.created(w, r, created, err)
+}
+
+// created answers an upload: 201 with the post and its delete token, or
+// the error.
+func (a *API) created(w http.ResponseWriter, r *http.Request, c posting.Created, err error) {
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	out := a.post(r, created.Post)
-	out.DeleteToken = created.DeleteToken
+	out := a.post(r, c.Post)
+	out.DeleteToken = c.DeleteToken
 	w.Header().Set("Location", out.URL)
 	a.write(w, r, http.StatusCreated, out)
 }
@@ -121,12 +128,5 @@ func (a *API) UploadLinkOnly(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	created, err := a.posts.UploadLinkOnly(r.Context(), up.Draft(), up.MaxViews)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	out := a.post(r, created.Post)
-	out.DeleteToken = created.DeleteToken
-	w.Header().Set("Location", out.URL)
-	a.write(w, r, http.StatusCreated, out)
+	a.created(w, r, created, err)
 }
