@@ -68,11 +68,11 @@ func (a *API) Upload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	up, err := request.ParseUpload(w, r, a.posts)
-	defer up.Close()
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
+	defer up.Close()
 	created, err := a.posts.Upload(r.Context(), r.PathValue("slug"), up.Draft())
 	a.created(w, r, created, err)
 }
@@ -122,11 +122,11 @@ func (a *API) Delete(w http.ResponseWriter, r *http.Request) {
 // its link.
 func (a *API) UploadLinkOnly(w http.ResponseWriter, r *http.Request) {
 	up, err := request.ParseUpload(w, r, a.posts)
-	defer up.Close()
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
+	defer up.Close()
 	created, err := a.posts.UploadLinkOnly(r.Context(), up.Draft(), up.MaxViews)
 	a.created(w, r, created, err)
 }

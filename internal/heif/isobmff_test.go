@@ -37,13 +37,6 @@ func ispeBox(w, h int) []byte   { return fullBoxOf("ispe", 0, 0, be32(w), be32(h
 func irotBox(angle int) []byte  { return boxOf("irot", []byte{byte(angle)}) }
 func imirBox(axis int) []byte   { return boxOf("imir", []byte{byte(axis)}) }
 func colrICC(icc []byte) []byte { return boxOf("colr", []byte("prof"), icc) }
-func colrNCLX(p, t, m int, full bool) []byte {
-	f := byte(0)
-	if full {
-		f = 0x80
-	}
-	return boxOf("colr", []byte("nclx"), be16(p), be16(t), be16(m), []byte{f})
-}
 
 // fprop is a property box associated with an item.
 type fprop struct {

@@ -262,11 +262,11 @@ func (s *Service) Media(ctx context.Context, id, ext string, thumb bool, ticket 
 	if err != nil {
 		return nil, p, err
 	}
-	key := p.MediaKey()
+	key, want := p.MediaKey(), p.Ext
 	if thumb {
-		key = p.ThumbKey()
+		key, want = p.ThumbKey(), p.ThumbExt
 	}
-	if want := map[bool]string{false: p.Ext, true: p.ThumbExt}[thumb]; ext != want {
+	if ext != want {
 		return nil, p, chatpic.Errorf(chatpic.KindNotFound, "there is no such file")
 	}
 	if p.ViewsLeft != 0 && !s.keys.TicketValid(p, ticket, now) {

@@ -146,19 +146,16 @@ func (s *Service) upload(ctx context.Context, ch chatpic.ChannelStats, d Draft, 
 		DeleteTokenHash: tokenHash,
 		ViewsLeft:       maxViews,
 	}
-	clean := in.clean
-	thumb := &in.thumb
-
 	// From here on the work is committed to: finish it even if the client
 	// goes away, so no file is left without its row or the other way round.
 	ctx = context.WithoutCancel(ctx)
-	if _, err := clean.Seek(0, io.SeekStart); err != nil {
+	if _, err := in.clean.Seek(0, io.SeekStart); err != nil {
 		return Created{}, chatpic.Internal(fmt.Errorf("posting: %w", err))
 	}
-	if _, err := s.blobs.Put(ctx, p.MediaKey(), clean); err != nil {
+	if _, err := s.blobs.Put(ctx, p.MediaKey(), in.clean); err != nil {
 		return Created{}, chatpic.Internal(fmt.Errorf("posting: store media: %w", err))
 	}
-	if _, err := s.blobs.Put(ctx, p.ThumbKey(), thumb); err != nil {
+	if _, err := s.blobs.Put(ctx, p.ThumbKey(), &in.thumb); err != nil {
 		s.removeFiles(ctx, p)
 		return Created{}, chatpic.Internal(fmt.Errorf("posting: store thumbnail: %w", err))
 	}

@@ -42,11 +42,6 @@ func (o *Origin) Base(r *http.Request) string {
 	return scheme + "://" + host
 }
 
-// Secure reports whether the client reached the site over HTTPS.
-func (o *Origin) Secure(r *http.Request) bool {
-	return strings.HasPrefix(o.Base(r), "https:")
-}
-
 // ClientAddr returns the address of the client that sent r: the peer, or,
 // when the peer is a trusted proxy, the last address in X-Forwarded-For that
 // is not itself a trusted proxy. It is for rate limits and keyed hashes held

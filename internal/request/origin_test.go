@@ -63,9 +63,6 @@ func TestOriginBase(t *testing.T) {
 			if got := o.Base(r); got != tt.want {
 				t.Errorf("Base() = %q, want %q", got, tt.want)
 			}
-			if got, want := o.Secure(r), tt.want[:6] == "https:"; got != want {
-				t.Errorf("Secure() = %v, want %v", got, want)
-			}
 		})
 	}
 }

@@ -314,14 +314,11 @@ func TestParseUploadRefuses(t *testing.T) {
 			if _, ok := errors.AsType[*chatpic.Error](err); !ok {
 				t.Errorf("ParseUpload() error %v is not a *chatpic.Error", err)
 			}
-			if up == nil {
-				t.Fatal("ParseUpload() returned a nil Upload; the caller must be able to Close it")
-			}
-			if err := up.Close(); err != nil {
-				t.Errorf("Close() = %v", err)
+			if up != nil {
+				t.Fatal("ParseUpload() returned an Upload with its error")
 			}
 			if n := tempFiles(t, dir); n != 0 {
-				t.Errorf("%d spooled files left after Close, want 0", n)
+				t.Errorf("%d spooled files left after a refused upload, want 0", n)
 			}
 		})
 	}
@@ -339,8 +336,7 @@ func TestParseUploadTooLargeMessage(t *testing.T) {
 	svc, _ := newSpooler(t, 20_000_000)
 	r := formRequest(t, []formPart{{"file", "a.jpg", "x"}})
 	r.ContentLength = 1 << 40
-	up, err := ParseUpload(httptest.NewRecorder(), r, svc)
-	defer up.Close()
+	_, err := ParseUpload(httptest.NewRecorder(), r, svc)
 	if got, want := chatpic.ErrorMessage(err), "files are limited to 20 MB"; got != want {
 		t.Errorf("ErrorMessage() = %q, want %q", got, want)
 	}

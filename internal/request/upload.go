@@ -52,9 +52,18 @@ type spooler interface {
 // refused with KindTooLarge as soon as it passes the limit; nothing is held
 // in memory whole. The file's name and the part's Content-Type are ignored.
 // Errors: KindInvalid (not multipart, no file, several files, a field too
-// long), KindTooLarge, KindUnsupported (not multipart/form-data). The caller
-// closes the returned Upload, which is also safe on error.
+// long), KindTooLarge, KindUnsupported (not multipart/form-data). On error
+// nothing is left behind; otherwise the caller closes the Upload.
 func ParseUpload(w http.ResponseWriter, r *http.Request, svc spooler) (*Upload, error) {
+	up, err := parseUpload(w, r, svc)
+	if err != nil {
+		up.Close()
+		return nil, err
+	}
+	return up, nil
+}
+
+func parseUpload(w http.ResponseWriter, r *http.Request, svc spooler) (*Upload, error) {
 	up := &Upload{}
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "multipart/form-data" {

@@ -163,7 +163,7 @@ func (s *Store) apply(ctx context.Context, version int, body string) error {
 	return tx.Commit()
 }
 
-// sqliteConstraint reports whether err is a SQLite uniqueness or primary-key
+// isUniqueViolation reports whether err is a SQLite uniqueness or primary-key
 // violation.
 func isUniqueViolation(err error) bool {
 	var coder interface{ Code() int }
@@ -194,8 +194,5 @@ func fromMillis(v sql.NullInt64) time.Time {
 
 // internal wraps a driver error for the caller; it is logged, never shown.
 func internal(op string, err error) error {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("sqlstore: %s: %w", op, err)
-	}
 	return chatpic.Internal(fmt.Errorf("sqlstore: %s: %w", op, err))
 }

@@ -188,11 +188,11 @@ func (w *Web) upload(rw http.ResponseWriter, r *http.Request, slug string) {
 		}
 	}
 	up, err := request.ParseUpload(rw, r, w.posts)
-	defer up.Close()
 	if err != nil {
 		w.fail(rw, r, err)
 		return
 	}
+	defer up.Close()
 	if slug == "" {
 		slug = up.Channel
 	}
@@ -209,11 +209,11 @@ func (w *Web) upload(rw http.ResponseWriter, r *http.Request, slug string) {
 // /link ("file", "caption", "expires_in", "max_views").
 func (w *Web) UploadLinkOnly(rw http.ResponseWriter, r *http.Request) {
 	up, err := request.ParseUpload(rw, r, w.posts)
-	defer up.Close()
 	if err != nil {
 		w.fail(rw, r, err)
 		return
 	}
+	defer up.Close()
 	created, err := w.posts.UploadLinkOnly(r.Context(), up.Draft(), up.MaxViews)
 	if err != nil {
 		w.fail(rw, r, err)

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/media"
 	"github.com/chatpic/chatpic/internal/posting"
 	"github.com/chatpic/chatpic/internal/request"
 )
@@ -96,16 +97,10 @@ func New(posts *posting.Service, origin *request.Origin, log *slog.Logger) (*Web
 // the grid does not shift as thumbnails arrive.
 func thumbSize(p chatpic.Post) template.HTMLAttr {
 	tw, th := p.Width, p.Height
-	if long := max(tw, th); long > 512 {
-		tw, th = max(1, tw*512/long), max(1, th*512/long)
+	if long := max(tw, th); long > media.ThumbMax {
+		tw, th = max(1, tw*media.ThumbMax/long), max(1, th*media.ThumbMax/long)
 	}
 	return template.HTMLAttr(fmt.Sprintf(`width="%d" height="%d"`, tw, th))
-}
-
-// page holds what every page needs besides its own data.
-type page struct {
-	Title string
-	Data  any
 }
 
 // render executes a page into a buffer and writes it with status code, so a
