@@ -27,6 +27,44 @@ type Channel struct {
 	TTL         time.Duration // 0: uploads do not expire
 	NSFW        bool
 	CreatedAt   time.Time
+	// ReportThreshold is how many distinct reporters hide an upload or a
+	// comment for reasons that do not hide at once; 0 means
+	// DefaultReportThreshold.
+	ReportThreshold int
+	Premod          Premod    // "" means PremodOff
+	Challenge       Challenge // "" means ChallengeAuto
+	// Locked channels are read-only: no uploads, comments or votes.
+	Locked bool
+}
+
+// MaxReportThreshold bounds Channel.ReportThreshold.
+const MaxReportThreshold = 1000
+
+// Threshold returns the channel's report threshold, with the default
+// applied.
+func (c Channel) Threshold() int {
+	if c.ReportThreshold <= 0 {
+		return DefaultReportThreshold
+	}
+	return c.ReportThreshold
+}
+
+// Moderation returns the channel's pre-moderation setting, with the
+// default applied.
+func (c Channel) Moderation() Premod {
+	if c.Premod == "" {
+		return PremodOff
+	}
+	return c.Premod
+}
+
+// ChallengeMode returns the channel's challenge setting, with the default
+// applied.
+func (c Channel) ChallengeMode() Challenge {
+	if c.Challenge == "" {
+		return ChallengeAuto
+	}
+	return c.Challenge
 }
 
 // ChannelStats is a channel with what is in it now.
@@ -93,6 +131,15 @@ func (c Channel) Validate() error {
 	}
 	if c.TTL != 0 && (c.TTL < MinTTL || c.TTL > MaxTTL) {
 		return Errorf(KindInvalid, "a channel's time to live is between %s and %s (or none)", FormatDuration(MinTTL), FormatDuration(MaxTTL))
+	}
+	if c.ReportThreshold < 0 || c.ReportThreshold > MaxReportThreshold {
+		return Errorf(KindInvalid, "a channel's report threshold is between 1 and %d", MaxReportThreshold)
+	}
+	if _, err := ParsePremod(string(c.Moderation())); err != nil {
+		return err
+	}
+	if _, err := ParseChallenge(string(c.ChallengeMode())); err != nil {
+		return err
 	}
 	return nil
 }

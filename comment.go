@@ -25,7 +25,17 @@ type Comment struct {
 	// to be the person who posted the upload.
 	IsUploader bool
 	CreatedAt  time.Time
+	// Status is StatusVisible, StatusHidden, StatusPending or
+	// StatusRemoved ("" reads as visible); a removed comment keeps its
+	// number but not its body.
+	Status Status
+	// ClientKey is the commenter's keyed hash under the rotating client
+	// secret, kept only while the comment lives; nil if unknown.
+	ClientKey []byte
 }
+
+// Visible reports whether c is shown to everyone.
+func (c Comment) Visible() bool { return c.Status == "" || c.Status == StatusVisible }
 
 // CleanComment trims s and returns a KindInvalid error if it is empty,
 // longer than MaxCommentLen characters, not UTF-8, or holds control

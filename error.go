@@ -3,6 +3,7 @@ package chatpic
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Kind classifies an error by what the caller can do about it. Each
@@ -12,16 +13,18 @@ type Kind string
 // The kinds of error chatpic reports. The string values appear in the JSON
 // API as "kind" and are part of its contract.
 const (
-	KindInvalid       Kind = "invalid"       // the request is malformed or breaks a rule
-	KindNotFound      Kind = "not_found"     // no such thing, and never was (as far as we know)
-	KindGone          Kind = "gone"          // it existed and is gone for good; see Error.Reason
-	KindTooLarge      Kind = "too_large"     // the request or a file in it is over a limit
-	KindUnsupported   Kind = "unsupported"   // the file is of a type chatpic does not accept
-	KindUnprocessable Kind = "unprocessable" // the file claims a type but does not decode or cannot be cleaned
-	KindForbidden     Kind = "forbidden"     // the caller may not do this (wrong token)
-	KindRateLimited   Kind = "rate_limited"  // too many requests; try later
-	KindConflict      Kind = "conflict"      // it already exists, or the state changed underneath
-	KindInternal      Kind = "internal"      // our fault; details are logged, not shown
+	KindInvalid       Kind = "invalid"            // the request is malformed or breaks a rule
+	KindNotFound      Kind = "not_found"          // no such thing, and never was (as far as we know)
+	KindGone          Kind = "gone"               // it existed and is gone for good; see Error.Reason
+	KindTooLarge      Kind = "too_large"          // the request or a file in it is over a limit
+	KindUnsupported   Kind = "unsupported"        // the file is of a type chatpic does not accept
+	KindUnprocessable Kind = "unprocessable"      // the file claims a type but does not decode or cannot be cleaned
+	KindForbidden     Kind = "forbidden"          // the caller may not do this (wrong token)
+	KindRateLimited   Kind = "rate_limited"       // too many requests; try later
+	KindConflict      Kind = "conflict"           // it already exists, or the state changed underneath
+	KindChallenge     Kind = "challenge_required" // a proof-of-work solution must come with the request
+	KindUnauthorized  Kind = "unauthorized"       // the caller must sign in (moderation)
+	KindInternal      Kind = "internal"           // our fault; details are logged, not shown
 )
 
 // Error is chatpic's error type. Message is safe to show to a user; Err, if
@@ -31,7 +34,36 @@ type Error struct {
 	Message string
 	// Reason says why a thing is gone (only with KindGone).
 	Reason GoneReason
-	Err    error
+	// Statement is the moderators' stated reason for a removal (only with
+	// KindGone and ReasonRemoved), safe to show.
+	Statement string
+	// RetryAfter says when to try again (only with KindRateLimited).
+	RetryAfter time.Duration
+	Err        error
+}
+
+// RateLimited returns a KindRateLimited error that says to retry after d.
+func RateLimited(d time.Duration, format string, args ...any) *Error {
+	return &Error{Kind: KindRateLimited, RetryAfter: d, Message: fmt.Sprintf(format, args...)}
+}
+
+// RetryAfterSeconds returns, for a KindRateLimited error, the whole seconds
+// to wait before retrying (at least 1; 60 if the error does not say).
+func RetryAfterSeconds(err error) int {
+	e, ok := errors.AsType[*Error](err)
+	if !ok || e.RetryAfter <= 0 {
+		return 60
+	}
+	return max(1, int((e.RetryAfter+time.Second-1)/time.Second))
+}
+
+// ErrorStatement returns the moderators' statement of reasons carried by
+// err, or "".
+func ErrorStatement(err error) string {
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e.Statement
+	}
+	return ""
 }
 
 func (e *Error) Error() string {

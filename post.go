@@ -51,6 +51,30 @@ type Post struct {
 	ExpiresAt time.Time // zero: does not expire
 	// DeleteTokenHash is HashToken of the uploader's delete token.
 	DeleteTokenHash []byte
+	// Status is StatusVisible, StatusHidden or StatusPending; "" reads as
+	// visible.
+	Status Status
+	// ClientKey is the uploader's keyed hash under the rotating client
+	// secret (see Keyring.Client), kept only while the upload lives, so a
+	// moderator can ban the person behind it; nil if unknown.
+	ClientKey []byte
+}
+
+// Visible reports whether p is shown to everyone (not hidden or waiting).
+func (p Post) Visible() bool { return p.Status == "" || p.Status == StatusVisible }
+
+// Unavailable returns the KindNotFound error the public gets for a post
+// that is not visible, saying why: hidden by reports or waiting for
+// review. It returns nil for a visible post.
+func (p Post) Unavailable() error {
+	switch {
+	case p.Visible():
+		return nil
+	case p.Status == StatusPending:
+		return Errorf(KindNotFound, "this upload is waiting for review by the moderators")
+	default:
+		return Errorf(KindNotFound, "this upload is hidden while the moderators review a report about it")
+	}
 }
 
 // LinkOnly is the channel of uploads that are in no channel and found only

@@ -21,6 +21,8 @@ var statuses = map[chatpic.Kind]int{
 	chatpic.KindForbidden:     http.StatusForbidden,
 	chatpic.KindRateLimited:   http.StatusTooManyRequests,
 	chatpic.KindConflict:      http.StatusConflict,
+	chatpic.KindChallenge:     http.StatusPreconditionRequired,
+	chatpic.KindUnauthorized:  http.StatusUnauthorized,
 	chatpic.KindInternal:      http.StatusInternalServerError,
 }
 

@@ -9,13 +9,23 @@ import (
 	"github.com/chatpic/chatpic"
 )
 
-const channelColumns = `slug, title, description, capacity, ttl_seconds, nsfw, created_at`
+const channelColumns = `slug, title, description, capacity, ttl_seconds, nsfw, created_at,
+	report_threshold, premod, challenge, locked`
+
+// channelValues are the placeholders for channelColumns.
+const channelValues = `?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`
+
+// channelArgs returns c's values for channelColumns, created at the given time.
+func channelArgs(c chatpic.Channel, created time.Time) []any {
+	return []any{c.Slug, c.Title, c.Description, c.Capacity, int64(c.TTL / time.Second), c.NSFW, created.UnixMilli(),
+		c.Threshold(), string(c.Moderation()), string(c.ChallengeMode()), c.Locked}
+}
 
 // visibleStats counts a channel's visible posts: rows whose time has not run
 // out. It reads at most the channel's capacity in index entries.
 const visibleStats = `
-	(SELECT COUNT(*) FROM posts p WHERE p.channel = c.slug AND (p.expires_at IS NULL OR p.expires_at > ?)),
-	(SELECT MAX(p.created_at) FROM posts p WHERE p.channel = c.slug AND (p.expires_at IS NULL OR p.expires_at > ?))`
+	(SELECT COUNT(*) FROM posts p WHERE p.channel = c.slug AND (p.expires_at IS NULL OR p.expires_at > ?) AND p.status = 'visible'),
+	(SELECT MAX(p.created_at) FROM posts p WHERE p.channel = c.slug AND (p.expires_at IS NULL OR p.expires_at > ?) AND p.status = 'visible')`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -23,7 +33,8 @@ func scanChannel(row rowScanner, extra ...any) (chatpic.Channel, error) {
 	var c chatpic.Channel
 	var ttl int64
 	var created sql.NullInt64
-	dest := append([]any{&c.Slug, &c.Title, &c.Description, &c.Capacity, &ttl, &c.NSFW, &created}, extra...)
+	dest := append([]any{&c.Slug, &c.Title, &c.Description, &c.Capacity, &ttl, &c.NSFW, &created,
+		&c.ReportThreshold, &c.Premod, &c.Challenge, &c.Locked}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return c, err
 	}
@@ -87,8 +98,7 @@ func (s *Store) CreateChannel(ctx context.Context, c chatpic.Channel) error {
 		return err
 	}
 	_, err := s.write.ExecContext(ctx,
-		`INSERT INTO channels (`+channelColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		c.Slug, c.Title, c.Description, c.Capacity, int64(c.TTL/time.Second), c.NSFW, c.CreatedAt.UnixMilli())
+		`INSERT INTO channels (`+channelColumns+`) VALUES (`+channelValues+`)`, channelArgs(c, c.CreatedAt)...)
 	if isUniqueViolation(err) {
 		return chatpic.Errorf(chatpic.KindConflict, "a channel called %q exists already", c.Slug)
 	}
@@ -104,6 +114,10 @@ func (s *Store) CreateChannel(ctx context.Context, c chatpic.Channel) error {
 // A new TTL applies to uploads from now on; existing ones keep their expiry.
 // It returns a KindNotFound error if there is no such channel.
 func (s *Store) UpdateChannel(ctx context.Context, c chatpic.Channel, now time.Time) ([]chatpic.Post, error) {
+	return s.updateChannel(ctx, c, nil, now)
+}
+
+func (s *Store) updateChannel(ctx context.Context, c chatpic.Channel, audit *chatpic.AuditEntry, now time.Time) ([]chatpic.Post, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
@@ -114,9 +128,11 @@ func (s *Store) UpdateChannel(ctx context.Context, c chatpic.Channel, now time.T
 	defer tx.Rollback()
 	var count int
 	err = tx.QueryRowContext(ctx,
-		`UPDATE channels SET title = ?, description = ?, capacity = ?, ttl_seconds = ?, nsfw = ?
+		`UPDATE channels SET title = ?, description = ?, capacity = ?, ttl_seconds = ?, nsfw = ?,
+		 report_threshold = ?, premod = ?, challenge = ?, locked = ?
 		 WHERE slug = ? RETURNING post_count`,
-		c.Title, c.Description, c.Capacity, int64(c.TTL/time.Second), c.NSFW, c.Slug).Scan(&count)
+		c.Title, c.Description, c.Capacity, int64(c.TTL/time.Second), c.NSFW,
+		c.Threshold(), string(c.Moderation()), string(c.ChallengeMode()), c.Locked, c.Slug).Scan(&count)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, chatpic.Errorf(chatpic.KindNotFound, "there is no channel called %q", c.Slug)
 	}
@@ -126,6 +142,11 @@ func (s *Store) UpdateChannel(ctx context.Context, c chatpic.Channel, now time.T
 	evicted, err := evictOldest(ctx, tx, c.Slug, count-c.Capacity, now)
 	if err != nil {
 		return nil, err
+	}
+	if audit != nil {
+		if err := addAudit(ctx, tx, *audit); err != nil {
+			return nil, err
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, internal("update channel", err)
@@ -190,8 +211,7 @@ func (s *Store) Seed(ctx context.Context, channels []chatpic.Channel, now time.T
 		// Offsetting creation times keeps the seeds in the order given.
 		created := now.Add(time.Duration(i) * time.Millisecond)
 		if _, err := tx.ExecContext(ctx,
-			`INSERT INTO channels (`+channelColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			c.Slug, c.Title, c.Description, c.Capacity, int64(c.TTL/time.Second), c.NSFW, created.UnixMilli()); err != nil {
+			`INSERT INTO channels (`+channelColumns+`) VALUES (`+channelValues+`)`, channelArgs(c, created)...); err != nil {
 			return false, internal("seed", err)
 		}
 	}

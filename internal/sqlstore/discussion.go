@@ -14,7 +14,8 @@ import (
 // visible at now.
 func (s *Store) visiblePost(ctx context.Context, tx *sql.Tx, id string, now time.Time) error {
 	var expires sql.NullInt64
-	err := tx.QueryRowContext(ctx, `SELECT expires_at FROM posts WHERE id = ?`, id).Scan(&expires)
+	var status chatpic.Status
+	err := tx.QueryRowContext(ctx, `SELECT expires_at, status FROM posts WHERE id = ?`, id).Scan(&expires, &status)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		_, err := s.Post(ctx, id, now)
@@ -26,6 +27,8 @@ func (s *Store) visiblePost(ctx context.Context, tx *sql.Tx, id string, now time
 		return internal("post", err)
 	case expires.Valid && expires.Int64 <= now.UnixMilli():
 		return chatpic.Gone(chatpic.ReasonExpired, "this upload has expired")
+	case status != chatpic.StatusVisible:
+		return chatpic.Post{Status: status}.Unavailable()
 	}
 	return nil
 }
@@ -47,8 +50,10 @@ func (s *Store) AddComment(ctx context.Context, c chatpic.Comment, now time.Time
 		return c, internal("add comment", err)
 	}
 	if _, err := tx.ExecContext(ctx,
-		`INSERT INTO comments (id, post_id, n, body, poster_id, is_uploader, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		c.ID, c.PostID, c.Number, c.Body, c.PosterID, c.IsUploader, c.CreatedAt.UnixMilli()); err != nil {
+		`INSERT INTO comments (id, post_id, n, body, poster_id, is_uploader, created_at, status, client_key)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.PostID, c.Number, c.Body, c.PosterID, c.IsUploader, c.CreatedAt.UnixMilli(),
+		string(statusOrVisible(c.Status)), c.ClientKey); err != nil {
 		return c, internal("add comment", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -57,23 +62,31 @@ func (s *Store) AddComment(ctx context.Context, c chatpic.Comment, now time.Time
 	return c, nil
 }
 
-// Comments returns the thread of a post, oldest first. It does not check
-// that the post is visible.
+const commentColumns = `id, post_id, n, body, poster_id, is_uploader, created_at, status, client_key`
+
+func scanComment(row rowScanner) (chatpic.Comment, error) {
+	var c chatpic.Comment
+	var created int64
+	err := row.Scan(&c.ID, &c.PostID, &c.Number, &c.Body, &c.PosterID, &c.IsUploader, &created, &c.Status, &c.ClientKey)
+	c.CreatedAt = time.UnixMilli(created).UTC()
+	return c, err
+}
+
+// Comments returns the whole thread of a post, oldest first, whatever
+// each comment's status. It does not check that the post is visible.
 func (s *Store) Comments(ctx context.Context, postID string) ([]chatpic.Comment, error) {
 	rows, err := s.read.QueryContext(ctx,
-		`SELECT id, n, body, poster_id, is_uploader, created_at FROM comments WHERE post_id = ? ORDER BY n`, postID)
+		`SELECT `+commentColumns+` FROM comments WHERE post_id = ? ORDER BY n`, postID)
 	if err != nil {
 		return nil, internal("comments", err)
 	}
 	defer rows.Close()
 	var out []chatpic.Comment
 	for rows.Next() {
-		c := chatpic.Comment{PostID: postID}
-		var created int64
-		if err := rows.Scan(&c.ID, &c.Number, &c.Body, &c.PosterID, &c.IsUploader, &created); err != nil {
+		c, err := scanComment(rows)
+		if err != nil {
 			return nil, internal("comments", err)
 		}
-		c.CreatedAt = time.UnixMilli(created).UTC()
 		out = append(out, c)
 	}
 	if err := rows.Err(); err != nil {

@@ -10,7 +10,7 @@ import (
 )
 
 const postColumns = `id, channel, seq, caption, mime, ext, thumb_ext, width, height, bytes, sha256,
-	created_at, expires_at, delete_token_hash, kind, duration_ms, frames, pdq, pdq_quality`
+	created_at, expires_at, delete_token_hash, kind, duration_ms, frames, pdq, pdq_quality, status, client_key`
 
 // postReadColumns are postColumns and what discussion adds, which an
 // insert leaves at their defaults.
@@ -30,7 +30,8 @@ func scanPost(row rowScanner) (chatpic.Post, error) {
 	var durationMS int64
 	err := row.Scan(&p.ID, &p.Channel, &p.Seq, &p.Caption, &p.MIME, &p.Ext, &p.ThumbExt,
 		&p.Width, &p.Height, &p.Bytes, &sum, &created, &expires, &p.DeleteTokenHash,
-		&p.Kind, &durationMS, &p.Frames, &p.PDQ, &p.PDQQuality, &p.Score, &p.CommentCount, &p.ViewsLeft)
+		&p.Kind, &durationMS, &p.Frames, &p.PDQ, &p.PDQQuality, &p.Status, &p.ClientKey,
+		&p.Score, &p.CommentCount, &p.ViewsLeft)
 	p.Duration = time.Duration(durationMS) * time.Millisecond
 	copy(p.SHA256[:], sum)
 	p.CreatedAt = fromMillis(created)
@@ -84,10 +85,11 @@ func (s *Store) CreatePost(ctx context.Context, p chatpic.Post, now time.Time) (
 	if err != nil {
 		return p, nil, internal("create post", err)
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO posts (`+postColumns+`, views_left) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err = tx.ExecContext(ctx, `INSERT INTO posts (`+postColumns+`, views_left) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, p.Channel, p.Seq, p.Caption, p.MIME, p.Ext, p.ThumbExt, p.Width, p.Height, p.Bytes, p.SHA256[:],
 		p.CreatedAt.UnixMilli(), millis(p.ExpiresAt), p.DeleteTokenHash,
-		kindOrImage(p.Kind), p.Duration.Milliseconds(), p.Frames, p.PDQ, p.PDQQuality, nullIfZero(p.ViewsLeft))
+		kindOrImage(p.Kind), p.Duration.Milliseconds(), p.Frames, p.PDQ, p.PDQQuality, string(statusOrVisible(p.Status)), p.ClientKey,
+		nullIfZero(p.ViewsLeft))
 	if isUniqueViolation(err) {
 		return p, nil, chatpic.Errorf(chatpic.KindConflict, "a post with this ID exists already")
 	}
@@ -130,22 +132,30 @@ func (s *Store) PostInGrace(ctx context.Context, id string, now time.Time) (chat
 	case !errors.Is(err, sql.ErrNoRows):
 		return p, internal("post", err)
 	}
-	var reason string
-	err = s.read.QueryRowContext(ctx, `SELECT reason FROM tombstones WHERE id = ?`, id).Scan(&reason)
+	return chatpic.Post{}, s.tombstone(ctx, id)
+}
+
+// tombstone returns the KindGone error for a post that left a tombstone,
+// with the moderators' statement of reasons for a removal, or KindNotFound.
+func (s *Store) tombstone(ctx context.Context, id string) error {
+	var reason, note string
+	err := s.read.QueryRowContext(ctx, `SELECT reason, note FROM tombstones WHERE id = ?`, id).Scan(&reason, &note)
 	if errors.Is(err, sql.ErrNoRows) {
-		return chatpic.Post{}, chatpic.Errorf(chatpic.KindNotFound, "there is no such upload")
+		return chatpic.Errorf(chatpic.KindNotFound, "there is no such upload")
 	}
 	if err != nil {
-		return chatpic.Post{}, internal("post", err)
+		return internal("post", err)
 	}
-	return chatpic.Post{}, chatpic.Gone(chatpic.GoneReason(reason), "this upload is gone (%s)", reason)
+	e := chatpic.Gone(chatpic.GoneReason(reason), "this upload is gone (%s)", reason)
+	e.Statement = note
+	return e
 }
 
 // Posts returns up to limit posts of a channel that are visible at now, in
 // the order sort, after the cursor (the zero Cursor: from the start). It
 // does not check that the channel exists.
 func (s *Store) Posts(ctx context.Context, channel string, sort chatpic.Sort, after chatpic.Cursor, limit int, now time.Time) ([]chatpic.Post, error) {
-	const visible = `channel = ? AND (expires_at IS NULL OR expires_at > ?)`
+	const visible = `channel = ? AND (expires_at IS NULL OR expires_at > ?) AND status = 'visible'`
 	if sort == chatpic.SortTop {
 		if after.IsZero() {
 			return queryPosts(ctx, s.read, `WHERE `+visible+` ORDER BY score DESC, seq DESC LIMIT ?`,
@@ -212,6 +222,14 @@ func (s *Store) PostExists(ctx context.Context, id string) (bool, error) {
 // after in ID order, for walking every row in pages.
 func (s *Store) ScanPosts(ctx context.Context, after string, limit int) ([]chatpic.Post, error) {
 	return queryPosts(ctx, s.read, `WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
+}
+
+// statusOrVisible stores an unset status as visible.
+func statusOrVisible(st chatpic.Status) chatpic.Status {
+	if st == "" {
+		return chatpic.StatusVisible
+	}
+	return st
 }
 
 // kindOrImage stores an unset kind as an image, the only kind before video.

@@ -176,6 +176,13 @@ func isUniqueViolation(err error) bool {
 	return false
 }
 
+// isForeignKeyViolation reports whether err is a SQLite foreign-key
+// violation.
+func isForeignKeyViolation(err error) bool {
+	var coder interface{ Code() int }
+	return errors.As(err, &coder) && coder.Code() == 787 // SQLITE_CONSTRAINT_FOREIGNKEY
+}
+
 // millis converts t to the stored form; the zero time becomes NULL.
 func millis(t time.Time) sql.NullInt64 {
 	if t.IsZero() {

@@ -68,6 +68,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *Store) {
 		{"views burn down and the last one still shows", testCountView},
 		{"link-only uploads are in no listing", testLinkOnlyHidden},
 	}
+	tests = append(tests, moderationCases...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
 	}
@@ -446,6 +447,7 @@ func testRoundTrip(t *testing.T, s *Store) {
 	in.Caption, in.Kind, in.MIME, in.Ext, in.ThumbExt = "a clip", chatpic.Video, "video/mp4", "mp4", "jpg"
 	in.Duration, in.Frames, in.Width, in.Height = 12345*time.Millisecond, 0, 1080, 1920
 	in.PDQ, in.PDQQuality = []byte("0123456789abcdef0123456789abcdef"), 87
+	in.Status, in.ClientKey = chatpic.StatusPending, []byte("keyed hash of the client")
 	in, _ = mustPost(t, s, in)
 	out, err := s.Post(context.Background(), in.ID, t0)
 	if err != nil {
