@@ -23,6 +23,9 @@ const KeyLife = 30 * 24 * time.Hour
 type Keyring struct {
 	mu   sync.Mutex
 	keys map[int64][]byte // by day number since the epoch
+	// The rotating client secrets (see Client).
+	cur, prev     clientSecret
+	period, grace time.Duration
 }
 
 // NewKeyring returns an empty Keyring.
@@ -101,4 +104,90 @@ func (k *Keyring) ticketAt(p Post, window, now time.Time) string {
 	m := hmac.New(sha256.New, k.key(p.CreatedAt, now))
 	m.Write([]byte("ticket\x00" + p.ID + "\x00" + window.UTC().Format(time.RFC3339)))
 	return posterIDEncoding.EncodeToString(m.Sum(nil))[:16]
+}
+
+// ClientPeriod is how long one client secret is used before it rotates,
+// and ClientGrace how long the previous one is still honoured afterwards
+// (as long as the longest rate-limit window), unless SetClientPeriod
+// changes them.
+const (
+	ClientPeriod = 24 * time.Hour
+	ClientGrace  = time.Hour
+)
+
+// clientSecret is one rotating client secret and the period it covers.
+type clientSecret struct {
+	period int64 // period number since the epoch
+	key    []byte
+}
+
+// SetClientPeriod sets how often the client secret rotates and how long
+// the previous one is honoured. Call it before the Keyring is used.
+func (k *Keyring) SetClientPeriod(period, grace time.Duration) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.period, k.grace = period, grace
+}
+
+func (k *Keyring) periods() (time.Duration, time.Duration) {
+	if k.period <= 0 {
+		return ClientPeriod, ClientGrace
+	}
+	return k.period, k.grace
+}
+
+// Client returns the keyed hashes that stand for client in rate limits,
+// report dedup and poster bans: cur under the secret in use at now, and
+// prev under the previous secret while it is still honoured (nil after
+// the grace). The secrets are random, live only in memory and are
+// forgotten as they rotate out, so a stored hash leads back to no one and
+// stops matching anyone once its secret is gone.
+func (k *Keyring) Client(client netip.Addr, now time.Time) (cur, prev []byte) {
+	period, grace := k.periods()
+	n := now.UnixNano() / int64(period)
+	k.mu.Lock()
+	if k.cur.key == nil || k.cur.period < n {
+		if k.cur.key != nil && k.cur.period == n-1 {
+			k.prev = k.cur
+		} else {
+			k.prev = clientSecret{}
+		}
+		k.cur = clientSecret{period: n, key: make([]byte, 32)}
+		rand.Read(k.cur.key)
+	}
+	curKey, prevKey := k.cur.key, k.prev.key
+	if now.Sub(time.Unix(0, n*int64(period))) >= grace {
+		k.prev = clientSecret{}
+		prevKey = nil
+	}
+	k.mu.Unlock()
+	b := client.Unmap().As16()
+	sum := func(key []byte) []byte {
+		m := hmac.New(sha256.New, key)
+		m.Write([]byte("client\x00"))
+		m.Write(b[:])
+		return m.Sum(nil)[:16]
+	}
+	cur = sum(curKey)
+	if prevKey != nil {
+		prev = sum(prevKey)
+	}
+	return cur, prev
+}
+
+// ClientKeyEnd returns when a client hash made at t stops matching: the end
+// of its secret's period plus the grace.
+func (k *Keyring) ClientKeyEnd(t time.Time) time.Time {
+	k.mu.Lock()
+	period, grace := k.periods()
+	k.mu.Unlock()
+	n := t.UnixNano() / int64(period)
+	return time.Unix(0, (n+1)*int64(period)).Add(grace).UTC()
+}
+
+// Reporter returns the key under which client's report of a post (or of
+// one of its comments, by commentID) is stored: one report per client and
+// thing, and nothing that leads back to the client.
+func (k *Keyring) Reporter(p Post, commentID string, client netip.Addr, now time.Time) []byte {
+	return k.sum("report\x00"+commentID, p, client, now)[:16]
 }

@@ -262,3 +262,37 @@ type Month struct {
 	HashBans     int // hashes banned by removals
 	Imported     int // hashes imported from lists
 }
+
+// Action is something an anonymous client does that abuse control counts.
+type Action string
+
+// The actions that are rate limited.
+const (
+	ActionUpload  Action = "uploads"
+	ActionComment Action = "comments"
+	ActionVote    Action = "votes"
+	ActionReport  Action = "reports"
+	ActionLogin   Action = "logins" // failed moderator sign-ins
+)
+
+// ReportResult says what a report did.
+type ReportResult struct {
+	// Hidden is true when this report hid its target.
+	Hidden bool
+	// Reporters counts the distinct clients with an open report on the
+	// target, this one included.
+	Reporters int
+}
+
+// Receipt is what a report's receipt code stands for: the reported thing
+// and where its review stands.
+type Receipt struct {
+	PostID, CommentID string
+	Reason            ReportReason
+	CreatedAt         time.Time
+	// Open counts the target's reports still waiting for a decision;
+	// Outcome is the latest decision on it ("removed" or "kept"), "" if
+	// none.
+	Open    int
+	Outcome string
+}

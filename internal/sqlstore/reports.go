@@ -10,13 +10,7 @@ import (
 )
 
 // ReportResult says what a report did.
-type ReportResult struct {
-	// Hidden is true when this report hid its target.
-	Hidden bool
-	// Reporters counts the distinct clients with an open report on the
-	// target, this one included.
-	Reporters int
-}
+type ReportResult = chatpic.ReportResult
 
 // AddReport records r and, in the same transaction, hides its target if
 // r's reason hides at once or if the distinct open reporters reach the
@@ -123,16 +117,7 @@ func (s *Store) Comment(ctx context.Context, id string) (chatpic.Comment, error)
 }
 
 // Receipt is what a receipt code stands for.
-type Receipt struct {
-	PostID, CommentID string
-	Reason            chatpic.ReportReason
-	CreatedAt         time.Time
-	// Open counts the target's reports still waiting for a decision;
-	// Outcome is the latest decision on it ("removed" or "kept"), "" if
-	// none.
-	Open    int
-	Outcome string
-}
+type Receipt = chatpic.Receipt
 
 // Receipt returns the receipt whose code hashes to hash, or KindNotFound.
 func (s *Store) Receipt(ctx context.Context, hash []byte) (Receipt, error) {

@@ -1,0 +1,209 @@
+// Package moderation keeps chatpic safe without accounts for its users and
+// without keeping addresses: reports, the moderators' queue and actions,
+// hash bans that stop removed pictures from coming back, poster bans, rate
+// limits and the proof-of-work challenge, the audit log and the
+// transparency figures.
+package moderation
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/limit"
+	"github.com/chatpic/chatpic/internal/pow"
+)
+
+// GuardStore is what the Guard reads. *sqlstore.Store implements it.
+type GuardStore interface {
+	ClientBanned(ctx context.Context, now time.Time, clients ...[]byte) (bool, error)
+	RecentPostTimes(ctx context.Context, channel string, n int, now time.Time) ([]time.Time, error)
+}
+
+// GuardConfig sets the rate limits and the flood control.
+type GuardConfig struct {
+	// Limits bounds each action per client; an action missing from the
+	// map takes its DefaultLimits entry.
+	Limits map[chatpic.Action]limit.Rule
+	// Flood is the upload rate, per channel, past which uploads and
+	// comments into it must carry a proof-of-work solution (when the
+	// channel's challenge setting is auto). Zero Events turns it off.
+	Flood limit.Rule
+	// ChallengeBits is the work a challenge asks for (leading zero bits).
+	ChallengeBits int
+	// MaxClients bounds the clients each limiter remembers.
+	MaxClients int
+}
+
+// DefaultLimits are the per-client rate limits a server starts with.
+func DefaultLimits() map[chatpic.Action]limit.Rule {
+	return map[chatpic.Action]limit.Rule{
+		chatpic.ActionUpload:  {Events: 30, Per: 10 * time.Minute},
+		chatpic.ActionComment: {Events: 30, Per: 10 * time.Minute},
+		chatpic.ActionVote:    {Events: 120, Per: 10 * time.Minute},
+		chatpic.ActionReport:  {Events: 20, Per: time.Hour},
+		chatpic.ActionLogin:   {Events: 10, Per: 15 * time.Minute},
+	}
+}
+
+// DefaultFlood is the per-channel upload rate that switches the challenge
+// on by default.
+var DefaultFlood = limit.Rule{Events: 30, Per: time.Minute}
+
+// DefaultChallengeBits is the default work of a challenge: about 65,000
+// hashes, a few hundred milliseconds in a phone's browser.
+const DefaultChallengeBits = 16
+
+// Guard decides, per client, whether an action may go ahead: rate limits,
+// poster bans and the proof-of-work challenge. Clients are known only by
+// keyed hashes of their address (see chatpic.Keyring.Client). Guard is
+// safe for concurrent use.
+type Guard struct {
+	store    GuardStore
+	keys     *chatpic.Keyring
+	now      func() time.Time
+	cfg      GuardConfig
+	limiters map[chatpic.Action]*limit.Limiter
+	pow      *pow.Issuer
+}
+
+// NewGuard returns a Guard. now is the clock.
+func NewGuard(store GuardStore, keys *chatpic.Keyring, now func() time.Time, cfg GuardConfig) *Guard {
+	if cfg.MaxClients <= 0 {
+		cfg.MaxClients = 100_000
+	}
+	if cfg.ChallengeBits <= 0 {
+		cfg.ChallengeBits = DefaultChallengeBits
+	}
+	g := &Guard{store: store, keys: keys, now: now, cfg: cfg, limiters: map[chatpic.Action]*limit.Limiter{}}
+	for a, r := range DefaultLimits() {
+		if c, ok := cfg.Limits[a]; ok {
+			r = c
+		}
+		g.limiters[a] = limit.New(r, cfg.MaxClients)
+	}
+	secret := make([]byte, 32)
+	rand.Read(secret)
+	g.pow = pow.NewIssuer(secret, now)
+	return g
+}
+
+// Allow counts one action by client against its rate limit. Over the
+// limit it returns a KindRateLimited error with the time to wait.
+func (g *Guard) Allow(a chatpic.Action, client netip.Addr) error {
+	l, ok := g.limiters[a]
+	if !ok {
+		return nil
+	}
+	now := g.now()
+	cur, prev := g.keys.Client(client, now)
+	if ok, wait := l.Allow(now, cur, prev); !ok {
+		return chatpic.RateLimited(wait, "too many %s from you in a short time; try again in %s",
+			strings.TrimSuffix(string(a), "s")+"s", chatpic.FormatApprox(max(wait, time.Second)))
+	}
+	return nil
+}
+
+// Forgive clears client's count for an action (a successful sign-in clears
+// the failed ones).
+func (g *Guard) Forgive(a chatpic.Action, client netip.Addr) {
+	if l, ok := g.limiters[a]; ok {
+		cur, prev := g.keys.Client(client, g.now())
+		l.Reset(cur)
+		if prev != nil {
+			l.Reset(prev)
+		}
+	}
+}
+
+// Prune forgets clients that are back to their full allowance. Call it
+// now and then (the janitor loop does).
+func (g *Guard) Prune() {
+	now := g.now()
+	for _, l := range g.limiters {
+		l.Prune(now)
+	}
+}
+
+// Admit decides whether client may do a (upload or comment) in ch: the
+// rate limit, a poster ban, a locked channel, and the challenge when it is
+// on (proof is "TOKEN:SOLUTION"). Errors: KindRateLimited, KindForbidden
+// (banned, locked, wrong proof), KindChallenge (a proof is needed).
+func (g *Guard) Admit(ctx context.Context, a chatpic.Action, ch chatpic.Channel, client netip.Addr, proof string) error {
+	if ch.Locked {
+		return chatpic.Errorf(chatpic.KindForbidden, "this channel is read-only for now")
+	}
+	if err := g.Allow(a, client); err != nil {
+		return err
+	}
+	if a != chatpic.ActionUpload && a != chatpic.ActionComment {
+		return nil
+	}
+	now := g.now()
+	cur, prev := g.keys.Client(client, now)
+	banned, err := g.store.ClientBanned(ctx, now, cur, prev)
+	if err != nil {
+		return err
+	}
+	if banned {
+		return chatpic.Errorf(chatpic.KindForbidden, "you cannot post here for now")
+	}
+	need, err := g.ChallengeNeeded(ctx, ch)
+	if err != nil || !need {
+		return err
+	}
+	if proof == "" {
+		return chatpic.Errorf(chatpic.KindChallenge,
+			"this channel is very busy: solve a proof-of-work challenge first (GET /api/v1/channels/%s/challenge)", ch.Slug)
+	}
+	token, solution, _ := strings.Cut(proof, ":")
+	return g.pow.Verify(scope(ch), token, solution)
+}
+
+// ChallengeNeeded reports whether uploads and comments into ch must carry
+// a proof-of-work solution now: always, never, or when the channel's
+// upload rate is past the flood threshold.
+func (g *Guard) ChallengeNeeded(ctx context.Context, ch chatpic.Channel) (bool, error) {
+	switch ch.ChallengeMode() {
+	case chatpic.ChallengeAlways:
+		return true, nil
+	case chatpic.ChallengeOff:
+		return false, nil
+	}
+	f := g.cfg.Flood
+	if f.Events <= 0 {
+		return false, nil
+	}
+	now := g.now()
+	recent, err := g.store.RecentPostTimes(ctx, ch.Slug, f.Events, now)
+	if err != nil {
+		return false, err
+	}
+	return len(recent) >= f.Events && now.Sub(recent[len(recent)-1]) < f.Per, nil
+}
+
+// Challenge is a proof-of-work puzzle: find a decimal string S such that
+// SHA-256(Token + ":" + S) starts with at least Bits zero bits, and send
+// "Token:S" with the upload or comment.
+type Challenge struct {
+	Required  bool
+	Token     string
+	Bits      int
+	ExpiresAt time.Time
+}
+
+// Challenge returns a fresh challenge for ch and whether one is needed now.
+func (g *Guard) Challenge(ctx context.Context, ch chatpic.Channel) (Challenge, error) {
+	need, err := g.ChallengeNeeded(ctx, ch)
+	if err != nil {
+		return Challenge{}, err
+	}
+	c := g.pow.Issue(scope(ch), g.cfg.ChallengeBits)
+	return Challenge{Required: need, Token: c.Token, Bits: c.Bits, ExpiresAt: c.ExpiresAt}, nil
+}
+
+func scope(ch chatpic.Channel) string { return fmt.Sprintf("channel:%s", ch.Slug) }
