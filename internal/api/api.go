@@ -8,9 +8,11 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/moderation"
 	"github.com/chatpic/chatpic/internal/posting"
 	"github.com/chatpic/chatpic/internal/request"
 )
@@ -19,14 +21,15 @@ import (
 // the server mounts; see internal/server/routes.go.
 type API struct {
 	posts  *posting.Service
+	mods   *moderation.Service
 	origin *request.Origin
 	log    *slog.Logger
 	live   Subscriber
 }
 
 // New returns an API. live serves the event streams; nil turns them off.
-func New(posts *posting.Service, origin *request.Origin, log *slog.Logger, live Subscriber) *API {
-	return &API{posts: posts, origin: origin, log: log, live: live}
+func New(posts *posting.Service, mods *moderation.Service, origin *request.Origin, log *slog.Logger, live Subscriber) *API {
+	return &API{posts: posts, mods: mods, origin: origin, log: log, live: live}
 }
 
 var errNoLive = chatpic.Errorf(chatpic.KindNotFound, "live updates are not enabled on this server")
@@ -75,6 +78,9 @@ type Post struct {
 	ViewsLeft *int    `json:"views_left"`
 	CreatedAt string  `json:"created_at"`
 	ExpiresAt *string `json:"expires_at"`
+	// Status is "visible", or "pending" while it waits for review (or
+	// "hidden", as moderators see it).
+	Status string `json:"status"`
 }
 
 type errorBody struct {
@@ -85,6 +91,18 @@ type errorDetail struct {
 	Kind    chatpic.Kind       `json:"kind"`
 	Message string             `json:"message"`
 	Reason  chatpic.GoneReason `json:"reason,omitempty"`
+	// Statement is the moderators' statement of reasons for a removal.
+	Statement string `json:"statement,omitempty"`
+	// RetryAfter is, for rate_limited, the seconds to wait (as the
+	// Retry-After header says).
+	RetryAfter int `json:"retry_after,omitempty"`
+}
+
+func statusOf(s chatpic.Status) chatpic.Status {
+	if s == "" {
+		return chatpic.StatusVisible
+	}
+	return s
 }
 
 func timestamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
@@ -120,7 +138,7 @@ func (a *API) post(r *http.Request, p chatpic.Post) Post {
 		ThumbURL: base + "/t/" + p.ID + "." + p.ThumbExt,
 		Caption:  p.Caption, Kind: string(p.Kind), MIME: p.MIME, Width: p.Width, Height: p.Height, Bytes: p.Bytes,
 		CreatedAt: timestamp(p.CreatedAt), ExpiresAt: optionalTimestamp(p.ExpiresAt),
-		Score: p.Score, CommentCount: p.CommentCount,
+		Score: p.Score, CommentCount: p.CommentCount, Status: string(statusOf(p.Status)),
 	}
 	if p.IsLinkOnly() {
 		out.Channel = "" // in no channel
@@ -160,12 +178,17 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 		a.log.Error("api request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	body := errorBody{Error: errorDetail{
-		Kind:    chatpic.ErrorKind(err),
-		Message: chatpic.ErrorMessage(err),
-		Reason:  chatpic.ErrorReason(err),
+		Kind:      chatpic.ErrorKind(err),
+		Message:   chatpic.ErrorMessage(err),
+		Reason:    chatpic.ErrorReason(err),
+		Statement: chatpic.ErrorStatement(err),
 	}}
 	if body.Error.Kind == chatpic.KindRateLimited {
-		w.Header().Set("Retry-After", "60")
+		body.Error.RetryAfter = chatpic.RetryAfterSeconds(err)
+		w.Header().Set("Retry-After", strconv.Itoa(body.Error.RetryAfter))
+	}
+	if body.Error.Kind == chatpic.KindUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="chatpic moderation"`)
 	}
 	buf, _ := json.Marshal(body)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")

@@ -19,11 +19,14 @@ type Comment struct {
 	PosterID   string `json:"poster_id"`
 	IsUploader bool   `json:"is_uploader"`
 	CreatedAt  string `json:"created_at"`
+	// Status is "visible", "removed" (by moderators; the body is empty),
+	// or "pending" in the answer to a comment that waits for review.
+	Status string `json:"status"`
 }
 
 func comment(c chatpic.Comment) Comment {
 	return Comment{ID: c.ID, Number: c.Number, Body: c.Body, PosterID: c.PosterID,
-		IsUploader: c.IsUploader, CreatedAt: timestamp(c.CreatedAt)}
+		IsUploader: c.IsUploader, CreatedAt: timestamp(c.CreatedAt), Status: string(statusOf(c.Status))}
 }
 
 // maxSmallBody bounds the body of a comment or vote request.
@@ -56,7 +59,12 @@ func fields(w http.ResponseWriter, r *http.Request) (map[string]string, error) {
 				out[k] = n.String()
 				continue
 			}
-			return nil, chatpic.Errorf(chatpic.KindInvalid, "field %q must be a string or a number", k)
+			var b bool
+			if json.Unmarshal(v, &b) == nil {
+				out[k] = strconv.FormatBool(b)
+				continue
+			}
+			return nil, chatpic.Errorf(chatpic.KindInvalid, "field %q must be a string, a number or true/false", k)
 		}
 		return out, nil
 	}
@@ -82,12 +90,20 @@ func (a *API) AddComment(w http.ResponseWriter, r *http.Request) {
 	if token == "" {
 		token = f["token"]
 	}
-	c, err := a.posts.Comment(r.Context(), r.PathValue("id"), f["body"], token, a.origin.ClientAddr(r))
+	proof := r.Header.Get("X-Chatpic-Pow")
+	if proof == "" {
+		proof = f["pow"]
+	}
+	c, err := a.posts.Comment(r.Context(), r.PathValue("id"), f["body"], token, proof, a.origin.ClientAddr(r))
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	a.write(w, r, http.StatusCreated, comment(c))
+	code := http.StatusCreated
+	if !c.Visible() {
+		code = http.StatusAccepted // waits for review
+	}
+	a.write(w, r, code, comment(c))
 }
 
 // Comments answers GET /api/v1/posts/{id}/comments: {"comments":[...]},

@@ -73,12 +73,15 @@ func (a *API) Upload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer up.Close()
-	created, err := a.posts.Upload(r.Context(), r.PathValue("slug"), up.Draft())
+	d := up.Draft()
+	d.Client = a.origin.ClientAddr(r)
+	created, err := a.posts.Upload(r.Context(), r.PathValue("slug"), d)
 	a.created(w, r, created, err)
 }
 
-// created answers an upload: 201 with the post and its delete token, or
-// the error.
+// created answers an upload: 201 with the post and its delete token, 202
+// with "status":"pending" when it waits for a moderator's approval, or the
+// error.
 func (a *API) created(w http.ResponseWriter, r *http.Request, c posting.Created, err error) {
 	if err != nil {
 		a.fail(w, r, err)
@@ -87,6 +90,10 @@ func (a *API) created(w http.ResponseWriter, r *http.Request, c posting.Created,
 	out := a.post(r, c.Post)
 	out.DeleteToken = c.DeleteToken
 	w.Header().Set("Location", out.URL)
+	if c.Pending() {
+		a.write(w, r, http.StatusAccepted, out)
+		return
+	}
 	a.write(w, r, http.StatusCreated, out)
 }
 
@@ -127,6 +134,8 @@ func (a *API) UploadLinkOnly(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer up.Close()
-	created, err := a.posts.UploadLinkOnly(r.Context(), up.Draft(), up.MaxViews)
+	d := up.Draft()
+	d.Client = a.origin.ClientAddr(r)
+	created, err := a.posts.UploadLinkOnly(r.Context(), d, up.MaxViews)
 	a.created(w, r, created, err)
 }

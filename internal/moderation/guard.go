@@ -54,9 +54,9 @@ func DefaultLimits() map[chatpic.Action]limit.Rule {
 // on by default.
 var DefaultFlood = limit.Rule{Events: 30, Per: time.Minute}
 
-// DefaultChallengeBits is the default work of a challenge: about 65,000
+// DefaultChallengeBits is the default work of a challenge: about 130,000
 // hashes, a few hundred milliseconds in a phone's browser.
-const DefaultChallengeBits = 16
+const DefaultChallengeBits = pow.DefaultBits
 
 // Guard decides, per client, whether an action may go ahead: rate limits,
 // poster bans and the proof-of-work challenge. Clients are known only by

@@ -125,8 +125,18 @@ func (s *Service) Report(ctx context.Context, t Target, reason, note string, cli
 	if note, err = chatpic.CleanNote(note, chatpic.MaxReportNote); err != nil {
 		return Filed{}, err
 	}
-	if !chatpic.ValidID(t.PostID) || t.CommentID != "" && !chatpic.ValidID(t.CommentID) {
-		return Filed{}, chatpic.Errorf(chatpic.KindNotFound, "there is no such upload or comment")
+	if t.CommentID != "" && !chatpic.ValidID(t.CommentID) {
+		return Filed{}, chatpic.Errorf(chatpic.KindNotFound, "there is no such comment")
+	}
+	if t.PostID == "" && t.CommentID != "" {
+		c, err := s.store.Comment(ctx, t.CommentID)
+		if err != nil {
+			return Filed{}, err
+		}
+		t.PostID = c.PostID
+	}
+	if !chatpic.ValidID(t.PostID) {
+		return Filed{}, chatpic.Errorf(chatpic.KindNotFound, "there is no such upload")
 	}
 	if err := s.guard.Allow(chatpic.ActionReport, client); err != nil {
 		return Filed{}, err
@@ -271,4 +281,19 @@ func (s *Service) Transparency(ctx context.Context) ([]chatpic.Month, error) {
 	now := s.clock()
 	since := time.Date(now.Year(), now.Month()-11, 1, 0, 0, 0, 0, time.UTC)
 	return s.store.Transparency(ctx, since)
+}
+
+// Challenge returns a fresh proof-of-work challenge for a channel, saying
+// whether one is needed now. Errors: KindNotFound.
+func (s *Service) Challenge(ctx context.Context, slug string) (Challenge, error) {
+	if slug != chatpic.LinkOnly {
+		if err := chatpic.ValidateSlug(slug); err != nil {
+			return Challenge{}, chatpic.Errorf(chatpic.KindNotFound, "there is no channel called %q", slug)
+		}
+	}
+	st, err := s.store.Channel(ctx, slug, s.clock())
+	if err != nil {
+		return Challenge{}, err
+	}
+	return s.guard.Challenge(ctx, st.Channel)
 }

@@ -57,3 +57,15 @@ func (s *Service) Gone(ctx context.Context, reason chatpic.GoneReason, posts ...
 		s.publish(ctx, p, events.TypeGone, map[string]any{"reason": r}, true)
 	}
 }
+
+// Hidden announces that a post was hidden pending review: live pages drop
+// it as if it were gone.
+func (s *Service) Hidden(ctx context.Context, p chatpic.Post) {
+	s.publish(ctx, p, events.TypeGone, map[string]any{"reason": "hidden"}, true)
+}
+
+// Appeared announces a post that became visible after review, as if it
+// had just been uploaded.
+func (s *Service) Appeared(ctx context.Context, p chatpic.Post) {
+	s.publish(ctx, p, events.TypePost, map[string]any{"channel": p.Channel}, true)
+}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"os"
 	"runtime"
 	"time"
@@ -55,7 +56,34 @@ type Config struct {
 	Keys *chatpic.Keyring
 	// Events receives live updates; nil means none are sent.
 	Events Publisher
+	// Guard admits or refuses what clients do (rate limits, bans, the
+	// challenge); nil admits everything.
+	Guard Guard
+	// Screen checks new uploads against the banned hashes; nil checks
+	// nothing.
+	Screen Screen
 }
+
+// Guard decides whether a client may do something. *moderation.Guard
+// implements it.
+type Guard interface {
+	// Admit decides an upload or comment into ch (see moderation.Guard).
+	Admit(ctx context.Context, a chatpic.Action, ch chatpic.Channel, client netip.Addr, proof string) error
+	// Allow counts an action against the client's rate limit.
+	Allow(a chatpic.Action, client netip.Addr) error
+}
+
+// Screen refuses uploads whose hashes are banned. *moderation.HashList
+// implements it.
+type Screen interface {
+	// Screen returns a KindForbidden error if any of sums (SHA-256) or
+	// the PDQ hash (nil for none) matches a ban.
+	Screen(ctx context.Context, sums [][32]byte, pdq []byte) error
+}
+
+// MinPDQQuality is the PDQ quality below which a picture's hash is too
+// weak to match against bans (a nearly flat picture).
+const MinPDQQuality = 50
 
 // Service runs the posting use-cases. It is safe for concurrent use.
 type Service struct {
@@ -205,7 +233,11 @@ func (s *Service) Post(ctx context.Context, id string) (chatpic.Post, error) {
 	if !chatpic.ValidID(id) {
 		return chatpic.Post{}, chatpic.Errorf(chatpic.KindNotFound, "there is no such upload")
 	}
-	return s.store.Post(ctx, id, s.Now())
+	p, err := s.store.Post(ctx, id, s.Now())
+	if err != nil {
+		return p, err
+	}
+	return p, p.Unavailable()
 }
 
 // Delete deletes a post if token is its delete token. It returns KindForbidden
@@ -235,7 +267,14 @@ func (s *Service) View(ctx context.Context, id string) (chatpic.Post, error) {
 	if !chatpic.ValidID(id) {
 		return chatpic.Post{}, chatpic.Errorf(chatpic.KindNotFound, "there is no such upload")
 	}
-	p, err := s.store.CountView(ctx, id, s.Now())
+	p, err := s.store.PostInGrace(ctx, id, s.Now())
+	if err != nil {
+		return p, err
+	}
+	if err := p.Unavailable(); err != nil {
+		return p, err
+	}
+	p, err = s.store.CountView(ctx, id, s.Now())
 	if err == nil && p.ViewsLeft > 0 {
 		p.ViewsLeft--
 	}
@@ -260,6 +299,9 @@ func (s *Service) Media(ctx context.Context, id, ext string, thumb bool, ticket 
 	now := s.Now()
 	p, err := s.store.PostInGrace(ctx, id, now)
 	if err != nil {
+		return nil, p, err
+	}
+	if err := p.Unavailable(); err != nil {
 		return nil, p, err
 	}
 	key, want := p.MediaKey(), p.Ext

@@ -2,9 +2,11 @@ package posting
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"time"
 
@@ -22,11 +24,16 @@ type Created struct {
 	Channel     chatpic.ChannelStats
 }
 
+// Pending reports whether the upload waits for a moderator's approval
+// before anyone else sees it.
+func (c Created) Pending() bool { return c.Post.Status == chatpic.StatusPending }
+
 // Spooled is an upload written to a temporary file as it arrived. Close
 // removes the file; Upload does not.
 type Spooled struct {
 	f    *os.File
 	size int64
+	sum  [32]byte // SHA-256 of the file as it arrived
 }
 
 // Size is the number of bytes spooled.
@@ -49,14 +56,17 @@ func (sp *Spooled) Close() error {
 // off (KindInvalid). On error nothing is left behind; otherwise the caller
 // closes the Spooled.
 func (s *Service) Spool(r io.Reader) (*Spooled, error) {
-	f, n, err := s.spool(r)
+	h := sha256.New()
+	f, n, err := s.spool(io.TeeReader(r, h))
 	if err != nil {
 		if f != nil {
 			removeTemp(f)
 		}
 		return nil, err
 	}
-	return &Spooled{f: f, size: n}, nil
+	sp := &Spooled{f: f, size: n}
+	h.Sum(sp.sum[:0])
+	return sp, nil
 }
 
 // Draft is what an uploader sends besides the channel.
@@ -66,6 +76,12 @@ type Draft struct {
 	// ExpiresIn asks the upload to vanish this long after it arrives
 	// (0: no wish). It can shorten the channel's rule, never lengthen it.
 	ExpiresIn time.Duration
+	// Client is the uploader's address: it feeds rate limits and keyed
+	// hashes held in memory, and is never stored.
+	Client netip.Addr
+	// Proof is the proof-of-work solution ("TOKEN:SOLUTION") when the
+	// channel asks for one.
+	Proof string
 }
 
 // Upload checks, scrubs and posts a spooled file into the channel with the
@@ -117,13 +133,35 @@ func (s *Service) upload(ctx context.Context, ch chatpic.ChannelStats, d Draft, 
 	if file == nil || file.f == nil {
 		return Created{}, chatpic.Errorf(chatpic.KindInvalid, "choose a file to upload")
 	}
+	if s.cfg.Guard != nil {
+		if err := s.cfg.Guard.Admit(ctx, chatpic.ActionUpload, ch.Channel, d.Client, d.Proof); err != nil {
+			return Created{}, err
+		}
+	}
 	in, err := s.ingest(ctx, file.f, file.size)
 	if err != nil {
 		return Created{}, err
 	}
 	defer in.Close()
+	if s.cfg.Screen != nil {
+		var hash []byte
+		if in.pdqQuality >= MinPDQQuality {
+			hash = in.pdq[:]
+		}
+		if err := s.cfg.Screen.Screen(ctx, [][32]byte{file.sum, in.sha256}, hash); err != nil {
+			if chatpic.ErrorKind(err) == chatpic.KindForbidden {
+				s.log.Info("upload refused: banned hash", "channel", ch.Slug)
+			}
+			return Created{}, err
+		}
+	}
 
 	now := s.Now()
+	status := chatpic.StatusVisible
+	if ch.Moderation() != chatpic.PremodOff {
+		status = chatpic.StatusPending
+	}
+	clientKey, _ := s.keys.Client(d.Client, now)
 	token, tokenHash := chatpic.NewToken()
 	p := chatpic.Post{
 		ID:              chatpic.NewID(),
@@ -145,6 +183,8 @@ func (s *Service) upload(ctx context.Context, ch chatpic.ChannelStats, d Draft, 
 		ExpiresAt:       ch.ExpiresAtFor(now.Truncate(time.Millisecond), d.ExpiresIn),
 		DeleteTokenHash: tokenHash,
 		ViewsLeft:       maxViews,
+		Status:          status,
+		ClientKey:       clientKey,
 	}
 	// From here on the work is committed to: finish it even if the client
 	// goes away, so no file is left without its row or the other way round.
@@ -165,10 +205,14 @@ func (s *Service) upload(ctx context.Context, ch chatpic.ChannelStats, d Draft, 
 		return Created{}, err
 	}
 	s.log.Info("post created", "post", p.ID, "channel", p.Channel, "mime", p.MIME, "bytes", p.Bytes, "evicted", len(evicted))
-	s.publish(ctx, p, events.TypePost, map[string]any{"channel": p.Channel}, true)
+	if p.Visible() {
+		s.publish(ctx, p, events.TypePost, map[string]any{"channel": p.Channel}, true)
+	}
 	s.Gone(ctx, chatpic.ReasonEvicted, evicted...)
 	s.removeFiles(ctx, evicted...)
-	ch.Count = min(ch.Count+1, ch.Capacity)
+	if p.Visible() {
+		ch.Count = min(ch.Count+1, ch.Capacity)
+	}
 	return Created{Post: p, DeleteToken: token, Channel: ch}, nil
 }
 

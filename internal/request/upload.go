@@ -29,13 +29,16 @@ type Upload struct {
 	Channel string
 	// ExpiresIn is the "expires_in" field ("10m", "1h", "7d"), 0 if absent.
 	ExpiresIn time.Duration
+	// Proof is the proof-of-work solution: the "pow" field or the
+	// X-Chatpic-Pow header.
+	Proof string
 	// MaxViews is the "max_views" field, 0 if absent.
 	MaxViews int
 }
 
 // Draft returns what the form asks to post.
 func (u *Upload) Draft() posting.Draft {
-	return posting.Draft{File: u.File, Caption: u.Caption, ExpiresIn: u.ExpiresIn}
+	return posting.Draft{File: u.File, Caption: u.Caption, ExpiresIn: u.ExpiresIn, Proof: u.Proof}
 }
 
 // Close removes the spooled file, if any.
@@ -64,7 +67,7 @@ func ParseUpload(w http.ResponseWriter, r *http.Request, svc spooler) (*Upload, 
 }
 
 func parseUpload(w http.ResponseWriter, r *http.Request, svc spooler) (*Upload, error) {
-	up := &Upload{}
+	up := &Upload{Proof: r.Header.Get("X-Chatpic-Pow")}
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "multipart/form-data" {
 		return up, chatpic.Errorf(chatpic.KindUnsupported, "send the file as multipart/form-data in a field called \"file\"")
@@ -99,6 +102,8 @@ func parseUpload(w http.ResponseWriter, r *http.Request, svc spooler) (*Upload, 
 			}
 		case "caption":
 			up.Caption, err = field(part)
+		case "pow":
+			up.Proof, err = field(part)
 		case "channel":
 			up.Channel, err = field(part)
 		case "max_views":

@@ -14,9 +14,12 @@ import (
 // moderator: hidden, pending, or with open reports, and not expired at now.
 // The most serious come first, then the most recently reported or made.
 func (s *Store) Queue(ctx context.Context, limit int, now time.Time) ([]chatpic.QueueItem, error) {
+	// Everything open is ranked, then cut: an old serious report must not
+	// fall off behind newer mild ones. maxQueue only bounds the work.
+	const maxQueue = 5000
 	posts, err := queryPosts(ctx, s.read, `WHERE (status <> 'visible'
 		OR id IN (SELECT post_id FROM reports WHERE resolved_at IS NULL AND comment_id = ''))
-		AND (expires_at IS NULL OR expires_at > ?) ORDER BY created_at DESC LIMIT ?`, now.UnixMilli(), limit)
+		AND (expires_at IS NULL OR expires_at > ?) ORDER BY created_at DESC LIMIT ?`, now.UnixMilli(), maxQueue)
 	if err != nil {
 		return nil, err
 	}
@@ -24,9 +27,10 @@ func (s *Store) Queue(ctx context.Context, limit int, now time.Time) ([]chatpic.
 	for _, p := range posts {
 		items = append(items, chatpic.QueueItem{Post: p, Status: p.Status})
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT `+commentColumns+` FROM comments WHERE status IN ('hidden', 'pending')
-		OR id IN (SELECT comment_id FROM reports WHERE resolved_at IS NULL AND comment_id <> '')
-		ORDER BY created_at DESC LIMIT ?`, limit)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+commentColumns+` FROM comments WHERE (status IN ('hidden', 'pending')
+		OR id IN (SELECT comment_id FROM reports WHERE resolved_at IS NULL AND comment_id <> ''))
+		AND post_id IN (SELECT id FROM posts WHERE expires_at IS NULL OR expires_at > ?)
+		ORDER BY created_at DESC LIMIT ?`, now.UnixMilli(), maxQueue)
 	if err != nil {
 		return nil, internal("queue", err)
 	}
@@ -190,6 +194,9 @@ func (s *Store) RestorePost(ctx context.Context, id string, audit chatpic.AuditE
 // comment cannot be restored (KindConflict). It returns the comment as it
 // is now, or KindNotFound.
 func (s *Store) SetCommentStatus(ctx context.Context, id string, status chatpic.Status, audit chatpic.AuditEntry, now time.Time) (chatpic.Comment, error) {
+	if status != chatpic.StatusVisible && status != chatpic.StatusRemoved {
+		return chatpic.Comment{}, chatpic.Errorf(chatpic.KindInvalid, "a moderator can only restore or remove a comment")
+	}
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return chatpic.Comment{}, internal("moderate comment", err)

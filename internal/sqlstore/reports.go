@@ -15,7 +15,8 @@ type ReportResult = chatpic.ReportResult
 // AddReport records r and, in the same transaction, hides its target if
 // r's reason hides at once or if the distinct open reporters reach the
 // channel's threshold. A client reporting the same thing again counts
-// once; a more serious reason replaces a milder one. If receipt is not nil
+// once while the report is open; a more serious reason replaces a milder
+// one. After a moderator's decision, a new report starts a new round. If receipt is not nil
 // it is stored as the hash of a receipt code for the report's target.
 // It returns KindGone or KindNotFound if the target does not exist.
 func (s *Store) AddReport(ctx context.Context, r chatpic.Report, receipt []byte, now time.Time) (ReportResult, error) {
@@ -30,7 +31,7 @@ func (s *Store) AddReport(ctx context.Context, r chatpic.Report, receipt []byte,
 		return res, err
 	}
 	var old string
-	err = tx.QueryRowContext(ctx, `SELECT reason FROM reports WHERE post_id = ? AND comment_id = ? AND reporter = ?`,
+	err = tx.QueryRowContext(ctx, `SELECT reason FROM reports WHERE post_id = ? AND comment_id = ? AND reporter = ? AND resolved_at IS NULL`,
 		r.PostID, r.CommentID, r.Reporter).Scan(&old)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -38,7 +39,7 @@ func (s *Store) AddReport(ctx context.Context, r chatpic.Report, receipt []byte,
 			VALUES (?, ?, ?, ?, ?, ?)`, r.PostID, r.CommentID, string(r.Reason), r.Note, r.Reporter, r.CreatedAt.UnixMilli())
 	case err == nil && r.Reason.Severity() > chatpic.ReportReason(old).Severity():
 		_, err = tx.ExecContext(ctx, `UPDATE reports SET reason = ?, note = CASE WHEN ? <> '' THEN ? ELSE note END
-			WHERE post_id = ? AND comment_id = ? AND reporter = ?`,
+			WHERE post_id = ? AND comment_id = ? AND reporter = ? AND resolved_at IS NULL`,
 			string(r.Reason), r.Note, r.Note, r.PostID, r.CommentID, r.Reporter)
 	}
 	if err != nil {

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"slices"
 	"time"
 
@@ -25,19 +26,20 @@ func (s *Store) Transparency(ctx context.Context, since time.Time) ([]chatpic.Mo
 	}
 	from := since.UnixMilli()
 	reviews := map[string][]time.Duration{}
-	err := s.each(ctx, `SELECT reason, created_at, COALESCE(resolved_at, 0) FROM reports WHERE created_at >= ? OR resolved_at >= ?`,
+	err := s.each(ctx, `SELECT reason, created_at, resolved_at FROM reports WHERE created_at >= ? OR resolved_at >= ?`,
 		[]any{from, from}, func(scan func(...any) error) error {
 			var reason chatpic.ReportReason
-			var created, resolved int64
+			var created int64
+			var resolved sql.NullInt64
 			if err := scan(&reason, &created, &resolved); err != nil {
 				return err
 			}
 			if created >= from {
 				month(created).Reports[reason]++
 			}
-			if resolved >= from {
-				m := month(resolved)
-				reviews[m.Month] = append(reviews[m.Month], time.Duration(resolved-created)*time.Millisecond)
+			if resolved.Valid && resolved.Int64 >= from {
+				m := month(resolved.Int64)
+				reviews[m.Month] = append(reviews[m.Month], time.Duration(resolved.Int64-created)*time.Millisecond)
 			}
 			return nil
 		})

@@ -36,8 +36,9 @@ CREATE TABLE reports (
     resolved_at INTEGER,
     outcome     TEXT
 );
-CREATE UNIQUE INDEX reports_once ON reports (post_id, comment_id, reporter);
-CREATE INDEX reports_open ON reports (post_id, comment_id) WHERE resolved_at IS NULL;
+-- One open report per client and thing; after a decision, a new report
+-- starts a new round.
+CREATE UNIQUE INDEX reports_once ON reports (post_id, comment_id, reporter) WHERE resolved_at IS NULL;
 CREATE INDEX reports_created ON reports (created_at);
 
 -- A receipt lets someone who reported follow what became of it, without

@@ -1,0 +1,334 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/moderation"
+	"github.com/chatpic/chatpic/internal/request"
+)
+
+// moderator returns the moderator a /api/v1/mod request is from, or
+// KindUnauthorized.
+func (a *API) moderator(r *http.Request) (chatpic.Moderator, error) {
+	token, session := request.ModeratorToken(r)
+	return a.mods.Authenticate(r.Context(), token, session)
+}
+
+// modHandler is a moderation handler: it runs only for a signed-in
+// moderator.
+type modHandler func(w http.ResponseWriter, r *http.Request, m chatpic.Moderator)
+
+// mod wraps h so that anyone who is not a moderator gets 401.
+func (a *API) mod(h modHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		m, err := a.moderator(r)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		h(w, r, m)
+	}
+}
+
+// QueueItem is an item of the moderation queue as the API shows it.
+type QueueItem struct {
+	Type     string         `json:"type"` // "post" or "comment"
+	ID       string         `json:"id"`
+	Post     Post           `json:"post"`
+	Comment  *Comment       `json:"comment,omitempty"`
+	Status   string         `json:"status"`
+	Reports  map[string]int `json:"reports"`
+	Count    int            `json:"report_count"`
+	Notes    []string       `json:"notes"`
+	Severity int            `json:"severity"`
+	// HashMatch is true when the upload matches a banned hash.
+	HashMatch bool `json:"hash_match"`
+	// PreviewURL shows the upload to moderators even while it is hidden.
+	PreviewURL   string  `json:"preview_url"`
+	LastReportAt *string `json:"last_report_at"`
+}
+
+// Queue answers GET /api/v1/mod/queue?limit=N.
+func (a *API) Queue(w http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
+	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+	if limit == 0 {
+		limit = 100
+	}
+	items, err := a.mods.Queue(r.Context(), m, limit)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out := struct {
+		Items []QueueItem `json:"items"`
+	}{Items: []QueueItem{}}
+	base := a.origin.Base(r)
+	for _, it := range items {
+		q := QueueItem{Type: "post", ID: it.Post.ID, Post: a.post(r, it.Post), Status: string(statusOf(it.Status)),
+			Reports: map[string]int{}, Count: it.ReportCount(), Notes: it.Notes, Severity: it.Severity,
+			HashMatch: it.HashMatch, PreviewURL: base + "/mod/preview/" + it.Post.ID,
+			LastReportAt: optionalTimestamp(it.LastReportAt)}
+		if q.Notes == nil {
+			q.Notes = []string{}
+		}
+		for reason, n := range it.Reports {
+			q.Reports[string(reason)] = n
+		}
+		if it.Comment != nil {
+			c := comment(*it.Comment)
+			q.Type, q.ID, q.Comment = "comment", it.Comment.ID, &c
+		}
+		out.Items = append(out.Items, q)
+	}
+	a.write(w, r, http.StatusOK, out)
+}
+
+// AuditEntry is an audit log entry as the API shows it.
+type AuditEntry struct {
+	ID        int64  `json:"id"`
+	At        string `json:"at"`
+	Moderator string `json:"moderator"` // "" for the command line
+	Action    string `json:"action"`
+	Target    string `json:"target"`
+	Reason    string `json:"reason"`
+	Category  string `json:"category,omitempty"`
+}
+
+// Audit answers GET /api/v1/mod/audit?before=ID&limit=N, newest first.
+func (a *API) Audit(w http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
+	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
+	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+	if limit == 0 {
+		limit = 100
+	}
+	entries, err := a.mods.Audit(r.Context(), m, before, limit)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out := struct {
+		Entries []AuditEntry `json:"entries"`
+	}{Entries: []AuditEntry{}}
+	for _, e := range entries {
+		out.Entries = append(out.Entries, AuditEntry{ID: e.ID, At: timestamp(e.At), Moderator: e.Moderator,
+			Action: e.Action, Target: e.Target, Reason: e.Reason, Category: string(e.Category)})
+	}
+	a.write(w, r, http.StatusOK, out)
+}
+
+// act runs a moderation action that takes the request's fields and
+// answers {"ok":true}.
+func (a *API) act(fn func(ctx context.Context, m chatpic.Moderator, f map[string]string) error) modHandler {
+	return func(w http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
+		f, err := fields(w, r)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		if err := fn(r.Context(), m, f); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		a.write(w, r, http.StatusOK, map[string]bool{"ok": true})
+	}
+}
+
+// ModRoutes returns the moderation API routes, keyed by pattern: every
+// one refuses anyone who is not a moderator.
+func (a *API) ModRoutes() map[string]http.HandlerFunc {
+	id := func(r *http.Request) string { return r.PathValue("id") }
+	return map[string]http.HandlerFunc{
+		"GET /api/v1/mod/me":    a.mod(a.Me),
+		"GET /api/v1/mod/queue": a.mod(a.Queue),
+		"GET /api/v1/mod/audit": a.mod(a.Audit),
+		"POST /api/v1/mod/posts/{id}/remove": a.mod(func(w http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
+			a.act(func(ctx context.Context, m chatpic.Moderator, f map[string]string) error {
+				return a.mods.RemovePost(ctx, m, id(r), moderation.Removal{
+					Statement: f["reason"], Category: chatpic.ReportReason(f["category"]), Ban: f["ban"] == "true"})
+			})(w, r, m)
+		}),
+		"POST /api/v1/mod/posts/{id}/restore": a.mod(func(w http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
+			a.act(func(ctx context.Context, m chatpic.Moderator, f map[string]string) error {
+				return a.mods.RestorePost(ctx, m, id(r), f["reason"])
+			})(w, r, m)
+		}),
+		"POST /api/v1/mod/posts/{id}/ban": a.mod(func(w http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
+			a.act(func(ctx context.Context, m chatpic.Moderator, f map[string]string) error {
+				return a.mods.BanPoster(ctx, m, moderation.Target{PostID: id(r)}, f["reason"])
+			})(w, r, m)
+		}),
+		"POST /api/v1/mod/comments/{id}/remove": a.mod(func(w http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
+			a.act(func(ctx context.Context, m chatpic.Moderator, f map[string]string) error {
+				return a.mods.RemoveComment(ctx, m, id(r), moderation.Removal{
+					Statement: f["reason"], Category: chatpic.ReportReason(f["category"])})
+			})(w, r, m)
+		}),
+		"POST /api/v1/mod/comments/{id}/restore": a.mod(func(w http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
+			a.act(func(ctx context.Context, m chatpic.Moderator, f map[string]string) error {
+				return a.mods.RestoreComment(ctx, m, id(r), f["reason"])
+			})(w, r, m)
+		}),
+		"POST /api/v1/mod/comments/{id}/ban": a.mod(func(w http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
+			a.act(func(ctx context.Context, m chatpic.Moderator, f map[string]string) error {
+				return a.mods.BanPoster(ctx, m, moderation.Target{CommentID: id(r)}, f["reason"])
+			})(w, r, m)
+		}),
+		"POST /api/v1/mod/channels/{slug}/lock":   a.mod(a.lock(true)),
+		"POST /api/v1/mod/channels/{slug}/unlock": a.mod(a.lock(false)),
+		"PATCH /api/v1/mod/channels/{slug}":       a.mod(a.EditChannel),
+		"GET /api/v1/mod/moderators":              a.mod(a.Moderators),
+		"POST /api/v1/mod/moderators": a.mod(a.act(func(ctx context.Context, m chatpic.Moderator, f map[string]string) error {
+			return a.mods.AddModerator(ctx, m, f["name"], f["password"], f["admin"] == "true")
+		})),
+		"DELETE /api/v1/mod/moderators/{name}": a.mod(func(w http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
+			if err := a.mods.RemoveModerator(r.Context(), m, r.PathValue("name")); err != nil {
+				a.fail(w, r, err)
+				return
+			}
+			w.WriteHeader(http.StatusNoContent)
+		}),
+		"GET /api/v1/mod/hashes":  a.mod(a.ExportHashes),
+		"POST /api/v1/mod/hashes": a.mod(a.ImportHashes),
+	}
+}
+
+// Me answers GET /api/v1/mod/me: who the credential belongs to.
+func (a *API) Me(w http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
+	a.write(w, r, http.StatusOK, map[string]any{"name": m.Name, "admin": m.Admin})
+}
+
+func (a *API) lock(locked bool) modHandler {
+	return func(w http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
+		a.act(func(ctx context.Context, m chatpic.Moderator, f map[string]string) error {
+			return a.mods.LockChannel(ctx, m, r.PathValue("slug"), locked, f["reason"])
+		})(w, r, m)
+	}
+}
+
+// EditChannel answers PATCH /api/v1/mod/channels/{slug} with any of
+// "capacity", "ttl" ("1h", "0" for none), "report_threshold", "premod"
+// (off|media|all), "challenge" (auto|always|off) and a "reason"; admins
+// only. It answers the channel as it is now.
+func (a *API) EditChannel(w http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
+	f, err := fields(w, r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	e, err := channelEdit(f)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if _, err := a.mods.EditChannel(r.Context(), m, r.PathValue("slug"), e, f["reason"]); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	c, err := a.posts.Channel(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.write(w, r, http.StatusOK, a.channel(r, c))
+}
+
+// channelEdit turns the fields of a channel edit into typed values.
+func channelEdit(f map[string]string) (moderation.ChannelEdit, error) {
+	var e moderation.ChannelEdit
+	number := func(name string) (*int, error) {
+		v, ok := f[name]
+		if !ok || v == "" {
+			return nil, nil
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return nil, chatpic.Errorf(chatpic.KindInvalid, "%s must be a whole number", name)
+		}
+		return &n, nil
+	}
+	var err error
+	if e.Capacity, err = number("capacity"); err != nil {
+		return e, err
+	}
+	if e.ReportThreshold, err = number("report_threshold"); err != nil {
+		return e, err
+	}
+	if v := f["ttl"]; v != "" {
+		var d time.Duration
+		if v != "0" {
+			if d, err = chatpic.ParseDuration(v); err != nil {
+				return e, chatpic.Errorf(chatpic.KindInvalid, "ttl must be a duration such as 1h or 7d, or 0 for none")
+			}
+		}
+		e.TTL = &d
+	}
+	if v := f["premod"]; v != "" {
+		p, err := chatpic.ParsePremod(v)
+		if err != nil {
+			return e, err
+		}
+		e.Premod = &p
+	}
+	if v := f["challenge"]; v != "" {
+		c, err := chatpic.ParseChallenge(v)
+		if err != nil {
+			return e, err
+		}
+		e.Challenge = &c
+	}
+	return e, nil
+}
+
+// Moderators answers GET /api/v1/mod/moderators (admins only).
+func (a *API) Moderators(w http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
+	mods, err := a.mods.Moderators(r.Context(), m)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	type mod struct {
+		Name      string `json:"name"`
+		Admin     bool   `json:"admin"`
+		CreatedAt string `json:"created_at"`
+	}
+	out := struct {
+		Moderators []mod `json:"moderators"`
+	}{Moderators: []mod{}}
+	for _, x := range mods {
+		out.Moderators = append(out.Moderators, mod{x.Name, x.Admin, timestamp(x.CreatedAt)})
+	}
+	a.write(w, r, http.StatusOK, out)
+}
+
+// maxHashList bounds an imported hash list sent over the API.
+const maxHashList = 64 << 20
+
+// ImportHashes answers POST /api/v1/mod/hashes with a hash list as the
+// text/plain body (admins only): {"added":N}.
+func (a *API) ImportHashes(w http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxHashList)
+	n, err := a.mods.ImportHashes(r.Context(), m, r.Body, "api")
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.write(w, r, http.StatusOK, map[string]int{"added": n})
+}
+
+// ExportHashes answers GET /api/v1/mod/hashes with every banned hash as a
+// text/plain hash list (admins only).
+func (a *API) ExportHashes(w http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
+	if !m.Admin {
+		a.fail(w, r, chatpic.Errorf(chatpic.KindForbidden, "only admins can do that"))
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if _, err := a.mods.ExportHashes(r.Context(), m, w); err != nil {
+		a.log.Error("export hashes", "err", err)
+	}
+}
