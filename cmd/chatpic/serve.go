@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/chatpic/chatpic/internal/api"
 	"github.com/chatpic/chatpic/internal/config"
@@ -66,19 +67,23 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	broker := events.NewMemory(events.Options{})
 	limits := media.DefaultLimits()
 	limits.MaxPixels = cfg.Upload.MaxPixels
-	posts := posting.New(st.db, st.blobs, log, e.now, posting.Config{
+	site, err := newSite(ctx, st, log, e.now, cfg, posting.Config{
 		MaxBytes: cfg.Upload.MaxBytes, Media: limits, TempDir: tmp,
 		Video: videos, Events: broker,
 		VideoLimits: video.Limits{
 			MaxBytes: cfg.Upload.MaxVideoBytes, MaxDuration: cfg.Upload.MaxVideoDuration, MaxPixels: cfg.Upload.MaxPixels,
 		},
 	})
-	origin := request.NewOrigin(cfg.HTTP.BaseURL, cfg.HTTP.TrustedProxies)
-	pages, err := web.New(posts, origin, log)
 	if err != nil {
 		return err
 	}
-	handler := server.Routes(pages, api.New(posts, origin, log, broker),
+	posts := site.posts
+	origin := request.NewOrigin(cfg.HTTP.BaseURL, cfg.HTTP.TrustedProxies)
+	pages, err := web.New(posts, site.mods, origin, log)
+	if err != nil {
+		return err
+	}
+	handler := server.Routes(pages, api.New(posts, site.mods, origin, log, broker),
 		[]server.Pinger{st.db, st.blobs}, server.Deps{Log: log})
 
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
@@ -101,6 +106,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	wg.Go(func() {
 		janitor.New(st.db, st.blobs, log, posts.Gone).Loop(jctx, cfg.Janitor.Interval, e.now)
 	})
+	wg.Go(func() { site.guard.PruneLoop(jctx, time.Minute) })
 	err = server.Serve(ctx, ln, handler, log)
 	stopJanitor()
 	wg.Wait()

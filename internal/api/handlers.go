@@ -73,9 +73,7 @@ func (a *API) Upload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer up.Close()
-	d := up.Draft()
-	d.Client = a.origin.ClientAddr(r)
-	created, err := a.posts.Upload(r.Context(), r.PathValue("slug"), d)
+	created, err := a.posts.Upload(r.Context(), r.PathValue("slug"), up.Draft(a.origin.ClientAddr(r)))
 	a.created(w, r, created, err)
 }
 
@@ -134,8 +132,6 @@ func (a *API) UploadLinkOnly(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer up.Close()
-	d := up.Draft()
-	d.Client = a.origin.ClientAddr(r)
-	created, err := a.posts.UploadLinkOnly(r.Context(), d, up.MaxViews)
+	created, err := a.posts.UploadLinkOnly(r.Context(), up.Draft(a.origin.ClientAddr(r)), up.MaxViews)
 	a.created(w, r, created, err)
 }

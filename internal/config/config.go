@@ -11,10 +11,12 @@ import (
 	"net/netip"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/limit"
 )
 
 // Storage says where metadata and media live.
@@ -45,6 +47,16 @@ type Upload struct {
 }
 
 // Janitor configures the background clean-up.
+// Safety configures abuse control and moderation.
+type Safety struct {
+	PDQThreshold  int
+	Limits        map[chatpic.Action]limit.Rule
+	Flood         limit.Rule
+	ChallengeBits int
+	KeyRotation   time.Duration
+	SessionLife   time.Duration
+}
+
 type Janitor struct {
 	Interval time.Duration
 }
@@ -56,6 +68,7 @@ type Config struct {
 	HTTP    HTTP
 	Upload  Upload
 	Janitor Janitor
+	Safety  Safety
 }
 
 // option is one setting: a flag, its environment variable and its default.
@@ -91,6 +104,16 @@ var (
 		{flag: "max-video-duration", env: "CHATPIC_MAX_VIDEO_DURATION", def: "5m", usage: "longest accepted video"},
 		{flag: "system-ffmpeg", env: "CHATPIC_SYSTEM_FFMPEG", def: "false", usage: "process video with ffmpeg from PATH when there, instead of the built-in one"},
 		{flag: "janitor-interval", env: "CHATPIC_JANITOR_INTERVAL", def: "1m", usage: "how often the janitor runs"},
+		{flag: "pdq-threshold", env: "CHATPIC_PDQ_THRESHOLD", def: "31", usage: "largest PDQ distance (bits, 0-128) at which an upload matches a banned picture"},
+		{flag: "rate-uploads", env: "CHATPIC_RATE_UPLOADS", def: "30/10m", usage: "uploads per client (N/duration, or off)"},
+		{flag: "rate-comments", env: "CHATPIC_RATE_COMMENTS", def: "30/10m", usage: "comments per client"},
+		{flag: "rate-votes", env: "CHATPIC_RATE_VOTES", def: "120/10m", usage: "votes per client"},
+		{flag: "rate-reports", env: "CHATPIC_RATE_REPORTS", def: "20/1h", usage: "reports per client"},
+		{flag: "rate-logins", env: "CHATPIC_RATE_LOGINS", def: "10/15m", usage: "moderator sign-in attempts per client and per account"},
+		{flag: "flood", env: "CHATPIC_FLOOD", def: "30/1m", usage: "uploads per channel past which a proof-of-work challenge is required (or off)"},
+		{flag: "challenge-bits", env: "CHATPIC_CHALLENGE_BITS", def: "17", usage: "work of a proof-of-work challenge, in leading zero bits (8-24)"},
+		{flag: "key-rotation", env: "CHATPIC_KEY_ROTATION", def: "24h", usage: "how often the in-memory secret behind client hashes rotates"},
+		{flag: "session-life", env: "CHATPIC_SESSION_LIFE", def: "12h", usage: "how long a moderator stays signed in"},
 	}
 )
 
@@ -218,6 +241,7 @@ func (s *Set) Config() (Config, error) {
 	} else if c.Janitor.Interval < time.Second {
 		errs = append(errs, errors.New("--janitor-interval: must be at least 1s"))
 	}
+	errs = append(errs, safety(&c.Safety, v)...)
 	return c, errors.Join(errs...)
 }
 
@@ -252,4 +276,36 @@ func (c Config) Dump(w io.Writer) {
 	fmt.Fprintf(w, "max-video-duration %s\n", c.Upload.MaxVideoDuration)
 	fmt.Fprintf(w, "system-ffmpeg    %t\n", c.Upload.SystemFFmpeg)
 	fmt.Fprintf(w, "janitor-interval %s\n", c.Janitor.Interval)
+}
+
+// safety reads the abuse-control options into c.
+func safety(c *Safety, v map[string]string) []error {
+	var errs []error
+	n, err := strconv.Atoi(v["pdq-threshold"])
+	if err != nil || n < 0 || n > 128 {
+		errs = append(errs, fmt.Errorf("--pdq-threshold: %q is not a whole number from 0 to 128", v["pdq-threshold"]))
+	}
+	c.PDQThreshold = n
+	c.Limits = map[chatpic.Action]limit.Rule{}
+	for _, a := range []chatpic.Action{chatpic.ActionUpload, chatpic.ActionComment, chatpic.ActionVote, chatpic.ActionReport, chatpic.ActionLogin} {
+		name := "rate-" + string(a)
+		r, err := limit.ParseRule(v[name])
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--%s: %s", name, chatpic.ErrorMessage(err)))
+		}
+		c.Limits[a] = r
+	}
+	if c.Flood, err = limit.ParseRule(v["flood"]); err != nil {
+		errs = append(errs, fmt.Errorf("--flood: %s", chatpic.ErrorMessage(err)))
+	}
+	if c.ChallengeBits, err = strconv.Atoi(v["challenge-bits"]); err != nil || c.ChallengeBits < 8 || c.ChallengeBits > 24 {
+		errs = append(errs, fmt.Errorf("--challenge-bits: %q is not a whole number from 8 to 24", v["challenge-bits"]))
+	}
+	if c.KeyRotation, err = chatpic.ParseDuration(v["key-rotation"]); err != nil || c.KeyRotation < time.Hour || c.KeyRotation > 30*24*time.Hour {
+		errs = append(errs, fmt.Errorf("--key-rotation: %q is not a duration from 1h to 30d", v["key-rotation"]))
+	}
+	if c.SessionLife, err = chatpic.ParseDuration(v["session-life"]); err != nil || c.SessionLife < time.Minute || c.SessionLife > 30*24*time.Hour {
+		errs = append(errs, fmt.Errorf("--session-life: %q is not a duration from 1m to 30d", v["session-life"]))
+	}
+	return errs
 }

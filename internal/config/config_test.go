@@ -2,6 +2,8 @@ package config
 
 import (
 	"flag"
+	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/limit"
 	"io"
 	"net/netip"
 	"path/filepath"
@@ -39,6 +41,11 @@ func TestDefaults(t *testing.T) {
 		HTTP:    HTTP{Addr: ":8080"},
 		Upload:  Upload{MaxBytes: 20_000_000, MaxPixels: 50_000_000, MaxVideoBytes: 100_000_000, MaxVideoDuration: 5 * time.Minute},
 		Janitor: Janitor{Interval: time.Minute},
+		Safety: Safety{PDQThreshold: 31, Limits: map[chatpic.Action]limit.Rule{
+			chatpic.ActionUpload: {Events: 30, Per: 10 * time.Minute}, chatpic.ActionComment: {Events: 30, Per: 10 * time.Minute},
+			chatpic.ActionVote: {Events: 120, Per: 10 * time.Minute}, chatpic.ActionReport: {Events: 20, Per: time.Hour},
+			chatpic.ActionLogin: {Events: 10, Per: 15 * time.Minute},
+		}, Flood: limit.Rule{Events: 30, Per: time.Minute}, ChallengeBits: 17, KeyRotation: 24 * time.Hour, SessionLife: 12 * time.Hour},
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("Config() =\n%+v\nwant\n%+v", c, want)
@@ -208,6 +215,14 @@ func TestRefused(t *testing.T) {
 		{"janitor-interval under 1s", []string{"--janitor-interval=500ms"}, nil, "--janitor-interval"},
 		{"empty data", []string{"--data="}, nil, "--data"},
 		{"s3 blobs", []string{"--blobs=s3://bucket"}, nil, "--blobs"},
+		{"pdq-threshold over 128", []string{"--pdq-threshold=200"}, nil, "--pdq-threshold"},
+		{"pdq-threshold junk", []string{"--pdq-threshold=close"}, nil, "--pdq-threshold"},
+		{"rate-uploads junk", []string{"--rate-uploads=many"}, nil, "--rate-uploads"},
+		{"rate-logins without a period", nil, map[string]string{"CHATPIC_RATE_LOGINS": "10"}, "--rate-logins"},
+		{"flood junk", []string{"--flood=lots/ever"}, nil, "--flood"},
+		{"challenge-bits too hard", []string{"--challenge-bits=40"}, nil, "--challenge-bits"},
+		{"key-rotation under an hour", []string{"--key-rotation=5m"}, nil, "--key-rotation"},
+		{"session-life junk", []string{"--session-life=forever"}, nil, "--session-life"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -21,6 +21,8 @@ type Store interface {
 	PostExists(ctx context.Context, id string) (bool, error)
 	ScanPosts(ctx context.Context, after string, limit int) ([]chatpic.Post, error)
 	DeletePost(ctx context.Context, id string, reason chatpic.GoneReason, now time.Time) (chatpic.Post, error)
+	PruneSessions(ctx context.Context, now time.Time) (int, error)
+	PruneBans(ctx context.Context, now time.Time) (int, error)
 }
 
 // Janitor removes what retention and crashes leave behind. It is safe to run
@@ -61,6 +63,8 @@ type Report struct {
 	Expired     int // posts whose time had run out
 	OrphanFiles int // files no post references
 	LostPosts   int // posts whose media file is missing
+	Sessions    int // moderator sessions that ended
+	Bans        int // poster bans whose client secret rotated away
 }
 
 func (r Report) String() string {
@@ -82,7 +86,15 @@ func (j *Janitor) Run(ctx context.Context, now time.Time, opts Options) (Report,
 	if err := j.orphanFiles(ctx, now, opts, &r); err != nil {
 		return r, err
 	}
-	return r, nil
+	if opts.DryRun {
+		return r, nil
+	}
+	var err error
+	if r.Sessions, err = j.store.PruneSessions(ctx, now); err != nil {
+		return r, err
+	}
+	r.Bans, err = j.store.PruneBans(ctx, now)
+	return r, err
 }
 
 // Loop runs a pass at once and then every interval until ctx is done,

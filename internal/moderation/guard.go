@@ -207,3 +207,17 @@ func (g *Guard) Challenge(ctx context.Context, ch chatpic.Channel) (Challenge, e
 }
 
 func scope(ch chatpic.Channel) string { return fmt.Sprintf("channel:%s", ch.Slug) }
+
+// PruneLoop calls Prune every interval until ctx is done.
+func (g *Guard) PruneLoop(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			g.Prune()
+		}
+	}
+}

@@ -23,7 +23,7 @@ func TestPosterIDs(t *testing.T) {
 	alice, bob := netip.MustParseAddr("203.0.113.1"), netip.MustParseAddr("2001:db8::2")
 	say := func(p Created, who netip.Addr, token string) chatpic.Comment {
 		t.Helper()
-		c, err := f.svc.Comment(ctx, p.Post.ID, "hello", token, who)
+		c, err := f.svc.Comment(ctx, p.Post.ID, "hello", token, "", who)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -55,7 +55,7 @@ func TestPosterIDs(t *testing.T) {
 		t.Fatalf("thread of %d, %v", len(thread), err)
 	}
 	for _, bad := range []string{"", "   ", string(make([]byte, 2001))} {
-		if _, err := f.svc.Comment(ctx, one.Post.ID, bad, "", alice); chatpic.ErrorKind(err) != chatpic.KindInvalid {
+		if _, err := f.svc.Comment(ctx, one.Post.ID, bad, "", "", alice); chatpic.ErrorKind(err) != chatpic.KindInvalid {
 			t.Errorf("comment %q: %v, want invalid", bad[:min(len(bad), 5)], err)
 		}
 	}
@@ -88,7 +88,7 @@ func TestVotesAreOnePerClient(t *testing.T) {
 	if _, err := f.svc.Vote(ctx, p.Post.ID, 1, alice); chatpic.ErrorReason(err) != chatpic.ReasonDeleted {
 		t.Fatalf("vote on a deleted post: %v, want gone (deleted)", err)
 	}
-	if _, err := f.svc.Comment(ctx, p.Post.ID, "hi", "", alice); chatpic.ErrorKind(err) != chatpic.KindGone {
+	if _, err := f.svc.Comment(ctx, p.Post.ID, "hi", "", "", alice); chatpic.ErrorKind(err) != chatpic.KindGone {
 		t.Fatalf("comment on a deleted post: %v, want gone", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -36,9 +37,9 @@ type Upload struct {
 	MaxViews int
 }
 
-// Draft returns what the form asks to post.
-func (u *Upload) Draft() posting.Draft {
-	return posting.Draft{File: u.File, Caption: u.Caption, ExpiresIn: u.ExpiresIn, Proof: u.Proof}
+// Draft returns what the form asks to post, from client.
+func (u *Upload) Draft(client netip.Addr) posting.Draft {
+	return posting.Draft{File: u.File, Caption: u.Caption, ExpiresIn: u.ExpiresIn, Proof: u.Proof, Client: client}
 }
 
 // Close removes the spooled file, if any.

@@ -2,7 +2,9 @@ package server
 
 import (
 	"context"
+	"maps"
 	"net/http"
+	"slices"
 
 	"github.com/chatpic/chatpic/internal/api"
 	"github.com/chatpic/chatpic/internal/web"
@@ -17,44 +19,63 @@ type Pinger interface {
 // middleware every response gets.
 func Routes(w *web.Web, a *api.API, ready []Pinger, deps Deps) http.Handler {
 	mux := http.NewServeMux()
-
-	// Pages.
-	mux.HandleFunc("GET /{$}", w.Home)
-	mux.HandleFunc("GET /c/{slug}", w.Channel)
-	mux.HandleFunc("POST /c/{slug}", w.UploadToChannel)
-	mux.HandleFunc("POST /upload", w.Upload)
-	mux.HandleFunc("POST /link", w.UploadLinkOnly)
-	mux.HandleFunc("GET /p/{id}", w.Post)
-	mux.HandleFunc("POST /p/{id}/delete", w.Delete)
-	mux.HandleFunc("POST /p/{id}/comments", w.AddComment)
-	mux.HandleFunc("POST /p/{id}/votes", w.Vote)
-	mux.HandleFunc("GET /static/", w.Static)
-	mux.HandleFunc("/", w.NotFound)
-
-	// Media.
-	mux.HandleFunc("GET /m/{file}", w.Media)
-	mux.HandleFunc("GET /t/{file}", w.Thumb)
-
-	// JSON API v1.
-	mux.HandleFunc("GET /api/v1/channels", a.Channels)
-	mux.HandleFunc("GET /api/v1/channels/{slug}", a.Channel)
-	mux.HandleFunc("GET /api/v1/channels/{slug}/posts", a.Posts)
-	mux.HandleFunc("GET /api/v1/channels/{slug}/events", a.ChannelEvents)
-	mux.HandleFunc("POST /api/v1/channels/{slug}/posts", a.Upload)
-	mux.HandleFunc("POST /api/v1/uploads", a.UploadLinkOnly)
-	mux.HandleFunc("GET /api/v1/posts/{id}", a.Post)
-	mux.HandleFunc("DELETE /api/v1/posts/{id}", a.Delete)
-	mux.HandleFunc("GET /api/v1/posts/{id}/events", a.PostEvents)
-	mux.HandleFunc("GET /api/v1/posts/{id}/comments", a.Comments)
-	mux.HandleFunc("POST /api/v1/posts/{id}/comments", a.AddComment)
-	mux.HandleFunc("POST /api/v1/posts/{id}/votes", a.Vote)
-	mux.HandleFunc("/api/", a.NotFound)
-
-	// Operations.
-	mux.HandleFunc("GET /healthz", healthz)
-	mux.HandleFunc("GET /readyz", readyz(ready, deps.Log))
-
+	t := table(w, a, ready, deps)
+	for _, pattern := range slices.Sorted(maps.Keys(t)) {
+		mux.HandleFunc(pattern, t[pattern])
+	}
 	return withMiddleware(mux, deps)
+}
+
+// table is the route table: every pattern chatpic answers, with its
+// handler.
+func table(w *web.Web, a *api.API, ready []Pinger, deps Deps) map[string]http.HandlerFunc {
+	t := map[string]http.HandlerFunc{
+		// Pages.
+		"GET /{$}":              w.Home,
+		"GET /c/{slug}":         w.Channel,
+		"POST /c/{slug}":        w.UploadToChannel,
+		"POST /upload":          w.Upload,
+		"POST /link":            w.UploadLinkOnly,
+		"GET /p/{id}":           w.Post,
+		"POST /p/{id}/delete":   w.Delete,
+		"POST /p/{id}/comments": w.AddComment,
+		"POST /p/{id}/votes":    w.Vote,
+		"GET /static/":          w.Static,
+		"/":                     w.NotFound,
+
+		// Media.
+		"GET /m/{file}": w.Media,
+		"GET /t/{file}": w.Thumb,
+
+		// JSON API v1.
+		"GET /api/v1/channels":                  a.Channels,
+		"GET /api/v1/channels/{slug}":           a.Channel,
+		"GET /api/v1/channels/{slug}/posts":     a.Posts,
+		"GET /api/v1/channels/{slug}/events":    a.ChannelEvents,
+		"GET /api/v1/channels/{slug}/challenge": a.Challenge,
+		"POST /api/v1/channels/{slug}/posts":    a.Upload,
+		"POST /api/v1/uploads":                  a.UploadLinkOnly,
+		"GET /api/v1/posts/{id}":                a.Post,
+		"DELETE /api/v1/posts/{id}":             a.Delete,
+		"GET /api/v1/posts/{id}/events":         a.PostEvents,
+		"GET /api/v1/posts/{id}/comments":       a.Comments,
+		"POST /api/v1/posts/{id}/comments":      a.AddComment,
+		"POST /api/v1/posts/{id}/votes":         a.Vote,
+		"POST /api/v1/posts/{id}/reports":       a.ReportPost,
+		"POST /api/v1/comments/{id}/reports":    a.ReportComment,
+		"POST /api/v1/reports":                  a.ReportLink,
+		"GET /api/v1/reports/{code}":            a.ReportStatus,
+		"GET /api/v1/transparency":              a.Transparency,
+		"/api/":                                 a.NotFound,
+
+		// Operations.
+		"GET /healthz": healthz,
+		"GET /readyz":  readyz(ready, deps.Log),
+	}
+	// Reports, transparency and moderation: pages and API.
+	maps.Copy(t, w.SafetyRoutes())
+	maps.Copy(t, a.ModRoutes())
+	return t
 }
 
 func healthz(w http.ResponseWriter, r *http.Request) {

@@ -21,6 +21,7 @@ import (
 	"github.com/chatpic/chatpic/internal/events"
 	"github.com/chatpic/chatpic/internal/media"
 	"github.com/chatpic/chatpic/internal/mediatest"
+	"github.com/chatpic/chatpic/internal/moderation"
 	"github.com/chatpic/chatpic/internal/posting"
 	"github.com/chatpic/chatpic/internal/request"
 	"github.com/chatpic/chatpic/internal/sqlstore"
@@ -33,6 +34,22 @@ var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 
 // newHandler wires the real router over real SQLite and a real folder.
 func newHandler(t *testing.T) http.Handler {
+	return newTestSite(t, nil).handler
+}
+
+// testSite is the whole site over real SQLite and a real folder, with its
+// parts for tests that need them.
+type testSite struct {
+	handler http.Handler
+	db      *sqlstore.Store
+	mods    *moderation.Service
+	guard   *moderation.Guard
+	now     *time.Time
+}
+
+// newTestSite wires the site; adjust, if not nil, changes the guard's
+// configuration first.
+func newTestSite(t *testing.T, adjust func(*moderation.GuardConfig)) *testSite {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -50,15 +67,26 @@ func newHandler(t *testing.T) http.Handler {
 	}
 	t.Cleanup(func() { blobs.Close() })
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	now := func() time.Time { return t0 }
+	clock := t0
+	now := func() time.Time { return clock }
 	broker := events.NewMemory(events.Options{})
-	posts := posting.New(db, blobs, log, now, posting.Config{MaxBytes: maxUpload, Media: media.DefaultLimits(), TempDir: t.TempDir(), Events: broker})
+	keys := chatpic.NewKeyring()
+	hashes := moderation.NewHashList(db, 31)
+	gc := moderation.GuardConfig{ChallengeBits: 8}
+	if adjust != nil {
+		adjust(&gc)
+	}
+	guard := moderation.NewGuard(db, keys, now, gc)
+	posts := posting.New(db, blobs, log, now, posting.Config{MaxBytes: maxUpload, Media: media.DefaultLimits(),
+		TempDir: t.TempDir(), Events: broker, Keys: keys, Guard: guard, Screen: hashes})
+	mods := moderation.New(db, blobs, log, now, keys, guard, hashes, posts, moderation.Config{})
 	origin := request.NewOrigin(nil, nil)
-	pages, err := web.New(posts, origin, log)
+	pages, err := web.New(posts, mods, origin, log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Routes(pages, api.New(posts, origin, log, broker), []Pinger{db, blobs}, Deps{Log: log})
+	h := Routes(pages, api.New(posts, mods, origin, log, broker), []Pinger{db, blobs}, Deps{Log: log})
+	return &testSite{handler: h, db: db, mods: mods, guard: guard, now: &clock}
 }
 
 func multipartBody(t *testing.T, fields map[string]string, file []byte) (io.Reader, string) {

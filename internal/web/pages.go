@@ -138,7 +138,7 @@ func (w *Web) AddComment(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := w.posts.Comment(r.Context(), r.PathValue("id"), r.PostForm.Get("body"),
-		strings.TrimSpace(r.PostForm.Get("token")), w.origin.ClientAddr(r))
+		strings.TrimSpace(r.PostForm.Get("token")), r.PostForm.Get("pow"), w.origin.ClientAddr(r))
 	if err != nil {
 		w.fail(rw, r, err)
 		return
@@ -196,7 +196,7 @@ func (w *Web) upload(rw http.ResponseWriter, r *http.Request, slug string) {
 	if slug == "" {
 		slug = up.Channel
 	}
-	created, err := w.posts.Upload(r.Context(), slug, up.Draft())
+	created, err := w.posts.Upload(r.Context(), slug, up.Draft(w.origin.ClientAddr(r)))
 	if err != nil {
 		w.fail(rw, r, err)
 		return
@@ -214,7 +214,7 @@ func (w *Web) UploadLinkOnly(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer up.Close()
-	created, err := w.posts.UploadLinkOnly(r.Context(), up.Draft(), up.MaxViews)
+	created, err := w.posts.UploadLinkOnly(r.Context(), up.Draft(w.origin.ClientAddr(r)), up.MaxViews)
 	if err != nil {
 		w.fail(rw, r, err)
 		return

@@ -19,6 +19,7 @@ import (
 
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/media"
+	"github.com/chatpic/chatpic/internal/moderation"
 	"github.com/chatpic/chatpic/internal/posting"
 	"github.com/chatpic/chatpic/internal/request"
 )
@@ -29,6 +30,7 @@ var files embed.FS
 // Web serves the pages, static files and media.
 type Web struct {
 	posts  *posting.Service
+	mods   *moderation.Service
 	origin *request.Origin
 	log    *slog.Logger
 	pages  map[string]*template.Template
@@ -40,8 +42,8 @@ type Web struct {
 
 // New parses the templates and hashes the static files. An error means the
 // binary was built with a broken template.
-func New(posts *posting.Service, origin *request.Origin, log *slog.Logger) (*Web, error) {
-	w := &Web{posts: posts, origin: origin, log: log, staticURL: map[string]string{}, staticFile: map[string][]byte{}}
+func New(posts *posting.Service, mods *moderation.Service, origin *request.Origin, log *slog.Logger) (*Web, error) {
+	w := &Web{posts: posts, mods: mods, origin: origin, log: log, staticURL: map[string]string{}, staticFile: map[string][]byte{}}
 	entries, err := fs.ReadDir(files, "static")
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)

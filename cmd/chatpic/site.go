@@ -1,0 +1,46 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/config"
+	"github.com/chatpic/chatpic/internal/moderation"
+	"github.com/chatpic/chatpic/internal/posting"
+)
+
+// site is the set of use-cases one process runs, wired together.
+type site struct {
+	keys   *chatpic.Keyring
+	guard  *moderation.Guard
+	hashes *moderation.HashList
+	posts  *posting.Service
+	mods   *moderation.Service
+}
+
+// newSite wires the posting and moderation services over st. pc is the
+// posting configuration; its Keys, Guard and Screen are filled in here.
+func newSite(ctx context.Context, st storage, log *slog.Logger, now func() time.Time, cfg config.Config, pc posting.Config) (*site, error) {
+	s := &site{keys: chatpic.NewKeyring()}
+	// The previous client secret is honoured for as long as the longest
+	// rate-limit window, so limits survive a rotation.
+	grace := time.Hour
+	for _, r := range cfg.Safety.Limits {
+		grace = max(grace, r.Per)
+	}
+	s.keys.SetClientPeriod(cfg.Safety.KeyRotation, min(grace, cfg.Safety.KeyRotation))
+	s.hashes = moderation.NewHashList(st.db, cfg.Safety.PDQThreshold)
+	if err := s.hashes.Sync(ctx); err != nil {
+		return nil, err
+	}
+	s.guard = moderation.NewGuard(st.db, s.keys, now, moderation.GuardConfig{
+		Limits: cfg.Safety.Limits, Flood: cfg.Safety.Flood, ChallengeBits: cfg.Safety.ChallengeBits,
+	})
+	pc.Keys, pc.Guard, pc.Screen = s.keys, s.guard, s.hashes
+	s.posts = posting.New(st.db, st.blobs, log, now, pc)
+	s.mods = moderation.New(st.db, st.blobs, log, now, s.keys, s.guard, s.hashes, s.posts,
+		moderation.Config{SessionLife: cfg.Safety.SessionLife, Accounts: cfg.Safety.Limits[chatpic.ActionLogin]})
+	return s, nil
+}
