@@ -141,3 +141,70 @@ func WithOrientation(jpg []byte, orientation uint16) []byte {
 	out.Write(jpg[2:])
 	return out.Bytes()
 }
+
+// Scene returns a w×h picture that stands in for a photograph: soft
+// overlapping shapes in many colours over a gradient, laid out by seed.
+// Different seeds give unrelated pictures (their PDQ hashes are far apart);
+// the same seed gives the same picture at any size.
+func Scene(w, h int, seed uint64) *image.RGBA {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	next := func() float64 { // splitmix64, so the layout needs no math/rand
+		seed += 0x9e3779b97f4a7c15
+		z := seed
+		z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+		z = (z ^ z>>27) * 0x94d049bb133111eb
+		return float64(z^z>>31) / float64(^uint64(0))
+	}
+	type blob struct{ x, y, rx, ry, r, g, b float64 }
+	blobs := make([]blob, 12)
+	for i := range blobs {
+		blobs[i] = blob{next(), next(), 0.05 + 0.3*next(), 0.05 + 0.3*next(), 255 * next(), 255 * next(), 255 * next()}
+	}
+	base := [3]float64{255 * next(), 255 * next(), 255 * next()}
+	for y := range h {
+		fy := float64(y) / float64(h)
+		for x := range w {
+			fx := float64(x) / float64(w)
+			c := [3]float64{base[0] * fy, base[1] * (1 - fx), base[2] * (fx + fy) / 2}
+			for _, b := range blobs {
+				dx, dy := (fx-b.x)/b.rx, (fy-b.y)/b.ry
+				if d := dx*dx + dy*dy; d < 1 {
+					a := 1 - d
+					c = [3]float64{c[0]*(1-a) + b.r*a, c[1]*(1-a) + b.g*a, c[2]*(1-a) + b.b*a}
+				}
+			}
+			img.SetRGBA(x, y, color.RGBA{uint8(c[0]), uint8(c[1]), uint8(c[2]), 255})
+		}
+	}
+	return img
+}
+
+// Mirror returns img mirrored left to right.
+func Mirror(img *image.RGBA) *image.RGBA {
+	b := img.Bounds()
+	out := image.NewRGBA(b)
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			out.Set(b.Max.X-1-(x-b.Min.X), y, img.At(x, y))
+		}
+	}
+	return out
+}
+
+// EncodeJPEG encodes img as a JPEG of the given quality.
+func EncodeJPEG(img image.Image, quality int) []byte {
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: quality}); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
+}
+
+// EncodePNG encodes img as a PNG.
+func EncodePNG(img image.Image) []byte {
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
+}

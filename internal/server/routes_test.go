@@ -41,6 +41,8 @@ func newHandler(t *testing.T) http.Handler {
 // parts for tests that need them.
 type testSite struct {
 	handler http.Handler
+	pages   *web.Web
+	api     *api.API
 	db      *sqlstore.Store
 	mods    *moderation.Service
 	guard   *moderation.Guard
@@ -85,8 +87,9 @@ func newTestSite(t *testing.T, adjust func(*moderation.GuardConfig)) *testSite {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := Routes(pages, api.New(posts, mods, origin, log, broker), []Pinger{db, blobs}, Deps{Log: log})
-	return &testSite{handler: h, db: db, mods: mods, guard: guard, now: &clock}
+	a := api.New(posts, mods, origin, log, broker)
+	h := Routes(pages, a, []Pinger{db, blobs}, Deps{Log: log})
+	return &testSite{handler: h, pages: pages, api: a, db: db, mods: mods, guard: guard, now: &clock}
 }
 
 func multipartBody(t *testing.T, fields map[string]string, file []byte) (io.Reader, string) {
