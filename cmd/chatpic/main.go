@@ -55,6 +55,8 @@ func commands() map[string]command {
 	return map[string]command{
 		"serve":    {"run the site (the default)", cmdServe},
 		"channels": {"list, add, edit or remove channels: channels list|add|edit|remove", cmdChannels},
+		"mods":     {"manage moderator accounts: mods add|remove|list|token", cmdMods},
+		"hashes":   {"import or export banned hashes: hashes import|export", cmdHashes},
 		"janitor":  {"run one clean-up pass: janitor [--dry-run]", cmdJanitor},
 		"version":  {"print the version", cmdVersion},
 	}
