@@ -320,6 +320,19 @@ func TestEndToEnd(t *testing.T) {
 	if r := in.do(vreq); r.status != http.StatusOK || string(r.body) != "{\"score\":1}\n" {
 		t.Fatalf("vote: %d %q", r.status, r.body)
 	}
+	// Report it (a mild reason: it stays up) and follow the receipt; the
+	// reporter is known only by a keyed hash.
+	rreq, _ := http.NewRequest("POST", in.base+"/api/v1/posts/"+photo.ID+"/reports", strings.NewReader(`{"reason":"spam","note":"looks like an ad"}`))
+	rreq.Header.Set("Content-Type", "application/json")
+	rr := in.do(rreq)
+	var filed struct{ Receipt, StatusURL string }
+	if json.Unmarshal(rr.body, &filed); rr.status != http.StatusAccepted || filed.Receipt == "" {
+		t.Fatalf("report: %d %s", rr.status, rr.body)
+	}
+	sreq, _ := http.NewRequest("GET", in.base+"/api/v1/reports/"+filed.Receipt, nil)
+	if r := in.do(sreq); r.status != http.StatusOK || !strings.Contains(string(r.body), `"state":"waiting"`) {
+		t.Fatalf("receipt: %d %s", r.status, r.body)
+	}
 
 	// Delete with the token.
 	del := func(token string) int {
