@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/moderation"
@@ -219,7 +218,7 @@ func (a *API) EditChannel(w http.ResponseWriter, r *http.Request, m chatpic.Mode
 		a.fail(w, r, err)
 		return
 	}
-	e, err := channelEdit(f)
+	e, err := request.ChannelEdit(func(k string) string { return f[k] })
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -234,53 +233,6 @@ func (a *API) EditChannel(w http.ResponseWriter, r *http.Request, m chatpic.Mode
 		return
 	}
 	a.write(w, r, http.StatusOK, a.channel(r, c))
-}
-
-// channelEdit turns the fields of a channel edit into typed values.
-func channelEdit(f map[string]string) (moderation.ChannelEdit, error) {
-	var e moderation.ChannelEdit
-	number := func(name string) (*int, error) {
-		v, ok := f[name]
-		if !ok || v == "" {
-			return nil, nil
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return nil, chatpic.Errorf(chatpic.KindInvalid, "%s must be a whole number", name)
-		}
-		return &n, nil
-	}
-	var err error
-	if e.Capacity, err = number("capacity"); err != nil {
-		return e, err
-	}
-	if e.ReportThreshold, err = number("report_threshold"); err != nil {
-		return e, err
-	}
-	if v := f["ttl"]; v != "" {
-		var d time.Duration
-		if v != "0" {
-			if d, err = chatpic.ParseDuration(v); err != nil {
-				return e, chatpic.Errorf(chatpic.KindInvalid, "ttl must be a duration such as 1h or 7d, or 0 for none")
-			}
-		}
-		e.TTL = &d
-	}
-	if v := f["premod"]; v != "" {
-		p, err := chatpic.ParsePremod(v)
-		if err != nil {
-			return e, err
-		}
-		e.Premod = &p
-	}
-	if v := f["challenge"]; v != "" {
-		c, err := chatpic.ParseChallenge(v)
-		if err != nil {
-			return e, err
-		}
-		e.Challenge = &c
-	}
-	return e, nil
 }
 
 // Moderators answers GET /api/v1/mod/moderators (admins only).

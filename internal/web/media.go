@@ -52,17 +52,8 @@ func (w *Web) serveMedia(rw http.ResponseWriter, r *http.Request, thumb bool) {
 	defer obj.Close()
 
 	h := rw.Header()
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", mediaCSP)
+	fileHeaders(h, p, thumb)
 	h.Set("Cross-Origin-Resource-Policy", "cross-origin") // direct links embed anywhere
-	h.Set("Content-Disposition", `inline; filename="`+p.ID+`.`+ext+`"`)
-	if thumb {
-		h.Set("Content-Type", thumbTypes[ext])
-		h.Set("ETag", `"t`+hex.EncodeToString(p.SHA256[:12])+`"`)
-	} else {
-		h.Set("Content-Type", p.MIME)
-		h.Set("ETag", `"`+hex.EncodeToString(p.SHA256[:])+`"`)
-	}
 	// The bytes never change, but a post that will expire should not
 	// outlive its time in caches.
 	age := maxMediaAge
@@ -74,4 +65,21 @@ func (w *Web) serveMedia(rw http.ResponseWriter, r *http.Request, thumb bool) {
 		h.Set("Cache-Control", "private, no-store") // every view must reach us
 	}
 	http.ServeContent(rw, r, "", p.CreatedAt, obj)
+}
+
+// fileHeaders sets what every response carrying a post's file (or with
+// thumb, its thumbnail) sends: our own Content-Type, no sniffing, a
+// sandbox CSP in case a browser renders it as a document, and an ETag.
+func fileHeaders(h http.Header, p chatpic.Post, thumb bool) {
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", mediaCSP)
+	if thumb {
+		h.Set("Content-Disposition", `inline; filename="`+p.ID+`.`+p.ThumbExt+`"`)
+		h.Set("Content-Type", thumbTypes[p.ThumbExt])
+		h.Set("ETag", `"t`+hex.EncodeToString(p.SHA256[:12])+`"`)
+	} else {
+		h.Set("Content-Disposition", `inline; filename="`+p.ID+`.`+p.Ext+`"`)
+		h.Set("Content-Type", p.MIME)
+		h.Set("ETag", `"`+hex.EncodeToString(p.SHA256[:])+`"`)
+	}
 }

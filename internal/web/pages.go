@@ -14,6 +14,9 @@ type homePage struct {
 	Title    string
 	Channels []chatpic.ChannelStats
 	Limits   string
+	// Pow is the puzzle the link-only upload form solves first, when
+	// needed.
+	Pow powChallenge
 }
 
 type channelPage struct {
@@ -23,6 +26,7 @@ type channelPage struct {
 	Next    string
 	Sort    string
 	Limits  string
+	Pow     powChallenge
 }
 
 type postPage struct {
@@ -38,6 +42,8 @@ type postPage struct {
 	// DeleteToken is set only on the page answering the upload itself.
 	DeleteToken string
 	Comments    []chatpic.Comment
+	// Pow is the puzzle the comment form solves first, when needed.
+	Pow powChallenge
 }
 
 // Home renders GET /: the channels and an upload form.
@@ -47,7 +53,8 @@ func (w *Web) Home(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, err)
 		return
 	}
-	w.render(rw, r, http.StatusOK, "home", homePage{Channels: chans, Limits: limitsText(w.posts.Limits())})
+	w.render(rw, r, http.StatusOK, "home", homePage{Channels: chans, Limits: limitsText(w.posts.Limits()),
+		Pow: w.challenge(r.Context(), chatpic.LinkOnly)})
 }
 
 // Channel renders GET /c/{slug}: its uploads, newest first, a page at a time.
@@ -69,7 +76,7 @@ func (w *Web) Channel(rw http.ResponseWriter, r *http.Request) {
 	}
 	w.render(rw, r, http.StatusOK, "channel", channelPage{
 		Title: ch.Title, Channel: ch, Posts: page.Posts, Next: page.Next, Sort: string(sort),
-		Limits: limitsText(w.posts.Limits()),
+		Limits: limitsText(w.posts.Limits()), Pow: w.challenge(r.Context(), ch.Slug),
 	})
 }
 
@@ -126,6 +133,7 @@ func (w *Web) renderPost(rw http.ResponseWriter, r *http.Request, code int, p ch
 		ThumbURL:    base + "/t/" + p.ID + "." + p.ThumbExt,
 		DeleteToken: token,
 		Comments:    comments,
+		Pow:         w.challenge(r.Context(), p.Channel),
 	})
 }
 
@@ -141,6 +149,14 @@ func (w *Web) AddComment(rw http.ResponseWriter, r *http.Request) {
 		strings.TrimSpace(r.PostForm.Get("token")), r.PostForm.Get("pow"), w.origin.ClientAddr(r))
 	if err != nil {
 		w.fail(rw, r, err)
+		return
+	}
+	if c.Status == chatpic.StatusPending {
+		w.render(rw, r, http.StatusAccepted, "message", messagePage{
+			Title: "Waiting for review", Heading: "Your comment is waiting for review",
+			Text: "The moderators of this channel read comments before they are shown. Yours will appear once they approve it.",
+			Back: "/p/" + c.PostID, BackText: "Back to the upload",
+		})
 		return
 	}
 	http.Redirect(rw, r, "/p/"+c.PostID+"#c-"+strconv.Itoa(c.Number), http.StatusSeeOther)
@@ -169,7 +185,8 @@ func (w *Web) Vote(rw http.ResponseWriter, r *http.Request) {
 
 // UploadToChannel handles the upload form of a channel page, POST
 // /c/{slug}. It answers with the new post's page, which shows the delete
-// token this once.
+// token this once, or, in a pre-moderated channel, a page saying that the
+// upload waits for review.
 func (w *Web) UploadToChannel(rw http.ResponseWriter, r *http.Request) {
 	w.upload(rw, r, r.PathValue("slug"))
 }
@@ -201,8 +218,7 @@ func (w *Web) upload(rw http.ResponseWriter, r *http.Request, slug string) {
 		w.fail(rw, r, err)
 		return
 	}
-	rw.Header().Set("Location", "/p/"+created.Post.ID)
-	w.renderPost(rw, r, http.StatusCreated, created.Post, created.DeleteToken)
+	w.created(rw, r, created)
 }
 
 // UploadLinkOnly handles the home page's link-only upload form, POST
@@ -219,8 +235,7 @@ func (w *Web) UploadLinkOnly(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, err)
 		return
 	}
-	rw.Header().Set("Location", "/p/"+created.Post.ID)
-	w.renderPost(rw, r, http.StatusCreated, created.Post, created.DeleteToken)
+	w.created(rw, r, created)
 }
 
 // Delete handles POST /p/{id}/delete with the form field "token".

@@ -15,7 +15,11 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"strconv"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/media"
@@ -40,8 +44,18 @@ type Web struct {
 	staticFile map[string][]byte
 }
 
+// pageNames lists the pages; each is parsed with the layout and partials.
+var pageNames = []string{
+	"home", "channel", "post", "message", "pending",
+	"report", "filed", "receipt", "transparency",
+	"mod-login", "mod-queue", "mod-channels", "mod-audit", "mod-moderators",
+}
+
 // New parses the templates and hashes the static files. An error means the
-// binary was built with a broken template.
+// binary was built with a broken template. mods serves the reporting,
+// transparency and moderation pages (SafetyRoutes) and the proof-of-work
+// challenges of posting forms; with mods nil, forms carry no challenge and
+// SafetyRoutes must not be mounted.
 func New(posts *posting.Service, mods *moderation.Service, origin *request.Origin, log *slog.Logger) (*Web, error) {
 	w := &Web{posts: posts, mods: mods, origin: origin, log: log, staticURL: map[string]string{}, staticFile: map[string][]byte{}}
 	entries, err := fs.ReadDir(files, "static")
@@ -83,9 +97,16 @@ func New(posts *posting.Service, mods *moderation.Service, origin *request.Origi
 			d = d.Round(time.Second)
 			return fmt.Sprintf("%d:%02d", int(d.Minutes()), int(d.Seconds())%60)
 		},
+		"approx":      chatpic.FormatApprox,
+		"date":        func(t time.Time) string { return t.UTC().Format("2 January 2006, 15:04 UTC") },
+		"reasons":     func() []chatpic.ReportReason { return chatpic.ReportReasons },
+		"reasonLabel": reasonLabel,
+		"reasonName":  reasonName,
+		"actionText":  actionText,
+		"auditLink":   auditLink,
 	}
 	w.pages = map[string]*template.Template{}
-	for _, page := range []string{"home", "channel", "post", "message"} {
+	for _, page := range pageNames {
 		t, err := template.New("").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/partials.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", page, err)
@@ -120,26 +141,76 @@ func (w *Web) render(rw http.ResponseWriter, r *http.Request, code int, name str
 	rw.Write(buf.Bytes())
 }
 
+// messagePage is a page that says one thing: an error, or that something
+// was done. Retry, if set, says when to try again.
 type messagePage struct {
-	Title, Heading, Text, Back, BackText string
+	Title, Heading, Text, Retry, Back, BackText string
 }
 
 // fail renders err as a page with the status of its kind; gone uploads get
 // a tombstone that says why. Internal errors are logged here, once.
 func (w *Web) fail(rw http.ResponseWriter, r *http.Request, err error) {
+	w.failPage(rw, r, err, messagePage{})
+}
+
+// failPage is fail with the back link of m, when set.
+func (w *Web) failPage(rw http.ResponseWriter, r *http.Request, err error, m messagePage) {
 	code := request.Status(err)
 	if code >= 500 {
 		w.log.Error("page request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	m := messagePage{Title: http.StatusText(code), Heading: http.StatusText(code), Text: chatpic.ErrorMessage(err)}
-	if chatpic.ErrorKind(err) == chatpic.KindGone {
+	m.Title, m.Heading, m.Text = http.StatusText(code), http.StatusText(code), sentence(chatpic.ErrorMessage(err))
+	switch chatpic.ErrorKind(err) {
+	case chatpic.KindGone:
 		m.Title, m.Heading = "Gone", "This upload is gone"
 		m.Text = chatpic.ErrorReason(err).Explain()
-	}
-	if code == http.StatusTooManyRequests {
-		rw.Header().Set("Retry-After", "60")
+		if st := chatpic.ErrorStatement(err); st != "" && chatpic.ErrorReason(err) == chatpic.ReasonRemoved {
+			m.Text = "The moderators removed this upload. Their reason: " + sentence(st)
+		}
+	case chatpic.KindRateLimited:
+		rw.Header().Set("Retry-After", strconv.Itoa(chatpic.RetryAfterSeconds(err)))
+		m.Title, m.Heading = "Slow down", "Please slow down"
+		m.Retry = retryText(err)
+	case chatpic.KindChallenge:
+		m.Title, m.Heading = "Very busy", "This channel is very busy right now"
+		m.Text = "Too many posts are arriving here at once, so your browser must first solve a small puzzle " +
+			"that shows it is not a flood bot. That needs JavaScript: turn it on, go back and send your post again, " +
+			"or wait a few minutes until the rush is over."
+	case chatpic.KindUnauthorized:
+		m.Back, m.BackText = "/mod/login", "Sign in"
 	}
 	w.render(rw, r, code, "message", m)
+}
+
+// retryText tells people when they may try again after a KindRateLimited
+// error, in the words of its Retry-After.
+func retryText(err error) string {
+	secs := chatpic.RetryAfterSeconds(err)
+	n, unit := secs, "second" // rounded up, so that trying then works
+	switch {
+	case secs > 3600:
+		n, unit = (secs+3599)/3600, "hour"
+	case secs > 60:
+		n, unit = (secs+59)/60, "minute"
+	}
+	if n != 1 {
+		unit += "s"
+	}
+	return fmt.Sprintf("You can try again in %d %s.", n, unit)
+}
+
+// sentence makes an error message read as a sentence: a capital first
+// letter and a full stop.
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	s = string(unicode.ToUpper(r)) + s[n:]
+	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "?") && !strings.HasSuffix(s, "!") {
+		s += "."
+	}
+	return s
 }
 
 // NotFound renders the 404 page for any path without a route.

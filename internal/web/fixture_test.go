@@ -1,0 +1,178 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/blob/diskblob"
+	"github.com/chatpic/chatpic/internal/events"
+	"github.com/chatpic/chatpic/internal/media"
+	"github.com/chatpic/chatpic/internal/mediatest"
+	"github.com/chatpic/chatpic/internal/moderation"
+	"github.com/chatpic/chatpic/internal/posting"
+	"github.com/chatpic/chatpic/internal/request"
+	"github.com/chatpic/chatpic/internal/sqlstore"
+)
+
+var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+
+// Test accounts.
+const (
+	adminName, adminPassword = "ada", "correct horse battery"
+	modName, modPassword     = "mo", "staple gun and paper"
+)
+
+// fixture is the web package over real SQLite and a real folder, with the
+// page routes mounted the way internal/server mounts them.
+type fixture struct {
+	web   *Web
+	posts *posting.Service
+	mods  *moderation.Service
+	h     http.Handler
+}
+
+// testChannels are the seeded channels plus one pre-moderated and one
+// that always asks for a proof-of-work.
+func testChannels() []chatpic.Channel {
+	return append(chatpic.DefaultChannels(),
+		chatpic.Channel{Slug: "vetted", Title: "Vetted", Capacity: 10, Premod: chatpic.PremodMedia},
+		chatpic.Channel{Slug: "busy", Title: "Busy", Capacity: 10, Challenge: chatpic.ChallengeAlways},
+	)
+}
+
+func newFixture(t *testing.T, base *url.URL) fixture {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := sqlstore.Open(ctx, filepath.Join(dir, "chatpic.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Seed(ctx, testChannels(), t0); err != nil {
+		t.Fatal(err)
+	}
+	blobs, err := diskblob.Open(filepath.Join(dir, "media"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { blobs.Close() })
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	now := func() time.Time { return t0 }
+	keys := chatpic.NewKeyring()
+	guard := moderation.NewGuard(db, keys, now, moderation.GuardConfig{ChallengeBits: 4})
+	hashes := moderation.NewHashList(db, 31)
+	posts := posting.New(db, blobs, log, now, posting.Config{
+		MaxBytes: 1 << 20, Media: media.DefaultLimits(), TempDir: t.TempDir(), Keys: keys,
+		Events: events.NewMemory(events.Options{}), Guard: guard, Screen: hashes,
+	})
+	mods := moderation.New(db, blobs, log, now, keys, guard, hashes, posts, moderation.Config{})
+	for _, a := range []struct {
+		name, password string
+		admin          bool
+	}{{adminName, adminPassword, true}, {modName, modPassword, false}} {
+		if err := mods.AddModerator(ctx, moderation.CLI, a.name, a.password, a.admin); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w, err := New(posts, mods, request.NewOrigin(base, nil), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	for pattern, h := range map[string]http.HandlerFunc{
+		"GET /{$}": w.Home, "GET /c/{slug}": w.Channel, "POST /c/{slug}": w.UploadToChannel, "GET /p/{id}": w.Post,
+		"POST /p/{id}/comments": w.AddComment, "/": w.NotFound,
+	} {
+		mux.HandleFunc(pattern, h)
+	}
+	for pattern, h := range w.SafetyRoutes() {
+		mux.HandleFunc(pattern, h)
+	}
+	return fixture{web: w, posts: posts, mods: mods, h: mux}
+}
+
+func (f fixture) serve(req *http.Request) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	f.h.ServeHTTP(rec, req)
+	return rec
+}
+
+func (f fixture) get(path string, cookie *http.Cookie) *httptest.ResponseRecorder {
+	req := httptest.NewRequest("GET", path, nil)
+	if cookie != nil {
+		req.AddCookie(cookie)
+	}
+	return f.serve(req)
+}
+
+func (f fixture) post(path string, form url.Values, cookie *http.Cookie) *httptest.ResponseRecorder {
+	req := httptest.NewRequest("POST", path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if cookie != nil {
+		req.AddCookie(cookie)
+	}
+	return f.serve(req)
+}
+
+// upload posts a small picture into a channel through the page's form.
+func (f fixture) upload(t *testing.T, slug string) *httptest.ResponseRecorder {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", "x.png")
+	fw.Write(mediatest.PNG(24, 16))
+	mw.Close()
+	req := httptest.NewRequest("POST", "/c/"+slug, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return f.serve(req)
+}
+
+// uploaded posts a picture and returns its ID.
+func (f fixture) uploaded(t *testing.T, slug string) string {
+	t.Helper()
+	rec := f.upload(t, slug)
+	if rec.Code != http.StatusCreated && rec.Code != http.StatusAccepted {
+		t.Fatalf("upload: %d %.300s", rec.Code, rec.Body)
+	}
+	return strings.TrimPrefix(rec.Header().Get("Location"), "/p/")
+}
+
+// login signs in and returns the session cookie.
+func (f fixture) login(t *testing.T, name, password string) *http.Cookie {
+	t.Helper()
+	rec := f.post("/mod/login", url.Values{"name": {name}, "password": {password}}, nil)
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("login: %d %.300s", rec.Code, rec.Body)
+	}
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == request.SessionCookie {
+			return c
+		}
+	}
+	t.Fatal("login set no session cookie")
+	return nil
+}
+
+func wantPage(t *testing.T, rec *httptest.ResponseRecorder, code int, wants ...string) {
+	t.Helper()
+	if rec.Code != code {
+		t.Fatalf("got %d, want %d: %.500s", rec.Code, code, rec.Body)
+	}
+	for _, w := range wants {
+		if !strings.Contains(rec.Body.String(), w) {
+			t.Errorf("page lacks %q: %.2000s", w, rec.Body)
+		}
+	}
+}

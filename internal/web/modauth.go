@@ -1,0 +1,147 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/request"
+)
+
+// modHandler is a moderation page or action: it runs only for a signed-in
+// moderator, m.
+type modHandler func(rw http.ResponseWriter, r *http.Request, m chatpic.Moderator)
+
+// modHeaders keeps moderation pages out of caches and search engines.
+func modHeaders(rw http.ResponseWriter) {
+	rw.Header().Set("Cache-Control", "no-store")
+	rw.Header().Set("X-Robots-Tag", "noindex")
+}
+
+// mod wraps h so that it runs only for a signed-in moderator (session
+// cookie or Bearer token). Anyone else is sent to the sign-in form from a
+// GET, and gets 401 for anything else.
+func (w *Web) mod(h modHandler) http.HandlerFunc {
+	return func(rw http.ResponseWriter, r *http.Request) {
+		modHeaders(rw)
+		token, session := request.ModeratorToken(r)
+		m, err := w.mods.Authenticate(r.Context(), token, session)
+		if err != nil {
+			if chatpic.ErrorKind(err) != chatpic.KindUnauthorized {
+				w.modFail(rw, r, err)
+				return
+			}
+			if session {
+				http.SetCookie(rw, w.clearCookie(r)) // ended or unknown
+			}
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				http.Redirect(rw, r, "/mod/login", http.StatusSeeOther)
+				return
+			}
+			w.fail(rw, r, err)
+			return
+		}
+		h(rw, r, m)
+	}
+}
+
+// admin wraps h so that moderators who are not admins get 403.
+func (w *Web) admin(h modHandler) http.HandlerFunc {
+	return w.mod(func(rw http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
+		if !m.Admin {
+			w.modFail(rw, r, chatpic.Errorf(chatpic.KindForbidden, "only admins can do that"))
+			return
+		}
+		h(rw, r, m)
+	})
+}
+
+// modFail is fail with a way back to the queue.
+func (w *Web) modFail(rw http.ResponseWriter, r *http.Request, err error) {
+	w.failPage(rw, r, err, messagePage{Back: "/mod", BackText: "Back to the queue"})
+}
+
+// secure reports whether the browser reached us over HTTPS, directly or
+// through the configured origin or a trusted proxy.
+func (w *Web) secure(r *http.Request) bool {
+	return r.TLS != nil || strings.HasPrefix(w.origin.Base(r), "https://")
+}
+
+// sessionCookie carries a moderator's session token: never readable by
+// scripts, never sent cross-site, HTTPS-only when the site is.
+func (w *Web) sessionCookie(r *http.Request, token string, expires time.Time) *http.Cookie {
+	return &http.Cookie{
+		Name: request.SessionCookie, Value: token, Path: "/", Expires: expires.UTC(),
+		HttpOnly: true, Secure: w.secure(r), SameSite: http.SameSiteStrictMode,
+	}
+}
+
+// clearCookie tells the browser to forget the session cookie.
+func (w *Web) clearCookie(r *http.Request) *http.Cookie {
+	c := w.sessionCookie(r, "", time.Unix(0, 0))
+	c.MaxAge = -1
+	return c
+}
+
+// loginPage is the sign-in form, blank or with why it was refused.
+type loginPage struct {
+	Title, Name, Error, Retry string
+}
+
+// LoginForm renders GET /mod/login; a signed-in moderator goes on to the
+// queue.
+func (w *Web) LoginForm(rw http.ResponseWriter, r *http.Request) {
+	modHeaders(rw)
+	if token, session := request.ModeratorToken(r); token != "" {
+		if _, err := w.mods.Authenticate(r.Context(), token, session); err == nil {
+			http.Redirect(rw, r, "/mod", http.StatusSeeOther)
+			return
+		}
+	}
+	w.render(rw, r, http.StatusOK, "mod-login", loginPage{Title: "Moderator sign-in"})
+}
+
+// Login handles POST /mod/login ("name", "password"): it sets the session
+// cookie and goes on to the queue (303), or shows the form again with 401,
+// or 429 and Retry-After after too many attempts.
+func (w *Web) Login(rw http.ResponseWriter, r *http.Request) {
+	modHeaders(rw)
+	r.Body = http.MaxBytesReader(rw, r.Body, 4<<10)
+	if err := r.ParseForm(); err != nil {
+		w.fail(rw, r, chatpic.Errorf(chatpic.KindInvalid, "the form could not be read"))
+		return
+	}
+	name := strings.TrimSpace(r.PostForm.Get("name"))
+	s, err := w.mods.Login(r.Context(), name, r.PostForm.Get("password"), w.origin.ClientAddr(r))
+	if err == nil {
+		http.SetCookie(rw, w.sessionCookie(r, s.Token, s.Expires))
+		http.Redirect(rw, r, "/mod", http.StatusSeeOther)
+		return
+	}
+	page := loginPage{Title: "Moderator sign-in", Name: name, Error: sentence(chatpic.ErrorMessage(err))}
+	switch chatpic.ErrorKind(err) {
+	case chatpic.KindUnauthorized:
+	case chatpic.KindRateLimited:
+		rw.Header().Set("Retry-After", strconv.Itoa(chatpic.RetryAfterSeconds(err)))
+		page.Retry = retryText(err)
+	default:
+		w.fail(rw, r, err)
+		return
+	}
+	w.render(rw, r, request.Status(err), "mod-login", page)
+}
+
+// Logout handles POST /mod/logout: it ends the session and clears the
+// cookie.
+func (w *Web) Logout(rw http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
+	if token, session := request.ModeratorToken(r); session {
+		if err := w.mods.Logout(r.Context(), token); err != nil {
+			w.modFail(rw, r, err)
+			return
+		}
+	}
+	http.SetCookie(rw, w.clearCookie(r))
+	http.Redirect(rw, r, "/mod/login", http.StatusSeeOther)
+}

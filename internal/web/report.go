@@ -1,0 +1,161 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/moderation"
+	"github.com/chatpic/chatpic/internal/request"
+)
+
+// reasonLabel is how a report form words a reason, from the reporter's
+// side.
+func reasonLabel(r chatpic.ReportReason) string {
+	switch r {
+	case chatpic.ReasonNCII:
+		return "This is a private image of me shared without my consent"
+	case chatpic.ReasonIllegal:
+		return "It is illegal"
+	case chatpic.ReasonSpam:
+		return "It is spam"
+	case chatpic.ReasonOther:
+		return "Something else (say what in the note)"
+	}
+	return string(r)
+}
+
+// reasonName names a reason in tables and lists.
+func reasonName(r chatpic.ReportReason) string {
+	switch r {
+	case chatpic.ReasonNCII:
+		return "Private image shared without consent"
+	case chatpic.ReasonIllegal:
+		return "Illegal"
+	case chatpic.ReasonSpam:
+		return "Spam"
+	case chatpic.ReasonOther:
+		return "Other"
+	}
+	return string(r)
+}
+
+// reportPage is the removal-request form, blank or with what was sent and
+// why it was refused.
+type reportPage struct {
+	Title, Error string
+	Link, Reason string
+	Note         string
+	Retry        string
+}
+
+// filedPage shows a report's receipt code, once.
+type filedPage struct {
+	Title     string
+	Receipt   string
+	StatusURL string
+	Hidden    bool
+	Comment   bool
+	Back      string
+}
+
+// maxReportForm bounds a report form: a link and a 1000-character note.
+const maxReportForm = 16 << 10
+
+// ReportPost handles the report forms of a post page, POST /p/{id}/report
+// ("reason", "note", and "comment" for a comment's): 202 and a page with
+// the receipt code.
+func (w *Web) ReportPost(rw http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(rw, r.Body, maxReportForm)
+	if err := r.ParseForm(); err != nil {
+		w.fail(rw, r, chatpic.Errorf(chatpic.KindInvalid, "the form could not be read"))
+		return
+	}
+	id := r.PathValue("id")
+	t := moderation.Target{PostID: id}
+	if c := r.PostForm.Get("comment"); c != "" {
+		// The comment alone names the thread it is in.
+		t = moderation.Target{CommentID: c}
+	}
+	filed, err := w.mods.Report(r.Context(), t, r.PostForm.Get("reason"), r.PostForm.Get("note"), w.origin.ClientAddr(r))
+	if err != nil {
+		w.failPage(rw, r, err, messagePage{Back: "/p/" + id + "#report", BackText: "Back to the upload"})
+		return
+	}
+	w.renderFiled(rw, r, filed, t.CommentID != "", "/p/"+id)
+}
+
+func (w *Web) renderFiled(rw http.ResponseWriter, r *http.Request, f moderation.Filed, comment bool, back string) {
+	w.render(rw, r, http.StatusAccepted, "filed", filedPage{
+		Title: "Report received", Receipt: f.Receipt, Hidden: f.Hidden, Comment: comment, Back: back,
+		StatusURL: w.origin.Base(r) + "/report/status/" + f.Receipt,
+	})
+}
+
+// ReportForm renders GET /report: the removal request for people who are
+// not on the site, and the look-up of a receipt code.
+func (w *Web) ReportForm(rw http.ResponseWriter, r *http.Request) {
+	w.render(rw, r, http.StatusOK, "report", reportPage{Title: "Report an image", Link: r.URL.Query().Get("link")})
+}
+
+// ReportLink handles POST /report ("link", "reason", "note"). A refused
+// request shows the form again with what was sent and why.
+func (w *Web) ReportLink(rw http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(rw, r.Body, maxReportForm)
+	if err := r.ParseForm(); err != nil {
+		w.fail(rw, r, chatpic.Errorf(chatpic.KindInvalid, "the form could not be read"))
+		return
+	}
+	f := r.PostForm
+	filed, err := w.mods.ReportLink(r.Context(), f.Get("link"), f.Get("reason"), f.Get("note"), w.origin.ClientAddr(r))
+	if err == nil {
+		t, _ := moderation.ParseLink(f.Get("link"))
+		w.renderFiled(rw, r, filed, t.CommentID != "", "/")
+		return
+	}
+	code := request.Status(err)
+	if code >= 500 {
+		w.fail(rw, r, err)
+		return
+	}
+	page := reportPage{Title: "Report an image", Error: sentence(chatpic.ErrorMessage(err)),
+		Link: f.Get("link"), Reason: f.Get("reason"), Note: f.Get("note")}
+	if code == http.StatusTooManyRequests {
+		rw.Header().Set("Retry-After", strconv.Itoa(chatpic.RetryAfterSeconds(err)))
+		page.Retry = retryText(err)
+	}
+	w.render(rw, r, code, "report", page)
+}
+
+// receiptPage shows where a report stands.
+type receiptPage struct {
+	Title  string
+	Code   string
+	Status moderation.ReceiptStatus
+}
+
+// ReportStatus renders GET /report/status/{code}: when the report arrived,
+// its reason, and where it stands, in plain words.
+func (w *Web) ReportStatus(rw http.ResponseWriter, r *http.Request) {
+	code := r.PathValue("code")
+	st, err := w.mods.Receipt(r.Context(), code)
+	if err != nil {
+		w.failPage(rw, r, err, messagePage{Back: "/report", BackText: "Look up another code"})
+		return
+	}
+	rw.Header().Set("X-Robots-Tag", "noindex")
+	w.render(rw, r, http.StatusOK, "receipt", receiptPage{Title: "Your report", Code: strings.ToUpper(code), Status: st})
+}
+
+// LookUpReport handles the look-up form, GET /report/status?code=..., by
+// sending the browser to the code's own page.
+func (w *Web) LookUpReport(rw http.ResponseWriter, r *http.Request) {
+	code := strings.ToUpper(strings.TrimSpace(r.URL.Query().Get("code")))
+	if code == "" || len(code) > 40 {
+		http.Redirect(rw, r, "/report#lookup", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(rw, r, "/report/status/"+url.PathEscape(code), http.StatusSeeOther)
+}
