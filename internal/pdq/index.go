@@ -1,21 +1,20 @@
 package pdq
 
 import (
-	"encoding/binary"
 	"math/bits"
 	"sync"
 )
 
 // The index is multi-index hashing (Norouzi, Punjani and Fleet, "Fast
 // Search in Hamming Space with Multi-Index Hashing", 2012). The 256 bits are
-// cut into 16 substrings of 16 bits, one table per substring. If two hashes
-// are within t bits, one of their 16 substrings is within t/16 bits (if
-// all 16 differed by more, the whole would differ by at least 16·(t/16+1) >
-// t). So a query looks up, in each table, every 16-bit value within t/16
-// bits of its own substring, and checks the entries found there with the
-// full distance. With 16 bits per substring and random hashes, a table
-// bucket holds Len/65536 entries, and for the usual threshold 31 a query
-// checks 16·17 buckets, about Len/240 entries.
+// cut into 16 substrings of 16 bits (toWords says which), one table per
+// substring. If two hashes are within t bits, one of their 16 substrings is
+// within t/16 bits (if all 16 differed by more, the whole would differ by
+// at least 16·(t/16+1) > t). So a query looks up, in each table, every
+// 16-bit value within t/16 bits of its own substring, and checks the
+// entries found there with the full distance. With random hashes a bucket
+// holds Len/65536 entries, and for the usual threshold 31 a query looks up
+// 16·17 buckets and checks about Len/240 entries.
 const (
 	substrings = 16      // tables, one per 16-bit substring
 	buckets    = 1 << 16 // values of a substring
@@ -23,15 +22,19 @@ const (
 )
 
 // Index holds PDQ hashes of banned pictures, each under a caller's id, and
-// finds the one nearest a query hash.
+// finds the one nearest a query hash. Any threshold gives the same answer
+// as comparing the query with every stored hash; for thresholds up to 47
+// on a large index the tables make that about 15 times faster than a
+// scan (BenchmarkMatch), and wider thresholds scan.
 //
 // An Index is safe for concurrent use: Add and Remove take a write lock and
-// Match a read lock. Entries added since the last indexing (at most 4096)
-// are scanned one by one; when there are more, or more than 4096 removed
-// entries wait to be dropped, the next Match takes the write lock and
-// rebuilds the tables, which costs O(Len) (about 60 ms for 800,000 entries).
+// Match a read lock. Entries added since the tables were last built are
+// scanned one by one; when there are more than 4096 of them, or more than
+// 4096 removed entries wait to be dropped, the next Match takes the write
+// lock and rebuilds the tables, in O(Len) time (about 140 ms for 800,000
+// entries).
 //
-// Memory is about 110 bytes per entry: the hash, the id, and a 4-byte
+// Memory is about 120 bytes per entry: the hash, the id, and a 4-byte
 // position in each of the 16 tables.
 type Index struct {
 	mu      sync.RWMutex
@@ -252,18 +255,29 @@ func (x *Index) compact() {
 	x.built = 0
 }
 
-// toWords returns h as four 64-bit words. Any fixed order of the bits would
-// do: the index only counts differing bits and cuts the words in four.
+// toWords returns h as four 64-bit words in the index's order of bits:
+// bits 16j to 16j+15 are substring j, which takes from each row u of the
+// 16×16 DCT block the coefficient in column (5u+j) mod 16, so one from
+// every row and every column. Neighbouring coefficients are correlated: cut
+// by rows, the substrings of real photographs' hashes coincide twice as
+// often as random hashes' (bench/pdqfp), and a query checks twice as many
+// entries; spread like this, about 1.04 times as often. The order does not
+// change distances.
 func toWords(h Hash) [4]uint64 {
 	var w [4]uint64
-	for i := range w {
-		w[i] = binary.LittleEndian.Uint64(h[8*i:])
+	for j := range substrings {
+		for u := range dctSize {
+			k := dctSize*u + (5*u+j)%dctSize // bit k of h, as setBit numbers them
+			if h[31-k/8]>>(k%8)&1 == 1 {
+				i := 16*j + u
+				w[i/64] |= 1 << (i % 64)
+			}
+		}
 	}
 	return w
 }
 
-// substring returns substring j (0..15) of a hash in words: bytes 2j and
-// 2j+1 of the Hash, which are one row of the DCT block.
+// substring returns substring j (0..15) of a hash in words.
 func substring(w *[4]uint64, j int) uint16 {
 	return uint16(w[j/4] >> (16 * (j % 4)))
 }
