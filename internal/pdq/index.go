@@ -31,7 +31,7 @@ const (
 // Match a read lock. Entries added since the tables were last built are
 // scanned one by one; when there are more than 4096 of them, or more than
 // 4096 removed entries wait to be dropped, the next Match takes the write
-// lock and rebuilds the tables, in O(Len) time (about 140 ms for 800,000
+// lock and rebuilds the tables, in O(Len) time (about 150 ms for 800,000
 // entries).
 //
 // Memory is about 120 bytes per entry: the hash, the id, and a 4-byte

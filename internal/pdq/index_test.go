@@ -378,7 +378,7 @@ func TestConcurrentUse(t *testing.T) {
 // benchIndex returns an index of 100,000 banned pictures, each stored as
 // its eight orientations, the same hashes in a slice, and the heap the
 // index takes per entry.
-func benchIndex(b *testing.B) (*Index, []stored, float64) {
+func benchIndex() (*Index, []stored, float64) {
 	const pictures = 100_000
 	rng := rand.New(rand.NewPCG(7, 7))
 	all := make([]stored, 0, 8*pictures)
@@ -418,7 +418,7 @@ func benchQueries(all []stored) (misses, hits []Hash) {
 // same loop on 64-bit words, which Match falls back to for wide
 // thresholds). B/entry is the heap the index takes per entry.
 func BenchmarkMatch(b *testing.B) {
-	x, all, perEntry := benchIndex(b)
+	x, all, perEntry := benchIndex()
 	misses, hits := benchQueries(all)
 	for _, kind := range []struct {
 		name    string
@@ -454,7 +454,7 @@ func BenchmarkMatch(b *testing.B) {
 // radius 1 to 4 (16 × 17 to 16 × 2517 buckets), on random queries: the
 // measurements behind probeCheaper.
 func BenchmarkMatchRadius(b *testing.B) {
-	x, all, _ := benchIndex(b)
+	x, all, _ := benchIndex()
 	misses, _ := benchQueries(all)
 	for _, threshold := range []int{31, 47, 63, 79} {
 		for _, hw := range hows[1:] {
@@ -472,7 +472,7 @@ func BenchmarkMatchRadius(b *testing.B) {
 // BenchmarkBuild times rebuilding the tables of 800,000 entries, which the
 // first Match after every 4096 additions does.
 func BenchmarkBuild(b *testing.B) {
-	x, _, _ := benchIndex(b)
+	x, _, _ := benchIndex()
 	for b.Loop() {
 		x.build()
 	}
