@@ -45,7 +45,11 @@ func (s *Service) Queue(ctx context.Context, by chatpic.Moderator, limit int) ([
 	for i, q := range items {
 		out[i].QueueItem = q
 		if q.Comment == nil {
-			_, out[i].HashMatch = s.hashes.Check([][32]byte{q.Post.SHA256}, q.Post.PDQ)
+			var hash []byte
+			if q.Post.PDQQuality >= pdq.MinQuality {
+				hash = q.Post.PDQ
+			}
+			_, out[i].HashMatch = s.hashes.Check([][32]byte{q.Post.SHA256}, hash)
 		}
 	}
 	return out, nil
@@ -88,7 +92,9 @@ func (s *Service) RemovePost(ctx context.Context, by chatpic.Moderator, id strin
 		return err
 	}
 	if r.Category == "" {
-		r.Category = s.category(ctx, id)
+		if r.Category, err = s.category(ctx, id); err != nil {
+			return err
+		}
 	}
 	var bans []chatpic.HashBan
 	if r.Ban {
@@ -125,23 +131,18 @@ func (s *Service) RemovePost(ctx context.Context, by chatpic.Moderator, id strin
 
 // category returns the most serious reason among an upload's open
 // reports, or other.
-func (s *Service) category(ctx context.Context, id string) chatpic.ReportReason {
-	items, err := s.store.Queue(ctx, 500, s.clock())
+func (s *Service) category(ctx context.Context, id string) (chatpic.ReportReason, error) {
+	reasons, err := s.store.OpenReasons(ctx, id, "")
 	if err != nil {
-		return chatpic.ReasonOther
+		return "", err
 	}
 	best := chatpic.ReasonOther
-	for _, q := range items {
-		if q.Comment != nil || q.Post.ID != id {
-			continue
-		}
-		for r := range q.Reports {
-			if r.Severity() > best.Severity() {
-				best = r
-			}
+	for r := range reasons {
+		if r.Severity() > best.Severity() {
+			best = r
 		}
 	}
-	return best
+	return best, nil
 }
 
 // bansFor returns the hashes that keep p from coming back: its stored
@@ -152,7 +153,7 @@ func (s *Service) bansFor(ctx context.Context, p chatpic.Post, now time.Time) []
 		return chatpic.HashBan{Kind: kind, Hash: h, Note: "removed " + p.ID, Source: "removal", CreatedAt: now}
 	}
 	bans := []chatpic.HashBan{ban(chatpic.HashSHA256, p.SHA256[:])}
-	if len(p.PDQ) == 32 && p.PDQQuality >= MinPDQQuality {
+	if len(p.PDQ) == 32 && p.PDQQuality >= pdq.MinQuality {
 		bans = append(bans, ban(chatpic.HashPDQ, p.PDQ))
 	}
 	img, err := s.decodeThumb(ctx, p)
@@ -166,10 +167,6 @@ func (s *Service) bansFor(ctx context.Context, p chatpic.Post, now time.Time) []
 	}
 	return bans
 }
-
-// MinPDQQuality is the PDQ quality below which a hash is too weak (a
-// nearly flat picture) to be banned or matched.
-const MinPDQQuality = 50
 
 func (s *Service) decodeThumb(ctx context.Context, p chatpic.Post) (img image.Image, err error) {
 	obj, err := s.blobs.Open(ctx, p.ThumbKey())

@@ -29,6 +29,7 @@ type Store interface {
 	AddReport(ctx context.Context, r chatpic.Report, receipt []byte, now time.Time) (chatpic.ReportResult, error)
 	Receipt(ctx context.Context, hash []byte) (chatpic.Receipt, error)
 	Queue(ctx context.Context, limit int, now time.Time) ([]chatpic.QueueItem, error)
+	OpenReasons(ctx context.Context, postID, commentID string) (map[chatpic.ReportReason]int, error)
 	RemovePost(ctx context.Context, id, statement string, audit chatpic.AuditEntry, now time.Time) (chatpic.Post, error)
 	RestorePost(ctx context.Context, id string, audit chatpic.AuditEntry, now time.Time) (chatpic.Post, error)
 	SetCommentStatus(ctx context.Context, id string, status chatpic.Status, audit chatpic.AuditEntry, now time.Time) (chatpic.Comment, error)

@@ -8,6 +8,10 @@ import (
 	"github.com/chatpic/chatpic"
 )
 
+// MinQuality is the quality below which a hash is too weak to match on
+// (a nearly flat picture), as the reference advises.
+const MinQuality = 50
+
 // MatchThreshold is the customary Hamming distance at or below which two PDQ
 // hashes are taken to be of the same picture.
 const MatchThreshold = 31

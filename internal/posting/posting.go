@@ -81,9 +81,6 @@ type Screen interface {
 	Screen(ctx context.Context, sums [][32]byte, pdq []byte) error
 }
 
-// MinPDQQuality is the PDQ quality below which a picture's hash is too
-// weak to match against bans (a nearly flat picture).
-const MinPDQQuality = 50
 
 // Service runs the posting use-cases. It is safe for concurrent use.
 type Service struct {

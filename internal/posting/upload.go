@@ -13,6 +13,7 @@ import (
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/events"
 	"github.com/chatpic/chatpic/internal/media"
+	"github.com/chatpic/chatpic/internal/pdq"
 	"github.com/chatpic/chatpic/internal/video"
 )
 
@@ -145,7 +146,7 @@ func (s *Service) upload(ctx context.Context, ch chatpic.ChannelStats, d Draft, 
 	defer in.Close()
 	if s.cfg.Screen != nil {
 		var hash []byte
-		if in.pdqQuality >= MinPDQQuality {
+		if in.pdqQuality >= pdq.MinQuality {
 			hash = in.pdq[:]
 		}
 		if err := s.cfg.Screen.Screen(ctx, [][32]byte{file.sum, in.sha256}, hash); err != nil {

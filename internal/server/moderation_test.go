@@ -198,12 +198,20 @@ func TestRemovalWithBanSticks(t *testing.T) {
 	scene := mediatest.Scene(320, 240, 7)
 	original := mediatest.EncodeJPEG(scene, 90)
 	_, id := ts.upload(t, "random", "192.0.2.1", original, nil)
+	wantCode(t, serve(ts.handler, from(jsonReq("POST", "/api/v1/posts/"+id+"/reports", `{"reason":"ncii"}`, ""), "198.51.100.7")),
+		http.StatusAccepted, "the victim's report")
 	rec := serve(ts.handler, jsonReq("POST", "/api/v1/mod/posts/"+id+"/remove", `{"reason":"shared without consent","ban":true}`, token))
 	wantCode(t, rec, http.StatusOK, "remove with ban")
 	rec = serve(ts.handler, httptest.NewRequest("GET", "/api/v1/posts/"+id, nil))
 	wantCode(t, rec, http.StatusGone, "the removed upload")
 	if !strings.Contains(rec.Body.String(), `"reason":"removed"`) || !strings.Contains(rec.Body.String(), "shared without consent") {
 		t.Fatalf("tombstone %s lacks the reason and statement", rec.Body)
+	}
+
+	// The removal falls under the report's reason unless told otherwise.
+	rec = serve(ts.handler, jsonReq("GET", "/api/v1/mod/audit", "", token))
+	if !strings.Contains(rec.Body.String(), `"action":"remove_post","target":"`+id+`","reason":"shared without consent","category":"ncii"`) {
+		t.Fatalf("audit %s lacks the removal under ncii", rec.Body)
 	}
 
 	small := image.NewRGBA(image.Rect(0, 0, 200, 150))

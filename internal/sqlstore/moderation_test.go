@@ -25,6 +25,7 @@ var moderationCases = []struct {
 	{"a receipt follows its report to the decision", testReceipt},
 	{"the queue lists hidden, pending and reported items, most serious first", testQueue},
 	{"the queue respects its limit", testQueueLimit},
+	{"open reasons count one target's open reports", testOpenReasons},
 	{"the queue's limit keeps the most serious items", testQueueLimitKeepsSerious},
 	{"remove post leaves a tombstone with the statement and an audit entry", testRemovePost},
 	{"restore post shows a hidden post again and starts a new count", testRestorePost},
@@ -1078,5 +1079,26 @@ func testTransparencyOpenReports(t *testing.T, s *Store) {
 	want := []string{"2026-11 reports=map[spam:1] removals=map[] median=0s reviewed=0 bans=0 imported=0"}
 	if got := monthLines(months); !slices.Equal(got, want) {
 		t.Fatalf("months since the zero time\n%s\nwant\n%s", joinLines(got), joinLines(want))
+	}
+}
+
+func testOpenReasons(t *testing.T, s *Store) {
+	ctx := context.Background()
+	thresholdChannel(t, s, "pics", 10)
+	p, _ := mustPost(t, s, newPost("pics", t0, 0))
+	other, _ := mustPost(t, s, newPost("pics", t0, 0))
+	mustReport(t, s, report(p.ID, "", chatpic.ReasonSpam, "a", t0))
+	mustReport(t, s, report(p.ID, "", chatpic.ReasonSpam, "b", t0))
+	mustReport(t, s, report(p.ID, "", chatpic.ReasonOther, "c", t0))
+	mustReport(t, s, report(other.ID, "", chatpic.ReasonIllegal, "a", t0))
+	got, err := s.OpenReasons(ctx, p.ID, "")
+	if err != nil || len(got) != 2 || got[chatpic.ReasonSpam] != 2 || got[chatpic.ReasonOther] != 1 {
+		t.Fatalf("OpenReasons = %v, %v; want spam 2, other 1", got, err)
+	}
+	if _, err := s.RestorePost(ctx, p.ID, byModerator("restore_post", p.ID, t0), t0); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.OpenReasons(ctx, p.ID, ""); err != nil || len(got) != 0 {
+		t.Fatalf("after a decision OpenReasons = %v, %v; want none", got, err)
 	}
 }

@@ -82,6 +82,17 @@ func latest(q chatpic.QueueItem) time.Time {
 	return q.Post.CreatedAt
 }
 
+// OpenReasons counts the open reports on an upload (commentID "") or on
+// one of its comments, by reason.
+func (s *Store) OpenReasons(ctx context.Context, postID, commentID string) (map[chatpic.ReportReason]int, error) {
+	q := chatpic.QueueItem{Post: chatpic.Post{ID: postID}}
+	if commentID != "" {
+		q.Comment = &chatpic.Comment{ID: commentID}
+	}
+	err := s.openReports(ctx, &q)
+	return q.Reports, err
+}
+
 // openReports fills in the open reports on a queue item.
 func (s *Store) openReports(ctx context.Context, q *chatpic.QueueItem) error {
 	commentID := ""
