@@ -81,7 +81,6 @@ type Screen interface {
 	Screen(ctx context.Context, sums [][32]byte, pdq []byte) error
 }
 
-
 // Service runs the posting use-cases. It is safe for concurrent use.
 type Service struct {
 	store Store
