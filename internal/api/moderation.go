@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 
@@ -119,70 +118,55 @@ func (a *API) Audit(w http.ResponseWriter, r *http.Request, m chatpic.Moderator)
 	a.write(w, r, http.StatusOK, out)
 }
 
-// act runs a moderation action that takes the request's fields and
-// answers {"ok":true}.
-func (a *API) act(fn func(ctx context.Context, m chatpic.Moderator, f map[string]string) error) modHandler {
-	return func(w http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
+// act returns a moderation handler that runs fn with the request's
+// fields and answers {"ok":true}.
+func (a *API) act(fn func(r *http.Request, m chatpic.Moderator, f map[string]string) error) http.HandlerFunc {
+	return a.mod(func(w http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
 		f, err := fields(w, r)
 		if err != nil {
 			a.fail(w, r, err)
 			return
 		}
-		if err := fn(r.Context(), m, f); err != nil {
+		if err := fn(r, m, f); err != nil {
 			a.fail(w, r, err)
 			return
 		}
 		a.write(w, r, http.StatusOK, map[string]bool{"ok": true})
-	}
+	})
 }
 
 // ModRoutes returns the moderation API routes, keyed by pattern: every
 // one refuses anyone who is not a moderator.
 func (a *API) ModRoutes() map[string]http.HandlerFunc {
-	id := func(r *http.Request) string { return r.PathValue("id") }
 	return map[string]http.HandlerFunc{
 		"GET /api/v1/mod/me":    a.mod(a.Me),
 		"GET /api/v1/mod/queue": a.mod(a.Queue),
 		"GET /api/v1/mod/audit": a.mod(a.Audit),
-		"POST /api/v1/mod/posts/{id}/remove": a.mod(func(w http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
-			a.act(func(ctx context.Context, m chatpic.Moderator, f map[string]string) error {
-				return a.mods.RemovePost(ctx, m, id(r), moderation.Removal{
-					Statement: f["reason"], Category: chatpic.ReportReason(f["category"]), Ban: f["ban"] == "true"})
-			})(w, r, m)
+		"POST /api/v1/mod/posts/{id}/remove": a.act(func(r *http.Request, m chatpic.Moderator, f map[string]string) error {
+			return a.mods.RemovePost(r.Context(), m, r.PathValue("id"), removal(f))
 		}),
-		"POST /api/v1/mod/posts/{id}/restore": a.mod(func(w http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
-			a.act(func(ctx context.Context, m chatpic.Moderator, f map[string]string) error {
-				return a.mods.RestorePost(ctx, m, id(r), f["reason"])
-			})(w, r, m)
+		"POST /api/v1/mod/posts/{id}/restore": a.act(func(r *http.Request, m chatpic.Moderator, f map[string]string) error {
+			return a.mods.RestorePost(r.Context(), m, r.PathValue("id"), f["reason"])
 		}),
-		"POST /api/v1/mod/posts/{id}/ban": a.mod(func(w http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
-			a.act(func(ctx context.Context, m chatpic.Moderator, f map[string]string) error {
-				return a.mods.BanPoster(ctx, m, moderation.Target{PostID: id(r)}, f["reason"])
-			})(w, r, m)
+		"POST /api/v1/mod/posts/{id}/ban": a.act(func(r *http.Request, m chatpic.Moderator, f map[string]string) error {
+			return a.mods.BanPoster(r.Context(), m, moderation.Target{PostID: r.PathValue("id")}, f["reason"])
 		}),
-		"POST /api/v1/mod/comments/{id}/remove": a.mod(func(w http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
-			a.act(func(ctx context.Context, m chatpic.Moderator, f map[string]string) error {
-				return a.mods.RemoveComment(ctx, m, id(r), moderation.Removal{
-					Statement: f["reason"], Category: chatpic.ReportReason(f["category"])})
-			})(w, r, m)
+		"POST /api/v1/mod/comments/{id}/remove": a.act(func(r *http.Request, m chatpic.Moderator, f map[string]string) error {
+			return a.mods.RemoveComment(r.Context(), m, r.PathValue("id"), removal(f))
 		}),
-		"POST /api/v1/mod/comments/{id}/restore": a.mod(func(w http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
-			a.act(func(ctx context.Context, m chatpic.Moderator, f map[string]string) error {
-				return a.mods.RestoreComment(ctx, m, id(r), f["reason"])
-			})(w, r, m)
+		"POST /api/v1/mod/comments/{id}/restore": a.act(func(r *http.Request, m chatpic.Moderator, f map[string]string) error {
+			return a.mods.RestoreComment(r.Context(), m, r.PathValue("id"), f["reason"])
 		}),
-		"POST /api/v1/mod/comments/{id}/ban": a.mod(func(w http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
-			a.act(func(ctx context.Context, m chatpic.Moderator, f map[string]string) error {
-				return a.mods.BanPoster(ctx, m, moderation.Target{CommentID: id(r)}, f["reason"])
-			})(w, r, m)
+		"POST /api/v1/mod/comments/{id}/ban": a.act(func(r *http.Request, m chatpic.Moderator, f map[string]string) error {
+			return a.mods.BanPoster(r.Context(), m, moderation.Target{CommentID: r.PathValue("id")}, f["reason"])
 		}),
-		"POST /api/v1/mod/channels/{slug}/lock":   a.mod(a.lock(true)),
-		"POST /api/v1/mod/channels/{slug}/unlock": a.mod(a.lock(false)),
+		"POST /api/v1/mod/channels/{slug}/lock":   a.lock(true),
+		"POST /api/v1/mod/channels/{slug}/unlock": a.lock(false),
 		"PATCH /api/v1/mod/channels/{slug}":       a.mod(a.EditChannel),
 		"GET /api/v1/mod/moderators":              a.mod(a.Moderators),
-		"POST /api/v1/mod/moderators": a.mod(a.act(func(ctx context.Context, m chatpic.Moderator, f map[string]string) error {
-			return a.mods.AddModerator(ctx, m, f["name"], f["password"], f["admin"] == "true")
-		})),
+		"POST /api/v1/mod/moderators": a.act(func(r *http.Request, m chatpic.Moderator, f map[string]string) error {
+			return a.mods.AddModerator(r.Context(), m, f["name"], f["password"], f["admin"] == "true")
+		}),
 		"DELETE /api/v1/mod/moderators/{name}": a.mod(func(w http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
 			if err := a.mods.RemoveModerator(r.Context(), m, r.PathValue("name")); err != nil {
 				a.fail(w, r, err)
@@ -195,17 +179,21 @@ func (a *API) ModRoutes() map[string]http.HandlerFunc {
 	}
 }
 
+// removal reads a removal's fields: "reason" (the statement), "category"
+// and "ban".
+func removal(f map[string]string) moderation.Removal {
+	return moderation.Removal{Statement: f["reason"], Category: chatpic.ReportReason(f["category"]), Ban: f["ban"] == "true"}
+}
+
 // Me answers GET /api/v1/mod/me: who the credential belongs to.
 func (a *API) Me(w http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
 	a.write(w, r, http.StatusOK, map[string]any{"name": m.Name, "admin": m.Admin})
 }
 
-func (a *API) lock(locked bool) modHandler {
-	return func(w http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
-		a.act(func(ctx context.Context, m chatpic.Moderator, f map[string]string) error {
-			return a.mods.LockChannel(ctx, m, r.PathValue("slug"), locked, f["reason"])
-		})(w, r, m)
-	}
+func (a *API) lock(locked bool) http.HandlerFunc {
+	return a.act(func(r *http.Request, m chatpic.Moderator, f map[string]string) error {
+		return a.mods.LockChannel(r.Context(), m, r.PathValue("slug"), locked, f["reason"])
+	})
 }
 
 // EditChannel answers PATCH /api/v1/mod/channels/{slug} with any of
