@@ -129,6 +129,7 @@ func (k *Keyring) SetClientPeriod(period, grace time.Duration) {
 	k.period, k.grace = period, grace
 }
 
+// periods returns the client period and grace; k.mu must be held.
 func (k *Keyring) periods() (time.Duration, time.Duration) {
 	if k.period <= 0 {
 		return ClientPeriod, ClientGrace
@@ -143,9 +144,9 @@ func (k *Keyring) periods() (time.Duration, time.Duration) {
 // forgotten as they rotate out, so a stored hash leads back to no one and
 // stops matching anyone once its secret is gone.
 func (k *Keyring) Client(client netip.Addr, now time.Time) (cur, prev []byte) {
+	k.mu.Lock()
 	period, grace := k.periods()
 	n := now.UnixNano() / int64(period)
-	k.mu.Lock()
 	if k.cur.key == nil || k.cur.period < n {
 		if k.cur.key != nil && k.cur.period == n-1 {
 			k.prev = k.cur

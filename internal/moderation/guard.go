@@ -95,15 +95,19 @@ func NewGuard(store GuardStore, keys *chatpic.Keyring, now func() time.Time, cfg
 // Allow counts one action by client against its rate limit. Over the
 // limit it returns a KindRateLimited error with the time to wait.
 func (g *Guard) Allow(a chatpic.Action, client netip.Addr) error {
+	now := g.now()
+	cur, prev := g.keys.Client(client, now)
+	return g.allow(a, cur, prev, now)
+}
+
+func (g *Guard) allow(a chatpic.Action, cur, prev []byte, now time.Time) error {
 	l, ok := g.limiters[a]
 	if !ok {
 		return nil
 	}
-	now := g.now()
-	cur, prev := g.keys.Client(client, now)
 	if ok, wait := l.Allow(now, cur, prev); !ok {
 		return chatpic.RateLimited(wait, "too many %s from you in a short time; try again in %s",
-			strings.TrimSuffix(string(a), "s")+"s", chatpic.FormatApprox(max(wait, time.Second)))
+			a, chatpic.FormatApprox(max(wait, time.Second)))
 	}
 	return nil
 }
@@ -137,14 +141,14 @@ func (g *Guard) Admit(ctx context.Context, a chatpic.Action, ch chatpic.Channel,
 	if ch.Locked {
 		return chatpic.Errorf(chatpic.KindForbidden, "this channel is read-only for now")
 	}
-	if err := g.Allow(a, client); err != nil {
+	now := g.now()
+	cur, prev := g.keys.Client(client, now)
+	if err := g.allow(a, cur, prev, now); err != nil {
 		return err
 	}
 	if a != chatpic.ActionUpload && a != chatpic.ActionComment {
 		return nil
 	}
-	now := g.now()
-	cur, prev := g.keys.Client(client, now)
 	banned, err := g.store.ClientBanned(ctx, now, cur, prev)
 	if err != nil {
 		return err
