@@ -118,14 +118,7 @@ func (s *Service) RemovePost(ctx context.Context, by chatpic.Moderator, id strin
 		s.log.Info("hashes banned", "post", id, "new", n)
 	}
 	s.log.Info("post removed", "post", id, "moderator", by.Name, "category", r.Category, "ban", r.Ban)
-	if s.announce != nil {
-		s.announce.Gone(ctx, chatpic.ReasonRemoved, p)
-	}
-	for _, key := range []string{p.MediaKey(), p.ThumbKey()} {
-		if err := s.blobs.Delete(ctx, key); err != nil {
-			s.log.Error("delete file of removed post", "key", key, "err", err)
-		}
-	}
+	s.announce.Discard(ctx, chatpic.ReasonRemoved, p)
 	return nil
 }
 
@@ -218,7 +211,7 @@ func (s *Service) RestorePost(ctx context.Context, by chatpic.Moderator, id, rea
 	if err != nil {
 		return err
 	}
-	if !before.Visible() && s.announce != nil {
+	if !before.Visible() {
 		s.announce.Appeared(ctx, p)
 	}
 	return nil
@@ -328,8 +321,8 @@ type ChannelEdit struct {
 
 // EditChannel changes a channel's capacity, time to live, report
 // threshold, pre-moderation or challenge setting. Lowering the capacity
-// evicts at once; the evicted uploads are returned so the caller can
-// announce them and delete their files. Only admins may do it. Errors:
+// evicts at once: the evicted uploads are announced, their files
+// deleted, and they are returned. Only admins may do it. Errors:
 // KindForbidden, KindInvalid, KindNotFound.
 func (s *Service) EditChannel(ctx context.Context, by chatpic.Moderator, slug string, e ChannelEdit, reason string) ([]chatpic.Post, error) {
 	if err := requireAdmin(by); err != nil {
@@ -372,16 +365,7 @@ func (s *Service) EditChannel(ctx context.Context, by chatpic.Moderator, slug st
 	if err != nil {
 		return nil, err
 	}
-	if s.announce != nil {
-		s.announce.Gone(ctx, chatpic.ReasonEvicted, evicted...)
-	}
-	for _, p := range evicted {
-		for _, key := range []string{p.MediaKey(), p.ThumbKey()} {
-			if err := s.blobs.Delete(context.WithoutCancel(ctx), key); err != nil {
-				s.log.Error("delete file of evicted post", "key", key, "err", err)
-			}
-		}
-	}
+	s.announce.Discard(ctx, chatpic.ReasonEvicted, evicted...)
 	return evicted, nil
 }
 

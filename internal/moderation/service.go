@@ -51,10 +51,11 @@ type Store interface {
 	Authenticate(ctx context.Context, hash []byte, session bool, now time.Time) (chatpic.Moderator, error)
 }
 
-// Announcer tells live pages what moderation changed. *posting.Service
-// implements it.
+// Announcer tells live pages what moderation changed, and lets go of the
+// files of uploads it took down. *posting.Service implements it.
 type Announcer interface {
-	Gone(ctx context.Context, reason chatpic.GoneReason, posts ...chatpic.Post)
+	// Discard announces that posts are gone and deletes their files.
+	Discard(ctx context.Context, reason chatpic.GoneReason, posts ...chatpic.Post)
 	Hidden(ctx context.Context, p chatpic.Post)
 	Appeared(ctx context.Context, p chatpic.Post)
 }
@@ -85,7 +86,7 @@ type Service struct {
 	passwords chan struct{} // bounds concurrent argon2id checks (64 MiB each)
 }
 
-// New returns a Service. announce may be nil.
+// New returns a Service.
 func New(store Store, blobs blob.Store, log *slog.Logger, now func() time.Time, keys *chatpic.Keyring,
 	guard *Guard, hashes *HashList, announce Announcer, cfg Config) *Service {
 	if cfg.SessionLife <= 0 {
@@ -157,7 +158,7 @@ func (s *Service) Report(ctx context.Context, t Target, reason, note string, cli
 	}
 	if res.Hidden {
 		s.log.Info("hidden by reports", "post", t.PostID, "comment", t.CommentID, "reason", r, "reporters", res.Reporters)
-		if t.CommentID == "" && s.announce != nil {
+		if t.CommentID == "" {
 			s.announce.Hidden(ctx, p)
 		}
 	}

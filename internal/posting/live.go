@@ -58,6 +58,14 @@ func (s *Service) Gone(ctx context.Context, reason chatpic.GoneReason, posts ...
 	}
 }
 
+// Discard announces that posts are gone, with why, and deletes their
+// files (a failure is logged; the janitor removes files no row
+// references).
+func (s *Service) Discard(ctx context.Context, reason chatpic.GoneReason, posts ...chatpic.Post) {
+	s.Gone(ctx, reason, posts...)
+	s.removeFiles(context.WithoutCancel(ctx), posts...)
+}
+
 // Hidden announces that a post was hidden pending review: live pages drop
 // it as if it were gone.
 func (s *Service) Hidden(ctx context.Context, p chatpic.Post) {

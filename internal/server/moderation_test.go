@@ -198,6 +198,12 @@ func TestRemovalWithBanSticks(t *testing.T) {
 	scene := mediatest.Scene(320, 240, 7)
 	original := mediatest.EncodeJPEG(scene, 90)
 	_, id := ts.upload(t, "random", "192.0.2.1", original, nil)
+	files := []string{"media/" + id + ".jpg", "thumb/" + id + ".jpg"}
+	for _, key := range files {
+		if _, err := ts.blobs.Stat(context.Background(), key); err != nil {
+			t.Fatalf("file %s of the upload: %v", key, err)
+		}
+	}
 	wantCode(t, serve(ts.handler, from(jsonReq("POST", "/api/v1/posts/"+id+"/reports", `{"reason":"ncii"}`, ""), "198.51.100.7")),
 		http.StatusAccepted, "the victim's report")
 	rec := serve(ts.handler, jsonReq("POST", "/api/v1/mod/posts/"+id+"/remove", `{"reason":"shared without consent","ban":true}`, token))
@@ -208,6 +214,12 @@ func TestRemovalWithBanSticks(t *testing.T) {
 		t.Fatalf("tombstone %s lacks the reason and statement", rec.Body)
 	}
 
+	// Its files are gone with it.
+	for _, key := range files {
+		if _, err := ts.blobs.Stat(context.Background(), key); chatpic.ErrorKind(err) != chatpic.KindNotFound {
+			t.Errorf("file %s after the removal: %v, want not found", key, err)
+		}
+	}
 	// The removal falls under the report's reason unless told otherwise.
 	rec = serve(ts.handler, jsonReq("GET", "/api/v1/mod/audit", "", token))
 	if !strings.Contains(rec.Body.String(), `"action":"remove_post","target":"`+id+`","reason":"shared without consent","category":"ncii"`) {
