@@ -65,7 +65,7 @@ func report(postID, commentID string, reason chatpic.ReportReason, reporter stri
 }
 
 // mustReport files r, without a receipt, at the time it was made.
-func mustReport(t *testing.T, s *Store, r chatpic.Report) ReportResult {
+func mustReport(t *testing.T, s *Store, r chatpic.Report) chatpic.ReportResult {
 	t.Helper()
 	res, err := s.AddReport(context.Background(), r, nil, r.CreatedAt)
 	if err != nil {
@@ -74,7 +74,7 @@ func mustReport(t *testing.T, s *Store, r chatpic.Report) ReportResult {
 	return res
 }
 
-func wantReportResult(t *testing.T, got ReportResult, hidden bool, reporters int) {
+func wantReportResult(t *testing.T, got chatpic.ReportResult, hidden bool, reporters int) {
 	t.Helper()
 	if got.Hidden != hidden || got.Reporters != reporters {
 		t.Fatalf("report result %+v, want hidden %v with %d reporters", got, hidden, reporters)
@@ -304,7 +304,7 @@ func testReceipt(t *testing.T, s *Store) {
 			t.Fatal(err)
 		}
 	}
-	check := func(step, receipt string, want Receipt) {
+	check := func(step, receipt string, want chatpic.Receipt) {
 		t.Helper()
 		got, err := s.Receipt(ctx, []byte(receipt))
 		if err != nil || fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
@@ -314,26 +314,26 @@ func testReceipt(t *testing.T, s *Store) {
 	later := t0.Add(time.Hour)
 
 	file(report(kept.ID, "", chatpic.ReasonSpam, "a", t0), "kept")
-	check("one open report", "kept", Receipt{PostID: kept.ID, Reason: chatpic.ReasonSpam, CreatedAt: t0, Open: 1})
+	check("one open report", "kept", chatpic.Receipt{PostID: kept.ID, Reason: chatpic.ReasonSpam, CreatedAt: t0, Open: 1})
 	file(report(kept.ID, "", chatpic.ReasonSpam, "b", t0), "kept by b")
-	check("two open reports", "kept", Receipt{PostID: kept.ID, Reason: chatpic.ReasonSpam, CreatedAt: t0, Open: 2})
+	check("two open reports", "kept", chatpic.Receipt{PostID: kept.ID, Reason: chatpic.ReasonSpam, CreatedAt: t0, Open: 2})
 	if _, err := s.RestorePost(ctx, kept.ID, byModerator("restore_post", kept.ID, later), later); err != nil {
 		t.Fatal(err)
 	}
-	check("restored", "kept", Receipt{PostID: kept.ID, Reason: chatpic.ReasonSpam, CreatedAt: t0, Outcome: "kept"})
+	check("restored", "kept", chatpic.Receipt{PostID: kept.ID, Reason: chatpic.ReasonSpam, CreatedAt: t0, Outcome: "kept"})
 
 	file(report(removed.ID, "", chatpic.ReasonNCII, "a", t0), "removed")
 	if _, err := s.RemovePost(ctx, removed.ID, "Shared without consent.", byModerator("remove_post", removed.ID, later), later); err != nil {
 		t.Fatal(err)
 	}
-	check("removed", "removed", Receipt{PostID: removed.ID, Reason: chatpic.ReasonNCII, CreatedAt: t0, Outcome: "removed"})
+	check("removed", "removed", chatpic.Receipt{PostID: removed.ID, Reason: chatpic.ReasonNCII, CreatedAt: t0, Outcome: "removed"})
 
 	file(report(host.ID, c.ID, chatpic.ReasonIllegal, "a", t0), "comment")
-	check("comment reported", "comment", Receipt{PostID: host.ID, CommentID: c.ID, Reason: chatpic.ReasonIllegal, CreatedAt: t0, Open: 1})
+	check("comment reported", "comment", chatpic.Receipt{PostID: host.ID, CommentID: c.ID, Reason: chatpic.ReasonIllegal, CreatedAt: t0, Open: 1})
 	if _, err := s.SetCommentStatus(ctx, c.ID, chatpic.StatusRemoved, byModerator("remove_comment", c.ID, later), later); err != nil {
 		t.Fatal(err)
 	}
-	check("comment removed", "comment", Receipt{PostID: host.ID, CommentID: c.ID, Reason: chatpic.ReasonIllegal, CreatedAt: t0, Outcome: "removed"})
+	check("comment removed", "comment", chatpic.Receipt{PostID: host.ID, CommentID: c.ID, Reason: chatpic.ReasonIllegal, CreatedAt: t0, Outcome: "removed"})
 
 	_, err := s.Receipt(ctx, []byte("never issued"))
 	wantKind(t, err, chatpic.KindNotFound)

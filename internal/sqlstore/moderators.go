@@ -95,7 +95,10 @@ func (s *Store) SetModeratorToken(ctx context.Context, name string, hash []byte,
 	if err != nil {
 		return internal("set token", err)
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return internal("set token", err)
+	}
+	return nil
 }
 
 // CreateSession records a session (by its token's hash) for a moderator

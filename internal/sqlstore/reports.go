@@ -9,9 +9,6 @@ import (
 	"github.com/chatpic/chatpic"
 )
 
-// ReportResult says what a report did.
-type ReportResult = chatpic.ReportResult
-
 // AddReport records r and, in the same transaction, hides its target if
 // r's reason hides at once or if the distinct open reporters reach the
 // channel's threshold. A client reporting the same thing again counts
@@ -19,8 +16,8 @@ type ReportResult = chatpic.ReportResult
 // one. After a moderator's decision, a new report starts a new round. If receipt is not nil
 // it is stored as the hash of a receipt code for the report's target.
 // It returns KindGone or KindNotFound if the target does not exist.
-func (s *Store) AddReport(ctx context.Context, r chatpic.Report, receipt []byte, now time.Time) (ReportResult, error) {
-	var res ReportResult
+func (s *Store) AddReport(ctx context.Context, r chatpic.Report, receipt []byte, now time.Time) (chatpic.ReportResult, error) {
+	var res chatpic.ReportResult
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return res, internal("report", err)
@@ -117,12 +114,9 @@ func (s *Store) Comment(ctx context.Context, id string) (chatpic.Comment, error)
 	return c, nil
 }
 
-// Receipt is what a receipt code stands for.
-type Receipt = chatpic.Receipt
-
 // Receipt returns the receipt whose code hashes to hash, or KindNotFound.
-func (s *Store) Receipt(ctx context.Context, hash []byte) (Receipt, error) {
-	var rc Receipt
+func (s *Store) Receipt(ctx context.Context, hash []byte) (chatpic.Receipt, error) {
+	var rc chatpic.Receipt
 	var created int64
 	err := s.read.QueryRowContext(ctx, `SELECT post_id, comment_id, reason, created_at FROM receipts WHERE code_hash = ?`, hash).
 		Scan(&rc.PostID, &rc.CommentID, &rc.Reason, &created)
