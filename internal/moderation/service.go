@@ -24,7 +24,7 @@ type Store interface {
 	PostInGrace(ctx context.Context, id string, now time.Time) (chatpic.Post, error)
 	Comment(ctx context.Context, id string) (chatpic.Comment, error)
 	Channel(ctx context.Context, slug string, now time.Time) (chatpic.ChannelStats, error)
-	Channels(ctx context.Context, now time.Time) ([]chatpic.ChannelStats, error)
+	ChannelSettings(ctx context.Context, slug string) (chatpic.Channel, error)
 
 	AddReport(ctx context.Context, r chatpic.Report, receipt []byte, now time.Time) (chatpic.ReportResult, error)
 	Receipt(ctx context.Context, hash []byte) (chatpic.Receipt, error)
@@ -293,9 +293,9 @@ func (s *Service) Challenge(ctx context.Context, slug string) (Challenge, error)
 			return Challenge{}, chatpic.Errorf(chatpic.KindNotFound, "there is no channel called %q", slug)
 		}
 	}
-	st, err := s.store.Channel(ctx, slug, s.clock())
+	ch, err := s.store.ChannelSettings(ctx, slug)
 	if err != nil {
 		return Challenge{}, err
 	}
-	return s.guard.Challenge(ctx, st.Channel)
+	return s.guard.Challenge(ctx, ch)
 }

@@ -28,12 +28,12 @@ func (s *Service) Comment(ctx context.Context, postID, body, token, proof string
 		return chatpic.Comment{}, err
 	}
 	now := s.Now()
-	ch, err := s.store.Channel(ctx, p.Channel, now)
+	ch, err := s.store.ChannelSettings(ctx, p.Channel)
 	if err != nil {
 		return chatpic.Comment{}, err
 	}
 	if s.cfg.Guard != nil {
-		if err := s.cfg.Guard.Admit(ctx, chatpic.ActionComment, ch.Channel, client, proof); err != nil {
+		if err := s.cfg.Guard.Admit(ctx, chatpic.ActionComment, ch, client, proof); err != nil {
 			return chatpic.Comment{}, err
 		}
 	}
@@ -103,7 +103,7 @@ func (s *Service) Vote(ctx context.Context, postID string, value int, client net
 		return 0, err
 	}
 	now := s.Now()
-	ch, err := s.store.Channel(ctx, p.Channel, now)
+	ch, err := s.store.ChannelSettings(ctx, p.Channel)
 	if err != nil {
 		return 0, err
 	}

@@ -23,6 +23,7 @@ import (
 type Store interface {
 	Channels(ctx context.Context, now time.Time) ([]chatpic.ChannelStats, error)
 	Channel(ctx context.Context, slug string, now time.Time) (chatpic.ChannelStats, error)
+	ChannelSettings(ctx context.Context, slug string) (chatpic.Channel, error)
 	CreatePost(ctx context.Context, p chatpic.Post, now time.Time) (chatpic.Post, []chatpic.Post, error)
 	Post(ctx context.Context, id string, now time.Time) (chatpic.Post, error)
 	PostInGrace(ctx context.Context, id string, now time.Time) (chatpic.Post, error)

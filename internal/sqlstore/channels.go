@@ -91,6 +91,20 @@ func (s *Store) Channel(ctx context.Context, slug string, now time.Time) (chatpi
 	return st, nil
 }
 
+// ChannelSettings returns the channel with the given slug, without
+// counting what is in it (cheaper than Channel). It returns a KindNotFound
+// error if there is none.
+func (s *Store) ChannelSettings(ctx context.Context, slug string) (chatpic.Channel, error) {
+	c, err := scanChannel(s.read.QueryRowContext(ctx, `SELECT `+channelColumns+` FROM channels WHERE slug = ?`, slug))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, chatpic.Errorf(chatpic.KindNotFound, "there is no channel called %q", slug)
+	}
+	if err != nil {
+		return c, internal("channel", err)
+	}
+	return c, nil
+}
+
 // CreateChannel adds c, which must be valid. It returns a KindConflict error
 // if a channel with the same slug exists.
 func (s *Store) CreateChannel(ctx context.Context, c chatpic.Channel) error {

@@ -26,6 +26,7 @@ var moderationCases = []struct {
 	{"the queue lists hidden, pending and reported items, most serious first", testQueue},
 	{"the queue respects its limit", testQueueLimit},
 	{"open reasons count one target's open reports", testOpenReasons},
+	{"channel settings read back without the counts", testChannelSettings},
 	{"the queue's limit keeps the most serious items", testQueueLimitKeepsSerious},
 	{"remove post leaves a tombstone with the statement and an audit entry", testRemovePost},
 	{"restore post shows a hidden post again and starts a new count", testRestorePost},
@@ -1100,5 +1101,21 @@ func testOpenReasons(t *testing.T, s *Store) {
 	}
 	if got, err := s.OpenReasons(ctx, p.ID, ""); err != nil || len(got) != 0 {
 		t.Fatalf("after a decision OpenReasons = %v, %v; want none", got, err)
+	}
+}
+
+func testChannelSettings(t *testing.T, s *Store) {
+	ctx := context.Background()
+	c := chatpic.Channel{Slug: "pics", Title: "Pics", Capacity: 7, TTL: time.Hour, CreatedAt: t0,
+		ReportThreshold: 5, Premod: chatpic.PremodAll, Challenge: chatpic.ChallengeAlways, Locked: true}
+	if err := s.CreateChannel(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.ChannelSettings(ctx, "pics")
+	if err != nil || got != c {
+		t.Fatalf("ChannelSettings = %+v, %v; want %+v", got, err, c)
+	}
+	if _, err := s.ChannelSettings(ctx, "nope"); chatpic.ErrorKind(err) != chatpic.KindNotFound {
+		t.Fatalf("an unknown channel: %v, want not found", err)
 	}
 }
