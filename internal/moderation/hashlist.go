@@ -42,16 +42,6 @@ func (h *HashList) reset() {
 	h.maxID, h.sums, h.pdq, h.ids = 0, map[[32]byte]int64{}, pdq.NewIndex(), map[int64]bool{}
 }
 
-// Threshold is the largest PDQ distance that counts as a match.
-func (h *HashList) Threshold() int { return h.threshold }
-
-// Len is the number of banned hashes loaded.
-func (h *HashList) Len() int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return len(h.ids)
-}
-
 // Sync brings the list up to date with the database: only new bans are
 // read when the list has only grown, everything when any ban was lifted.
 func (h *HashList) Sync(ctx context.Context) error {
