@@ -230,7 +230,7 @@ func TestPagesAndAPI(t *testing.T) {
 		wantBody   string
 		wantHeader map[string]string
 	}{
-		{"home", "/", 200, "keeps the newest 100", map[string]string{"Content-Security-Policy": "script-src 'self'", "Referrer-Policy": "no-referrer"}},
+		{"home", "/", 200, "Keeps the newest 100", map[string]string{"Content-Security-Policy": "script-src 'self'", "Referrer-Policy": "no-referrer"}},
 		{"channel page", "/c/random", 200, "/p/" + id, nil},
 		{"channel page, older", "/c/random?limit=1", 200, "?before=", nil},
 		{"unknown channel page", "/c/nope", 404, "", nil},
@@ -424,7 +424,7 @@ func TestDiscussionPages(t *testing.T) {
 	page := serve(h, httptest.NewRequest("GET", "/p/"+id, nil)).Body.String()
 	for _, want := range []string{
 		`id="c-1"`, `rel="nofollow noopener ugc noreferrer"`, `<a class="ref" href="#c-1">&gt;&gt;1</a>`,
-		`<span class="score" aria-label="Score">1</span>`, "1 comment",
+		`<span class="visually-hidden">Score </span><span data-score>1</span>`, "1 comment",
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("post page lacks %s", want)

@@ -42,12 +42,13 @@ type fixture struct {
 	h     http.Handler
 }
 
-// testChannels are the seeded channels plus one pre-moderated and one
-// that always asks for a proof-of-work.
+// testChannels are the seeded channels plus one pre-moderated, one that
+// always asks for a proof-of-work and one marked NSFW.
 func testChannels() []chatpic.Channel {
 	return append(chatpic.DefaultChannels(),
 		chatpic.Channel{Slug: "vetted", Title: "Vetted", Capacity: 10, Premod: chatpic.PremodMedia},
 		chatpic.Channel{Slug: "busy", Title: "Busy", Capacity: 10, Challenge: chatpic.ChallengeAlways},
+		chatpic.Channel{Slug: "after-dark", Title: "After dark", Capacity: 10, NSFW: true},
 	)
 }
 
@@ -93,7 +94,7 @@ func newFixture(t *testing.T, base *url.URL) fixture {
 	mux := http.NewServeMux()
 	for pattern, h := range map[string]http.HandlerFunc{
 		"GET /{$}": w.Home, "GET /c/{slug}": w.Channel, "POST /c/{slug}": w.UploadToChannel, "GET /p/{id}": w.Post,
-		"POST /p/{id}/comments": w.AddComment, "/": w.NotFound,
+		"POST /p/{id}/comments": w.AddComment, "POST /link": w.UploadLinkOnly, "/": w.NotFound,
 	} {
 		mux.HandleFunc(pattern, h)
 	}
@@ -129,12 +130,21 @@ func (f fixture) post(path string, form url.Values, cookie *http.Cookie) *httpte
 // upload posts a small picture into a channel through the page's form.
 func (f fixture) upload(t *testing.T, slug string) *httptest.ResponseRecorder {
 	t.Helper()
+	return f.uploadForm(t, "/c/"+slug, nil)
+}
+
+// uploadForm posts a small picture and the fields to a page's upload form.
+func (f fixture) uploadForm(t *testing.T, path string, fields map[string]string) *httptest.ResponseRecorder {
+	t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	fw, _ := mw.CreateFormFile("file", "x.png")
 	fw.Write(mediatest.PNG(24, 16))
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
 	mw.Close()
-	req := httptest.NewRequest("POST", "/c/"+slug, &body)
+	req := httptest.NewRequest("POST", path, &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	return f.serve(req)
 }

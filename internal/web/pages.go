@@ -13,7 +13,9 @@ import (
 type homePage struct {
 	Title    string
 	Channels []chatpic.ChannelStats
-	Limits   string
+	// Share is the form that posts into a chosen channel, Link the
+	// link-only one.
+	Share, Link uploadForm
 	// Pow is the puzzle the link-only upload form solves first, when
 	// needed.
 	Pow powChallenge
@@ -25,7 +27,7 @@ type channelPage struct {
 	Posts   []chatpic.Post
 	Next    string
 	Sort    string
-	Limits  string
+	Upload  uploadForm
 	Pow     powChallenge
 }
 
@@ -44,6 +46,16 @@ type postPage struct {
 	Comments    []chatpic.Comment
 	// Pow is the puzzle the comment form solves first, when needed.
 	Pow powChallenge
+	// Alt describes the picture; Description is the preview text of a
+	// shared link.
+	Alt, Description string
+	// ThumbMIME, ThumbWidth and ThumbHeight describe the preview image.
+	ThumbMIME               string
+	ThumbWidth, ThumbHeight int
+	LinkOnly                bool
+	// Reply starts the comment box with a reference to another comment
+	// (?reply=N), so that replying works without JavaScript.
+	Reply string
 }
 
 // Home renders GET /: the channels and an upload form.
@@ -53,7 +65,9 @@ func (w *Web) Home(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, err)
 		return
 	}
-	w.render(rw, r, http.StatusOK, "home", homePage{Channels: chans, Limits: limitsText(w.posts.Limits()),
+	l := w.posts.Limits()
+	w.render(rw, r, http.StatusOK, "home", homePage{Channels: chans,
+		Share: newUploadForm("share-file", l), Link: newUploadForm("link-file", l),
 		Pow: w.challenge(r.Context(), chatpic.LinkOnly)})
 }
 
@@ -76,7 +90,7 @@ func (w *Web) Channel(rw http.ResponseWriter, r *http.Request) {
 	}
 	w.render(rw, r, http.StatusOK, "channel", channelPage{
 		Title: ch.Title, Channel: ch, Posts: page.Posts, Next: page.Next, Sort: string(sort),
-		Limits: limitsText(w.posts.Limits()), Pow: w.challenge(r.Context(), ch.Slug),
+		Upload: newUploadForm("upload-file", w.posts.Limits()), Pow: w.challenge(r.Context(), ch.Slug),
 	})
 }
 
@@ -89,6 +103,16 @@ func (w *Web) Post(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.renderPost(rw, r, http.StatusOK, p, "")
+}
+
+// replyText returns the start of a reply to comment ?reply=N, or "" when
+// the query asks for none or for nonsense.
+func replyText(r *http.Request) string {
+	n, err := strconv.Atoi(r.URL.Query().Get("reply"))
+	if err != nil || n < 1 || n > 999999 {
+		return ""
+	}
+	return ">>" + strconv.Itoa(n) + "\n"
 }
 
 func (w *Web) renderPost(rw http.ResponseWriter, r *http.Request, code int, p chatpic.Post, token string) {
@@ -121,8 +145,16 @@ func (w *Web) renderPost(rw http.ResponseWriter, r *http.Request, code int, p ch
 		v := "?v=" + w.posts.Ticket(p)
 		src, thumbSrc = src+v, thumbSrc+v
 	}
+	tw, th := thumbDims(p)
+	desc := "Shared by link on chatpic."
+	if !p.IsLinkOnly() {
+		desc = "Posted in " + ch.Title + " on chatpic, which " + ch.Rule() + "."
+	}
 	w.render(rw, r, code, "post", postPage{
-		Title: title, Post: p, Channel: ch,
+		Title: title, Post: p, Channel: ch, LinkOnly: p.IsLinkOnly(),
+		Alt: altText(p, ch.Title, w.posts.Now()), Description: desc,
+		ThumbMIME: thumbTypes[p.ThumbExt], ThumbWidth: tw, ThumbHeight: th,
+		Reply: replyText(r),
 		// No preview tags for NSFW channels, nor for uploads whose views
 		// are counted: a chat app's preview bot would spend them.
 		NSFW:        ch.NSFW || p.ViewsLeft != 0,
@@ -198,15 +230,17 @@ func (w *Web) Upload(rw http.ResponseWriter, r *http.Request) {
 }
 
 func (w *Web) upload(rw http.ResponseWriter, r *http.Request, slug string) {
+	back := "/"
 	if slug != "" {
 		if _, err := w.posts.Channel(r.Context(), slug); err != nil {
 			w.fail(rw, r, err)
 			return
 		}
+		back = "/c/" + slug
 	}
 	up, err := request.ParseUpload(rw, r, w.posts)
 	if err != nil {
-		w.fail(rw, r, err)
+		w.uploadFailed(rw, r, err, back)
 		return
 	}
 	defer up.Close()
@@ -215,10 +249,21 @@ func (w *Web) upload(rw http.ResponseWriter, r *http.Request, slug string) {
 	}
 	created, err := w.posts.Upload(r.Context(), slug, up.Draft(w.origin.ClientAddr(r)))
 	if err != nil {
-		w.fail(rw, r, err)
+		w.uploadFailed(rw, r, err, back)
 		return
 	}
 	w.created(rw, r, created)
+}
+
+// uploadFailed explains a refused upload, reminding people of the limits
+// when the file was the trouble, with a link back to the form.
+func (w *Web) uploadFailed(rw http.ResponseWriter, r *http.Request, err error, back string) {
+	m := messagePage{Back: back, BackText: "Back to the upload form"}
+	switch chatpic.ErrorKind(err) {
+	case chatpic.KindTooLarge, chatpic.KindUnsupported, chatpic.KindUnprocessable:
+		m.Limits = limitsText(w.posts.Limits())
+	}
+	w.failPage(rw, r, err, m)
 }
 
 // UploadLinkOnly handles the home page's link-only upload form, POST
@@ -226,13 +271,13 @@ func (w *Web) upload(rw http.ResponseWriter, r *http.Request, slug string) {
 func (w *Web) UploadLinkOnly(rw http.ResponseWriter, r *http.Request) {
 	up, err := request.ParseUpload(rw, r, w.posts)
 	if err != nil {
-		w.fail(rw, r, err)
+		w.uploadFailed(rw, r, err, "/#link")
 		return
 	}
 	defer up.Close()
 	created, err := w.posts.UploadLinkOnly(r.Context(), up.Draft(w.origin.ClientAddr(r)), up.MaxViews)
 	if err != nil {
-		w.fail(rw, r, err)
+		w.uploadFailed(rw, r, err, "/#link")
 		return
 	}
 	w.created(rw, r, created)
@@ -259,6 +304,31 @@ func (w *Web) Delete(rw http.ResponseWriter, r *http.Request) {
 		Text: "Your upload, its thumbnail and its link are gone.",
 		Back: "/c/" + p.Channel, BackText: "Back to the channel",
 	})
+}
+
+// uploadForm is what an upload form's file field shows, and what
+// upload.js checks before sending a file: the limits in words and in
+// bytes, and the types the file picker offers.
+type uploadForm struct {
+	ID     string // unique on the page
+	Text   string
+	Accept string
+	// MaxPicture and MaxVideo are in bytes; MaxVideo is 0 when the server
+	// takes no video.
+	MaxPicture, MaxVideo int64
+}
+
+const (
+	acceptPictures = "image/jpeg,image/png,image/gif,image/webp,image/heic,image/heif,image/avif,.heic,.heif,.avif"
+	acceptVideos   = "video/mp4,video/webm,video/quicktime,.mov"
+)
+
+func newUploadForm(id string, l posting.Limits) uploadForm {
+	f := uploadForm{ID: id, Text: limitsText(l), Accept: acceptPictures, MaxPicture: l.PictureBytes, MaxVideo: l.VideoBytes}
+	if l.VideoBytes > 0 {
+		f.Accept += "," + acceptVideos
+	}
+	return f
 }
 
 // limitsText tells people what they may upload, before they try.

@@ -90,7 +90,11 @@ func New(posts *posting.Service, mods *moderation.Service, origin *request.Origi
 			}
 			return fmt.Sprintf("%d %ss", n, unit)
 		},
-		"thumbSize":   thumbSize,
+		"thumbSize": thumbSize,
+		"alt": func(p chatpic.Post, channel string) string {
+			return altText(p, channel, posts.Now())
+		},
+		"capital":     capital,
 		"forecast":    chatpic.ForecastText,
 		"commentHTML": commentHTML,
 		"seconds": func(d time.Duration) string {
@@ -119,11 +123,40 @@ func New(posts *posting.Service, mods *moderation.Service, origin *request.Origi
 // thumbSize returns width and height attributes for a post's thumbnail, so
 // the grid does not shift as thumbnails arrive.
 func thumbSize(p chatpic.Post) template.HTMLAttr {
-	tw, th := p.Width, p.Height
-	if long := max(tw, th); long > media.ThumbMax {
-		tw, th = max(1, tw*media.ThumbMax/long), max(1, th*media.ThumbMax/long)
-	}
+	tw, th := thumbDims(p)
 	return template.HTMLAttr(fmt.Sprintf(`width="%d" height="%d"`, tw, th))
+}
+
+// thumbDims returns the size of a post's thumbnail: the picture fitted
+// within media.ThumbMax, never enlarged.
+func thumbDims(p chatpic.Post) (w, h int) {
+	w, h = p.Width, p.Height
+	if long := max(w, h); long > media.ThumbMax {
+		w, h = max(1, w*media.ThumbMax/long), max(1, h*media.ThumbMax/long)
+	}
+	return w, h
+}
+
+// altText describes a post for people who cannot see it: its caption, or
+// what it is, where, and when it was posted.
+func altText(p chatpic.Post, channel string, now time.Time) string {
+	if p.Caption != "" {
+		return p.Caption
+	}
+	what := "Picture"
+	if p.Kind == chatpic.Video {
+		what = "Video"
+	}
+	return what + " in " + channel + ", posted " + chatpic.FormatApprox(now.Sub(p.CreatedAt)) + " ago"
+}
+
+// capital returns s with its first letter in upper case.
+func capital(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // render executes a page into a buffer and writes it with status code, so a
@@ -145,6 +178,8 @@ func (w *Web) render(rw http.ResponseWriter, r *http.Request, code int, name str
 // was done. Retry, if set, says when to try again.
 type messagePage struct {
 	Title, Heading, Text, Retry, Back, BackText string
+	// Limits, when set, reminds people what they may upload.
+	Limits string
 }
 
 // fail renders err as a page with the status of its kind; gone uploads get
@@ -160,6 +195,9 @@ func (w *Web) failPage(rw http.ResponseWriter, r *http.Request, err error, m mes
 		w.log.Error("page request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	m.Title, m.Heading, m.Text = http.StatusText(code), http.StatusText(code), sentence(chatpic.ErrorMessage(err))
+	if h, ok := headings[chatpic.ErrorKind(err)]; ok {
+		m.Title, m.Heading = h, h
+	}
 	switch chatpic.ErrorKind(err) {
 	case chatpic.KindGone:
 		m.Title, m.Heading = "Gone", "This upload is gone"
@@ -180,6 +218,20 @@ func (w *Web) failPage(rw http.ResponseWriter, r *http.Request, err error, m mes
 		m.Back, m.BackText = "/mod/login", "Sign in"
 	}
 	w.render(rw, r, code, "message", m)
+}
+
+// headings name what went wrong in a page's heading, by error kind, in
+// words rather than HTTP's.
+var headings = map[chatpic.Kind]string{
+	chatpic.KindInvalid:       "Something in the form is not right",
+	chatpic.KindNotFound:      "Not found",
+	chatpic.KindTooLarge:      "That file is too large",
+	chatpic.KindUnsupported:   "That kind of file can't be posted here",
+	chatpic.KindUnprocessable: "That file could not be read",
+	chatpic.KindForbidden:     "Not allowed",
+	chatpic.KindConflict:      "That changed in the meantime",
+	chatpic.KindUnauthorized:  "Please sign in",
+	chatpic.KindInternal:      "Something went wrong on our side",
 }
 
 // retryText tells people when they may try again after a KindRateLimited
@@ -205,8 +257,7 @@ func sentence(s string) string {
 	if s == "" {
 		return s
 	}
-	r, n := utf8.DecodeRuneInString(s)
-	s = string(unicode.ToUpper(r)) + s[n:]
+	s = capital(s)
 	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "?") && !strings.HasSuffix(s, "!") {
 		s += "."
 	}

@@ -1,17 +1,131 @@
 // chatpic: small progressive enhancements. Every page works without this.
 "use strict";
+// Copy buttons: the link goes to the clipboard, or, where the browser
+// keeps the clipboard from us, the field beside the button is selected
+// for the person to copy.
+function chatpicSay(text) {
+  var el = document.getElementById("announce");
+  if (el) el.textContent = text;
+}
 document.addEventListener("click", function (ev) {
-  var btn = ev.target.closest("[data-copy]");
-  if (!btn || !navigator.clipboard) return;
-  navigator.clipboard.writeText(btn.getAttribute("data-copy")).then(function () {
-    var label = btn.textContent;
-    btn.textContent = "Copied";
-    setTimeout(function () { btn.textContent = label; }, 1500);
-  });
+  var btn = ev.target.closest && ev.target.closest("[data-copy]");
+  if (!btn) return;
+  var text = btn.getAttribute("data-copy");
+  var label = btn.dataset.label || btn.textContent;
+  btn.dataset.label = label;
+  function copied() {
+    btn.textContent = btn.getAttribute("data-copy-label") || "Copied";
+    chatpicSay("Copied to the clipboard.");
+    setTimeout(function () { btn.textContent = label; }, 2000);
+  }
+  function fallback() {
+    var field = btn.parentNode.querySelector(".copy-field");
+    if (!field) return;
+    field.focus();
+    field.select();
+    try {
+      if (document.execCommand("copy")) { copied(); return; }
+    } catch (e) { /* say what to do instead */ }
+    chatpicSay("Press Ctrl+C (or Copy in your phone's menu) to copy the selected link.");
+  }
+  if (navigator.clipboard && navigator.clipboard.writeText) {
+    navigator.clipboard.writeText(text).then(copied, fallback);
+  } else {
+    fallback();
+  }
 });
 document.addEventListener("focusin", function (ev) {
   if (ev.target.classList && ev.target.classList.contains("copy-field")) ev.target.select();
 });
+
+// The native share sheet, where the browser has one (mostly phones).
+(function () {
+  if (!navigator.share) return;
+  document.querySelectorAll("[data-share]").forEach(function (btn) {
+    btn.hidden = false;
+    btn.addEventListener("click", function () {
+      navigator.share({ title: btn.dataset.shareTitle, url: btn.dataset.share }).catch(function () { /* dismissed */ });
+    });
+  });
+})();
+
+// Replies: "Reply" puts a reference to the comment in the comment box
+// instead of reloading the page with ?reply=N.
+document.addEventListener("click", function (ev) {
+  var link = ev.target.closest && ev.target.closest("[data-reply]");
+  var form = document.getElementById("comment-form");
+  var box = form && form.elements.namedItem("body");
+  if (!link || !box) return;
+  ev.preventDefault();
+  var ref = ">>" + link.dataset.reply + "\n";
+  if (box.value.indexOf(ref) < 0) box.value = (box.value && !/\n$/.test(box.value) ? box.value + "\n" : box.value) + ref;
+  box.focus();
+  box.setSelectionRange(box.value.length, box.value.length);
+});
+
+// Votes are sent without leaving the page; the score comes back at once.
+document.addEventListener("submit", function (ev) {
+  var form = ev.target;
+  if (!form.hasAttribute || !form.hasAttribute("data-vote") || !window.fetch) return;
+  ev.preventDefault();
+  var value = form.elements.namedItem("value").value;
+  fetch(form.action.replace("/p/", "/api/v1/posts/"), {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "Accept": "application/json" },
+    body: JSON.stringify({ value: Number(value) })
+  }).then(function (r) {
+    return r.json().then(function (body) { return { ok: r.ok, body: body }; });
+  }).then(function (res) {
+    if (!res.ok) {
+      chatpicSay(res.body && res.body.error ? res.body.error.message : "The vote did not go through.");
+      return;
+    }
+    var score = document.querySelector("[data-score]");
+    if (score) score.textContent = res.body.score;
+    document.querySelectorAll("form[data-vote] button").forEach(function (b) { b.setAttribute("aria-pressed", "false"); });
+    form.querySelector("button").setAttribute("aria-pressed", "true");
+    chatpicSay(value === "1" ? "Voted up. Score " + res.body.score + "." : "Voted down. Score " + res.body.score + ".");
+  }).catch(function () {
+    form.submit();
+  });
+});
+
+// The page of an upload this browser has just made says so, with its
+// link ready to copy.
+(function () {
+  var thread = document.getElementById("comments");
+  var id;
+  try { id = sessionStorage.getItem("chatpic:created"); } catch (e) { return; }
+  if (!thread || !id || id !== thread.dataset.post) return;
+  sessionStorage.removeItem("chatpic:created");
+  var link = location.origin + "/p/" + id;
+  var box = document.createElement("section");
+  box.className = "created";
+  box.setAttribute("role", "status");
+  var h = document.createElement("h2");
+  h.textContent = "Uploaded";
+  var p = document.createElement("p");
+  p.textContent = "Your link is ready to share. This browser keeps the delete token, so you can delete the upload from here later. ";
+  var row = document.createElement("p");
+  row.className = "queued-link";
+  var field = document.createElement("input");
+  field.className = "copy-field";
+  field.readOnly = true;
+  field.value = link;
+  field.setAttribute("aria-label", "Share link");
+  var copy = document.createElement("button");
+  copy.type = "button";
+  copy.textContent = "Copy link";
+  copy.setAttribute("data-copy", link);
+  copy.setAttribute("data-copy-label", "Link copied");
+  row.appendChild(field);
+  row.appendChild(copy);
+  box.appendChild(h);
+  box.appendChild(p);
+  box.appendChild(row);
+  var main = document.querySelector("main");
+  main.insertBefore(box, main.firstChild);
+})();
 
 // Live updates: new uploads slide into the channel grid, gone ones leave,
 // scores change, and new comments are announced. Without JavaScript (or
@@ -45,12 +159,17 @@ document.addEventListener("focusin", function (ev) {
         a.href = "/p/" + p.id;
         var img = document.createElement("img");
         img.src = new URL(p.thumb_url).pathname;
-        img.alt = p.caption || "New upload";
-        img.loading = "lazy";
+        img.alt = p.caption || (p.kind === "video" ? "Video" : "Picture") + " in " + grid.dataset.channelTitle + ", posted just now";
+        var long = Math.max(p.width, p.height, 1), edge = Math.min(512, long);
+        img.width = Math.max(1, Math.round(p.width * edge / long));
+        img.height = Math.max(1, Math.round(p.height * edge / long));
         a.appendChild(img);
         li.appendChild(a);
+        li.className += " arrived";
         grid.insertBefore(li, grid.firstChild);
-        status(grid, "A new upload arrived.");
+        var empty = document.querySelector(".empty");
+        if (empty) empty.remove();
+        status(grid, p.caption ? "New upload: " + p.caption : "A new upload arrived.");
       });
     });
     channel.addEventListener("gone", function (ev) {
@@ -92,7 +211,7 @@ document.addEventListener("focusin", function (ev) {
       });
     });
     post.addEventListener("score", function (ev) {
-      var el = document.querySelector(".score");
+      var el = document.querySelector("[data-score]");
       if (el) el.textContent = JSON.parse(ev.data).score;
     });
     post.addEventListener("gone", function (ev) {
@@ -135,7 +254,7 @@ document.addEventListener("focusin", function (ev) {
   }
   document.addEventListener("submit", function (ev) {
     var form = ev.target;
-    if (!form.dataset || !form.dataset.powToken || !window.chatpicPow) return;
+    if (!form.dataset || !form.dataset.powToken || form.dataset.enhanced || !window.chatpicPow) return;
     ev.preventDefault();
     if (form.dataset.powBusy) return;
     form.dataset.powBusy = "1";

@@ -1,0 +1,396 @@
+// chatpic uploader: makes every form[data-upload] take several files at
+// once, chosen, dropped anywhere on the page or pasted, shows a preview and
+// a progress bar per file, sends each through the JSON API, explains every
+// refusal in plain words, and gives each finished upload its link to copy.
+// Without this script the same forms post one file the ordinary way.
+"use strict";
+(function () {
+  if (!window.FormData || !window.XMLHttpRequest || !window.JSON || !window.URL) return;
+  var forms = Array.prototype.slice.call(document.querySelectorAll("form[data-upload]"));
+  if (!forms.length) return;
+
+  var kinds = {
+    picture: { types: /^image\/(jpeg|png|gif|webp|heic|heif|avif)$/, names: /\.(jpe?g|png|gif|webp|heic|heif|avif)$/i },
+    video: { types: /^video\/(mp4|webm|quicktime)$/, names: /\.(mp4|m4v|webm|mov)$/i }
+  };
+  var parallel = 2; // uploads at once per form
+
+  function megabytes(n) {
+    if (n >= 1e6) return (Math.floor(n / 1e5) / 10) + " MB";
+    if (n >= 1e3) return (Math.floor(n / 100) / 10) + " KB";
+    return n + " bytes";
+  }
+  function after(seconds) {
+    if (seconds > 3600) return Math.ceil(seconds / 3600) + " hours";
+    if (seconds > 90) return Math.ceil(seconds / 60) + " minutes";
+    return Math.max(1, seconds) + " seconds";
+  }
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text) e.textContent = text;
+    return e;
+  }
+  // kindOf says whether a file is a picture or a video by what the browser
+  // knows of it; the server decides for real from its bytes.
+  function kindOf(file) {
+    var name = file.name || "";
+    if (kinds.picture.types.test(file.type) || (!file.type && kinds.picture.names.test(name))) return "picture";
+    if (kinds.video.types.test(file.type) || (!file.type && kinds.video.names.test(name))) return "video";
+    if (kinds.picture.names.test(name)) return "picture"; // HEIC often comes with an odd type
+    if (kinds.video.names.test(name)) return "video";
+    return "";
+  }
+
+  function Uploader(form) {
+    this.form = form;
+    this.input = form.querySelector("input[type=file]");
+    this.list = form.querySelector(".queue-list");
+    this.button = form.querySelector("button[type=submit]");
+    this.status = form.querySelector(".pow-status") || this.makeStatus();
+    this.maxPicture = Number(this.input.dataset.maxPicture) || 0;
+    this.maxVideo = Number(this.input.dataset.maxVideo) || 0;
+    this.items = [];
+    this.busy = 0;
+    this.batch = null;
+    form.dataset.enhanced = "1";
+    this.input.multiple = true;
+    this.input.required = false; // the queue holds the files, not the input
+    var self = this;
+    this.input.addEventListener("change", function () {
+      self.add(self.input.files);
+      self.input.value = "";
+    });
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      self.start();
+    });
+    var zone = form.querySelector("[data-drop]");
+    if (zone) {
+      var label = zone.querySelector(".file-pick");
+      if (label) label.firstChild.textContent = "Choose pictures or videos, or drop them here ";
+    }
+  }
+
+  Uploader.prototype.makeStatus = function () {
+    var p = el("p", "pow-status");
+    p.setAttribute("role", "status");
+    p.setAttribute("aria-live", "polite");
+    this.form.insertBefore(p, this.button);
+    return p;
+  };
+
+  Uploader.prototype.say = function (text) {
+    this.status.textContent = text;
+  };
+
+  Uploader.prototype.limitsFor = function (kind) {
+    if (kind === "video") return "Videos can be up to " + megabytes(this.maxVideo) + ".";
+    return "Pictures can be up to " + megabytes(this.maxPicture) + ".";
+  };
+
+  Uploader.prototype.accepted = function () {
+    return "This site takes pictures (JPEG, PNG, GIF, WebP, HEIC, AVIF)" +
+      (this.maxVideo ? " and videos (MP4, WebM, MOV)." : ".");
+  };
+
+  // add puts files in the queue, each with a preview, refusing at once
+  // what the server would refuse for its type or size.
+  Uploader.prototype.add = function (files) {
+    var self = this;
+    Array.prototype.forEach.call(files || [], function (file) {
+      var item = { file: file, kind: kindOf(file), state: "ready", proof: "" };
+      self.items.push(item);
+      self.render(item);
+      if (!item.kind || (item.kind === "video" && !self.maxVideo)) {
+        self.refuse(item, "This type of file can't be posted. " + self.accepted());
+      } else {
+        var max = item.kind === "video" ? self.maxVideo : self.maxPicture;
+        if (max && file.size > max) self.refuse(item, "This file is too large (" + megabytes(file.size) + "). " + self.limitsFor(item.kind));
+      }
+    });
+    var ready = this.ready().length;
+    this.list.hidden = this.items.length === 0;
+    if (this.button) this.button.textContent = ready > 1 ? "Upload " + ready + " files" : "Upload";
+    if (files && files.length) this.say(ready === 1 ? "1 file ready to upload." : ready + " files ready to upload.");
+  };
+
+  Uploader.prototype.ready = function () {
+    return this.items.filter(function (it) { return it.state === "ready"; });
+  };
+
+  Uploader.prototype.render = function (item) {
+    var self = this;
+    var li = el("li", "queued");
+    var thumb = el("div", "preview-box");
+    if (item.kind === "picture" && item.file.type !== "image/heic" && item.file.type !== "image/heif") {
+      var img = el("img");
+      img.alt = "";
+      img.width = 64;
+      img.height = 64;
+      img.src = URL.createObjectURL(item.file);
+      img.onload = img.onerror = function () { URL.revokeObjectURL(img.src); };
+      thumb.appendChild(img);
+    } else {
+      thumb.textContent = item.kind === "video" ? "▶" : "🖼";
+      thumb.setAttribute("aria-hidden", "true");
+    }
+    var body = el("div", "queued-body");
+    var name = el("p", "queued-name", (item.file.name || "Pasted picture") + " · " + megabytes(item.file.size));
+    var bar = el("progress");
+    bar.max = 100;
+    bar.value = 0;
+    bar.hidden = true;
+    bar.setAttribute("aria-label", "Upload progress of " + (item.file.name || "the pasted picture"));
+    var note = el("p", "queued-note");
+    note.setAttribute("aria-live", "polite");
+    var remove = el("button", "secondary small", "Remove");
+    remove.type = "button";
+    remove.setAttribute("aria-label", "Remove " + (item.file.name || "the pasted picture") + " from the list");
+    remove.addEventListener("click", function () {
+      if (item.state === "sending") return;
+      self.items.splice(self.items.indexOf(item), 1);
+      li.remove();
+      self.add([]);
+    });
+    body.appendChild(name);
+    body.appendChild(bar);
+    body.appendChild(note);
+    li.appendChild(thumb);
+    li.appendChild(body);
+    li.appendChild(remove);
+    this.list.appendChild(li);
+    item.li = li;
+    item.bar = bar;
+    item.note = note;
+    item.remove = remove;
+  };
+
+  Uploader.prototype.refuse = function (item, text, retry) {
+    var self = this;
+    item.state = retry ? "failed" : "refused";
+    item.li.className = "queued refused";
+    item.note.textContent = text;
+    item.bar.hidden = true;
+    item.remove.hidden = false;
+    if (retry) {
+      var again = el("button", "secondary small", "Try again");
+      again.type = "button";
+      again.addEventListener("click", function () {
+        again.remove();
+        item.state = "ready";
+        item.li.className = "queued";
+        item.note.textContent = "";
+        self.start();
+      });
+      item.note.appendChild(document.createTextNode(" "));
+      item.note.appendChild(again);
+    }
+  };
+
+  Uploader.prototype.endpoint = function () {
+    var sel = this.form.elements.namedItem("channel");
+    this.channel = this.form.dataset.powChannel || (sel && sel.value) || "";
+    return this.form.dataset.upload.replace("{channel}", encodeURIComponent(sel ? sel.value : ""));
+  };
+
+  Uploader.prototype.start = function () {
+    var ready = this.ready();
+    if (!ready.length) {
+      this.say(this.items.length ? "Nothing left to upload." : "Choose a picture or video first.");
+      if (!this.items.length) this.input.focus();
+      return;
+    }
+    if (!this.batch) this.batch = { total: 0, done: [] };
+    this.batch.total += ready.length;
+    ready.forEach(function (it) { it.state = "waiting"; it.note.textContent = "Waiting…"; it.remove.hidden = true; });
+    this.say(ready.length === 1 ? "Uploading 1 file…" : "Uploading " + ready.length + " files…");
+    this.pump();
+  };
+
+  // pump keeps up to `parallel` uploads going until the queue is empty.
+  Uploader.prototype.pump = function () {
+    var self = this;
+    while (this.busy < parallel) {
+      var next = this.items.filter(function (it) { return it.state === "waiting"; })[0];
+      if (!next) break;
+      this.busy++;
+      this.send(next, function () {
+        self.busy--;
+        self.pump();
+      });
+    }
+    if (this.busy === 0) this.finish();
+  };
+
+  Uploader.prototype.send = function (item, then) {
+    var self = this;
+    item.state = "sending";
+    item.bar.hidden = false;
+    item.bar.value = 0;
+    item.note.textContent = "Uploading…";
+    var data = new FormData();
+    data.append("file", item.file, "upload"); // the server never sees the file's own name
+    ["caption", "expires_in", "max_views"].forEach(function (name) {
+      var field = self.form.elements.namedItem(name);
+      if (field && field.value) data.append(name, field.value);
+    });
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", this.endpoint());
+    xhr.setRequestHeader("Accept", "application/json");
+    if (item.proof) xhr.setRequestHeader("X-Chatpic-Pow", item.proof);
+    xhr.upload.addEventListener("progress", function (ev) {
+      if (ev.lengthComputable) item.bar.value = Math.round(100 * ev.loaded / ev.total);
+    });
+    xhr.addEventListener("load", function () {
+      var body = null;
+      try { body = JSON.parse(xhr.responseText); } catch (e) { /* explained below */ }
+      if ((xhr.status === 201 || xhr.status === 202) && body && body.id) {
+        item.bar.value = 100;
+        self.done(item, body, xhr.status === 202);
+        then();
+        return;
+      }
+      var err = (body && body.error) || {};
+      if (xhr.status === 428 && !item.solved) {
+        self.solve(item, then);
+        return;
+      }
+      self.refuse(item, self.words(xhr.status, err, item, Number(xhr.getResponseHeader("Retry-After"))),
+        xhr.status >= 500 || xhr.status === 429 || xhr.status === 428);
+      then();
+    });
+    xhr.addEventListener("error", function () {
+      self.refuse(item, "The upload was interrupted. Check your connection and try again.", true);
+      then();
+    });
+    xhr.send(data);
+  };
+
+  // solve answers the channel's flood check (a proof of work, pow.js) and
+  // sends the file again with the answer.
+  Uploader.prototype.solve = function (item, then) {
+    var self = this;
+    item.note.textContent = "This channel is very busy: checking you are not a flood bot…";
+    if (!window.chatpicPow || !window.fetch) {
+      self.refuse(item, "This channel is very busy right now. Try again in a few minutes.", true);
+      then();
+      return;
+    }
+    fetch("/api/v1/channels/" + encodeURIComponent(this.channel || "-") + "/challenge", { cache: "no-store" })
+      .then(function (r) { return r.json(); })
+      .then(function (c) {
+        if (!c.required) return "";
+        return window.chatpicPow.solve(c.token, c.bits).then(function (s) { return c.token + ":" + s; });
+      })
+      .then(function (proof) {
+        item.proof = proof;
+        item.solved = true;
+        self.send(item, function () { item.proof = ""; item.solved = false; then(); });
+      })
+      .catch(function () {
+        self.refuse(item, "This channel is very busy right now. Try again in a few minutes.", true);
+        then();
+      });
+  };
+
+  // words turns a refusal into a sentence a person understands.
+  Uploader.prototype.words = function (status, err, item, retryAfter) {
+    switch (err.kind) {
+      case "too_large": return "This file is too large. " + this.limitsFor(item.kind);
+      case "unsupported": return "This type of file can't be posted. " + this.accepted();
+      case "unprocessable": return "This file could not be read as a picture or video. It may be damaged or only partly downloaded.";
+      case "rate_limited": return "You are posting faster than this site allows. Try again in " + after(retryAfter || 60) + ".";
+      case "not_found": return "This channel does not exist any more.";
+      case "challenge_required": return "This channel is very busy right now. Try again in a few minutes.";
+    }
+    if (status >= 500 || !err.message) return "Something went wrong on our side. Try again in a moment.";
+    return err.message.charAt(0).toUpperCase() + err.message.slice(1) + (/[.!?]$/.test(err.message) ? "" : ".");
+  };
+
+  Uploader.prototype.done = function (item, post, pending) {
+    item.state = "done";
+    item.post = post;
+    item.li.className = "queued done";
+    try { localStorage.setItem("chatpic:token:" + post.id, post.delete_token); } catch (e) { /* private mode */ }
+    var path = "/p/" + encodeURIComponent(post.id);
+    var link = location.origin + path;
+    item.note.textContent = pending ? "Uploaded. It will be shown once a moderator approves it; the link works from then." : "Uploaded.";
+    var row = el("p", "queued-link");
+    var field = el("input", "copy-field");
+    field.readOnly = true;
+    field.value = link;
+    field.setAttribute("aria-label", "Share link");
+    var copy = el("button", "small", "Copy link");
+    copy.type = "button";
+    copy.setAttribute("data-copy", link);
+    var open = el("a", "small-link", "Open");
+    open.href = path;
+    row.appendChild(field);
+    row.appendChild(copy);
+    if (!pending) row.appendChild(open);
+    item.note.parentNode.appendChild(row);
+    this.batch.done.push({ post: post, pending: pending });
+  };
+
+  Uploader.prototype.finish = function () {
+    var batch = this.batch;
+    if (!batch) return;
+    this.batch = null;
+    var ok = batch.done.length, failed = batch.total - ok;
+    if (this.button) this.button.textContent = "Upload";
+    if (batch.total === 1 && ok === 1 && !batch.done[0].pending) {
+      // One file: go to its page, which offers the link to copy.
+      var post = batch.done[0].post;
+      try { sessionStorage.setItem("chatpic:created", post.id); } catch (e) { /* no banner then */ }
+      this.say("Uploaded. Opening it…");
+      location.assign("/p/" + encodeURIComponent(post.id));
+      return;
+    }
+    this.say(ok + (ok === 1 ? " upload" : " uploads") + " done" + (failed ? ", " + failed + " refused: see why below." : ". Their links are ready to copy."));
+  };
+
+  var uploaders = forms.map(function (f) { return new Uploader(f); });
+
+  // The page's first upload form takes files dropped or pasted anywhere
+  // outside another upload form.
+  function target(node) {
+    for (var i = 0; i < uploaders.length; i++) {
+      if (node && uploaders[i].form.contains(node)) return uploaders[i];
+    }
+    return uploaders[0];
+  }
+  function hasFiles(ev) {
+    var types = ev.dataTransfer && ev.dataTransfer.types;
+    return types && Array.prototype.indexOf.call(types, "Files") >= 0;
+  }
+  var depth = 0;
+  document.addEventListener("dragenter", function (ev) {
+    if (!hasFiles(ev)) return;
+    depth++;
+    document.documentElement.classList.add("dragging");
+  });
+  document.addEventListener("dragleave", function () {
+    if (depth > 0 && --depth === 0) document.documentElement.classList.remove("dragging");
+  });
+  document.addEventListener("dragover", function (ev) {
+    if (!hasFiles(ev)) return;
+    ev.preventDefault();
+    ev.dataTransfer.dropEffect = "copy";
+  });
+  document.addEventListener("drop", function (ev) {
+    depth = 0;
+    document.documentElement.classList.remove("dragging");
+    if (!hasFiles(ev)) return;
+    ev.preventDefault();
+    var up = target(ev.target);
+    up.add(ev.dataTransfer.files);
+    if (up.button) up.button.focus();
+  });
+  document.addEventListener("paste", function (ev) {
+    var files = ev.clipboardData && ev.clipboardData.files;
+    if (!files || !files.length) return; // text goes where it was pasted
+    ev.preventDefault();
+    target(document.activeElement).add(files);
+  });
+})();
