@@ -141,6 +141,14 @@ document.addEventListener("submit", function (ev) {
     evicted: "This upload was pushed out of its channel by newer ones."
   };
   var grid = document.getElementById("grid");
+  // recount keeps the channel's upload count in step with the events.
+  function recount(delta) {
+    var count = document.querySelector("[data-count]");
+    if (!count) return;
+    var n = Math.max(0, Number(count.dataset.count) + delta);
+    count.dataset.count = n;
+    count.textContent = n === 1 ? "1 upload" : n + " uploads";
+  }
   var thread = document.getElementById("comments");
   function status(root, text) {
     var el = root && root.parentNode.querySelector(".live-status");
@@ -169,12 +177,14 @@ document.addEventListener("submit", function (ev) {
         grid.insertBefore(li, grid.firstChild);
         var empty = document.querySelector(".empty");
         if (empty) empty.remove();
+        recount(1);
         status(grid, p.caption ? "New upload: " + p.caption : "A new upload arrived.");
       });
     });
     channel.addEventListener("gone", function (ev) {
       var li = grid.querySelector('[data-id="' + JSON.parse(ev.data).id + '"]');
       if (li) li.remove();
+      recount(-1);
     });
   }
   if (thread) {

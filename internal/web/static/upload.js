@@ -132,7 +132,9 @@
       img.onload = img.onerror = function () { URL.revokeObjectURL(img.src); };
       thumb.appendChild(img);
     } else {
-      thumb.textContent = item.kind === "video" ? "▶" : "🖼";
+      // No preview: the file's kind, or its extension, stands in.
+      var ext = /\.([a-z0-9]{1,5})$/i.exec(item.file.name || "");
+      thumb.textContent = item.kind === "video" ? "▶" : ext ? ext[1].toUpperCase() : "?";
       thumb.setAttribute("aria-hidden", "true");
     }
     var body = el("div", "queued-body");
@@ -205,6 +207,10 @@
     this.batch.total += ready.length;
     ready.forEach(function (it) { it.state = "waiting"; it.note.textContent = "Waiting…"; it.remove.hidden = true; });
     this.say(ready.length === 1 ? "Uploading 1 file…" : "Uploading " + ready.length + " files…");
+    if (this.button) {
+      this.button.disabled = true;
+      this.button.textContent = "Uploading…";
+    }
     this.pump();
   };
 
@@ -338,7 +344,10 @@
     if (!batch) return;
     this.batch = null;
     var ok = batch.done.length, failed = batch.total - ok;
-    if (this.button) this.button.textContent = "Upload";
+    if (this.button) {
+      this.button.disabled = false;
+      this.button.textContent = "Upload";
+    }
     if (batch.total === 1 && ok === 1 && !batch.done[0].pending) {
       // One file: go to its page, which offers the link to copy.
       var post = batch.done[0].post;
