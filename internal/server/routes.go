@@ -41,6 +41,7 @@ func table(w *web.Web, a *api.API, ready []Pinger, deps Deps) map[string]http.Ha
 		"POST /p/{id}/comments": w.AddComment,
 		"POST /p/{id}/votes":    w.Vote,
 		"GET /static/":          w.Static,
+		"GET /favicon.ico":      w.Favicon,
 		"/":                     w.NotFound,
 
 		// Media.

@@ -269,6 +269,14 @@ func (w *Web) NotFound(rw http.ResponseWriter, r *http.Request) {
 	w.fail(rw, r, chatpic.Errorf(chatpic.KindNotFound, "There is nothing at this address."))
 }
 
+// Favicon answers GET /favicon.ico, which browsers ask for whatever the
+// page's icon link says, with the icon.
+func (w *Web) Favicon(rw http.ResponseWriter, r *http.Request) {
+	rw.Header().Set("Content-Type", "image/svg+xml")
+	rw.Header().Set("Cache-Control", "public, max-age=86400")
+	http.ServeContent(rw, r, "", time.Time{}, bytes.NewReader(w.staticFile[w.staticURL["icon.svg"]]))
+}
+
 // Static serves the embedded static files under their hashed URLs, cached
 // for a year: a changed file gets a new URL.
 func (w *Web) Static(rw http.ResponseWriter, r *http.Request) {

@@ -125,7 +125,8 @@
     var thumb = el("div", "preview-box");
     if (item.kind === "picture" && item.file.type !== "image/heic" && item.file.type !== "image/heif") {
       var img = el("img");
-      img.alt = "";
+      img.alt = ""; // the file's name is beside it
+      img.setAttribute("role", "presentation");
       img.width = 64;
       img.height = 64;
       img.src = URL.createObjectURL(item.file);
