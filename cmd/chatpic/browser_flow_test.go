@@ -147,6 +147,24 @@ func TestBrowserUpload(t *testing.T) {
 		t.Errorf("the second tab counts %q, want 2 uploads", got)
 	}
 
+	// A picture pasted onto the page (a screenshot, say) joins the queue;
+	// pasted text does not.
+	step(t, tab, "paste text and a picture", chromedp.Evaluate[chromedp.Void](`(async () => {
+		const text = new DataTransfer();
+		text.setData("text/plain", "just words");
+		document.dispatchEvent(new ClipboardEvent("paste", {clipboardData: text, bubbles: true}));
+		const c = document.createElement("canvas");
+		c.width = 64; c.height = 48;
+		c.getContext("2d").fillRect(8, 8, 32, 24);
+		const blob = await new Promise(done => c.toBlob(done, "image/png"));
+		const pic = new DataTransfer();
+		pic.items.add(new File([blob], "image.png", {type: "image/png"}));
+		document.dispatchEvent(new ClipboardEvent("paste", {clipboardData: pic, bubbles: true}));
+	})()`, chromedp.EvalAwaitPromise))
+	waitFor(t, tab, "the pasted picture is listed", `document.querySelectorAll(".queued").length === 3 && document.querySelector(".queued:last-child .queued-name").textContent.startsWith("image.png")`)
+	step(t, tab, "take it out again", chromedp.Click(chromedp.CSS(".queued:last-child button")))
+	waitFor(t, tab, "it is gone from the list", `document.querySelectorAll(".queued").length === 2`)
+
 	// A file dropped onto the page goes to the upload form, and, alone in
 	// its batch, lands on its own page with its link ready to copy.
 	step(t, tab, "back to the channel", chromedp.Navigate(in.base+"/c/photography"))

@@ -80,7 +80,8 @@ func (s *Store) BanClient(ctx context.Context, client []byte, expires time.Time,
 	}
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO poster_bans (client, expires_at) VALUES (?, ?)
-		ON CONFLICT (client) DO UPDATE SET expires_at = MAX(expires_at, excluded.expires_at)`, client, expires.UnixMilli()); err != nil {
+		ON CONFLICT (client) DO UPDATE SET expires_at = `+s.d.greatest+`(poster_bans.expires_at, excluded.expires_at)`,
+		client, expires.UnixMilli()); err != nil {
 		return internal("ban", err)
 	}
 	if err := addAudit(ctx, tx, audit); err != nil {
@@ -112,13 +113,10 @@ func (s *Store) ClientBanned(ctx context.Context, now time.Time, clients ...[]by
 }
 
 // PruneBans deletes poster bans that ended before now and returns how many.
+// Every instance may call it at once; one does the work, the others return
+// 0.
 func (s *Store) PruneBans(ctx context.Context, now time.Time) (int, error) {
-	res, err := s.write.ExecContext(ctx, `DELETE FROM poster_bans WHERE expires_at <= ?`, now.UnixMilli())
-	if err != nil {
-		return 0, internal("prune bans", err)
-	}
-	n, _ := res.RowsAffected()
-	return int(n), nil
+	return s.prune(ctx, "prune bans", `DELETE FROM poster_bans WHERE expires_at <= ?`, now)
 }
 
 // SetChannelLocked locks or unlocks a channel, with the audit entry, in one
@@ -129,7 +127,7 @@ func (s *Store) SetChannelLocked(ctx context.Context, slug string, locked bool, 
 		return internal("lock channel", err)
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `UPDATE channels SET locked = ? WHERE slug = ? AND private = 0`, locked, slug)
+	res, err := tx.ExecContext(ctx, `UPDATE channels SET locked = ? WHERE slug = ? AND private = FALSE`, locked, slug)
 	if err != nil {
 		return internal("lock channel", err)
 	}

@@ -56,7 +56,7 @@ func scanChannelStats(row rowScanner) (chatpic.ChannelStats, error) {
 // order they were created.
 func (s *Store) Channels(ctx context.Context, now time.Time) ([]chatpic.ChannelStats, error) {
 	rows, err := s.read.QueryContext(ctx,
-		`SELECT `+channelColumns+`, `+visibleStats+` FROM channels c WHERE private = 0 ORDER BY created_at, slug`,
+		`SELECT `+channelColumns+`, `+visibleStats+` FROM channels c WHERE private = FALSE ORDER BY created_at, slug`,
 		now.UnixMilli(), now.UnixMilli())
 	if err != nil {
 		return nil, internal("channels", err)
@@ -178,7 +178,7 @@ func (s *Store) DeleteChannel(ctx context.Context, slug string, now time.Time) (
 	}
 	defer tx.Rollback()
 	var count int
-	err = tx.QueryRowContext(ctx, `SELECT post_count FROM channels WHERE slug = ?`, slug).Scan(&count)
+	err = tx.QueryRowContext(ctx, `SELECT post_count FROM channels WHERE slug = ?`+s.d.forUpdate, slug).Scan(&count)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, chatpic.Errorf(chatpic.KindNotFound, "there is no channel called %q", slug)
 	}
@@ -205,17 +205,25 @@ func (s *Store) DeleteChannel(ctx context.Context, slug string, now time.Time) (
 
 // Seed adds channels if the database has never been seeded, and reports
 // whether it did. Channels an operator removed later do not come back.
+// Of instances that start at once, one seeds.
 func (s *Store) Seed(ctx context.Context, channels []chatpic.Channel, now time.Time) (bool, error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return false, internal("seed", err)
 	}
 	defer tx.Rollback()
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM settings WHERE name = 'seeded'`).Scan(&n); err != nil {
+	// Marking first makes a concurrent seeder wait here for this
+	// transaction, and then find the mark.
+	res, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES ('seeded', ?) ON CONFLICT (name) DO NOTHING`,
+		now.UTC().Format(time.RFC3339))
+	if err != nil {
 		return false, internal("seed", err)
 	}
-	if n > 0 {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, internal("seed", err)
+	}
+	if n == 0 {
 		return false, nil
 	}
 	for i, c := range channels {
@@ -228,10 +236,6 @@ func (s *Store) Seed(ctx context.Context, channels []chatpic.Channel, now time.T
 			`INSERT INTO channels (`+channelColumns+`) VALUES (`+channelValues+`)`, channelArgs(c, created)...); err != nil {
 			return false, internal("seed", err)
 		}
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES ('seeded', ?)`,
-		now.UTC().Format(time.RFC3339)); err != nil {
-		return false, internal("seed", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return false, internal("seed", err)

@@ -11,11 +11,12 @@ import (
 
 // visiblePost locks in the post a comment or vote is for, inside tx: it
 // returns KindGone or KindNotFound as Post does when the post is not
-// visible at now.
-func (s *Store) visiblePost(ctx context.Context, tx *sql.Tx, id string, now time.Time) error {
+// visible at now. On a database with row locks it locks the post's row,
+// so that nothing takes the post away before tx ends.
+func (s *Store) visiblePost(ctx context.Context, tx *txn, id string, now time.Time) error {
 	var expires sql.NullInt64
 	var status chatpic.Status
-	err := tx.QueryRowContext(ctx, `SELECT expires_at, status FROM posts WHERE id = ?`, id).Scan(&expires, &status)
+	err := tx.QueryRowContext(ctx, `SELECT expires_at, status FROM posts WHERE id = ?`+s.d.forUpdate, id).Scan(&expires, &status)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		_, err := s.Post(ctx, id, now)

@@ -122,14 +122,27 @@ func (s *Store) DeleteSession(ctx context.Context, hash []byte) error {
 }
 
 // PruneSessions deletes the sessions that ended before now and returns how
-// many.
+// many. Every instance may call it at once; one does the work, the others
+// return 0.
 func (s *Store) PruneSessions(ctx context.Context, now time.Time) (int, error) {
-	res, err := s.write.ExecContext(ctx, `DELETE FROM mod_sessions WHERE expires_at <= ?`, now.UnixMilli())
-	if err != nil {
-		return 0, internal("prune sessions", err)
-	}
-	n, _ := res.RowsAffected()
-	return int(n), nil
+	return s.prune(ctx, "prune sessions", `DELETE FROM mod_sessions WHERE expires_at <= ?`, now)
+}
+
+// prune runs the janitor job called name: a DELETE of what ended by now,
+// whose count it returns.
+func (s *Store) prune(ctx context.Context, name, query string, now time.Time) (int, error) {
+	var n int64
+	_, err := s.job(ctx, name, func(tx *txn) error {
+		res, err := tx.ExecContext(ctx, query, now.UnixMilli())
+		if err == nil {
+			n, err = res.RowsAffected()
+		}
+		if err != nil {
+			return internal(name, err)
+		}
+		return nil
+	})
+	return int(n), err
 }
 
 // Authenticate returns the moderator whose unexpired session (session

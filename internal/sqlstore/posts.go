@@ -16,7 +16,7 @@ const postColumns = `id, channel, seq, caption, mime, ext, thumb_ext, width, hei
 // insert leaves at their defaults.
 const postReadColumns = postColumns + `, score, comment_count, COALESCE(views_left, 0)`
 
-// querier is what *sql.DB and *sql.Tx have in common.
+// querier is what a pool and a transaction have in common.
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
@@ -65,16 +65,19 @@ func queryPosts(ctx context.Context, q querier, tail string, args ...any) ([]cha
 // capacity, the oldest posts are evicted in the same transaction (as
 // tombstones with reason "evicted", or "expired" if their time had run out)
 // and returned, so the caller can delete their files. The cost does not grow
-// with the channel's history. It returns a KindNotFound error if the channel
-// does not exist.
+// with the channel's history. Concurrent calls for one channel, from any
+// number of instances, take turns: the channel never holds more than its
+// capacity and each post is evicted once. It returns a KindNotFound error if
+// the channel does not exist, KindConflict if p's ID is taken.
 func (s *Store) CreatePost(ctx context.Context, p chatpic.Post, now time.Time) (chatpic.Post, []chatpic.Post, error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return p, nil, internal("create post", err)
 	}
 	defer tx.Rollback()
-	// Updating the channel row first also serialises concurrent inserts into
-	// one channel (on databases with row locks), which keeps the count exact.
+	// Updating the channel row first also locks it (on databases with row
+	// locks), which serialises the channel's inserts and evictions and keeps
+	// the count exact: see lockChannel.
 	var count, capacity int
 	err = tx.QueryRowContext(ctx,
 		`UPDATE channels SET post_count = post_count + 1, post_total = post_total + 1
@@ -184,7 +187,7 @@ func (s *Store) DeletePost(ctx context.Context, id string, reason chatpic.GoneRe
 		return chatpic.Post{}, internal("delete post", err)
 	}
 	defer tx.Rollback()
-	p, err := scanPost(tx.QueryRowContext(ctx, `SELECT `+postReadColumns+` FROM posts WHERE id = ?`, id))
+	p, err := s.postToRemove(ctx, tx, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		tx.Rollback()
 		_, err := s.Post(ctx, id, now)
@@ -284,7 +287,9 @@ func (s *Store) CountView(ctx context.Context, id string, now time.Time) (chatpi
 		return chatpic.Post{}, internal("count view", err)
 	}
 	defer tx.Rollback()
-	p, err := scanPost(tx.QueryRowContext(ctx, `SELECT `+postReadColumns+` FROM posts WHERE id = ?`, id))
+	// The lock makes concurrent views of the post take turns, so that
+	// only one of them is its last.
+	p, err := scanPost(tx.QueryRowContext(ctx, `SELECT `+postReadColumns+` FROM posts WHERE id = ?`+s.d.forUpdate, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		tx.Rollback()
 		return s.Post(ctx, id, now)

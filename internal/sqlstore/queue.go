@@ -139,7 +139,7 @@ func (s *Store) RemovePost(ctx context.Context, id, statement string, audit chat
 		return chatpic.Post{}, internal("remove post", err)
 	}
 	defer tx.Rollback()
-	p, err := scanPost(tx.QueryRowContext(ctx, `SELECT `+postReadColumns+` FROM posts WHERE id = ?`, id))
+	p, err := s.postToRemove(ctx, tx, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return chatpic.Post{}, s.tombstone(ctx, id)
 	}
@@ -213,7 +213,7 @@ func (s *Store) SetCommentStatus(ctx context.Context, id string, status chatpic.
 		return chatpic.Comment{}, internal("moderate comment", err)
 	}
 	defer tx.Rollback()
-	c, err := scanComment(tx.QueryRowContext(ctx, `SELECT `+commentColumns+` FROM comments WHERE id = ?`, id))
+	c, err := scanComment(tx.QueryRowContext(ctx, `SELECT `+commentColumns+` FROM comments WHERE id = ?`+s.d.forUpdate, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, chatpic.Errorf(chatpic.KindNotFound, "there is no such comment")
 	}

@@ -69,13 +69,18 @@ func (s *Store) AddReport(ctx context.Context, r chatpic.Report, receipt []byte,
 }
 
 // reportTarget returns the status of a report's target and its channel's
-// report threshold, or the error for a target that does not exist.
-func (s *Store) reportTarget(ctx context.Context, tx *sql.Tx, r chatpic.Report, now time.Time) (chatpic.Status, int, error) {
+// report threshold, or the error for a target that does not exist. On a
+// database with row locks it locks the row of the post (reported itself or
+// through a comment), so that the reports on a post and its comments take
+// turns and count each other.
+func (s *Store) reportTarget(ctx context.Context, tx *txn, r chatpic.Report, now time.Time) (chatpic.Status, int, error) {
 	var status chatpic.Status
 	var threshold int
 	var expires sql.NullInt64
-	err := tx.QueryRowContext(ctx, `SELECT p.status, c.report_threshold, p.expires_at
-		FROM posts p JOIN channels c ON c.slug = p.channel WHERE p.id = ?`, r.PostID).Scan(&status, &threshold, &expires)
+	// The channel is read in a subquery, which the lock does not reach: see
+	// lockChannel for why a post's lock must not take its channel's.
+	err := tx.QueryRowContext(ctx, `SELECT status, (SELECT report_threshold FROM channels WHERE slug = posts.channel), expires_at
+		FROM posts WHERE id = ?`+s.d.forUpdate, r.PostID).Scan(&status, &threshold, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", 0, s.tombstone(ctx, r.PostID)
 	}

@@ -1,7 +1,15 @@
-// Package sqlstore keeps chatpic's metadata (channels, posts, tombstones) in
-// SQL. Today it speaks SQLite through modernc.org/sqlite (pure Go); every
-// query is written in portable SQL so that a PostgreSQL dialect can share
-// them, with its own migrations.
+// Package sqlstore keeps chatpic's metadata (channels, posts, tombstones,
+// discussion and moderation) in SQL: in SQLite through modernc.org/sqlite
+// (pure Go, the default), or in PostgreSQL through pgx when instances scale
+// out. Every query is written once, in SQL both accept; a small dialect
+// rewrites placeholders and supplies the few fragments that differ. Each
+// dialect has its own numbered migrations, the same numbers in both.
+//
+// On PostgreSQL several instances share the database. Every transaction
+// that adds posts to a channel or takes them away locks the channel's row
+// first and its posts after, so that capacity eviction stays exact and
+// concurrent writers cannot deadlock; the janitor's work is shared out by
+// advisory locks.
 package sqlstore
 
 import (
@@ -10,49 +18,70 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"path/filepath"
 	"runtime"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/chatpic/chatpic"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 //go:embed migrations
 var migrations embed.FS
 
-// Store is the SQL store. It is safe for concurrent use. Writes go through a
-// single connection (SQLite allows one writer at a time; queueing in Go is
-// cheaper than busy-waiting in SQLite), reads through a pool.
+// Store is the SQL store. It is safe for concurrent use. On SQLite, writes
+// go through a single connection (SQLite allows one writer at a time;
+// queueing in Go is cheaper than busy-waiting in SQLite), reads through a
+// pool. On PostgreSQL, one pool serves both.
 type Store struct {
-	write   *sql.DB
-	read    *sql.DB
-	dialect string
+	write *db
+	read  *db
+	d     *dialect
 }
 
-// Open opens the database named by dsn and applies pending migrations. A dsn
-// of the form "sqlite:PATH" or a plain file path selects SQLite, creating the
-// file if needed. The caller closes the Store.
+// Options tune OpenWith. The zero value is what Open does.
+type Options struct {
+	// SkipMigrations opens the database as it is, leaving pending
+	// migrations to an explicit Migrate (the "chatpic migrate" command).
+	// Nothing touches the database until the first call.
+	SkipMigrations bool
+}
+
+// Open opens the database named by dsn and applies pending migrations. A
+// dsn starting "postgres://" or "postgresql://" selects PostgreSQL (any
+// parameter pgx accepts may follow, search_path among them); "sqlite:PATH"
+// or a plain file path selects SQLite, creating the file if needed. The
+// caller closes the Store.
 func Open(ctx context.Context, dsn string) (*Store, error) {
+	return OpenWith(ctx, dsn, Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	var s *Store
+	var err error
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		return nil, errors.New("sqlstore: PostgreSQL is not supported yet")
+		s, err = openPostgres(dsn)
+	} else {
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		if path == "" {
+			return nil, errors.New("sqlstore: empty database path")
+		}
+		s, err = openSQLite(path)
 	}
-	path := strings.TrimPrefix(dsn, "sqlite:")
-	if path == "" {
-		return nil, errors.New("sqlstore: empty database path")
-	}
-	s, err := openSQLite(path)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.migrate(ctx); err != nil {
-		s.Close()
-		return nil, err
+	if !opts.SkipMigrations {
+		if _, err := s.Migrate(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
 	}
 	return s, nil
 }
@@ -92,11 +121,32 @@ func openSQLite(path string) (*Store, error) {
 	}
 	read.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
 	read.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)))
-	return &Store{write: write, read: read, dialect: "sqlite"}, nil
+	d := newSQLiteDialect()
+	return &Store{write: &db{DB: write, d: d}, read: &db{DB: read, d: d}, d: d}, nil
+}
+
+// openPostgres opens one pool, through pgx's database/sql driver. Runtime
+// parameters in the DSN (search_path, say) reach every connection.
+func openPostgres(dsn string) (*Store, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: %w", err) // pgx redacts the password
+	}
+	pool := stdlib.OpenDB(*cfg)
+	conns := max(8, 4*runtime.GOMAXPROCS(0))
+	pool.SetMaxOpenConns(conns)
+	pool.SetMaxIdleConns(conns)
+	pool.SetConnMaxIdleTime(5 * time.Minute)
+	d := newPostgresDialect()
+	p := &db{DB: pool, d: d}
+	return &Store{write: p, read: p, d: d}, nil
 }
 
 // Close closes the database.
 func (s *Store) Close() error {
+	if s.read == s.write {
+		return s.write.Close()
+	}
 	return errors.Join(s.read.Close(), s.write.Close())
 }
 
@@ -109,63 +159,12 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// migrate applies, in order and each in its own transaction, the embedded
-// migrations for the dialect that are not yet recorded.
-func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.write.ExecContext(ctx,
-		`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
-		return fmt.Errorf("sqlstore: migrate: %w", err)
-	}
-	dir := "migrations/" + s.dialect
-	entries, err := fs.ReadDir(migrations, dir)
-	if err != nil {
-		return fmt.Errorf("sqlstore: migrate: %w", err)
-	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
-	for _, e := range entries {
-		name := e.Name()
-		num, _, ok := strings.Cut(name, "_")
-		version, err := strconv.Atoi(num)
-		if !ok || err != nil || !strings.HasSuffix(name, ".sql") {
-			return fmt.Errorf("sqlstore: migrate: bad migration name %q", name)
-		}
-		body, err := fs.ReadFile(migrations, dir+"/"+name)
-		if err != nil {
-			return fmt.Errorf("sqlstore: migrate: %w", err)
-		}
-		if err := s.apply(ctx, version, string(body)); err != nil {
-			return fmt.Errorf("sqlstore: migration %s: %w", name, err)
-		}
-	}
-	return nil
-}
-
-func (s *Store) apply(ctx context.Context, version int, body string) error {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
-		return err
-	}
-	if n > 0 {
-		return nil
-	}
-	if _, err := tx.ExecContext(ctx, body); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
-		version, time.Now().UnixMilli()); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
-// isUniqueViolation reports whether err is a SQLite uniqueness or primary-key
+// isUniqueViolation reports whether err is a uniqueness or primary-key
 // violation.
 func isUniqueViolation(err error) bool {
+	if pg, ok := errors.AsType[*pgconn.PgError](err); ok {
+		return pg.Code == "23505" // unique_violation
+	}
 	var coder interface{ Code() int }
 	if errors.As(err, &coder) {
 		switch coder.Code() {
@@ -176,9 +175,11 @@ func isUniqueViolation(err error) bool {
 	return false
 }
 
-// isForeignKeyViolation reports whether err is a SQLite foreign-key
-// violation.
+// isForeignKeyViolation reports whether err is a foreign-key violation.
 func isForeignKeyViolation(err error) bool {
+	if pg, ok := errors.AsType[*pgconn.PgError](err); ok {
+		return pg.Code == "23503" // foreign_key_violation
+	}
 	var coder interface{ Code() int }
 	return errors.As(err, &coder) && coder.Code() == 787 // SQLITE_CONSTRAINT_FOREIGNKEY
 }
