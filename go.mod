@@ -13,6 +13,7 @@ require (
 	codeberg.org/gruf/go-ffmpreg v0.6.11
 	github.com/tetratelabs/wazero v1.9.0
 	golang.org/x/crypto v0.58.0
+	github.com/jackc/pgx/v5 v5.12.0 // PostgreSQL driver for --db postgres://...; MIT
 	github.com/minio/minio-go/v7 v7.4.1 // S3-compatible object storage for --blobs s3://...; Apache-2.0
 )
 
@@ -26,7 +27,6 @@ require (
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/jackc/pgpassfile v1.0.0 // indirect
 	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
-	github.com/jackc/pgx/v5 v5.12.0 // indirect
 	github.com/jackc/puddle/v2 v2.2.3 // indirect
 	github.com/klauspost/compress v1.19.2 // indirect
 	github.com/klauspost/cpuid/v2 v2.4.0 // indirect

@@ -1,0 +1,67 @@
+package sqlstore
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+func TestNumberPlaceholders(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"none", `SELECT 1`, `SELECT 1`},
+		{"in order", `SELECT a FROM t WHERE b = ? AND c > ? LIMIT ?`, `SELECT a FROM t WHERE b = $1 AND c > $2 LIMIT $3`},
+		{"not in a literal", `SELECT '?', 'it''s ?' FROM t WHERE a = ?`, `SELECT '?', 'it''s ?' FROM t WHERE a = $1`},
+		{"not in a comment", "SELECT ? -- why?\nFROM t WHERE a = ?", "SELECT $1 -- why?\nFROM t WHERE a = $2"},
+		{"an unterminated literal is left alone", `SELECT ? 'x?`, `SELECT $1 'x?`},
+		{"ten and more", `VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, `VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := numberPlaceholders(tt.in); got != tt.want {
+				t.Fatalf("got  %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRebindCaches(t *testing.T) {
+	d := newPostgresDialect()
+	q := `SELECT ? + ?`
+	if got := d.rebind(q); got != `SELECT $1 + $2` {
+		t.Fatalf("rebind = %q", got)
+	}
+	if _, ok := d.rebound.Load(q); !ok {
+		t.Fatal("the rebound query was not cached")
+	}
+	if got := newSQLiteDialect().rebind(q); got != q {
+		t.Fatalf("sqlite rebind = %q, want the query unchanged", got)
+	}
+}
+
+func TestConstraintErrors(t *testing.T) {
+	tests := []struct {
+		name               string
+		err                error
+		unique, foreignKey bool
+	}{
+		{"postgres unique_violation", &pgconn.PgError{Code: "23505"}, true, false},
+		{"postgres foreign_key_violation, wrapped", fmt.Errorf("insert: %w", &pgconn.PgError{Code: "23503"}), false, true},
+		{"postgres check_violation", &pgconn.PgError{Code: "23514"}, false, false},
+		{"anything else", errors.New("unique"), false, false},
+		{"nil", nil, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := isUniqueViolation(tt.err); got != tt.unique {
+				t.Errorf("isUniqueViolation = %v", got)
+			}
+			if got := isForeignKeyViolation(tt.err); got != tt.foreignKey {
+				t.Errorf("isForeignKeyViolation = %v", got)
+			}
+		})
+	}
+}
