@@ -58,6 +58,7 @@ func commands() map[string]command {
 		"mods":     {"manage moderator accounts: mods add|remove|list|token", cmdMods},
 		"hashes":   {"import or export banned hashes: hashes import|export", cmdHashes},
 		"janitor":  {"run one clean-up pass: janitor [--dry-run]", cmdJanitor},
+		"migrate":  {"apply database migrations: migrate [--status]", cmdMigrate},
 		"version":  {"print the version", cmdVersion},
 	}
 }

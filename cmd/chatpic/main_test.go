@@ -65,6 +65,13 @@ type instance struct {
 	data  string
 	clock *clock
 	log   *syncBuffer
+	// getenv and storage are the environment and the storage flags (--db,
+	// --blobs) the server runs with; cli uses them too.
+	getenv  func(string) string
+	storage []string
+	// stop ends the server and reports how it ended; later calls report
+	// the same.
+	stop func() error
 }
 
 func noEnv(string) string { return "" }
@@ -73,16 +80,24 @@ func noEnv(string) string { return "" }
 // listens. The server stops when the test ends, and must stop cleanly.
 func start(t *testing.T, extra ...string) *instance {
 	t.Helper()
-	in := &instance{t: t, data: t.TempDir(), log: &syncBuffer{},
+	return startWith(t, noEnv, nil, extra...)
+}
+
+// startWith is start with an environment and storage flags (--db, --blobs)
+// that the instance's CLI runs share.
+func startWith(t *testing.T, getenv func(string) string, storage []string, extra ...string) *instance {
+	t.Helper()
+	in := &instance{t: t, data: t.TempDir(), log: &syncBuffer{}, getenv: getenv, storage: storage,
 		clock: &clock{t: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}}
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc := make(chan net.Addr, 1)
 	done := make(chan error, 1)
 	// The compiled video tools are cached across tests and runs.
 	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", in.data,
-		"--cache", filepath.Join(os.TempDir(), "chatpic-test-cache")}, extra...)
+		"--cache", filepath.Join(os.TempDir(), "chatpic-test-cache")}, storage...)
+	args = append(args, extra...)
 	go func() {
-		done <- run(ctx, env{args: args, getenv: noEnv, stdin: strings.NewReader(""),
+		done <- run(ctx, env{args: args, getenv: getenv, stdin: strings.NewReader(""),
 			stdout: io.Discard, stderr: in.log, now: in.clock.Now,
 			ready: func(a net.Addr) { addrc <- a }})
 	}()
@@ -92,9 +107,17 @@ func start(t *testing.T, extra ...string) *instance {
 	case err := <-done:
 		t.Fatalf("serve stopped before listening: %v\n%s", err, in.log)
 	}
+	var once sync.Once
+	var stopErr error
+	in.stop = func() error {
+		once.Do(func() {
+			cancel()
+			stopErr = <-done
+		})
+		return stopErr
+	}
 	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
+		if err := in.stop(); err != nil {
 			t.Errorf("serve returned %v", err)
 		}
 	})
@@ -106,7 +129,7 @@ func start(t *testing.T, extra ...string) *instance {
 func (in *instance) cli(args ...string) string {
 	in.t.Helper()
 	var out bytes.Buffer
-	err := run(context.Background(), env{args: append(args, "--data", in.data), getenv: noEnv,
+	err := run(context.Background(), env{args: append(append(args, "--data", in.data), in.storage...), getenv: in.getenv,
 		stdin: strings.NewReader(""), stdout: &out, stderr: in.log, now: in.clock.Now})
 	if err != nil {
 		in.t.Fatalf("chatpic %s: %v", strings.Join(args, " "), err)

@@ -83,6 +83,9 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if r := mediaRedirector(cfg.HTTP.MediaRedirect, st.s3); r != nil {
+		pages.RedirectMedia(r)
+	}
 	handler := server.Routes(pages, api.New(posts, site.mods, origin, log, broker),
 		[]server.Pinger{st.db, st.blobs}, server.Deps{Log: log})
 

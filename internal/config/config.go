@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/blob/s3blob"
 	"github.com/chatpic/chatpic/internal/limit"
 )
 
@@ -25,6 +26,18 @@ type Storage struct {
 	DB    string // a SQLite file path, or a postgres:// URL
 	Blobs string // a media folder, or an s3:// URL
 	Cache string // a folder for caches that can be rebuilt (the compiled video tools)
+	// S3 is the parsed Blobs URL, with the credentials of the standard
+	// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY variables, when Blobs is
+	// an s3:// URL.
+	S3 *s3blob.Config
+	// SkipMigrations opens the database without applying migrations
+	// (serve --no-migrate); a database behind the binary is then refused.
+	SkipMigrations bool
+}
+
+// Postgres reports whether the database is PostgreSQL.
+func (s Storage) Postgres() bool {
+	return strings.HasPrefix(s.DB, "postgres://") || strings.HasPrefix(s.DB, "postgresql://")
 }
 
 // HTTP configures the web server.
@@ -32,6 +45,11 @@ type HTTP struct {
 	Addr           string
 	BaseURL        *url.URL // nil: derived from each request
 	TrustedProxies []netip.Prefix
+	// MediaRedirect sends media requests elsewhere instead of serving the
+	// bytes: "" serves them, "presign" redirects to a short-lived presigned
+	// URL of the S3 bucket, and an http(s) URL redirects to that base (a
+	// CDN in front of the bucket) followed by the object's key.
+	MediaRedirect string
 }
 
 // Upload bounds what one upload may be.
@@ -77,6 +95,19 @@ type option struct {
 	value                 string
 }
 
+// switchValue binds a yes-or-no option, so that "--no-migrate" alone means
+// true; its text is checked with the others in Config.
+type switchValue struct{ o *option }
+
+func (v switchValue) String() string {
+	if v.o == nil {
+		return ""
+	}
+	return v.o.value
+}
+func (v switchValue) Set(s string) error { v.o.value = s; return nil }
+func (v switchValue) IsBoolFlag() bool   { return true }
+
 // Set is a group of options bound to a flag.FlagSet.
 type Set struct {
 	fs     *flag.FlagSet
@@ -96,6 +127,8 @@ var (
 	}
 	serveOptions = []option{
 		{flag: "addr", env: "CHATPIC_ADDR", def: ":8080", usage: "address to listen on"},
+		{flag: "no-migrate", env: "CHATPIC_NO_MIGRATE", def: "false", usage: "do not apply database migrations on start (run chatpic migrate first); refuse a database that is behind"},
+		{flag: "media-redirect", env: "CHATPIC_MEDIA_REDIRECT", def: "", usage: "serve media through chatpic (empty), redirect to presigned S3 URLs (presign), or to a CDN base URL (https://...)"},
 		{flag: "base-url", env: "CHATPIC_BASE_URL", def: "", usage: "public URL of the site, for share links (default: from each request)"},
 		{flag: "trusted-proxies", env: "CHATPIC_TRUSTED_PROXIES", def: "", usage: "comma-separated CIDRs whose X-Forwarded-For is believed"},
 		{flag: "max-upload", env: "CHATPIC_MAX_UPLOAD", def: "20MB", usage: "largest accepted upload"},
@@ -129,6 +162,11 @@ func NewSet(fs *flag.FlagSet, getenv func(string) string, serve bool) *Set {
 		for _, o := range g {
 			o := o
 			s.opts = append(s.opts, &o)
+			if o.def == "false" {
+				o.value = o.def
+				fs.Var(switchValue{&o}, o.flag, o.usage+" ($"+o.env+")")
+				continue
+			}
 			fs.StringVar(&o.value, o.flag, o.def, o.usage+" ($"+o.env+")")
 		}
 	}
@@ -150,6 +188,7 @@ func (s *Set) Config() (Config, error) {
 
 	var c Config
 	var errs []error
+	var err error
 	bad := func(name string, err error) {
 		errs = append(errs, fmt.Errorf("--%s: %s", name, chatpic.ErrorMessage(err)))
 	}
@@ -171,10 +210,34 @@ func (s *Set) Config() (Config, error) {
 		c.Storage.Cache = filepath.Join(c.Storage.Data, "cache")
 	}
 	if strings.HasPrefix(c.Storage.Blobs, "s3://") {
-		errs = append(errs, errors.New("--blobs: S3 storage is not supported yet; use a folder"))
+		s3, err := s3blob.ParseURL(c.Storage.Blobs)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--blobs: %w", err))
+		} else {
+			s3.AccessKey, s3.SecretKey = s.getenv("AWS_ACCESS_KEY_ID"), s.getenv("AWS_SECRET_ACCESS_KEY")
+			c.Storage.S3 = &s3
+		}
 	}
 	if !s.serve {
 		return c, errors.Join(errs...)
+	}
+	if c.Storage.SkipMigrations, err = parseBool(v["no-migrate"]); err != nil {
+		bad("no-migrate", err)
+	}
+	switch r := v["media-redirect"]; {
+	case r == "":
+	case r == "presign":
+		if c.Storage.S3 == nil {
+			errs = append(errs, errors.New("--media-redirect: presign needs --blobs s3://..."))
+		}
+		c.HTTP.MediaRedirect = r
+	default:
+		u, err := url.Parse(strings.TrimSuffix(r, "/"))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			errs = append(errs, fmt.Errorf("--media-redirect: %q is neither presign nor an http(s) base URL such as https://cdn.example.org", r))
+		} else {
+			c.HTTP.MediaRedirect = u.String()
+		}
 	}
 
 	c.HTTP.Addr = v["addr"]
@@ -210,7 +273,6 @@ func (s *Set) Config() (Config, error) {
 		}
 		c.HTTP.TrustedProxies = append(c.HTTP.TrustedProxies, p.Masked())
 	}
-	var err error
 	if c.Upload.MaxBytes, err = chatpic.ParseSize(v["max-upload"]); err != nil {
 		bad("max-upload", err)
 	} else if c.Upload.MaxBytes < 1024 {
@@ -229,12 +291,8 @@ func (s *Set) Config() (Config, error) {
 	} else if c.Upload.MaxVideoDuration < time.Second {
 		errs = append(errs, errors.New("--max-video-duration: must be at least 1s"))
 	}
-	switch v["system-ffmpeg"] {
-	case "true", "1", "yes":
-		c.Upload.SystemFFmpeg = true
-	case "false", "0", "no", "":
-	default:
-		errs = append(errs, fmt.Errorf("--system-ffmpeg: %q is not true or false", v["system-ffmpeg"]))
+	if c.Upload.SystemFFmpeg, err = parseBool(v["system-ffmpeg"]); err != nil {
+		bad("system-ffmpeg", err)
 	}
 	if c.Janitor.Interval, err = chatpic.ParseDuration(v["janitor-interval"]); err != nil {
 		bad("janitor-interval", err)
@@ -243,6 +301,17 @@ func (s *Set) Config() (Config, error) {
 	}
 	errs = append(errs, safety(&c.Safety, v)...)
 	return c, errors.Join(errs...)
+}
+
+// parseBool reads a yes-or-no option.
+func parseBool(s string) (bool, error) {
+	switch strings.ToLower(s) {
+	case "true", "1", "yes":
+		return true, nil
+	case "false", "0", "no", "":
+		return false, nil
+	}
+	return false, chatpic.Errorf(chatpic.KindInvalid, "%q is not true or false", s)
 }
 
 // Dump writes the resolved configuration, one setting a line, with any
@@ -276,6 +345,8 @@ func (c Config) Dump(w io.Writer) {
 	fmt.Fprintf(w, "max-video-duration %s\n", c.Upload.MaxVideoDuration)
 	fmt.Fprintf(w, "system-ffmpeg    %t\n", c.Upload.SystemFFmpeg)
 	fmt.Fprintf(w, "janitor-interval %s\n", c.Janitor.Interval)
+	fmt.Fprintf(w, "no-migrate       %t\n", c.Storage.SkipMigrations)
+	fmt.Fprintf(w, "media-redirect   %s\n", c.HTTP.MediaRedirect)
 }
 
 // safety reads the abuse-control options into c.

@@ -214,7 +214,11 @@ func TestRefused(t *testing.T) {
 		{"janitor-interval negative", []string{"--janitor-interval=-1m"}, nil, "--janitor-interval"},
 		{"janitor-interval under 1s", []string{"--janitor-interval=500ms"}, nil, "--janitor-interval"},
 		{"empty data", []string{"--data="}, nil, "--data"},
-		{"s3 blobs", []string{"--blobs=s3://bucket"}, nil, "--blobs"},
+		{"s3 blobs without an endpoint", []string{"--blobs=s3://bucket"}, nil, "--blobs"},
+		{"s3 blobs with credentials in the URL", []string{"--blobs=s3://key:secret@bucket?endpoint=http://s3.test"}, nil, "--blobs"},
+		{"no-migrate junk", []string{"--no-migrate=perhaps"}, nil, "--no-migrate"},
+		{"presign without S3", []string{"--media-redirect=presign"}, nil, "--media-redirect"},
+		{"media-redirect not a URL", []string{"--media-redirect=cdn.example.org"}, nil, "--media-redirect"},
 		{"pdq-threshold over 128", []string{"--pdq-threshold=200"}, nil, "--pdq-threshold"},
 		{"pdq-threshold junk", []string{"--pdq-threshold=close"}, nil, "--pdq-threshold"},
 		{"rate-uploads junk", []string{"--rate-uploads=many"}, nil, "--rate-uploads"},
@@ -234,6 +238,39 @@ func TestRefused(t *testing.T) {
 				t.Errorf("Config() error %q does not name %s", err, tt.flag)
 			}
 		})
+	}
+}
+
+func TestScaleOutStorage(t *testing.T) {
+	env := map[string]string{
+		"CHATPIC_DB":            "postgres://chatpic@db.internal/chatpic",
+		"CHATPIC_BLOBS":         "s3://media?endpoint=https://s3.example.org&region=eu-west-1&path_style=true",
+		"AWS_ACCESS_KEY_ID":     "AKIDEXAMPLE",
+		"AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI",
+	}
+	c, err := load(t, []string{"--no-migrate", "--media-redirect=https://cdn.example.org/"}, env, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Storage.Postgres() || !c.Storage.SkipMigrations {
+		t.Errorf("postgres %v, skip migrations %v; want both", c.Storage.Postgres(), c.Storage.SkipMigrations)
+	}
+	s3 := c.Storage.S3
+	if s3 == nil || s3.Bucket != "media" || s3.Endpoint != "https://s3.example.org" || s3.Region != "eu-west-1" || !s3.PathStyle ||
+		s3.AccessKey != "AKIDEXAMPLE" || s3.SecretKey != "wJalrXUtnFEMI" {
+		t.Errorf("S3 config %+v", s3)
+	}
+	if c.HTTP.MediaRedirect != "https://cdn.example.org" {
+		t.Errorf("media redirect %q", c.HTTP.MediaRedirect)
+	}
+	var dump strings.Builder
+	c.Dump(&dump)
+	if strings.Contains(dump.String(), "wJalrXUtnFEMI") || strings.Contains(dump.String(), "AKIDEXAMPLE") {
+		t.Errorf("the dump shows a credential:\n%s", dump.String())
+	}
+	c, err = load(t, []string{"--media-redirect=presign"}, env, true)
+	if err != nil || c.HTTP.MediaRedirect != "presign" {
+		t.Errorf("presign with S3: %q, %v", c.HTTP.MediaRedirect, err)
 	}
 }
 

@@ -290,28 +290,9 @@ func (s *Service) Ticket(p chatpic.Post) string {
 // (see Ticket) counts as a view. The caller closes the object. Errors are
 // as Post's, and KindNotFound for a wrong extension or a missing file.
 func (s *Service) Media(ctx context.Context, id, ext string, thumb bool, ticket string) (blob.Object, chatpic.Post, error) {
-	if !chatpic.ValidID(id) {
-		return nil, chatpic.Post{}, chatpic.Errorf(chatpic.KindNotFound, "there is no such upload")
-	}
-	now := s.Now()
-	p, err := s.store.PostInGrace(ctx, id, now)
+	p, key, err := s.MediaFile(ctx, id, ext, thumb, ticket)
 	if err != nil {
 		return nil, p, err
-	}
-	if err := p.Unavailable(); err != nil {
-		return nil, p, err
-	}
-	key, want := p.MediaKey(), p.Ext
-	if thumb {
-		key, want = p.ThumbKey(), p.ThumbExt
-	}
-	if ext != want {
-		return nil, p, chatpic.Errorf(chatpic.KindNotFound, "there is no such file")
-	}
-	if p.ViewsLeft != 0 && !s.keys.TicketValid(p, ticket, now) {
-		if p, err = s.store.CountView(ctx, id, now); err != nil {
-			return nil, p, err
-		}
 	}
 	obj, err := s.blobs.Open(ctx, key)
 	if err != nil {
@@ -321,6 +302,37 @@ func (s *Service) Media(ctx context.Context, id, ext string, thumb bool, ticket 
 		return nil, p, chatpic.Internal(fmt.Errorf("posting: open %s: %w", key, err))
 	}
 	return obj, p, nil
+}
+
+// MediaFile is Media without opening the file: it checks the post and
+// the extension, counts the view where views are counted, and returns the
+// post and the blob key of the file, for a caller that sends the client
+// elsewhere to fetch it. Errors are Media's.
+func (s *Service) MediaFile(ctx context.Context, id, ext string, thumb bool, ticket string) (chatpic.Post, string, error) {
+	if !chatpic.ValidID(id) {
+		return chatpic.Post{}, "", chatpic.Errorf(chatpic.KindNotFound, "there is no such upload")
+	}
+	now := s.Now()
+	p, err := s.store.PostInGrace(ctx, id, now)
+	if err != nil {
+		return p, "", err
+	}
+	if err := p.Unavailable(); err != nil {
+		return p, "", err
+	}
+	key, want := p.MediaKey(), p.Ext
+	if thumb {
+		key, want = p.ThumbKey(), p.ThumbExt
+	}
+	if ext != want {
+		return p, "", chatpic.Errorf(chatpic.KindNotFound, "there is no such file")
+	}
+	if p.ViewsLeft != 0 && !s.keys.TicketValid(p, ticket, now) {
+		if p, err = s.store.CountView(ctx, id, now); err != nil {
+			return p, "", err
+		}
+	}
+	return p, key, nil
 }
 
 // removeFiles deletes a gone post's media and thumbnail. A failure is logged;

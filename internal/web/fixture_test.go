@@ -95,6 +95,7 @@ func newFixture(t *testing.T, base *url.URL) fixture {
 	for pattern, h := range map[string]http.HandlerFunc{
 		"GET /{$}": w.Home, "GET /c/{slug}": w.Channel, "POST /c/{slug}": w.UploadToChannel, "GET /p/{id}": w.Post,
 		"POST /p/{id}/comments": w.AddComment, "POST /link": w.UploadLinkOnly, "/": w.NotFound,
+		"GET /m/{file}": w.Media, "GET /t/{file}": w.Thumb,
 	} {
 		mux.HandleFunc(pattern, h)
 	}

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"context"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -20,6 +22,21 @@ const maxMediaAge = 365 * 24 * time.Hour
 
 var thumbTypes = map[string]string{"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 
+// Redirector sends media requests elsewhere: a presigned link to the
+// object store, or a CDN in front of it.
+type Redirector interface {
+	// MediaURL returns where the file stored under key can be fetched,
+	// served with contentType.
+	MediaURL(ctx context.Context, key, contentType string) (string, error)
+	// MaxAge is how long a redirect to such a URL may be cached.
+	MaxAge() time.Duration
+}
+
+// RedirectMedia makes media requests answer with a redirect to r instead
+// of the bytes, except for uploads whose views are counted: every view of
+// those must reach chatpic. Call it before serving.
+func (w *Web) RedirectMedia(r Redirector) { w.redirect = r }
+
 // Media serves GET /m/{file}: a post's media file, named ID.EXT.
 func (w *Web) Media(rw http.ResponseWriter, r *http.Request) { w.serveMedia(rw, r, false) }
 
@@ -35,18 +52,13 @@ func (w *Web) serveMedia(rw http.ResponseWriter, r *http.Request, thumb bool) {
 		http.Error(rw, "not found", http.StatusNotFound)
 		return
 	}
+	if w.redirect != nil {
+		w.redirectMedia(rw, r, id, ext, thumb)
+		return
+	}
 	obj, p, err := w.posts.Media(r.Context(), id, ext, thumb, r.URL.Query().Get("v"))
 	if err != nil {
-		code := request.Status(err)
-		if code >= 500 {
-			w.log.Error("serve media", "post", id, "err", err)
-		}
-		msg := chatpic.ErrorMessage(err)
-		if reason := chatpic.ErrorReason(err); reason != "" {
-			msg = "gone: " + string(reason)
-		}
-		rw.Header().Set("Cache-Control", "no-store")
-		http.Error(rw, msg, code)
+		w.mediaFailed(rw, r, id, err)
 		return
 	}
 	defer obj.Close()
@@ -65,6 +77,61 @@ func (w *Web) serveMedia(rw http.ResponseWriter, r *http.Request, thumb bool) {
 		h.Set("Cache-Control", "private, no-store") // every view must reach us
 	}
 	http.ServeContent(rw, r, "", p.CreatedAt, obj)
+}
+
+// mediaFailed answers a media request that failed: 410 for a gone post,
+// 404 for an unknown one, as short plain text.
+func (w *Web) mediaFailed(rw http.ResponseWriter, r *http.Request, id string, err error) {
+	code := request.Status(err)
+	if code >= 500 {
+		w.log.Error("serve media", "post", id, "err", err)
+	}
+	msg := chatpic.ErrorMessage(err)
+	if reason := chatpic.ErrorReason(err); reason != "" {
+		msg = "gone: " + string(reason)
+	}
+	rw.Header().Set("Cache-Control", "no-store")
+	http.Error(rw, msg, code)
+}
+
+// redirectMedia answers a media request with a redirect to where the file
+// can be fetched, or, for an upload whose views are counted, with the
+// bytes themselves.
+func (w *Web) redirectMedia(rw http.ResponseWriter, r *http.Request, id, ext string, thumb bool) {
+	p, key, err := w.posts.MediaFile(r.Context(), id, ext, thumb, r.URL.Query().Get("v"))
+	if err != nil {
+		w.mediaFailed(rw, r, id, err)
+		return
+	}
+	if p.ViewsLeft != 0 {
+		// The view is counted already: serve the bytes with the same
+		// ticket so that Media does not count it twice.
+		obj, p, err := w.posts.Media(r.Context(), id, ext, thumb, w.posts.Ticket(p))
+		if err != nil {
+			w.mediaFailed(rw, r, id, err)
+			return
+		}
+		defer obj.Close()
+		fileHeaders(rw.Header(), p, thumb)
+		rw.Header().Set("Cache-Control", "private, no-store")
+		http.ServeContent(rw, r, "", p.CreatedAt, obj)
+		return
+	}
+	typ := p.MIME
+	if thumb {
+		typ = thumbTypes[p.ThumbExt]
+	}
+	u, err := w.redirect.MediaURL(r.Context(), key, typ)
+	if err != nil {
+		w.mediaFailed(rw, r, id, chatpic.Internal(fmt.Errorf("web: media redirect: %w", err)))
+		return
+	}
+	age := w.redirect.MaxAge()
+	if !p.ExpiresAt.IsZero() {
+		age = min(age, p.ExpiresAt.Sub(w.posts.Now()))
+	}
+	rw.Header().Set("Cache-Control", "public, max-age="+strconv.Itoa(max(0, int(age/time.Second))))
+	http.Redirect(rw, r, u, http.StatusFound)
 }
 
 // fileHeaders sets what every response carrying a post's file (or with

@@ -2,11 +2,13 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chatpic/chatpic/internal/posting"
 )
@@ -137,4 +139,47 @@ func TestUploadRefusedWithoutScript(t *testing.T) {
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	wantPage(t, f.serve(req), http.StatusUnsupportedMediaType,
 		"That kind of file can&#39;t be posted here", "Pictures (JPEG, PNG, GIF, WebP, HEIC, AVIF) up to", `href="/c/gaming">Back to the upload form`)
+}
+
+// cdnTest is a Redirector to a made-up CDN: it only builds URLs.
+type cdnTest struct{}
+
+func (cdnTest) MediaURL(_ context.Context, key, contentType string) (string, error) {
+	return "https://cdn.test/" + key + "?type=" + contentType, nil
+}
+func (cdnTest) MaxAge() time.Duration { return time.Hour }
+
+// TestMediaRedirect checks that with a Redirector media requests answer
+// with a redirect, except for uploads whose views are counted, which
+// chatpic serves itself so that each view is counted once.
+func TestMediaRedirect(t *testing.T) {
+	f := newFixture(t, nil)
+	f.web.RedirectMedia(cdnTest{})
+	public := f.uploaded(t, "photography")
+	rec := f.uploadForm(t, "/link", map[string]string{"expires_in": "1h", "max_views": "2"})
+	counted := strings.TrimPrefix(rec.Header().Get("Location"), "/p/")
+	p, err := f.posts.Post(context.Background(), public)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, path   string
+		wantCode     int
+		wantLocation string
+		wantCache    string
+	}{
+		{"media", "/m/" + public + "." + p.Ext, http.StatusFound, "https://cdn.test/" + p.MediaKey() + "?type=image/png", "public, max-age=3600"},
+		{"thumbnail", "/t/" + public + "." + p.ThumbExt, http.StatusFound, "https://cdn.test/" + p.ThumbKey() + "?type=" + thumbTypes[p.ThumbExt], "public, max-age=3600"},
+		{"wrong extension", "/m/" + public + ".gif", http.StatusNotFound, "", "no-store"},
+		{"counted views are served, first view", "/m/" + counted + ".png", http.StatusOK, "", "private, no-store"},
+		{"counted views are served, last view", "/m/" + counted + ".png", http.StatusOK, "", "private, no-store"},
+		{"and then it is gone", "/m/" + counted + ".png", http.StatusGone, "", "no-store"},
+	}
+	for _, tt := range tests {
+		rec := f.get(tt.path, nil)
+		if rec.Code != tt.wantCode || rec.Header().Get("Location") != tt.wantLocation || rec.Header().Get("Cache-Control") != tt.wantCache {
+			t.Errorf("%s: %d to %q, cache %q; want %d to %q, cache %q", tt.name, rec.Code, rec.Header().Get("Location"),
+				rec.Header().Get("Cache-Control"), tt.wantCode, tt.wantLocation, tt.wantCache)
+		}
+	}
 }

@@ -37,7 +37,9 @@ type Web struct {
 	mods   *moderation.Service
 	origin *request.Origin
 	log    *slog.Logger
-	pages  map[string]*template.Template
+	// redirect, when set, answers media requests with a redirect.
+	redirect Redirector
+	pages    map[string]*template.Template
 	// static maps a file's name to its URL, which carries a content hash,
 	// and the URL's path back to the file's bytes.
 	staticURL  map[string]string

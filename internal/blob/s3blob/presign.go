@@ -3,6 +3,7 @@ package s3blob
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/chatpic/chatpic"
@@ -16,10 +17,11 @@ const MaxPresignTTL = 7 * 24 * time.Hour
 // key, without credentials, for ttl (at most MaxPresignTTL, measured to the
 // second). Signing is local: it does not check that the object exists (a
 // URL for a missing key answers 404), and it makes no request, so ctx only
-// stops it early. The server serves the bytes with the Content-Type they
-// were stored with, application/octet-stream: a caller that wants a browser
-// to show them inline must not rely on this URL for the type.
-func (s *Store) PresignGet(ctx context.Context, key string, ttl time.Duration) (string, error) {
+// stops it early. With contentType "", the server serves the bytes with the
+// Content-Type they were stored with, application/octet-stream; otherwise
+// the URL asks it to answer with contentType and an inline disposition, so
+// that a browser shows a picture or plays a video it is sent to.
+func (s *Store) PresignGet(ctx context.Context, key string, ttl time.Duration, contentType string) (string, error) {
 	if err := blob.ValidKey(key); err != nil {
 		return "", err
 	}
@@ -29,7 +31,11 @@ func (s *Store) PresignGet(ctx context.Context, key string, ttl time.Duration) (
 	if err := ctx.Err(); err != nil {
 		return "", fmt.Errorf("s3blob: presign %q: %w", key, err)
 	}
-	u, err := s.client.PresignedGetObject(ctx, s.bucket, s.name(key), ttl, nil)
+	var params url.Values
+	if contentType != "" {
+		params = url.Values{"response-content-type": {contentType}, "response-content-disposition": {"inline"}}
+	}
+	u, err := s.client.PresignedGetObject(ctx, s.bucket, s.name(key), ttl, params)
 	if err != nil {
 		return "", fmt.Errorf("s3blob: presign %q: %w", key, err)
 	}

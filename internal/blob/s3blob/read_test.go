@@ -210,7 +210,7 @@ func TestPresignGet(t *testing.T) {
 	}
 
 	t.Run("existing key", func(t *testing.T) {
-		url, err := s.PresignGet(t.Context(), "media/shared.jpg", time.Minute)
+		url, err := s.PresignGet(t.Context(), "media/shared.jpg", time.Minute, "")
 		if err != nil {
 			t.Fatalf("PresignGet: %v", err)
 		}
@@ -227,8 +227,23 @@ func TestPresignGet(t *testing.T) {
 			t.Errorf("GET with the URL's key changed = %d, want 403", status)
 		}
 	})
+	t.Run("with a content type", func(t *testing.T) {
+		url, err := s.PresignGet(t.Context(), "media/shared.jpg", time.Minute, "image/jpeg")
+		if err != nil {
+			t.Fatalf("PresignGet: %v", err)
+		}
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/jpeg" || resp.Header.Get("Content-Disposition") != "inline" {
+			t.Errorf("GET = %d, Content-Type %q, Content-Disposition %q; want 200, image/jpeg, inline",
+				resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"))
+		}
+	})
 	t.Run("missing key", func(t *testing.T) {
-		url, err := s.PresignGet(t.Context(), "media/none.jpg", time.Minute)
+		url, err := s.PresignGet(t.Context(), "media/none.jpg", time.Minute, "")
 		if err != nil {
 			t.Fatalf("PresignGet: %v", err)
 		}
@@ -247,7 +262,7 @@ func TestPresignGet(t *testing.T) {
 		{"lifetime over a week", "media/shared.jpg", s3blob.MaxPresignTTL + time.Second},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			url, err := s.PresignGet(t.Context(), tt.key, tt.ttl)
+			url, err := s.PresignGet(t.Context(), tt.key, tt.ttl, "")
 			if got := chatpic.ErrorKind(err); got != chatpic.KindInvalid {
 				t.Errorf("PresignGet(%q, %v) = %q, %v; want an error of kind %q", tt.key, tt.ttl, url, err, chatpic.KindInvalid)
 			}
