@@ -94,3 +94,38 @@ func TestCommands(t *testing.T) {
 		})
 	}
 }
+
+// TestMigrateCommand walks a new database through chatpic migrate: serve
+// --no-migrate refuses it while it is behind, --status lists what it lacks,
+// migrate applies it, and then both say it is up to date.
+func TestMigrateCommand(t *testing.T) {
+	data := t.TempDir()
+	getenv := func(k string) string {
+		return map[string]string{"CHATPIC_DATA": data, "CHATPIC_ADDR": "127.0.0.1:0"}[k]
+	}
+	steps := []struct {
+		name    string
+		args    []string
+		wantOut string
+		wantErr string
+	}{
+		{"serve refuses a database that is behind", []string{"serve", "--no-migrate"}, "", "run chatpic migrate"},
+		{"status lists what is missing", []string{"migrate", "--status"}, "the database lacks", ""},
+		{"status names the first migration", []string{"migrate", "--status"}, "0001_init.sql", ""},
+		{"migrate applies them", []string{"migrate"}, "applied", ""},
+		{"then there is nothing left", []string{"migrate"}, "the database is up to date", ""},
+		{"and status agrees", []string{"migrate", "--status"}, "the database is up to date", ""},
+	}
+	for _, st := range steps {
+		out, err := runCLI(t, getenv, st.args...)
+		if st.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), st.wantErr) {
+				t.Fatalf("%s: error %v, want one containing %q", st.name, err, st.wantErr)
+			}
+			continue
+		}
+		if err != nil || !strings.Contains(out, st.wantOut) {
+			t.Fatalf("%s: output %q, error %v; want output containing %q", st.name, out, err, st.wantOut)
+		}
+	}
+}
