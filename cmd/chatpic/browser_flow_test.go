@@ -373,3 +373,34 @@ func TestBrowserModeration(t *testing.T) {
 		t.Errorf("the removed upload's page says %q", got)
 	}
 }
+
+// TestBrowserLinkOnly shares a picture by link only from the home page on
+// a phone, to vanish after one view: the link is ready to copy at once,
+// and nothing the page does spends that view.
+func TestBrowserLinkOnly(t *testing.T) {
+	in := start(t)
+	b := newBrowser(t)
+	tab := newTab(t, b, phone.emulate())
+	open(t, tab, in, "/", 200)
+	step(t, tab, "open the link-only form, choose a picture and one view",
+		chromedp.Click(chromedp.CSS("#link summary")),
+		chromedp.SetUploadFiles(chromedp.CSS("#link-file"), pictureFiles(t, 1, 60)),
+		chromedp.SetValue(chromedp.CSS(`#link select[name=max_views]`), "1"),
+		chromedp.Click(chromedp.CSS("#link button[type=submit]")))
+	waitFor(t, tab, "the link is ready", `document.querySelector("#link .queued.done .copy-field") !== null`)
+	link := eval[string](t, tab, `document.querySelector("#link .queued.done .copy-field").value`)
+	if path := eval[string](t, tab, `location.pathname`); path != "/" {
+		t.Errorf("the page went to %s, which would spend the only view", path)
+	}
+	if n := eval[int](t, tab, `document.querySelectorAll("#link .queued.done a[href^='/p/']").length`); n != 0 {
+		t.Error("the finished upload offers an Open link, which would spend its only view")
+	}
+	screenshot(t, tab, "link-only-phone")
+	r := in.get("/api/v1/posts/" + strings.TrimPrefix(link, in.base+"/p/"))
+	p := decode[struct {
+		ViewsLeft *int `json:"views_left"`
+	}](t, r)
+	if r.status != http.StatusOK || p.ViewsLeft == nil || *p.ViewsLeft != 1 {
+		t.Errorf("the upload: %d, views left %v; want 200 and 1", r.status, p.ViewsLeft)
+	}
+}

@@ -42,6 +42,11 @@
     return "";
   }
 
+  // counted says whether a post vanishes after a number of views.
+  function counted(post) {
+    return post.views_left !== null && post.views_left !== undefined;
+  }
+
   function Uploader(form) {
     this.form = form;
     this.input = form.querySelector("input[type=file]");
@@ -335,7 +340,12 @@
     open.href = path;
     row.appendChild(field);
     row.appendChild(copy);
-    if (!pending) row.appendChild(open);
+    // Opening an upload whose views are counted would spend one.
+    if (!pending && counted(post)) {
+      item.note.textContent += " Each view counts, yours too: share the link without opening it.";
+    } else if (!pending) {
+      row.appendChild(open);
+    }
     item.note.parentNode.appendChild(row);
     this.batch.done.push({ post: post, pending: pending });
   };
@@ -349,7 +359,7 @@
       this.button.disabled = false;
       this.button.textContent = "Upload";
     }
-    if (batch.total === 1 && ok === 1 && !batch.done[0].pending) {
+    if (batch.total === 1 && ok === 1 && !batch.done[0].pending && !counted(batch.done[0].post)) {
       // One file: go to its page, which offers the link to copy.
       var post = batch.done[0].post;
       try { sessionStorage.setItem("chatpic:created", post.id); } catch (e) { /* no banner then */ }
