@@ -64,7 +64,17 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		videos.Close()
 	}()
 
-	broker := events.NewMemory(events.Options{})
+	// With PostgreSQL, live events go through its event log and
+	// LISTEN/NOTIFY, so every instance's streams see every instance's
+	// events; on one box they stay in memory.
+	var broker events.Broker = events.NewMemory(events.Options{})
+	var shared *events.Shared
+	if cfg.Storage.Postgres() {
+		if shared, err = events.NewShared(ctx, st.db, events.Options{}, log); err != nil {
+			return err
+		}
+		broker = shared
+	}
 	limits := media.DefaultLimits()
 	limits.MaxPixels = cfg.Upload.MaxPixels
 	site, err := newSite(ctx, st, log, e.now, cfg, posting.Config{
@@ -106,6 +116,13 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		log.Info("HEIF decoders ready", "backend", heif.Backend())
 	})
 	jctx, stopJanitor := context.WithCancel(ctx)
+	if shared != nil {
+		wg.Go(func() {
+			if err := shared.Run(jctx); err != nil {
+				log.Error("live events stopped", "err", err)
+			}
+		})
+	}
 	wg.Go(func() {
 		janitor.New(st.db, st.blobs, log, posts.Gone).Loop(jctx, cfg.Janitor.Interval, e.now)
 	})

@@ -24,6 +24,18 @@ type site struct {
 // posting configuration; its Keys, Guard and Screen are filled in here.
 func newSite(ctx context.Context, st storage, log *slog.Logger, now func() time.Time, cfg config.Config, pc posting.Config) (*site, error) {
 	s := &site{keys: chatpic.NewKeyring()}
+	gc := moderation.GuardConfig{
+		Limits: cfg.Safety.Limits, Flood: cfg.Safety.Flood, ChallengeBits: cfg.Safety.ChallengeBits,
+	}
+	// On PostgreSQL several instances may serve one site: the keys behind
+	// poster IDs, vote and report dedup, view tickets, challenges and
+	// client hashes, the rate-limit counts and the used challenges are
+	// then kept in the database, where they all see them. On SQLite one
+	// instance keeps them in memory, and keys are never stored.
+	if st.db.Dialect() == "postgres" {
+		s.keys = chatpic.NewSharedKeyring(st.db)
+		gc.Shared = st.db
+	}
 	// The previous client secret is honoured for as long as the longest
 	// rate-limit window, so limits survive a rotation.
 	grace := time.Hour
@@ -31,13 +43,14 @@ func newSite(ctx context.Context, st storage, log *slog.Logger, now func() time.
 		grace = max(grace, r.Per)
 	}
 	s.keys.SetClientPeriod(cfg.Safety.KeyRotation, min(grace, cfg.Safety.KeyRotation))
+	if err := s.keys.Refresh(ctx, now()); err != nil {
+		return nil, err
+	}
 	s.hashes = moderation.NewHashList(st.db, cfg.Safety.PDQThreshold)
 	if err := s.hashes.Sync(ctx); err != nil {
 		return nil, err
 	}
-	s.guard = moderation.NewGuard(st.db, s.keys, now, moderation.GuardConfig{
-		Limits: cfg.Safety.Limits, Flood: cfg.Safety.Flood, ChallengeBits: cfg.Safety.ChallengeBits,
-	})
+	s.guard = moderation.NewGuard(st.db, s.keys, now, gc)
 	pc.Keys, pc.Guard, pc.Screen = s.keys, s.guard, s.hashes
 	s.posts = posting.New(st.db, st.blobs, log, now, pc)
 	s.mods = moderation.New(st.db, st.blobs, log, now, s.keys, s.guard, s.hashes, s.posts,

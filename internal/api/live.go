@@ -7,6 +7,7 @@ import (
 
 	"github.com/chatpic/chatpic/internal/events"
 	"github.com/chatpic/chatpic/internal/posting"
+	"github.com/chatpic/chatpic/internal/request"
 )
 
 // Heartbeat is how often an idle stream gets a comment line, so proxies
@@ -83,6 +84,7 @@ func (a *API) stream(w http.ResponseWriter, r *http.Request, topic string) {
 	}
 	beat := time.NewTicker(Heartbeat)
 	defer beat.Stop()
+	stopping := request.Stopping(r.Context())
 	for {
 		select {
 		case ev, ok := <-sub.Events():
@@ -96,6 +98,8 @@ func (a *API) stream(w http.ResponseWriter, r *http.Request, topic string) {
 			w.Write([]byte(": ping\n\n"))
 		case <-r.Context().Done():
 			return
+		case <-stopping:
+			return // the server is shutting down: the client reconnects elsewhere
 		}
 		if rc.Flush() != nil {
 			return

@@ -145,7 +145,7 @@ var (
 		{flag: "rate-logins", env: "CHATPIC_RATE_LOGINS", def: "10/15m", usage: "moderator sign-in attempts per client and per account"},
 		{flag: "flood", env: "CHATPIC_FLOOD", def: "30/1m", usage: "uploads per channel past which a proof-of-work challenge is required (or off)"},
 		{flag: "challenge-bits", env: "CHATPIC_CHALLENGE_BITS", def: "17", usage: "work of a proof-of-work challenge, in leading zero bits (8-24)"},
-		{flag: "key-rotation", env: "CHATPIC_KEY_ROTATION", def: "24h", usage: "how often the in-memory secret behind client hashes rotates"},
+		{flag: "key-rotation", env: "CHATPIC_KEY_ROTATION", def: "24h", usage: "how often the secret behind client hashes rotates"},
 		{flag: "session-life", env: "CHATPIC_SESSION_LIFE", def: "12h", usage: "how long a moderator stays signed in"},
 	}
 )

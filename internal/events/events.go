@@ -1,9 +1,10 @@
 // Package events delivers live updates (new uploads, removals, comments,
 // scores) from the code that causes them to the streams that show them.
 //
-// A Broker is the contract; Memory is the in-process implementation. A
-// cross-instance implementation (PostgreSQL LISTEN/NOTIFY) will satisfy the
-// same interface.
+// A Broker is the contract. Memory is the in-process implementation, for
+// a single instance. Shared delivers the events of every instance that
+// shares one event log (PostgreSQL, with LISTEN/NOTIFY), so that a client
+// sees them whichever instance it is connected to, and can resume on any.
 package events
 
 import (
@@ -73,6 +74,11 @@ type Subscription struct {
 	missed  bool
 	dropped atomic.Bool
 	closeFn func() // unregisters from the broker; must be idempotent
+
+	// Guarded by the Memory's lock:
+	after   uint64  // events with ID <= after are not delivered
+	held    bool    // live events wait in pending until the replay is known (Shared)
+	pending []Event // at most Options.Buffer
 }
 
 // Events returns the channel events arrive on. It is closed when the

@@ -68,9 +68,17 @@ func (m *Memory) Publish(ctx context.Context, topicName, typ string, data []byte
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.seq++
-	ev := Event{ID: m.seq, Topic: topicName, Type: typ, Data: slices.Clone(data)}
-	t := m.topic(topicName)
+	ev := Event{ID: m.seq + 1, Topic: topicName, Type: typ, Data: slices.Clone(data)}
+	m.deliver(ev)
+	return ev, nil
+}
+
+// deliver appends ev, whose ID is above every ID delivered before, to its
+// topic's backlog and sends it to the topic's subscribers. The caller holds
+// m.mu.
+func (m *Memory) deliver(ev Event) {
+	m.seq = ev.ID
+	t := m.topic(ev.Topic)
 	t.lastPub = ev.ID
 	if old, ok := t.backlog.push(ev, m.opts.Backlog); ok {
 		t.trimmed = old.ID
@@ -84,14 +92,30 @@ func (m *Memory) Publish(ctx context.Context, topicName, typ string, data []byte
 		m.lru.MoveToFront(t.elem)
 	}
 	for s := range t.subs {
+		m.send(t, s, ev)
+	}
+}
+
+// send gives ev to s, or drops s if it cannot take it. The caller holds
+// m.mu.
+func (m *Memory) send(t *topic, s *Subscription, ev Event) {
+	switch {
+	case ev.ID <= s.after:
+		return
+	case s.held:
+		if len(s.pending) < m.opts.Buffer {
+			s.pending = append(s.pending, ev)
+			return
+		}
+	default:
 		select {
 		case s.ch <- ev:
+			return
 		default:
-			s.dropped.Store(true)
-			m.unregister(t, s)
 		}
 	}
-	return ev, nil
+	s.dropped.Store(true)
+	m.unregister(t, s)
 }
 
 // Subscribe implements Broker. The subscription's buffer holds the replayed
@@ -109,11 +133,27 @@ func (m *Memory) Subscribe(ctx context.Context, topicName string, lastID uint64)
 	s := &Subscription{}
 	if lastID > 0 {
 		replay = t.backlog.after(lastID)
-		s.missed = lastID < t.trimmed || lastID > m.seq
+		s.missed = !m.covers(t, lastID)
 	}
-	s.ch = make(chan Event, len(replay)+m.opts.Buffer)
-	for _, ev := range replay {
-		s.ch <- ev
+	m.register(ctx, t, s, replay)
+	return s, nil
+}
+
+// covers reports whether t's backlog holds every event of t with an ID
+// above lastID > 0. The caller holds m.mu.
+func (m *Memory) covers(t *topic, lastID uint64) bool {
+	return t.trimmed <= lastID && lastID <= m.seq
+}
+
+// register adds s to t. Unless s is held, its channel is made and replay
+// queued on it. s ends, and is unregistered, when ctx is done or Close is
+// called. The caller holds m.mu.
+func (m *Memory) register(ctx context.Context, t *topic, s *Subscription, replay []Event) {
+	if !s.held {
+		s.ch = make(chan Event, len(replay)+m.opts.Buffer)
+		for _, ev := range replay {
+			s.ch <- ev
+		}
 	}
 	t.subs[s] = struct{}{}
 	var stop func() bool
@@ -124,7 +164,6 @@ func (m *Memory) Subscribe(ctx context.Context, topicName string, lastID uint64)
 		m.unregister(t, s)
 	}
 	stop = context.AfterFunc(ctx, s.Close)
-	return s, nil
 }
 
 // Subscribers returns the number of live subscriptions to topic.
@@ -169,10 +208,92 @@ func (m *Memory) unregister(t *topic, s *Subscription) {
 		return
 	}
 	delete(t.subs, s)
-	close(s.ch)
+	if s.ch != nil { // nil while held; release closes the channel it makes
+		close(s.ch)
+	}
+	s.pending = nil
 	if len(t.subs) == 0 && t.elem == nil {
 		delete(m.topics, t.name)
 	}
+}
+
+// The methods below let Shared use a Memory as its local fan-out, with
+// the IDs of the shared log.
+
+// join is Subscribe for Shared, without the missed check: if lastID is 0 or
+// the backlog covers it, s is complete, with the backlog after lastID
+// queued and events with ID <= after skipped. Otherwise s is held: live
+// events after lastID wait in s's pending list until release, and seq is
+// the last ID delivered, which the replay must reach.
+func (m *Memory) join(ctx context.Context, topicName string, lastID, after uint64) (s *Subscription, t *topic, seq uint64, held bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t = m.topic(topicName)
+	s = &Subscription{after: after}
+	var replay []Event
+	if lastID > 0 {
+		if m.covers(t, lastID) {
+			replay = t.backlog.after(lastID)
+		} else {
+			s.held, s.after = true, lastID
+		}
+	}
+	m.register(ctx, t, s, replay)
+	return s, t, m.seq, s.held
+}
+
+// release completes s, held by join: it queues replay, then the live events
+// that waited with ID > after; from then on, events with ID <= after are
+// skipped. If s ended meanwhile (closed, or dropped because too many
+// waited), its channel is closed.
+func (m *Memory) release(t *topic, s *Subscription, replay []Event, missed bool, after uint64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s.missed, s.held, s.after = missed, false, after
+	s.ch = make(chan Event, len(replay)+m.opts.Buffer)
+	if _, ok := t.subs[s]; !ok {
+		close(s.ch)
+		return
+	}
+	for _, ev := range replay {
+		s.ch <- ev
+	}
+	for _, ev := range s.pending {
+		if ev.ID > after {
+			s.ch <- ev
+		}
+	}
+	s.pending = nil
+}
+
+// deliverAll delivers evs, in ID order and above every ID delivered before.
+// If forget is set, it first ends every subscription and drops every
+// backlog: events before evs were lost.
+func (m *Memory) deliverAll(evs []Event, forget bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if forget && len(evs) > 0 {
+		for _, t := range m.topics {
+			for s := range t.subs {
+				s.dropped.Store(true)
+				m.unregister(t, s)
+			}
+			if t.elem != nil {
+				m.evict(t)
+			}
+		}
+		m.gone = evs[0].ID - 1
+	}
+	for _, ev := range evs {
+		m.deliver(ev)
+	}
+}
+
+// last returns the last ID delivered.
+func (m *Memory) last() uint64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.seq
 }
 
 // ring is a bounded FIFO of events in ID order; it grows to its limit.

@@ -23,6 +23,8 @@ type Store interface {
 	DeletePost(ctx context.Context, id string, reason chatpic.GoneReason, now time.Time) (chatpic.Post, error)
 	PruneSessions(ctx context.Context, now time.Time) (int, error)
 	PruneBans(ctx context.Context, now time.Time) (int, error)
+	PruneShared(ctx context.Context, now time.Time) (int, error)
+	PruneEvents(ctx context.Context, before time.Time) (int, error)
 }
 
 // Janitor removes what retention and crashes leave behind. It is safe to run
@@ -58,6 +60,11 @@ type Options struct {
 // DefaultGrace is long enough for any upload to go from file to row.
 const DefaultGrace = time.Hour
 
+// EventRetention is how long the shared event log (events.Shared) keeps
+// live events, so that a client whose stream broke can resume it with
+// Last-Event-ID. One that was away longer is told to reload.
+const EventRetention = time.Hour
+
 // Report counts what one pass removed (or, in a dry run, would remove).
 type Report struct {
 	Expired     int // posts whose time had run out
@@ -65,6 +72,8 @@ type Report struct {
 	LostPosts   int // posts whose media file is missing
 	Sessions    int // moderator sessions that ended
 	Bans        int // poster bans whose client secret rotated away
+	Shared      int // expired secrets, rate-limit entries and used challenges
+	Events      int // live events older than EventRetention
 }
 
 func (r Report) String() string {
@@ -93,7 +102,13 @@ func (j *Janitor) Run(ctx context.Context, now time.Time, opts Options) (Report,
 	if r.Sessions, err = j.store.PruneSessions(ctx, now); err != nil {
 		return r, err
 	}
-	r.Bans, err = j.store.PruneBans(ctx, now)
+	if r.Bans, err = j.store.PruneBans(ctx, now); err != nil {
+		return r, err
+	}
+	if r.Shared, err = j.store.PruneShared(ctx, now); err != nil {
+		return r, err
+	}
+	r.Events, err = j.store.PruneEvents(ctx, now.Add(-EventRetention))
 	return r, err
 }
 
@@ -107,7 +122,7 @@ func (j *Janitor) Loop(ctx context.Context, interval time.Duration, now func() t
 		switch {
 		case err != nil && ctx.Err() == nil:
 			j.log.Error("janitor pass failed", "err", err, "done", r.String())
-		case r != Report{}:
+		case r != Report{Events: r.Events}: // pruning the event log is routine: not worth a line by itself
 			j.log.Info("janitor pass", "expired", r.Expired, "orphan_files", r.OrphanFiles, "lost_posts", r.LostPosts)
 		}
 		select {

@@ -199,3 +199,30 @@ func TestLoopRunsAtOnceAndStopsWithItsContext(t *testing.T) {
 		t.Fatalf("the first pass did not log what it did: %s", logs.buf.String())
 	}
 }
+
+// TestRunPrunesSharedState checks that a pass deletes the shared state of
+// instances (secrets, rate-limit entries, used challenges) once it has
+// expired, and nothing before.
+func TestRunPrunesSharedState(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	if _, err := f.db.Secret(ctx, "day", 1, t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.SpendChallenge(ctx, []byte("a used challenge"), t0.Add(10*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.db.TakeRate(ctx, "uploads", []byte("client"), nil, t0, time.Minute, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []struct {
+		at   time.Duration
+		want int
+	}{{0, 0}, {time.Minute, 1}, {10 * time.Minute, 1}, {time.Hour, 1}, {2 * time.Hour, 0}} {
+		r, err := f.j.Run(ctx, t0.Add(step.at), Options{Grace: DefaultGrace})
+		if err != nil || r.Shared != step.want {
+			t.Fatalf("at t0+%v: pruned %d, %v; want %d", step.at, r.Shared, err, step.want)
+		}
+	}
+}

@@ -3,7 +3,9 @@
 // of the client's address, never the address). Memory is bounded: when the
 // table is full, the entry closest to its full allowance is forgotten
 // first. The package starts no goroutines; its owner calls Prune now and
-// then.
+// then. Limiter keeps its state in this process's memory, for a single
+// instance; Shared applies the same algorithm to state in a Store that
+// several instances share.
 //
 // A refused request becomes an error with
 //

@@ -3,6 +3,7 @@ package moderation
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"net/netip"
 	"strings"
 	"time"
@@ -24,11 +25,15 @@ type Session struct {
 // same message for both), KindRateLimited.
 func (s *Service) Login(ctx context.Context, name, password string, client netip.Addr) (Session, error) {
 	now := s.clock()
-	if err := s.guard.Allow(chatpic.ActionLogin, client); err != nil {
+	if err := s.guard.Allow(ctx, chatpic.ActionLogin, client); err != nil {
 		return Session{}, err
 	}
 	account := sha256.Sum256([]byte("account\x00" + strings.ToLower(name)))
-	if ok, wait := s.accounts.Allow(now, account[:], nil); !ok {
+	ok, wait, err := s.accounts.Allow(ctx, now, account[:], nil)
+	if err != nil {
+		return Session{}, err
+	}
+	if !ok {
 		return Session{}, chatpic.RateLimited(wait, "too many sign-in attempts for this account; try again in %s",
 			chatpic.FormatApprox(max(wait, time.Second)))
 	}
@@ -54,8 +59,10 @@ func (s *Service) Login(ctx context.Context, name, password string, client netip
 		s.log.Info("moderator sign-in refused")
 		return Session{}, wrong
 	}
-	s.guard.Forgive(chatpic.ActionLogin, client)
-	s.accounts.Reset(account[:])
+	// The sign-in stands even if the failed attempts stay counted.
+	if err := errors.Join(s.guard.Forgive(ctx, chatpic.ActionLogin, client), s.accounts.Reset(ctx, account[:])); err != nil {
+		s.log.Warn("moderator signed in, but the failed attempts could not be cleared", "err", err)
+	}
 	token, tokenHash := chatpic.NewToken()
 	expires := now.Add(s.cfg.SessionLife)
 	if err := s.store.CreateSession(ctx, tokenHash, m.Name, now, expires); err != nil {

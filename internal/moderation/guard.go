@@ -7,10 +7,10 @@ package moderation
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"net/netip"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/chatpic/chatpic"
@@ -35,8 +35,23 @@ type GuardConfig struct {
 	Flood limit.Rule
 	// ChallengeBits is the work a challenge asks for (leading zero bits).
 	ChallengeBits int
-	// MaxClients bounds the clients each limiter remembers.
+	// MaxClients bounds the clients each in-memory limiter remembers.
 	MaxClients int
+	// Shared, if set, keeps the rate-limit counts and the used challenges
+	// where every instance on the same database sees them, so that limits
+	// and the single use of a challenge hold across instances. The
+	// Guard's Keyring must then be shared too (chatpic.NewSharedKeyring),
+	// or a client would have other keys, and challenges other signatures,
+	// on each instance. Nil keeps both in memory, which suits a single
+	// instance.
+	Shared SharedStore
+}
+
+// SharedStore is where the instances of one site keep rate limits and
+// used challenges. *sqlstore.Store implements it.
+type SharedStore interface {
+	limit.Store
+	pow.SpentStore
 }
 
 // DefaultLimits are the per-client rate limits a server starts with.
@@ -63,12 +78,15 @@ const DefaultChallengeBits = pow.DefaultBits
 // keyed hashes of their address (see chatpic.Keyring.Client). Guard is
 // safe for concurrent use.
 type Guard struct {
-	store    GuardStore
-	keys     *chatpic.Keyring
-	now      func() time.Time
-	cfg      GuardConfig
-	limiters map[chatpic.Action]*limit.Limiter
-	pow      *pow.Issuer
+	store  GuardStore
+	keys   *chatpic.Keyring
+	now    func() time.Time
+	cfg    GuardConfig
+	limits map[chatpic.Action]rates
+	pow    *pow.Issuer
+
+	mu     sync.Mutex
+	memory []*limit.Limiter // the in-memory limiters, for Prune
 }
 
 // NewGuard returns a Guard. now is the clock.
@@ -79,33 +97,55 @@ func NewGuard(store GuardStore, keys *chatpic.Keyring, now func() time.Time, cfg
 	if cfg.ChallengeBits <= 0 {
 		cfg.ChallengeBits = DefaultChallengeBits
 	}
-	g := &Guard{store: store, keys: keys, now: now, cfg: cfg, limiters: map[chatpic.Action]*limit.Limiter{}}
+	g := &Guard{store: store, keys: keys, now: now, cfg: cfg, limits: map[chatpic.Action]rates{}}
 	for a, r := range DefaultLimits() {
 		if c, ok := cfg.Limits[a]; ok {
 			r = c
 		}
-		g.limiters[a] = limit.New(r, cfg.MaxClients)
+		g.limits[a] = g.newRates(string(a), r, cfg.MaxClients)
 	}
-	secret := make([]byte, 32)
-	rand.Read(secret)
-	g.pow = pow.NewIssuer(secret, now)
+	// Challenges are signed with a key derived from the day keys, which
+	// shared Keyrings share.
+	g.pow = pow.New(pow.Config{
+		Key:   func(issued time.Time) []byte { return keys.SigningKey("pow", issued, now()) },
+		Spent: cfg.Shared,
+		Now:   now,
+	})
 	return g
 }
 
-// Allow counts one action by client against its rate limit. Over the
-// limit it returns a KindRateLimited error with the time to wait.
-func (g *Guard) Allow(a chatpic.Action, client netip.Addr) error {
+// Allow counts one action by client against its rate limit. Over
+// the limit it returns a KindRateLimited error with the time to wait; with
+// shared state, also the store's errors.
+func (g *Guard) Allow(ctx context.Context, a chatpic.Action, client netip.Addr) error {
 	now := g.now()
-	cur, prev := g.keys.Client(client, now)
-	return g.allow(a, cur, prev, now)
+	cur, prev, err := g.client(ctx, client, now)
+	if err != nil {
+		return err
+	}
+	return g.allow(ctx, a, cur, prev, now)
 }
 
-func (g *Guard) allow(a chatpic.Action, cur, prev []byte, now time.Time) error {
-	l, ok := g.limiters[a]
+// client returns the keyed hashes of client at now, after loading any
+// shared secret they need.
+func (g *Guard) client(ctx context.Context, client netip.Addr, now time.Time) (cur, prev []byte, err error) {
+	if err := g.keys.Refresh(ctx, now); err != nil {
+		return nil, nil, err
+	}
+	cur, prev = g.keys.Client(client, now)
+	return cur, prev, nil
+}
+
+func (g *Guard) allow(ctx context.Context, a chatpic.Action, cur, prev []byte, now time.Time) error {
+	l, ok := g.limits[a]
 	if !ok {
 		return nil
 	}
-	if ok, wait := l.Allow(now, cur, prev); !ok {
+	ok, wait, err := l.Allow(ctx, now, cur, prev)
+	if err != nil {
+		return err
+	}
+	if !ok {
 		return chatpic.RateLimited(wait, "too many %s from you in a short time; try again in %s",
 			a, chatpic.FormatApprox(max(wait, time.Second)))
 	}
@@ -113,22 +153,30 @@ func (g *Guard) allow(a chatpic.Action, cur, prev []byte, now time.Time) error {
 }
 
 // Forgive clears client's count for an action (a successful sign-in clears
-// the failed ones).
-func (g *Guard) Forgive(a chatpic.Action, client netip.Addr) {
-	if l, ok := g.limiters[a]; ok {
-		cur, prev := g.keys.Client(client, g.now())
-		l.Reset(cur)
-		if prev != nil {
-			l.Reset(prev)
-		}
+// the failed ones). Errors are the shared store's.
+func (g *Guard) Forgive(ctx context.Context, a chatpic.Action, client netip.Addr) error {
+	l, ok := g.limits[a]
+	if !ok {
+		return nil
 	}
+	cur, prev, err := g.client(ctx, client, g.now())
+	if err != nil {
+		return err
+	}
+	if prev != nil {
+		return l.Reset(ctx, cur, prev)
+	}
+	return l.Reset(ctx, cur)
 }
 
-// Prune forgets clients that are back to their full allowance. Call it
-// now and then (the janitor loop does).
+// Prune forgets clients that are back to their full allowance in the
+// in-memory limiters (the janitor prunes the shared state). Call it now
+// and then (PruneLoop does).
 func (g *Guard) Prune() {
 	now := g.now()
-	for _, l := range g.limiters {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, l := range g.memory {
 		l.Prune(now)
 	}
 }
@@ -142,8 +190,11 @@ func (g *Guard) Admit(ctx context.Context, a chatpic.Action, ch chatpic.Channel,
 		return chatpic.Errorf(chatpic.KindForbidden, "this channel is read-only for now")
 	}
 	now := g.now()
-	cur, prev := g.keys.Client(client, now)
-	if err := g.allow(a, cur, prev, now); err != nil {
+	cur, prev, err := g.client(ctx, client, now)
+	if err != nil {
+		return err
+	}
+	if err := g.allow(ctx, a, cur, prev, now); err != nil {
 		return err
 	}
 	if a != chatpic.ActionUpload && a != chatpic.ActionComment {
@@ -165,7 +216,7 @@ func (g *Guard) Admit(ctx context.Context, a chatpic.Action, ch chatpic.Channel,
 			"this channel is very busy: solve a proof-of-work challenge first (GET /api/v1/channels/%s/challenge)", ch.Slug)
 	}
 	token, solution, _ := strings.Cut(proof, ":")
-	return g.pow.Verify(scope(ch), token, solution)
+	return g.pow.Verify(ctx, scope(ch), token, solution)
 }
 
 // ChallengeNeeded reports whether uploads and comments into ch must carry
@@ -206,13 +257,18 @@ func (g *Guard) Challenge(ctx context.Context, ch chatpic.Channel) (Challenge, e
 	if err != nil {
 		return Challenge{}, err
 	}
+	if err := g.keys.Refresh(ctx, g.now()); err != nil {
+		return Challenge{}, err
+	}
 	c := g.pow.Issue(scope(ch), g.cfg.ChallengeBits)
 	return Challenge{Required: need, Token: c.Token, Bits: c.Bits, ExpiresAt: c.ExpiresAt}, nil
 }
 
 func scope(ch chatpic.Channel) string { return fmt.Sprintf("channel:%s", ch.Slug) }
 
-// PruneLoop calls Prune every interval until ctx is done.
+// PruneLoop calls Prune every interval until ctx is done, and keeps a
+// shared Keyring's secrets loaded ahead of the next day and period (see
+// chatpic.Keyring.Refresh).
 func (g *Guard) PruneLoop(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -222,6 +278,10 @@ func (g *Guard) PruneLoop(ctx context.Context, interval time.Duration) {
 			return
 		case <-t.C:
 			g.Prune()
+			// An error here is not lost: every decision that needs a
+			// missing secret calls Refresh itself and returns its error,
+			// and the next tick tries again.
+			_ = g.keys.Refresh(ctx, g.now())
 		}
 	}
 }

@@ -82,7 +82,7 @@ type Service struct {
 	hashes    *HashList
 	announce  Announcer
 	cfg       Config
-	accounts  *limit.Limiter
+	accounts  rates         // sign-in attempts per account
 	passwords chan struct{} // bounds concurrent argon2id checks (64 MiB each)
 }
 
@@ -96,7 +96,7 @@ func New(store Store, blobs blob.Store, log *slog.Logger, now func() time.Time, 
 		cfg.Accounts = limit.Rule{Events: 10, Per: 15 * time.Minute}
 	}
 	return &Service{store: store, blobs: blobs, log: log, now: now, keys: keys, guard: guard, hashes: hashes,
-		announce: announce, cfg: cfg, accounts: limit.New(cfg.Accounts, 10_000), passwords: make(chan struct{}, 2)}
+		announce: announce, cfg: cfg, accounts: guard.newRates("account", cfg.Accounts, 10_000), passwords: make(chan struct{}, 2)}
 }
 
 func (s *Service) clock() time.Time { return s.now().UTC() }
@@ -140,7 +140,7 @@ func (s *Service) Report(ctx context.Context, t Target, reason, note string, cli
 	if !chatpic.ValidID(t.PostID) {
 		return Filed{}, chatpic.Errorf(chatpic.KindNotFound, "there is no such upload")
 	}
-	if err := s.guard.Allow(chatpic.ActionReport, client); err != nil {
+	if err := s.guard.Allow(ctx, chatpic.ActionReport, client); err != nil {
 		return Filed{}, err
 	}
 	now := s.clock()

@@ -111,7 +111,7 @@ func (s *Service) Vote(ctx context.Context, postID string, value int, client net
 		return 0, chatpic.Errorf(chatpic.KindForbidden, "this channel is read-only for now")
 	}
 	if s.cfg.Guard != nil {
-		if err := s.cfg.Guard.Allow(chatpic.ActionVote, client); err != nil {
+		if err := s.cfg.Guard.Allow(ctx, chatpic.ActionVote, client); err != nil {
 			return 0, err
 		}
 	}

@@ -71,7 +71,7 @@ type Guard interface {
 	// Admit decides an upload or comment into ch (see moderation.Guard).
 	Admit(ctx context.Context, a chatpic.Action, ch chatpic.Channel, client netip.Addr, proof string) error
 	// Allow counts an action against the client's rate limit.
-	Allow(a chatpic.Action, client netip.Addr) error
+	Allow(ctx context.Context, a chatpic.Action, client netip.Addr) error
 }
 
 // Screen refuses uploads whose hashes are banned. *moderation.HashList

@@ -42,7 +42,7 @@ func BenchmarkVerify(b *testing.B) {
 	for b.Loop() {
 		iss.spent.keys = map[[macLen]byte]struct{}{}
 		iss.spent.order = iss.spent.order[:0]
-		if err := iss.Verify("s", c.Token, "0"); err != nil {
+		if err := iss.Verify(b.Context(), "s", c.Token, "0"); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -66,7 +66,7 @@ func TestNodeSolver(t *testing.T) {
 				if want := Solve(tok, tt.bits); r.Solutions[i] != want {
 					t.Errorf("token %d: pow.js found %q, Solve %q", i, r.Solutions[i], want)
 				}
-				if err := iss.Verify("channel:gaming", tok, r.Solutions[i]); err != nil {
+				if err := iss.Verify(t.Context(), "channel:gaming", tok, r.Solutions[i]); err != nil {
 					t.Errorf("token %d: Verify(pow.js solution %q) = %v", i, r.Solutions[i], err)
 				}
 			}

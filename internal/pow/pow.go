@@ -11,6 +11,7 @@
 package pow
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"sync"
@@ -46,31 +47,69 @@ type Challenge struct {
 // Issuer hands out challenges and checks solutions. It is safe for
 // concurrent use.
 type Issuer struct {
-	secret []byte
+	key    func(issued time.Time) []byte
+	shared SpentStore // nil: spent is used instead
 	now    func() time.Time
 
 	mu    sync.Mutex
 	spent spentSet
 }
 
-// NewIssuer returns an Issuer that signs challenges with secret, which
-// should be 32 random bytes that live only in memory; an empty secret is
-// replaced by such bytes. Challenges from an Issuer with another secret (or
-// from before a restart) do not verify. now is the clock; nil means
-// time.Now.
+// SpentStore remembers used challenges where every instance that checks
+// them sees them. *sqlstore.Store implements it.
+type SpentStore interface {
+	// SpendChallenge records the challenge whose MAC is mac, good until
+	// expires, and reports whether it was new: false means it was used
+	// before. It may forget a challenge once it has expired.
+	SpendChallenge(ctx context.Context, mac []byte, expires time.Time) (bool, error)
+}
+
+// Config sets up an Issuer, possibly one of several instances that accept
+// each other's challenges.
+type Config struct {
+	// Key returns the secret that signs the challenges issued at issued
+	// (a whole second: a challenge's expiry less Lifetime). It must return
+	// the same secret for the same time for as long as a challenge lives,
+	// on every instance that is to accept the challenge. The Issuer does
+	// not modify the slice. Required.
+	Key func(issued time.Time) []byte
+	// Spent remembers used challenges; nil keeps them in memory (a bounded
+	// set, see below), which suits a single instance.
+	Spent SpentStore
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// maxSkew is how far the clocks of instances that share challenges may
+// disagree: a challenge that claims to be issued later than that after now
+// was not issued by any of them.
+const maxSkew = time.Minute
+
+// New returns an Issuer set up by cfg.
+func New(cfg Config) *Issuer {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Issuer{
+		key:    cfg.Key,
+		shared: cfg.Spent,
+		now:    cfg.Now,
+		spent:  spentSet{max: defaultMaxSpent, keys: map[[macLen]byte]struct{}{}},
+	}
+}
+
+// NewIssuer returns an Issuer for a single instance that signs challenges
+// with secret, which should be 32 random bytes that live only in memory;
+// an empty secret is replaced by such bytes. Challenges from an Issuer
+// with another secret (or from before a restart) do not verify. now is the
+// clock; nil means time.Now.
 func NewIssuer(secret []byte, now func() time.Time) *Issuer {
 	if len(secret) == 0 {
 		secret = make([]byte, 32)
 		rand.Read(secret)
 	}
-	if now == nil {
-		now = time.Now
-	}
-	return &Issuer{
-		secret: append([]byte(nil), secret...),
-		now:    now,
-		spent:  spentSet{max: defaultMaxSpent, keys: map[[macLen]byte]struct{}{}},
-	}
+	secret = append([]byte(nil), secret...)
+	return New(Config{Key: func(time.Time) []byte { return secret }, Now: now})
 }
 
 // Issue returns a new challenge of bits difficulty (clamped to
@@ -81,7 +120,7 @@ func (i *Issuer) Issue(scope string, bits int) Challenge {
 	expires := i.now().Add(Lifetime).Truncate(time.Second)
 	t := token{bits: bits, expires: expires}
 	rand.Read(t.nonce[:])
-	return Challenge{Token: t.encode(i.secret, scope), Bits: bits, ExpiresAt: expires}
+	return Challenge{Token: t.encode(i.key(t.issued()), scope), Bits: bits, ExpiresAt: expires}
 }
 
 // Why Verify refused, for logs and tests (as the Err of the *chatpic.Error);
@@ -94,31 +133,47 @@ var (
 	errReplayed  = errors.New("challenge already used")
 )
 
-// Verify returns nil if solution solves token, a challenge this Issuer
-// issued for scope that has not expired and has not been used before; the
-// challenge is then used up. Otherwise it returns a KindForbidden error
-// whose message tells the client to get a new challenge: "already used"
-// for a replay, "not valid" for anything else (a malformed or tampered
-// token, another scope, expiry, a wrong solution). Any input is safe.
-func (i *Issuer) Verify(scope, token, solution string) error {
-	t, err := decode(i.secret, scope, token)
+// Verify returns nil if solution solves token, a challenge issued for
+// scope (by this Issuer, or by one with the same Key) that has not expired
+// and has not been used before; the challenge is then used up. Otherwise
+// it returns a KindForbidden error whose message tells the client to get
+// a new challenge: "already used" for a replay, "not valid" for anything
+// else (a malformed or tampered token, another scope, expiry, a wrong
+// solution), or the SpentStore's error. Any input is safe.
+func (i *Issuer) Verify(ctx context.Context, scope, token, solution string) error {
+	t, err := parse(token)
 	if err != nil {
 		return invalid(err)
 	}
 	now := i.now()
+	if t.issued().After(now.Add(maxSkew)) || !t.signedBy(i.key(t.issued()), scope) {
+		return invalid(errSignature)
+	}
 	if !now.Before(t.expires) {
 		return invalid(errExpired)
 	}
 	if !solves(token, solution, t.bits) {
 		return invalid(errSolution)
 	}
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	if !i.spent.add(t.mac, t.expires, now) {
+	fresh, err := i.spend(ctx, t, now)
+	if err != nil {
+		return err
+	}
+	if !fresh {
 		return &chatpic.Error{Kind: chatpic.KindForbidden,
 			Message: "this challenge was already used; get a new one", Err: errReplayed}
 	}
 	return nil
+}
+
+// spend marks t used and reports whether it was new.
+func (i *Issuer) spend(ctx context.Context, t token, now time.Time) (bool, error) {
+	if i.shared != nil {
+		return i.shared.SpendChallenge(ctx, t.mac[:], t.expires)
+	}
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return i.spent.add(t.mac, t.expires, now), nil
 }
 
 func invalid(cause error) error {

@@ -44,7 +44,7 @@ func TestRoundTrip(t *testing.T) {
 		if c.Bits != bits || len(c.Token) != encodedLen || !c.ExpiresAt.Equal(t0.Add(Lifetime)) {
 			t.Fatalf("Issue(%d) = %+v; want %d bits, %d characters, expiry t0+%v", bits, c, bits, encodedLen, Lifetime)
 		}
-		if err := iss.Verify("channel:gaming", c.Token, Solve(c.Token, bits)); err != nil {
+		if err := iss.Verify(t.Context(), "channel:gaming", c.Token, Solve(c.Token, bits)); err != nil {
 			t.Fatalf("%d bits: Verify(Solve) = %v", bits, err)
 		}
 	}
@@ -110,7 +110,7 @@ func TestVerifyRefuses(t *testing.T) {
 			c := iss.Issue("channel:gaming", bits)
 			scope, tok, sol := tt.edit(c.Token, Solve(c.Token, bits))
 			clk.t = clk.t.Add(tt.later)
-			checkErr(t, iss.Verify(scope, tok, sol), tt.cause, msgInvalid)
+			checkErr(t, iss.Verify(t.Context(), scope, tok, sol), tt.cause, msgInvalid)
 		})
 	}
 }
@@ -128,7 +128,7 @@ func TestVerifyAcceptsMoreBits(t *testing.T) {
 	iss, clk := newTestIssuer()
 	c := iss.Issue("s", 4)
 	clk.t = c.ExpiresAt.Add(-time.Second)
-	if err := iss.Verify("s", c.Token, Solve(c.Token, 12)); err != nil {
+	if err := iss.Verify(t.Context(), "s", c.Token, Solve(c.Token, 12)); err != nil {
 		t.Fatalf("a solution with more bits than asked, a second before expiry: %v", err)
 	}
 }
@@ -137,23 +137,23 @@ func TestOtherIssuer(t *testing.T) {
 	a, _ := newTestIssuer()
 	b := NewIssuer(nil, nil) // random secret, real clock
 	c := a.Issue("s", 4)
-	checkErr(t, b.Verify("s", c.Token, Solve(c.Token, 4)), errSignature, msgInvalid)
+	checkErr(t, b.Verify(t.Context(), "s", c.Token, Solve(c.Token, 4)), errSignature, msgInvalid)
 }
 
 func TestReplay(t *testing.T) {
 	iss, clk := newTestIssuer()
 	c := iss.Issue("s", 4)
 	sol := Solve(c.Token, 4)
-	if err := iss.Verify("s", c.Token, sol); err != nil {
+	if err := iss.Verify(t.Context(), "s", c.Token, sol); err != nil {
 		t.Fatal(err)
 	}
-	checkErr(t, iss.Verify("s", c.Token, sol), errReplayed, msgUsed)
+	checkErr(t, iss.Verify(t.Context(), "s", c.Token, sol), errReplayed, msgUsed)
 	// Another solution to the same challenge is the same challenge.
-	checkErr(t, iss.Verify("s", c.Token, Solve(c.Token, 10)), errReplayed, msgUsed)
+	checkErr(t, iss.Verify(t.Context(), "s", c.Token, Solve(c.Token, 10)), errReplayed, msgUsed)
 	clk.t = clk.t.Add(time.Minute)
-	checkErr(t, iss.Verify("s", c.Token, sol), errReplayed, msgUsed)
+	checkErr(t, iss.Verify(t.Context(), "s", c.Token, sol), errReplayed, msgUsed)
 	clk.t = c.ExpiresAt
-	checkErr(t, iss.Verify("s", c.Token, sol), errExpired, msgInvalid)
+	checkErr(t, iss.Verify(t.Context(), "s", c.Token, sol), errExpired, msgInvalid)
 }
 
 func TestSpentSetBounded(t *testing.T) {
@@ -163,19 +163,19 @@ func TestSpentSetBounded(t *testing.T) {
 	for i := range 10 {
 		clk.t = t0.Add(time.Duration(i) * time.Second)
 		last = iss.Issue("s", 2)
-		if err := iss.Verify("s", last.Token, Solve(last.Token, 2)); err != nil {
+		if err := iss.Verify(t.Context(), "s", last.Token, Solve(last.Token, 2)); err != nil {
 			t.Fatalf("challenge %d: %v", i, err)
 		}
 		if n, m := len(iss.spent.keys), len(iss.spent.order); n > 4 || n != m {
 			t.Fatalf("after %d uses the spent set holds %d (heap %d), want at most 4", i+1, n, m)
 		}
 	}
-	checkErr(t, iss.Verify("s", last.Token, Solve(last.Token, 2)), errReplayed, msgUsed)
+	checkErr(t, iss.Verify(t.Context(), "s", last.Token, Solve(last.Token, 2)), errReplayed, msgUsed)
 
 	// Once they have expired, the next use prunes them all.
 	clk.t = last.ExpiresAt
 	c := iss.Issue("s", 2)
-	if err := iss.Verify("s", c.Token, Solve(c.Token, 2)); err != nil {
+	if err := iss.Verify(t.Context(), "s", c.Token, Solve(c.Token, 2)); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(iss.spent.keys); n != 1 {
@@ -197,7 +197,7 @@ func TestVerifyGarbage(t *testing.T) {
 	solutions := []string{"", "0", "-1", "1e9", "99999999999", "999999999999", "\xff", strings.Repeat("9", 1<<16)}
 	for _, tok := range tokens {
 		for _, sol := range solutions {
-			err := iss.Verify("s", tok, sol)
+			err := iss.Verify(t.Context(), "s", tok, sol)
 			if chatpic.ErrorKind(err) != chatpic.KindForbidden || chatpic.ErrorMessage(err) != msgInvalid {
 				t.Errorf("Verify(%.50q, %.20q) = %v; want KindForbidden %q", tok, sol, err, msgInvalid)
 			}
@@ -213,7 +213,7 @@ func FuzzVerify(f *testing.F) {
 	f.Add("", "", "")
 	f.Add("s", strings.Repeat("-", encodedLen), "1")
 	f.Fuzz(func(t *testing.T, scope, token, solution string) {
-		err := iss.Verify(scope, token, solution)
+		err := iss.Verify(t.Context(), scope, token, solution)
 		if err != nil && chatpic.ErrorKind(err) != chatpic.KindForbidden {
 			t.Fatalf("Verify = %v, of kind %q", err, chatpic.ErrorKind(err))
 		}
@@ -233,7 +233,7 @@ func TestConcurrentVerify(t *testing.T) {
 	for range 32 {
 		wg.Go(func() {
 			iss.Issue("s", 1) // concurrent issuing too
-			err := iss.Verify("s", c.Token, sol)
+			err := iss.Verify(t.Context(), "s", c.Token, sol)
 			mu.Lock()
 			defer mu.Unlock()
 			if err == nil {

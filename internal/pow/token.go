@@ -33,7 +33,8 @@ type token struct {
 	bits    int
 	expires time.Time
 	nonce   [nonceLen]byte
-	mac     [macLen]byte // set by decode
+	signed  [signedLen]byte // set by parse: the signed bytes
+	mac     [macLen]byte    // set by parse
 }
 
 // encode signs t for scope and returns its string form.
@@ -47,9 +48,13 @@ func (t token) encode(secret []byte, scope string) string {
 	return encoding.EncodeToString(b)
 }
 
-// decode returns the token s if it is well formed and secret signed it for
-// scope, or errMalformed or errSignature. It does not check expiry.
-func decode(secret []byte, scope, s string) (token, error) {
+// issued returns when t was issued, as Issue tells it: its expiry less
+// Lifetime, a whole second.
+func (t token) issued() time.Time { return t.expires.Add(-Lifetime) }
+
+// parse returns the token s if it is well formed, or errMalformed. It
+// checks neither the signature nor expiry.
+func parse(s string) (token, error) {
 	if len(s) != encodedLen {
 		return token{}, errMalformed
 	}
@@ -57,16 +62,19 @@ func decode(secret []byte, scope, s string) (token, error) {
 	if err != nil || len(b) != tokenLen || b[0] != tokenVersion {
 		return token{}, errMalformed
 	}
-	if !hmac.Equal(b[signedLen:], sign(secret, scope, b[:signedLen])) {
-		return token{}, errSignature
-	}
 	t := token{
 		bits:    int(b[1]),
 		expires: time.Unix(int64(binary.BigEndian.Uint32(b[2:6])), 0),
 	}
+	copy(t.signed[:], b[:signedLen])
 	copy(t.nonce[:], b[6:signedLen])
 	copy(t.mac[:], b[signedLen:])
 	return t, nil
+}
+
+// signedBy reports whether secret signed t, as parsed, for scope.
+func (t token) signedBy(secret []byte, scope string) bool {
+	return hmac.Equal(t.mac[:], sign(secret, scope, t.signed[:]))
 }
 
 func sign(secret []byte, scope string, signed []byte) []byte {

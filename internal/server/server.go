@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/chatpic/chatpic/internal/request"
 )
 
 // ShutdownTimeout is how long in-flight requests get to finish once the
@@ -22,6 +24,7 @@ const ShutdownTimeout = 20 * time.Second
 // accepting, lets in-flight requests finish (up to ShutdownTimeout) and
 // returns. It returns nil after a clean shutdown.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
+	stopping := make(chan struct{})
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -33,9 +36,14 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logge
 		MaxHeaderBytes: 64 << 10,
 		// net/http's own messages can name the client ("TLS handshake error
 		// from 203.0.113.9:4711"): they pass through a filter first.
-		ErrorLog:    stdlog.New(addrScrubber{log}, "", 0),
-		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		ErrorLog: stdlog.New(addrScrubber{log}, "", 0),
+		BaseContext: func(net.Listener) context.Context {
+			return request.WithStopping(context.WithoutCancel(ctx), stopping)
+		},
 	}
+	// Requests outlive ctx so that uploads in flight finish; event streams,
+	// which never finish, end when the shutdown begins.
+	srv.RegisterOnShutdown(func() { close(stopping) })
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -1,0 +1,296 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
+
+	"github.com/chatpic/chatpic/internal/mediatest"
+)
+
+// scaleOut returns the storage flags of a fresh PostgreSQL schema and a
+// fresh S3 bucket, both removed when the test ends, and the environment
+// that carries the S3 credentials. It skips the test unless
+// CHATPIC_TEST_POSTGRES and CHATPIC_TEST_S3 name real servers (.ci/run
+// starts them).
+func scaleOut(t *testing.T) (getenv func(string) string, storage []string) {
+	t.Helper()
+	pg, s3 := os.Getenv("CHATPIC_TEST_POSTGRES"), os.Getenv("CHATPIC_TEST_S3")
+	if pg == "" || s3 == "" {
+		t.Skip("CHATPIC_TEST_POSTGRES and CHATPIC_TEST_S3 not both set: scale-out tests skipped; .ci/run sets them")
+	}
+	suffix := make([]byte, 6)
+	rand.Read(suffix)
+	name := "scaleout_" + hex.EncodeToString(suffix)
+
+	db, err := sql.Open("pgx", pg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Exec("CREATE SCHEMA " + name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if _, err := db.Exec("DROP SCHEMA " + name + " CASCADE"); err != nil {
+			t.Errorf("drop schema: %v", err)
+		}
+	})
+	u, err := url.Parse(pg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", name)
+	u.RawQuery = q.Encode()
+
+	endpoint, err := url.Parse(s3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	access, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
+	mc, err := minio.New(endpoint.Host, &minio.Options{Creds: credentials.NewStaticV4(access, secret, ""), Secure: endpoint.Scheme == "https"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bucket := strings.ReplaceAll(name, "_", "-")
+	ctx := context.Background()
+	if err := mc.MakeBucket(ctx, bucket, minio.MakeBucketOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for o := range mc.ListObjects(ctx, bucket, minio.ListObjectsOptions{Recursive: true}) {
+			if o.Err == nil {
+				mc.RemoveObject(ctx, bucket, o.Key, minio.RemoveObjectOptions{})
+			}
+		}
+		if err := mc.RemoveBucket(ctx, bucket); err != nil {
+			t.Errorf("remove bucket: %v", err)
+		}
+	})
+	env := map[string]string{"AWS_ACCESS_KEY_ID": access, "AWS_SECRET_ACCESS_KEY": secret}
+	return func(k string) string { return env[k] },
+		[]string{"--db", u.String(), "--blobs", "s3://" + bucket + "?endpoint=" + url.QueryEscape(s3) + "&path_style=true"}
+}
+
+// sseEvent is one Server-Sent Event as a client receives it.
+type sseEvent struct {
+	id, typ, data string
+}
+
+// stream opens an SSE stream and delivers its events on the returned
+// channel until the test ends.
+func stream(t *testing.T, url, lastID string) <-chan sseEvent {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
+	if lastID != "" {
+		req.Header.Set("Last-Event-ID", lastID)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		cancel()
+		t.Fatalf("GET %s: %d", url, resp.StatusCode)
+	}
+	out := make(chan sseEvent, 64)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer resp.Body.Close()
+		var ev sseEvent
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			line := sc.Text()
+			switch {
+			case line == "":
+				if ev.typ != "" {
+					out <- ev
+				}
+				ev = sseEvent{}
+			case strings.HasPrefix(line, "id: "):
+				ev.id = strings.TrimPrefix(line, "id: ")
+			case strings.HasPrefix(line, "event: "):
+				ev.typ = strings.TrimPrefix(line, "event: ")
+			case strings.HasPrefix(line, "data: "):
+				ev.data = strings.TrimPrefix(line, "data: ")
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	return out
+}
+
+// nextPost waits up to within for the next "post" event of a stream and
+// returns it with the post's ID.
+func nextPost(t *testing.T, events <-chan sseEvent, within time.Duration) (sseEvent, string) {
+	t.Helper()
+	timeout := time.NewTimer(within)
+	defer timeout.Stop()
+	for {
+		select {
+		case ev := <-events:
+			if ev.typ != "post" {
+				continue
+			}
+			var p struct{ ID string }
+			if err := json.Unmarshal([]byte(ev.data), &p); err != nil {
+				t.Fatalf("post event %q: %v", ev.data, err)
+			}
+			return ev, p.ID
+		case <-timeout.C:
+			t.Fatalf("no post event within %v", within)
+		}
+	}
+}
+
+// TestTwoInstances runs two chatpic servers on one PostgreSQL database and
+// one S3 bucket, as two machines behind a load balancer would: an upload on
+// one reaches the other's live stream within a second, a stream resumes on
+// either with Last-Event-ID, concurrent uploads through both respect the
+// channel's capacity, no media file lands on either's disk, and stopping
+// one leaves the other serving everything.
+func TestTwoInstances(t *testing.T) {
+	getenv, storage := scaleOut(t)
+	a := startWith(t, getenv, storage)
+	b := startWith(t, getenv, storage)
+	picture := func(seed uint64) []byte { return mediatest.EncodeJPEG(mediatest.Scene(640, 480, seed), 85) }
+
+	// An upload on A reaches a subscriber of B.
+	live := stream(t, b.base+"/api/v1/channels/memes/events", "")
+	start := time.Now()
+	first := mustUpload(t, a, "memes", picture(1))
+	ev, id := nextPost(t, live, time.Second)
+	if id != first.ID {
+		t.Fatalf("B's stream announced %s, want %s", id, first.ID)
+	}
+	t.Logf("upload on A to event on B: %v", time.Since(start))
+
+	// Two more on A; a client that saw the first resumes on A itself and
+	// gets exactly the two it missed, in order.
+	second, third := mustUpload(t, a, "memes", picture(2)), mustUpload(t, b, "memes", picture(3))
+	resumed := stream(t, a.base+"/api/v1/channels/memes/events", ev.id)
+	for _, want := range []string{second.ID, third.ID} {
+		if _, got := nextPost(t, resumed, time.Second); got != want {
+			t.Fatalf("resumed stream gave %s, want %s", got, want)
+		}
+	}
+
+	// Concurrent uploads through both into a channel that keeps 4.
+	a.cli("channels", "add", "tiny", "--title", "Tiny", "--capacity", "4")
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var made []postJSON
+	for i := range 12 {
+		in := a
+		if i%2 == 1 {
+			in = b
+		}
+		wg.Go(func() {
+			r := in.upload("tiny", picture(uint64(100+i)), "")
+			if r.status != http.StatusCreated {
+				t.Errorf("upload %d: %d %s", i, r.status, r.body)
+				return
+			}
+			mu.Lock()
+			made = append(made, decode[postJSON](t, r))
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	page := decode[struct{ Posts []postJSON }](t, b.get("/api/v1/channels/tiny/posts"))
+	if len(page.Posts) != 4 {
+		t.Errorf("the channel holds %d uploads, want its capacity 4", len(page.Posts))
+	}
+	kept := map[string]bool{}
+	for _, p := range page.Posts {
+		kept[p.ID] = true
+	}
+	evicted := 0
+	for _, p := range made {
+		if kept[p.ID] {
+			continue
+		}
+		evicted++
+		wantGone(t, a, p, "evicted")
+	}
+	if len(made) != 12 || evicted != 8 {
+		t.Errorf("%d uploads made, %d evicted; want 12 and 8", len(made), evicted)
+	}
+
+	// Media comes from the bucket in ranges (video seeking), and, with
+	// --media-redirect presign, as a redirect to a link of the bucket that
+	// serves the file with its type.
+	path := strings.TrimPrefix(first.MediaURL, a.base)
+	req, _ := http.NewRequest("GET", b.base+path, nil)
+	req.Header.Set("Range", "bytes=100-199")
+	if r := b.do(req); r.status != http.StatusPartialContent || len(r.body) != 100 {
+		t.Errorf("a range of A's upload through B: %d, %d bytes; want 206 and 100", r.status, len(r.body))
+	}
+	c := startWith(t, getenv, storage, "--media-redirect", "presign")
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Get(c.base + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusFound || !strings.Contains(loc, "X-Amz-Signature=") {
+		t.Fatalf("presigned redirect: %d to %q", resp.StatusCode, loc)
+	}
+	got, err := http.Get(resp.Header.Get("Location"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got.Body.Close()
+	if got.StatusCode != http.StatusOK || got.Header.Get("Content-Type") != "image/jpeg" {
+		t.Errorf("the presigned link answers %d with %q; want 200 image/jpeg", got.StatusCode, got.Header.Get("Content-Type"))
+	}
+	if err := c.stop(); err != nil {
+		t.Fatalf("stopping C: %v", err)
+	}
+
+	// Stop A: B serves what A took in, and takes more.
+	if err := a.stop(); err != nil {
+		t.Fatalf("stopping A: %v", err)
+	}
+	if r := b.get(path); r.status != http.StatusOK || len(r.body) == 0 {
+		t.Errorf("B serves A's upload: %d, %d bytes", r.status, len(r.body))
+	}
+	if r := b.get("/c/memes"); r.status != http.StatusOK || !strings.Contains(string(r.body), first.ID) {
+		t.Errorf("B's channel page: %d", r.status)
+	}
+	mustUpload(t, b, "memes", picture(4))
+
+	// Media lives in the bucket only: neither data folder holds a file
+	// outside the caches.
+	for _, in := range []*instance{a, b, c} {
+		filepath.WalkDir(in.data, func(path string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				t.Errorf("a file on local disk: %s", path)
+			}
+			return nil
+		})
+	}
+}
