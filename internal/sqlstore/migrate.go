@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -62,6 +63,25 @@ func (s *Store) Pending(ctx context.Context) ([]string, error) {
 // migration is applied by one of them, and the others see it recorded. If
 // a migration fails, Migrate returns those applied before it and the error.
 func (s *Store) Migrate(ctx context.Context) ([]string, error) {
+	// Processes that open a new SQLite file at the same moment can find it
+	// busy while one of them turns on WAL, a step that does not wait for
+	// the busy timeout. Migrating is idempotent: try again, a little later.
+	var applied []string
+	for wait := 10 * time.Millisecond; ; wait *= 2 {
+		done, err := s.migrate(ctx)
+		applied = append(applied, done...)
+		if err == nil || !isBusy(err) || wait > 2*time.Second {
+			return applied, err
+		}
+		select {
+		case <-ctx.Done():
+			return applied, err
+		case <-time.After(wait):
+		}
+	}
+}
+
+func (s *Store) migrate(ctx context.Context) ([]string, error) {
 	pending, err := s.pending(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: migrate: %w", err)
@@ -79,6 +99,12 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	return applied, nil
 }
 
+// isBusy reports whether err is SQLite's "database is locked".
+func isBusy(err error) bool {
+	var coder interface{ Code() int }
+	return errors.As(err, &coder) && coder.Code()&0xff == 5 // SQLITE_BUSY and its extended codes
+}
+
 // pending returns the migrations not recorded in schema_migrations (all of
 // them if there is no such table yet).
 func (s *Store) pending(ctx context.Context) ([]migration, error) {
@@ -86,14 +112,22 @@ func (s *Store) pending(ctx context.Context) ([]migration, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A transaction, so that on SQLite the read waits (busy_timeout) for
+	// another process that is opening or migrating the same file, instead
+	// of failing at once.
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
 	var tables int
-	if err := s.write.QueryRowContext(ctx, s.d.hasMigrations).Scan(&tables); err != nil {
+	if err := tx.QueryRowContext(ctx, s.d.hasMigrations).Scan(&tables); err != nil {
 		return nil, err
 	}
 	if tables == 0 {
 		return all, nil
 	}
-	rows, err := s.write.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	rows, err := tx.QueryContext(ctx, `SELECT version FROM schema_migrations`)
 	if err != nil {
 		return nil, err
 	}

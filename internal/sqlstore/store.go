@@ -95,8 +95,10 @@ func openSQLite(path string) (*Store, error) {
 	}
 	q := url.Values{}
 	for _, p := range []string{
-		"journal_mode(WAL)",
+		// The busy timeout first: switching to WAL takes a lock that
+		// another process opening the file at the same moment may hold.
 		"busy_timeout(10000)",
+		"journal_mode(WAL)",
 		"foreign_keys(ON)",
 		"synchronous(NORMAL)",
 		"cache_size(-16000)", // 16 MB per connection
