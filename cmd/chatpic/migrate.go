@@ -21,6 +21,9 @@ func cmdMigrate(ctx context.Context, e env, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if fs.NArg() > 0 {
+		return config.UnexpectedArgs(fs)
+	}
 	cfg, err := set.Config()
 	if err != nil {
 		return fmt.Errorf("configuration:\n%w", err)

@@ -8,10 +8,11 @@ import (
 	"github.com/chatpic/chatpic/internal/web"
 )
 
-// presignLife is how long a presigned media link works. Redirects to one
-// are cached for half of it, so a cached redirect never leads to an
-// expired link.
-const presignLife = time.Hour
+// presignLife is how long a presigned media link works: short, because a
+// link handed out keeps working after a report hides the upload. Redirects
+// to one are cached for a fifth of it, so a cached redirect never leads to
+// an expired link.
+const presignLife = 5 * time.Minute
 
 // presigned redirects media requests to presigned links of the S3 bucket.
 type presigned struct{ s3 *s3blob.Store }
@@ -22,7 +23,7 @@ func (p presigned) MediaURL(ctx context.Context, key, contentType string) (strin
 	return p.s3.PresignGet(ctx, key, presignLife, contentType)
 }
 
-func (presigned) MaxAge() time.Duration { return presignLife / 2 }
+func (presigned) MaxAge() time.Duration { return presignLife / 5 }
 
 // cdn redirects media requests to a CDN that serves the bucket: its base
 // URL followed by the object's key (the bucket prefix, if any, belongs in
@@ -35,9 +36,10 @@ func (c cdn) MediaURL(_ context.Context, key, _ string) (string, error) {
 	return c.base + "/" + key, nil
 }
 
-// MaxAge is a day: the link never changes, and a gone upload's file is
-// deleted from the bucket, so the CDN answers 404 once its cache expires.
-func (cdn) MaxAge() time.Duration { return 24 * time.Hour }
+// MaxAge is a minute, so that a hidden or removed upload stops being
+// redirected to soon; the CDN's own cache of the file is the operator's
+// to bound (a gone upload's file is deleted from the bucket).
+func (cdn) MaxAge() time.Duration { return time.Minute }
 
 // mediaRedirector returns the Redirector that --media-redirect asks for,
 // or nil to serve media from chatpic itself.

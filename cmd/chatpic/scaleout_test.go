@@ -85,8 +85,14 @@ func scaleOut(t *testing.T) (getenv func(string) string, storage []string) {
 		}
 	})
 	env := map[string]string{"AWS_ACCESS_KEY_ID": access, "AWS_SECRET_ACCESS_KEY": secret}
+	// The operator's secret file, the same for every instance.
+	pepper := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(pepper, []byte(hex.EncodeToString(suffix)+"-0123456789abcdef0123456789"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	return func(k string) string { return env[k] },
-		[]string{"--db", u.String(), "--blobs", "s3://" + bucket + "?endpoint=" + url.QueryEscape(s3) + "&path_style=true"}
+		[]string{"--db", u.String(), "--blobs", "s3://" + bucket + "?endpoint=" + url.QueryEscape(s3) + "&path_style=true",
+			"--secret-file", pepper}
 }
 
 // sseEvent is one Server-Sent Event as a client receives it.
@@ -196,6 +202,24 @@ func TestTwoInstances(t *testing.T) {
 		if _, got := nextPost(t, resumed, time.Second); got != want {
 			t.Fatalf("resumed stream gave %s, want %s", got, want)
 		}
+	}
+
+	// One person commenting through both instances keeps one poster ID:
+	// the keys behind it are shared.
+	for _, in := range []*instance{a, b} {
+		req, _ := http.NewRequest("POST", in.base+"/api/v1/posts/"+first.ID+"/comments", strings.NewReader(`{"body":"hello from `+in.base+`"}`))
+		req.Header.Set("Content-Type", "application/json")
+		if r := in.do(req); r.status != http.StatusCreated {
+			t.Fatalf("comment: %d %s", r.status, r.body)
+		}
+	}
+	thread := decode[struct {
+		Comments []struct {
+			PosterID string `json:"poster_id"`
+		}
+	}](t, b.get("/api/v1/posts/"+first.ID+"/comments"))
+	if len(thread.Comments) != 2 || thread.Comments[0].PosterID == "" || thread.Comments[0].PosterID != thread.Comments[1].PosterID {
+		t.Errorf("comments through A and B: %+v; want two with one poster ID", thread.Comments)
 	}
 
 	// Concurrent uploads through both into a channel that keeps 4.

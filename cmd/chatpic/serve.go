@@ -95,6 +95,10 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	}
 	if r := mediaRedirector(cfg.HTTP.MediaRedirect, st.s3); r != nil {
 		pages.RedirectMedia(r)
+		if _, ok := r.(cdn); ok {
+			log.Warn("media requests are redirected to a CDN that reads the bucket: hidden, pending and " +
+				"view-limited uploads stay reachable there by ID while their files exist (docs/deploy.md)")
+		}
 	}
 	handler := server.Routes(pages, api.New(posts, site.mods, origin, log, broker),
 		[]server.Pinger{st.db, st.blobs}, server.Deps{Log: log})

@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
 	"log/slog"
 	"time"
 
@@ -30,10 +33,13 @@ func newSite(ctx context.Context, st storage, log *slog.Logger, now func() time.
 	// On PostgreSQL several instances may serve one site: the keys behind
 	// poster IDs, vote and report dedup, view tickets, challenges and
 	// client hashes, the rate-limit counts and the used challenges are
-	// then kept in the database, where they all see them. On SQLite one
-	// instance keeps them in memory, and keys are never stored.
-	if st.db.Dialect() == "postgres" {
-		s.keys = chatpic.NewSharedKeyring(st.db)
+	// then kept in the database, where they all see them. The keys are
+	// stored only as inputs that are mixed with the operator's secret
+	// file, which the database never sees. On SQLite one instance keeps
+	// them in memory, and keys are never stored. (The CLI, which hashes no
+	// client, may run without the secret file.)
+	if st.db.Dialect() == "postgres" && cfg.Storage.Secret != nil {
+		s.keys = chatpic.NewSharedKeyring(pepperedSecrets{st.db, cfg.Storage.Secret})
 		gc.Shared = st.db
 	}
 	// The previous client secret is honoured for as long as the longest
@@ -56,4 +62,25 @@ func newSite(ctx context.Context, st storage, log *slog.Logger, now func() time.
 	s.mods = moderation.New(st.db, st.blobs, log, now, s.keys, s.guard, s.hashes, s.posts,
 		moderation.Config{SessionLife: cfg.Safety.SessionLife, Accounts: cfg.Safety.Limits[chatpic.ActionLogin]})
 	return s, nil
+}
+
+// pepperedSecrets is a SecretSource that mixes every secret the database
+// keeps with the operator's key: HMAC-SHA256(key, name, period, stored).
+// A copy of the database alone then cannot tie a stored hash to an
+// address by trying them all.
+type pepperedSecrets struct {
+	db  chatpic.SecretSource
+	key []byte
+}
+
+func (p pepperedSecrets) Secret(ctx context.Context, name string, period int64, expires time.Time) ([]byte, error) {
+	stored, err := p.db.Secret(ctx, name, period, expires)
+	if err != nil {
+		return nil, err
+	}
+	m := hmac.New(sha256.New, p.key)
+	m.Write([]byte(name))
+	m.Write(binary.BigEndian.AppendUint64([]byte{0}, uint64(period)))
+	m.Write(stored)
+	return m.Sum(nil), nil
 }

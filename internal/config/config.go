@@ -4,12 +4,14 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/netip"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -30,6 +32,10 @@ type Storage struct {
 	// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY variables, when Blobs is
 	// an s3:// URL.
 	S3 *s3blob.Config
+	// Secret is the content of --secret-file: the operator's key that the
+	// secrets kept in a shared database are mixed with, so that a copy of
+	// the database alone cannot undo its keyed hashes. Nil when not given.
+	Secret []byte
 	// SkipMigrations opens the database without applying migrations
 	// (serve --no-migrate); a database behind the binary is then refused.
 	SkipMigrations bool
@@ -124,6 +130,7 @@ var (
 		{flag: "db", env: "CHATPIC_DB", def: "", usage: "database: a SQLite file (default DATA/chatpic.db) or postgres://..."},
 		{flag: "blobs", env: "CHATPIC_BLOBS", def: "", usage: "media store: a folder (default DATA/media) or s3://bucket?endpoint=...&region=..."},
 		{flag: "cache", env: "CHATPIC_CACHE", def: "", usage: "folder for caches that can be rebuilt, such as the compiled video tools (default DATA/cache)"},
+		{flag: "secret-file", env: "CHATPIC_SECRET_FILE", def: "", usage: "file of at least 32 random bytes, the same on every instance; required with PostgreSQL"},
 	}
 	serveOptions = []option{
 		{flag: "addr", env: "CHATPIC_ADDR", def: ":8080", usage: "address to listen on"},
@@ -218,8 +225,26 @@ func (s *Set) Config() (Config, error) {
 			c.Storage.S3 = &s3
 		}
 	}
+	if f := v["secret-file"]; f != "" {
+		b, err := os.ReadFile(f)
+		switch {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("--secret-file: %w", err))
+		case len(bytes.TrimSpace(b)) < 32:
+			errs = append(errs, fmt.Errorf("--secret-file: %s holds %d bytes; make one of 32 random bytes or more, e.g. head -c 32 /dev/urandom > %s", f, len(bytes.TrimSpace(b)), f))
+		default:
+			c.Storage.Secret = bytes.TrimSpace(b)
+		}
+	}
 	if !s.serve {
 		return c, errors.Join(errs...)
+	}
+	if c.Storage.Postgres() && c.Storage.Secret == nil && v["secret-file"] == "" {
+		errs = append(errs, errors.New("--secret-file: several instances on PostgreSQL keep the keys behind client hashes in the database; "+
+			"give them a file of 32 random bytes or more, the same on every instance, that the database never sees (head -c 32 /dev/urandom > FILE)"))
+	}
+	if s.fs.NArg() > 0 {
+		errs = append(errs, UnexpectedArgs(s.fs))
 	}
 	if c.Storage.SkipMigrations, err = parseBool(v["no-migrate"]); err != nil {
 		bad("no-migrate", err)
@@ -303,6 +328,13 @@ func (s *Set) Config() (Config, error) {
 	return c, errors.Join(errs...)
 }
 
+// UnexpectedArgs is the error for a command that takes no arguments but
+// got some: often the value of a yes-or-no flag written after a space
+// ("--no-migrate false"), which ends the flags there.
+func UnexpectedArgs(fs *flag.FlagSet) error {
+	return fmt.Errorf("unexpected argument %q: a yes-or-no flag takes its value after =, as in --no-migrate=false", fs.Arg(0))
+}
+
 // parseBool reads a yes-or-no option.
 func parseBool(s string) (bool, error) {
 	switch strings.ToLower(s) {
@@ -318,9 +350,20 @@ func parseBool(s string) (bool, error) {
 // password in a database URL replaced by "xxxxx".
 func (c Config) Dump(w io.Writer) {
 	db := c.Storage.DB
-	if u, err := url.Parse(db); err == nil && u.User != nil {
-		if _, ok := u.User.Password(); ok {
-			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	if u, err := url.Parse(db); err == nil {
+		if u.User != nil {
+			if _, ok := u.User.Password(); ok {
+				u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			}
+		}
+		q := u.Query()
+		for _, k := range []string{"password", "sslpassword"} {
+			if q.Has(k) {
+				q.Set(k, "xxxxx")
+			}
+		}
+		u.RawQuery = q.Encode()
+		if u.Scheme == "postgres" || u.Scheme == "postgresql" {
 			db = u.String()
 		}
 	}
@@ -346,6 +389,7 @@ func (c Config) Dump(w io.Writer) {
 	fmt.Fprintf(w, "system-ffmpeg    %t\n", c.Upload.SystemFFmpeg)
 	fmt.Fprintf(w, "janitor-interval %s\n", c.Janitor.Interval)
 	fmt.Fprintf(w, "no-migrate       %t\n", c.Storage.SkipMigrations)
+	fmt.Fprintf(w, "secret-file      %t\n", c.Storage.Secret != nil)
 	fmt.Fprintf(w, "media-redirect   %s\n", c.HTTP.MediaRedirect)
 }
 

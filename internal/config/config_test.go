@@ -6,6 +6,7 @@ import (
 	"github.com/chatpic/chatpic/internal/limit"
 	"io"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -23,6 +24,24 @@ func load(t *testing.T, args []string, env map[string]string, serve bool) (Confi
 		t.Fatalf("Parse(%q): %v", args, err)
 	}
 	return s.Config()
+}
+
+// shortSecret writes a --secret-file that is too short.
+func shortSecret(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "secret")
+	os.WriteFile(p, []byte("hunter2"), 0o600)
+	return p
+}
+
+// secretFile writes a --secret-file and returns its path.
+func secretFile(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(p, []byte("0123456789abcdef0123456789abcdef\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 func mustLoad(t *testing.T, args []string, env map[string]string) Config {
@@ -95,7 +114,7 @@ func TestSources(t *testing.T) {
 			wantString(t, "db", c.Storage.DB, "/srv/b/x.db")
 			wantString(t, "blobs", c.Storage.Blobs, "/mnt/media")
 		}},
-		{"postgres URL from env", nil, map[string]string{"CHATPIC_DB": "postgres://u:p@db/chatpic"}, func(t *testing.T, c Config) {
+		{"postgres URL from env", nil, map[string]string{"CHATPIC_DB": "postgres://u:p@db/chatpic", "CHATPIC_SECRET_FILE": secretFile(t)}, func(t *testing.T, c Config) {
 			wantString(t, "db", c.Storage.DB, "postgres://u:p@db/chatpic")
 		}},
 		{"max-pixels", []string{"--max-pixels=1000000"}, nil, func(t *testing.T, c Config) {
@@ -217,7 +236,11 @@ func TestRefused(t *testing.T) {
 		{"s3 blobs without an endpoint", []string{"--blobs=s3://bucket"}, nil, "--blobs"},
 		{"s3 blobs with credentials in the URL", []string{"--blobs=s3://key:secret@bucket?endpoint=http://s3.test"}, nil, "--blobs"},
 		{"no-migrate junk", []string{"--no-migrate=perhaps"}, nil, "--no-migrate"},
+		{"a switch's value after a space", []string{"--system-ffmpeg", "false", "--addr", ":9000"}, nil, `unexpected argument "false"`},
 		{"presign without S3", []string{"--media-redirect=presign"}, nil, "--media-redirect"},
+		{"postgres without a secret file", []string{"--db=postgres://db/chatpic"}, nil, "--secret-file"},
+		{"a secret file too short", []string{"--secret-file=" + shortSecret(t)}, nil, "--secret-file"},
+		{"a secret file missing", []string{"--secret-file=/nonexistent/secret"}, nil, "--secret-file"},
 		{"media-redirect not a URL", []string{"--media-redirect=cdn.example.org"}, nil, "--media-redirect"},
 		{"pdq-threshold over 128", []string{"--pdq-threshold=200"}, nil, "--pdq-threshold"},
 		{"pdq-threshold junk", []string{"--pdq-threshold=close"}, nil, "--pdq-threshold"},
@@ -247,6 +270,7 @@ func TestScaleOutStorage(t *testing.T) {
 		"CHATPIC_BLOBS":         "s3://media?endpoint=https://s3.example.org&region=eu-west-1&path_style=true",
 		"AWS_ACCESS_KEY_ID":     "AKIDEXAMPLE",
 		"AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI",
+		"CHATPIC_SECRET_FILE":   secretFile(t),
 	}
 	c, err := load(t, []string{"--no-migrate", "--media-redirect=https://cdn.example.org/"}, env, true)
 	if err != nil {
@@ -354,6 +378,12 @@ func TestDump(t *testing.T) {
 			notWant: []string{"s3cr3t", "pa55"},
 		},
 		{
+			name:    "postgres password in the query redacted",
+			db:      "postgres://chatpic@db.example.org/chatpic?password=s3cr3t-pa55&sslmode=require",
+			want:    []string{"password=xxxxx", "sslmode=require"},
+			notWant: []string{"s3cr3t", "pa55"},
+		},
+		{
 			name: "postgres without password unchanged",
 			db:   "postgres://chatpic@db.example.org/chatpic",
 			want: []string{"postgres://chatpic@db.example.org/chatpic"},
@@ -366,7 +396,8 @@ func TestDump(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := mustLoad(t, []string{"--db=" + tt.db, "--trusted-proxies=10.0.0.0/8,::1", "--base-url=https://pics.example.org"}, nil)
+			c := mustLoad(t, []string{"--db=" + tt.db, "--trusted-proxies=10.0.0.0/8,::1", "--base-url=https://pics.example.org",
+				"--secret-file=" + secretFile(t)}, nil)
 			var out strings.Builder
 			c.Dump(&out)
 			dump := out.String()

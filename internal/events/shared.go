@@ -78,20 +78,28 @@ func NewShared(ctx context.Context, log Log, opts Options, logger *slog.Logger) 
 // listening. It returns an error only if it cannot start listening. Errors
 // reading the log are logged and retried. Call it once per Shared, in a
 // goroutine that the caller owns, and let it return before closing the
-// log's database.
+// log's database. If listening cannot start (the database is away), Run
+// logs it, delivers on the poll meanwhile, and tries again at each poll.
 func (s *Shared) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	notify, err := s.log.ListenEvents(ctx)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil
+	var notify <-chan struct{} // nil, which never fires, until listening starts
+	listen := func() {
+		ch, err := s.log.ListenEvents(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.logger.Error("events: cannot listen for events; polling until it can", "err", err)
+			}
+			return
 		}
-		return fmt.Errorf("events: %w", err)
+		notify = ch
 	}
+	listen()
 	defer func() {
 		cancel()
-		for range notify { // wait until the listener has let go of its connection
+		if notify != nil {
+			for range notify { // wait until the listener has let go of its connection
+			}
 		}
 	}()
 	poll := time.NewTicker(s.poll)
@@ -106,6 +114,9 @@ func (s *Shared) Run(ctx context.Context) error {
 		case <-notify:
 		case <-s.kick:
 		case <-poll.C:
+			if notify == nil {
+				listen()
+			}
 		}
 	}
 }

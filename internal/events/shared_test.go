@@ -2,7 +2,10 @@ package events_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net/url"
 	"slices"
@@ -11,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chatpic/chatpic/internal/events"
+	"github.com/chatpic/chatpic/internal/sqlstore"
 )
 
 // TestSharedBroker runs the Broker suite on one instance, and on a pair
@@ -354,5 +358,74 @@ func TestSharedListenerDropped(t *testing.T) {
 	live := publish(t, a.broker, "channel:d", "{}")
 	if got := next(t, s, 10*time.Second); got.ID != live.ID {
 		t.Fatalf("got %d, want %d", got.ID, live.ID)
+	}
+}
+
+// deafLog is a real log whose first attempts to listen fail, as when the
+// database is away while an instance starts.
+type deafLog struct {
+	*sqlstore.Store
+	mu    sync.Mutex
+	fails int
+	tried chan struct{}
+}
+
+func (d *deafLog) ListenEvents(ctx context.Context) (<-chan struct{}, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	select {
+	case d.tried <- struct{}{}:
+	default:
+	}
+	if d.fails > 0 {
+		d.fails--
+		return nil, errors.New("connection refused")
+	}
+	return d.Store.ListenEvents(ctx)
+}
+
+// TestSharedListenLater checks that a pump that cannot listen at first
+// still delivers, by polling, and starts listening once it can, instead
+// of giving up for the life of the process.
+func TestSharedListenLater(t *testing.T) {
+	dsn := database(t)
+	st, err := sqlstore.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	log := &deafLog{Store: st, fails: 2, tried: make(chan struct{}, 10)}
+	b, err := events.NewShared(context.Background(), log, events.Options{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	events.SetPoll(b, 20*time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+	// Another instance publishes: its events arrive by the poll.
+	other := runningInstance(t, dsn, events.Options{})
+	sub := subscribe(t, b, "t", 0)
+	ev := publish(t, other.broker, "t", `{"n":1}`)
+	if got := next(t, sub, 5*time.Second); got.ID != ev.ID {
+		t.Fatalf("got event %d, want %d", got.ID, ev.ID)
+	}
+	// It tries again until listening works: three attempts in all.
+	for i := range 3 {
+		select {
+		case <-log.tried:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("attempt %d to listen never came", i+1)
+		}
+	}
+	ev = publish(t, other.broker, "t", `{"n":2}`)
+	if got := next(t, sub, 5*time.Second); got.ID != ev.ID {
+		t.Fatalf("got event %d, want %d", got.ID, ev.ID)
 	}
 }

@@ -13,10 +13,10 @@ type Deps struct {
 }
 
 // pageCSP allows nothing but our own files: no inline script, no third
-// party. blob: lets the uploader preview a chosen file before it is sent;
-// such URLs can only be made by our own script. Media responses replace
-// it with a sandbox policy.
-const pageCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; media-src 'self' blob:; " +
+// party. blob: lets the uploader preview a chosen picture before it is
+// sent; such URLs can only be made by our own script. Media responses
+// replace it with a sandbox policy.
+const pageCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; media-src 'self'; " +
 	"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 func withMiddleware(next http.Handler, deps Deps) http.Handler {

@@ -130,7 +130,9 @@ func (w *Web) redirectMedia(rw http.ResponseWriter, r *http.Request, id, ext str
 	if !p.ExpiresAt.IsZero() {
 		age = min(age, p.ExpiresAt.Sub(w.posts.Now()))
 	}
-	rw.Header().Set("Cache-Control", "public, max-age="+strconv.Itoa(max(0, int(age/time.Second))))
+	// Private: a shared cache must not go on redirecting to an upload
+	// that a report has hidden since.
+	rw.Header().Set("Cache-Control", "private, max-age="+strconv.Itoa(max(0, int(age/time.Second))))
 	http.Redirect(rw, r, u, http.StatusFound)
 }
 

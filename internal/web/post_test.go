@@ -168,8 +168,8 @@ func TestMediaRedirect(t *testing.T) {
 		wantLocation string
 		wantCache    string
 	}{
-		{"media", "/m/" + public + "." + p.Ext, http.StatusFound, "https://cdn.test/" + p.MediaKey() + "?type=image/png", "public, max-age=3600"},
-		{"thumbnail", "/t/" + public + "." + p.ThumbExt, http.StatusFound, "https://cdn.test/" + p.ThumbKey() + "?type=" + thumbTypes[p.ThumbExt], "public, max-age=3600"},
+		{"media", "/m/" + public + "." + p.Ext, http.StatusFound, "https://cdn.test/" + p.MediaKey() + "?type=image/png", "private, max-age=3600"},
+		{"thumbnail", "/t/" + public + "." + p.ThumbExt, http.StatusFound, "https://cdn.test/" + p.ThumbKey() + "?type=" + thumbTypes[p.ThumbExt], "private, max-age=3600"},
 		{"wrong extension", "/m/" + public + ".gif", http.StatusNotFound, "", "no-store"},
 		{"counted views are served, first view", "/m/" + counted + ".png", http.StatusOK, "", "private, no-store"},
 		{"counted views are served, last view", "/m/" + counted + ".png", http.StatusOK, "", "private, no-store"},

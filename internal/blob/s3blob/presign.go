@@ -18,7 +18,8 @@ const MaxPresignTTL = 7 * 24 * time.Hour
 // second). Signing is local: it does not check that the object exists (a
 // URL for a missing key answers 404), and it makes no request, so ctx only
 // stops it early. With contentType "", the server serves the bytes with the
-// Content-Type they were stored with, application/octet-stream; otherwise
+// Content-Type they were stored with (from the key's extension, see Put);
+// otherwise
 // the URL asks it to answer with contentType and an inline disposition, so
 // that a browser shows a picture or plays a video it is sent to.
 func (s *Store) PresignGet(ctx context.Context, key string, ttl time.Duration, contentType string) (string, error) {

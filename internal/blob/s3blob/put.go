@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -35,7 +37,9 @@ const (
 
 // Put stores the bytes read from r under key, replacing any object there, and
 // returns the number of bytes stored. Readers see the old object or the
-// whole new one, never a part.
+// whole new one, never a part. The object is stored with the Content-Type
+// of the key's extension (image/jpeg for .jpg, ...; octet-stream for
+// others), which is what a client sent straight to the bucket receives.
 //
 // If r tells its size without being read (a *bytes.Reader, *strings.Reader
 // or *bytes.Buffer through Len, a regular *os.File through Stat, an
@@ -87,7 +91,7 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (int64, error)
 // putSized uploads the size bytes src yields, streaming them.
 func (s *Store) putSized(ctx context.Context, name string, src io.Reader, size int64) error {
 	if size <= PartSize {
-		_, err := s.client.PutObject(ctx, s.bucket, name, src, size, "", "", minio.PutObjectOptions{})
+		_, err := s.client.PutObject(ctx, s.bucket, name, src, size, "", "", minio.PutObjectOptions{ContentType: contentType(name)})
 		return err
 	}
 	// Streamed parts cost no memory, so a huge object just takes larger
@@ -108,7 +112,7 @@ func (s *Store) putStream(ctx context.Context, name string, src io.Reader) error
 		return err
 	}
 	if eof {
-		_, err := s.client.PutObject(ctx, s.bucket, name, bytes.NewReader(buf), int64(len(buf)), "", "", minio.PutObjectOptions{})
+		_, err := s.client.PutObject(ctx, s.bucket, name, bytes.NewReader(buf), int64(len(buf)), "", "", minio.PutObjectOptions{ContentType: contentType(name)})
 		return err
 	}
 	first := true
@@ -130,7 +134,7 @@ func (s *Store) putStream(ctx context.Context, name string, src io.Reader) error
 // putParts uploads the parts next returns, until it returns a size of 0, as
 // one multipart upload, which it abandons if anything fails.
 func (s *Store) putParts(ctx context.Context, name string, next func() (io.Reader, int64, error)) (err error) {
-	id, err := s.client.NewMultipartUpload(ctx, s.bucket, name, minio.PutObjectOptions{})
+	id, err := s.client.NewMultipartUpload(ctx, s.bucket, name, minio.PutObjectOptions{ContentType: contentType(name)})
 	if err != nil {
 		return err
 	}
@@ -164,7 +168,7 @@ func (s *Store) putParts(ctx context.Context, name string, next func() (io.Reade
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	_, err = s.client.CompleteMultipartUpload(ctx, s.bucket, name, id, parts, minio.PutObjectOptions{})
+	_, err = s.client.CompleteMultipartUpload(ctx, s.bucket, name, id, parts, minio.PutObjectOptions{ContentType: contentType(name)})
 	return err
 }
 
@@ -261,4 +265,21 @@ func (s *source) stop() (int64, error) {
 	defer s.mu.Unlock()
 	s.done = true
 	return s.n, s.err
+}
+
+// mediaTypes are the Content-Types objects are stored with, by extension,
+// so that a browser sent straight to the bucket (a CDN in front of it, a
+// presigned link) shows the file rather than downloading it.
+var mediaTypes = map[string]string{
+	".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
+	".webp": "image/webp", ".avif": "image/avif", ".mp4": "video/mp4", ".webm": "video/webm",
+	".mov": "video/quicktime",
+}
+
+// contentType returns the Content-Type to store the object name with.
+func contentType(name string) string {
+	if t, ok := mediaTypes[strings.ToLower(path.Ext(name))]; ok {
+		return t
+	}
+	return "application/octet-stream"
 }

@@ -227,6 +227,20 @@ func TestPresignGet(t *testing.T) {
 			t.Errorf("GET with the URL's key changed = %d, want 403", status)
 		}
 	})
+	t.Run("stored with the type of its extension", func(t *testing.T) {
+		url, err := s.PresignGet(t.Context(), "media/shared.jpg", time.Minute, "")
+		if err != nil {
+			t.Fatalf("PresignGet: %v", err)
+		}
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Get("Content-Type"); got != "image/jpeg" {
+			t.Errorf("Content-Type %q, want image/jpeg", got)
+		}
+	})
 	t.Run("with a content type", func(t *testing.T) {
 		url, err := s.PresignGet(t.Context(), "media/shared.jpg", time.Minute, "image/jpeg")
 		if err != nil {

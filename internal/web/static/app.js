@@ -18,15 +18,31 @@ document.addEventListener("click", function (ev) {
     chatpicSay("Copied to the clipboard.");
     setTimeout(function () { btn.textContent = label; }, 2000);
   }
+  // Without the clipboard API (plain HTTP, or permission refused) the
+  // text is selected in a field, the one beside the button or a
+  // temporary one, and copied the old way.
   function fallback() {
-    var field = btn.parentNode.querySelector(".copy-field");
-    if (!field) return;
+    var field = btn.parentNode.querySelector(".copy-field"), temporary = !field;
+    if (temporary) {
+      field = document.createElement("textarea");
+      field.value = text;
+      field.setAttribute("readonly", "");
+      field.className = "visually-hidden";
+      btn.parentNode.insertBefore(field, btn.nextSibling);
+    }
     field.focus();
     field.select();
-    try {
-      if (document.execCommand("copy")) { copied(); return; }
-    } catch (e) { /* say what to do instead */ }
-    chatpicSay("Press Ctrl+C (or Copy in your phone's menu) to copy the selected link.");
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (e) { /* said below */ }
+    if (temporary) {
+      field.remove();
+      btn.focus();
+    }
+    if (ok) {
+      copied();
+      return;
+    }
+    chatpicSay(temporary ? "Copying is blocked here: the link is " + text : "Press Ctrl+C (or Copy in your phone's menu) to copy the selected link.");
   }
   if (navigator.clipboard && navigator.clipboard.writeText) {
     navigator.clipboard.writeText(text).then(copied, fallback);
@@ -182,9 +198,13 @@ document.addEventListener("submit", function (ev) {
       });
     });
     channel.addEventListener("gone", function (ev) {
+      // Only what this page counted: a hidden upload that is removed later
+      // sends "gone" twice.
       var li = grid.querySelector('[data-id="' + JSON.parse(ev.data).id + '"]');
-      if (li) li.remove();
-      recount(-1);
+      if (li) {
+        li.remove();
+        recount(-1);
+      }
     });
   }
   if (thread) {

@@ -196,10 +196,17 @@
     }
   };
 
-  Uploader.prototype.endpoint = function () {
-    var sel = this.form.elements.namedItem("channel");
-    this.channel = this.form.dataset.powChannel || (sel && sel.value) || "";
-    return this.form.dataset.upload.replace("{channel}", encodeURIComponent(sel ? sel.value : ""));
+  // target fixes, when Upload is pressed, where a file goes and with what:
+  // changing the form while files are sent does not change their fate.
+  Uploader.prototype.target = function (item) {
+    var form = this.form, sel = form.elements.namedItem("channel");
+    item.channel = form.dataset.powChannel || (sel && sel.value) || "-";
+    item.url = form.dataset.upload.replace("{channel}", encodeURIComponent(sel ? sel.value : ""));
+    item.fields = {};
+    ["caption", "expires_in", "max_views"].forEach(function (name) {
+      var field = form.elements.namedItem(name);
+      if (field && field.value) item.fields[name] = field.value;
+    });
   };
 
   Uploader.prototype.start = function () {
@@ -209,9 +216,15 @@
       if (!this.items.length) this.input.focus();
       return;
     }
-    if (!this.batch) this.batch = { total: 0, done: [] };
-    this.batch.total += ready.length;
-    ready.forEach(function (it) { it.state = "waiting"; it.note.textContent = "Waiting…"; it.remove.hidden = true; });
+    var self = this;
+    if (!this.batch) this.batch = { items: [] };
+    ready.forEach(function (it) {
+      if (self.batch.items.indexOf(it) < 0) self.batch.items.push(it); // a retried file counts once
+      if (!it.url) self.target(it);
+      it.state = "waiting";
+      it.note.textContent = "Waiting…";
+      it.remove.hidden = true;
+    });
     this.say(ready.length === 1 ? "Uploading 1 file…" : "Uploading " + ready.length + " files…");
     if (this.button) {
       this.button.disabled = true;
@@ -243,12 +256,9 @@
     item.note.textContent = "Uploading…";
     var data = new FormData();
     data.append("file", item.file, "upload"); // the server never sees the file's own name
-    ["caption", "expires_in", "max_views"].forEach(function (name) {
-      var field = self.form.elements.namedItem(name);
-      if (field && field.value) data.append(name, field.value);
-    });
+    Object.keys(item.fields).forEach(function (name) { data.append(name, item.fields[name]); });
     var xhr = new XMLHttpRequest();
-    xhr.open("POST", this.endpoint());
+    xhr.open("POST", item.url);
     xhr.setRequestHeader("Accept", "application/json");
     if (item.proof) xhr.setRequestHeader("X-Chatpic-Pow", item.proof);
     xhr.upload.addEventListener("progress", function (ev) {
@@ -272,9 +282,11 @@
         xhr.status >= 500 || xhr.status === 429 || xhr.status === 428);
       then();
     });
-    xhr.addEventListener("error", function () {
-      self.refuse(item, "The upload was interrupted. Check your connection and try again.", true);
-      then();
+    ["error", "abort", "timeout"].forEach(function (type) {
+      xhr.addEventListener(type, function () {
+        self.refuse(item, "The upload was interrupted. Check your connection and try again.", true);
+        then();
+      });
     });
     xhr.send(data);
   };
@@ -289,7 +301,7 @@
       then();
       return;
     }
-    fetch("/api/v1/channels/" + encodeURIComponent(this.channel || "-") + "/challenge", { cache: "no-store" })
+    fetch("/api/v1/channels/" + encodeURIComponent(item.channel) + "/challenge", { cache: "no-store" })
       .then(function (r) { return r.json(); })
       .then(function (c) {
         if (!c.required) return "";
@@ -347,21 +359,22 @@
       row.appendChild(open);
     }
     item.note.parentNode.appendChild(row);
-    this.batch.done.push({ post: post, pending: pending });
+    item.pending = pending;
   };
 
   Uploader.prototype.finish = function () {
     var batch = this.batch;
     if (!batch) return;
     this.batch = null;
-    var ok = batch.done.length, failed = batch.total - ok;
+    var done = batch.items.filter(function (it) { return it.state === "done"; });
+    var ok = done.length, failed = batch.items.length - ok;
     if (this.button) {
       this.button.disabled = false;
       this.button.textContent = "Upload";
     }
-    if (batch.total === 1 && ok === 1 && !batch.done[0].pending && !counted(batch.done[0].post)) {
+    if (batch.items.length === 1 && ok === 1 && !done[0].pending && !counted(done[0].post)) {
       // One file: go to its page, which offers the link to copy.
-      var post = batch.done[0].post;
+      var post = done[0].post;
       try { sessionStorage.setItem("chatpic:created", post.id); } catch (e) { /* no banner then */ }
       this.say("Uploaded. Opening it…");
       location.assign("/p/" + encodeURIComponent(post.id));
