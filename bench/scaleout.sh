@@ -27,6 +27,7 @@ go build -o "$work/chatpic" ./cmd/chatpic
 go build -o "$work/loadgen" ./bench/loadgen
 eval "$(.ci/s3-start 2>/dev/null)"
 export PGOPTIONS="-c client_min_messages=warning"
+head -c 32 /dev/urandom > "$work/secret"
 pg='postgres://postgres@127.0.0.1:5432/test?sslmode=disable&search_path=bench_scaleout'
 
 # serve starts one instance with the given storage flags and sets url.
@@ -34,7 +35,7 @@ serve() {
   local port=$((20000 + RANDOM % 20000)) dir
   dir=$(mktemp -d -p "$work")
   "$work/chatpic" serve --addr 127.0.0.1:$port --data "$dir" --cache "$work/cache" \
-    --rate-uploads off --flood off "$@" >"$dir/log" 2>&1 &
+    --rate-uploads off --flood off --secret-file "$work/secret" "$@" >"$dir/log" 2>&1 &
   pids+=($!)
   for _ in $(seq 600); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
   url="http://127.0.0.1:$port"

@@ -83,6 +83,9 @@ func main() {
 	pct := func(p float64) time.Duration { return lat[int(p*float64(len(lat)-1))].Round(10 * time.Microsecond) }
 	fmt.Printf("uploads/s %.1f  pages/s %.0f  page p50 %v  p99 %v  failed %d\n",
 		float64(*uploads)/upSecs, float64(*pages)/pageSecs, pct(.5), pct(.99), failed.Load())
+	if failed.Load() > 0 {
+		os.Exit(1) // the figures mean nothing
+	}
 }
 
 // run calls f(0..n-1) with at most conc calls at once.
