@@ -11,16 +11,19 @@ require (
 
 require (
 	codeberg.org/gruf/go-ffmpreg v0.6.11
-	github.com/tetratelabs/wazero v1.9.0
-	golang.org/x/crypto v0.58.0
 	github.com/jackc/pgx/v5 v5.12.0 // PostgreSQL driver for --db postgres://...; MIT
 	github.com/minio/minio-go/v7 v7.4.1 // S3-compatible object storage for --blobs s3://...; Apache-2.0
+	github.com/tetratelabs/wazero v1.9.0
+	golang.org/x/crypto v0.58.0
+)
+
+require (
+	github.com/chromedp/cdproto v0.159.0 // tests only: the browser tests' protocol types; MIT
+	github.com/chromedp/chromedp v0.23.0 // tests only: drives headless Chromium; MIT
 )
 
 require (
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
-	github.com/chromedp/cdproto v0.159.0 // indirect
-	github.com/chromedp/chromedp v0.23.0 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/ebitengine/purego v0.8.3 // indirect
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
