@@ -2,11 +2,14 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"io"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -24,12 +27,23 @@ import (
 	"github.com/chatpic/chatpic/internal/mediatest"
 )
 
+// shared is the storage several instances share in a test: a PostgreSQL
+// schema and an S3 bucket.
+type shared struct {
+	getenv  func(string) string
+	storage []string // the flags that select them
+	db      *sql.DB
+	schema  string
+	s3      *minio.Client
+	bucket  string
+}
+
 // scaleOut returns the storage flags of a fresh PostgreSQL schema and a
 // fresh S3 bucket, both removed when the test ends, and the environment
 // that carries the S3 credentials. It skips the test unless
 // CHATPIC_TEST_POSTGRES and CHATPIC_TEST_S3 name real servers (.ci/run
 // starts them).
-func scaleOut(t *testing.T) (getenv func(string) string, storage []string) {
+func scaleOut(t *testing.T) shared {
 	t.Helper()
 	pg, s3 := os.Getenv("CHATPIC_TEST_POSTGRES"), os.Getenv("CHATPIC_TEST_S3")
 	if pg == "" || s3 == "" {
@@ -90,9 +104,74 @@ func scaleOut(t *testing.T) (getenv func(string) string, storage []string) {
 	if err := os.WriteFile(pepper, []byte(hex.EncodeToString(suffix)+"-0123456789abcdef0123456789"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return func(k string) string { return env[k] },
-		[]string{"--db", u.String(), "--blobs", "s3://" + bucket + "?endpoint=" + url.QueryEscape(s3) + "&path_style=true",
-			"--secret-file", pepper}
+	return shared{
+		getenv: func(k string) string { return env[k] },
+		storage: []string{"--db", u.String(), "--blobs", "s3://" + bucket + "?endpoint=" + url.QueryEscape(s3) + "&path_style=true",
+			"--secret-file", pepper},
+		db: db, schema: name, s3: mc, bucket: bucket,
+	}
+}
+
+// leaks returns which of the needles appear in any row of the schema or
+// any object of the bucket.
+func (sh shared) leaks(t *testing.T, needles ...string) []string {
+	t.Helper()
+	var found []string
+	look := func(where string, hay []byte) {
+		for _, n := range needles {
+			if bytes.Contains(hay, []byte(n)) {
+				found = append(found, fmt.Sprintf("%q in %s", n, where))
+			}
+		}
+	}
+	rows, err := sh.db.Query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1`, sh.schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var name string
+		rows.Scan(&name)
+		tables = append(tables, name)
+	}
+	rows.Close()
+	if len(tables) < 10 {
+		t.Fatalf("only %d tables in the schema: %v", len(tables), tables)
+	}
+	for _, table := range tables {
+		rows, err := sh.db.Query(`SELECT row_to_json(t)::text FROM ` + sh.schema + `.` + table + ` t`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var row string
+			rows.Scan(&row)
+			look("table "+table, []byte(row))
+		}
+		rows.Close()
+	}
+	ctx := context.Background()
+	objects := 0
+	for o := range sh.s3.ListObjects(ctx, sh.bucket, minio.ListObjectsOptions{Recursive: true}) {
+		if o.Err != nil {
+			t.Fatal(o.Err)
+		}
+		obj, err := sh.s3.GetObject(ctx, sh.bucket, o.Key, minio.GetObjectOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(obj)
+		obj.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		objects++
+		look("object "+o.Key, append([]byte(o.Key+"\n"), b...))
+	}
+	if objects == 0 {
+		t.Fatal("the bucket is empty")
+	}
+	return found
 }
 
 // sseEvent is one Server-Sent Event as a client receives it.
@@ -179,7 +258,8 @@ func nextPost(t *testing.T, events <-chan sseEvent, within time.Duration) (sseEv
 // channel's capacity, no media file lands on either's disk, and stopping
 // one leaves the other serving everything.
 func TestTwoInstances(t *testing.T) {
-	getenv, storage := scaleOut(t)
+	sh := scaleOut(t)
+	getenv, storage := sh.getenv, sh.storage
 	a := startWith(t, getenv, storage)
 	b := startWith(t, getenv, storage)
 	picture := func(seed uint64) []byte { return mediatest.EncodeJPEG(mediatest.Scene(640, 480, seed), 85) }
@@ -206,8 +286,8 @@ func TestTwoInstances(t *testing.T) {
 
 	// One person commenting through both instances keeps one poster ID:
 	// the keys behind it are shared.
-	for _, in := range []*instance{a, b} {
-		req, _ := http.NewRequest("POST", in.base+"/api/v1/posts/"+first.ID+"/comments", strings.NewReader(`{"body":"hello from `+in.base+`"}`))
+	for i, in := range []*instance{a, b} {
+		req, _ := http.NewRequest("POST", in.base+"/api/v1/posts/"+first.ID+"/comments", strings.NewReader(fmt.Sprintf(`{"body":"hello from instance %d"}`, i)))
 		req.Header.Set("Content-Type", "application/json")
 		if r := in.do(req); r.status != http.StatusCreated {
 			t.Fatalf("comment: %d %s", r.status, r.body)
@@ -306,6 +386,21 @@ func TestTwoInstances(t *testing.T) {
 		t.Errorf("B's channel page: %d", r.status)
 	}
 	mustUpload(t, b, "memes", picture(4))
+
+	// Nothing that could name a visitor reached the database, the bucket
+	// or a log: not the address (the TCP peer, and the X-Forwarded-For
+	// the test client sends), not the user agent, not the file's name.
+	needles := []string{"127.0.0.1", "203.0.113.77", "Go-http-client", "holiday-secret-name"}
+	for _, leak := range sh.leaks(t, needles...) {
+		t.Errorf("privacy: %s", leak)
+	}
+	for i, in := range []*instance{a, b, c} {
+		for _, n := range needles[1:] {
+			if strings.Contains(in.log.String(), n) {
+				t.Errorf("privacy: %q in the log of instance %d", n, i)
+			}
+		}
+	}
 
 	// Media lives in the bucket only: neither data folder holds a file
 	// outside the caches.
