@@ -70,7 +70,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	var broker events.Broker = events.NewMemory(events.Options{})
 	var shared *events.Shared
 	if cfg.Storage.Postgres() {
-		if shared, err = events.NewShared(ctx, st.db, events.Options{}, log); err != nil {
+		if shared, err = events.NewShared(ctx, st.db, events.Options{Now: e.now}, log); err != nil {
 			return err
 		}
 		broker = shared

@@ -5,6 +5,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"time"
 )
 
 // Options configures a Memory broker. Zero fields take their defaults.
@@ -12,6 +13,9 @@ type Options struct {
 	Backlog   int // events retained per topic for resume; default 256
 	Buffer    int // events a subscriber may lag behind before it is dropped; default 64
 	MaxTopics int // topics with a retained backlog; the least recently published is evicted; default 100_000
+	// Now stamps the events a Shared broker appends to its log, which the
+	// janitor prunes by the same clock; default time.Now.
+	Now func() time.Time
 }
 
 func (o Options) withDefaults() Options {
@@ -23,6 +27,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxTopics <= 0 {
 		o.MaxTopics = 100_000
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	return o
 }

@@ -156,7 +156,7 @@ func (s *Shared) Publish(ctx context.Context, topic, typ string, data []byte) (E
 	if err := ctx.Err(); err != nil {
 		return Event{}, err
 	}
-	id, err := s.log.AppendEvent(ctx, topic, typ, data, time.Now())
+	id, err := s.log.AppendEvent(ctx, topic, typ, data, s.local.opts.Now())
 	if err != nil {
 		return Event{}, fmt.Errorf("events: publish: %w", err)
 	}
