@@ -33,26 +33,18 @@ func cmdMigrate(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	step, verb := db.Migrate, "applied"
 	if *status {
-		pending, err := db.Pending(ctx)
-		if err != nil {
-			return err
-		}
-		if len(pending) == 0 {
-			fmt.Fprintln(e.stdout, "the database is up to date")
-			return nil
-		}
-		fmt.Fprintf(e.stdout, "the database lacks %d migration(s): %s\n", len(pending), strings.Join(pending, ", "))
-		return nil
+		step, verb = db.Pending, "the database lacks"
 	}
-	applied, err := db.Migrate(ctx)
+	names, err := step(ctx)
 	if err != nil {
 		return err
 	}
-	if len(applied) == 0 {
+	if len(names) == 0 {
 		fmt.Fprintln(e.stdout, "the database is up to date")
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "applied %d migration(s): %s\n", len(applied), strings.Join(applied, ", "))
+	fmt.Fprintf(e.stdout, "%s %d migration(s): %s\n", verb, len(names), strings.Join(names, ", "))
 	return nil
 }

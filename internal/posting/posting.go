@@ -284,30 +284,12 @@ func (s *Service) Ticket(p chatpic.Post) string {
 	return s.keys.Ticket(p, s.Now())
 }
 
-// Media opens the media file (or with thumb, the thumbnail) of a visible
-// post; ext must be the one the post was stored with. For a post that
-// self-destructs after a number of views, a fetch without a valid ticket
-// (see Ticket) counts as a view. The caller closes the object. Errors are
-// as Post's, and KindNotFound for a wrong extension or a missing file.
-func (s *Service) Media(ctx context.Context, id, ext string, thumb bool, ticket string) (blob.Object, chatpic.Post, error) {
-	p, key, err := s.MediaFile(ctx, id, ext, thumb, ticket)
-	if err != nil {
-		return nil, p, err
-	}
-	obj, err := s.blobs.Open(ctx, key)
-	if err != nil {
-		if chatpic.ErrorKind(err) == chatpic.KindNotFound {
-			return nil, p, chatpic.Errorf(chatpic.KindNotFound, "there is no such file")
-		}
-		return nil, p, chatpic.Internal(fmt.Errorf("posting: open %s: %w", key, err))
-	}
-	return obj, p, nil
-}
-
-// MediaFile is Media without opening the file: it checks the post and
-// the extension, counts the view where views are counted, and returns the
-// post and the blob key of the file, for a caller that sends the client
-// elsewhere to fetch it. Errors are Media's.
+// MediaFile looks up the media file (or with thumb, the thumbnail) of a
+// visible post and returns the post and the file's key, for OpenFile or
+// for a caller that sends the client elsewhere to fetch it; ext must be
+// the one the post was stored with. For a post that self-destructs after
+// a number of views, a fetch without a valid ticket (see Ticket) counts as
+// a view. Errors are as Post's, and KindNotFound for a wrong extension.
 func (s *Service) MediaFile(ctx context.Context, id, ext string, thumb bool, ticket string) (chatpic.Post, string, error) {
 	if !chatpic.ValidID(id) {
 		return chatpic.Post{}, "", chatpic.Errorf(chatpic.KindNotFound, "there is no such upload")
@@ -333,6 +315,19 @@ func (s *Service) MediaFile(ctx context.Context, id, ext string, thumb bool, tic
 		}
 	}
 	return p, key, nil
+}
+
+// OpenFile opens the file under key, as MediaFile returned it. The caller
+// closes the object. A missing file is KindNotFound.
+func (s *Service) OpenFile(ctx context.Context, key string) (blob.Object, error) {
+	obj, err := s.blobs.Open(ctx, key)
+	if err != nil {
+		if chatpic.ErrorKind(err) == chatpic.KindNotFound {
+			return nil, chatpic.Errorf(chatpic.KindNotFound, "there is no such file")
+		}
+		return nil, chatpic.Internal(fmt.Errorf("posting: open %s: %w", key, err))
+	}
+	return obj, nil
 }
 
 // removeFiles deletes a gone post's media and thumbnail. A failure is logged;

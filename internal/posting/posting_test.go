@@ -139,7 +139,11 @@ func TestUploadStoresScrubbedFilesAndEvicts(t *testing.T) {
 	if last.Post.Caption != "hello" || last.DeleteToken == "" || !chatpic.TokenMatches(last.DeleteToken, last.Post.DeleteTokenHash) {
 		t.Fatalf("created %+v", last.Post)
 	}
-	obj, p, err := f.svc.Media(ctx, last.Post.ID, "jpg", false, "")
+	p, key, err := f.svc.MediaFile(ctx, last.Post.ID, "jpg", false, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj, err := f.svc.OpenFile(ctx, key)
 	if err != nil {
 		t.Fatal(err)
 	}

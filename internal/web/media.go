@@ -44,19 +44,26 @@ func (w *Web) Media(rw http.ResponseWriter, r *http.Request) { w.serveMedia(rw, 
 func (w *Web) Thumb(rw http.ResponseWriter, r *http.Request) { w.serveMedia(rw, r, true) }
 
 // serveMedia answers with the file of a visible post, with Range and
-// conditional requests, our own Content-Type, and a sandbox CSP. Gone posts
-// answer 410 and unknown ones 404, as short plain text.
+// conditional requests, our own Content-Type, and a sandbox CSP, or with a
+// redirect when one is set up. Gone posts answer 410 and unknown ones 404,
+// as short plain text.
 func (w *Web) serveMedia(rw http.ResponseWriter, r *http.Request, thumb bool) {
 	id, ext, ok := strings.Cut(r.PathValue("file"), ".")
 	if !ok {
 		http.Error(rw, "not found", http.StatusNotFound)
 		return
 	}
-	if w.redirect != nil {
-		w.redirectMedia(rw, r, id, ext, thumb)
+	p, key, err := w.posts.MediaFile(r.Context(), id, ext, thumb, r.URL.Query().Get("v"))
+	if err != nil {
+		w.mediaFailed(rw, r, id, err)
 		return
 	}
-	obj, p, err := w.posts.Media(r.Context(), id, ext, thumb, r.URL.Query().Get("v"))
+	// Uploads whose views are counted are always served from here.
+	if w.redirect != nil && p.ViewsLeft == 0 {
+		w.redirectMedia(rw, r, p, key, thumb)
+		return
+	}
+	obj, err := w.posts.OpenFile(r.Context(), key)
 	if err != nil {
 		w.mediaFailed(rw, r, id, err)
 		return
@@ -94,36 +101,16 @@ func (w *Web) mediaFailed(rw http.ResponseWriter, r *http.Request, id string, er
 	http.Error(rw, msg, code)
 }
 
-// redirectMedia answers a media request with a redirect to where the file
-// can be fetched, or, for an upload whose views are counted, with the
-// bytes themselves.
-func (w *Web) redirectMedia(rw http.ResponseWriter, r *http.Request, id, ext string, thumb bool) {
-	p, key, err := w.posts.MediaFile(r.Context(), id, ext, thumb, r.URL.Query().Get("v"))
-	if err != nil {
-		w.mediaFailed(rw, r, id, err)
-		return
-	}
-	if p.ViewsLeft != 0 {
-		// The view is counted already: serve the bytes with the same
-		// ticket so that Media does not count it twice.
-		obj, p, err := w.posts.Media(r.Context(), id, ext, thumb, w.posts.Ticket(p))
-		if err != nil {
-			w.mediaFailed(rw, r, id, err)
-			return
-		}
-		defer obj.Close()
-		fileHeaders(rw.Header(), p, thumb)
-		rw.Header().Set("Cache-Control", "private, no-store")
-		http.ServeContent(rw, r, "", p.CreatedAt, obj)
-		return
-	}
+// redirectMedia answers a media request for p's file under key with a
+// redirect to where it can be fetched.
+func (w *Web) redirectMedia(rw http.ResponseWriter, r *http.Request, p chatpic.Post, key string, thumb bool) {
 	typ := p.MIME
 	if thumb {
 		typ = thumbTypes[p.ThumbExt]
 	}
 	u, err := w.redirect.MediaURL(r.Context(), key, typ)
 	if err != nil {
-		w.mediaFailed(rw, r, id, chatpic.Internal(fmt.Errorf("web: media redirect: %w", err)))
+		w.mediaFailed(rw, r, p.ID, chatpic.Internal(fmt.Errorf("web: media redirect: %w", err)))
 		return
 	}
 	age := w.redirect.MaxAge()
