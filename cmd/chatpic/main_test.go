@@ -76,6 +76,29 @@ type instance struct {
 
 func noEnv(string) string { return "" }
 
+// testStart is where a test server's clock starts: the real current time
+// (to the second), because the server talks to real clients (Chromium, the
+// Go HTTP client, a second instance) that keep the real time, and a date
+// fixed when a test was written falls behind theirs a day later. Tests move
+// the clock from there as they like.
+//
+// CHATPIC_TEST_CLOCK_SHIFT, a duration such as 8760h, moves the start that
+// far from the real time, to check that nothing in the suite depends on
+// today's date.
+func testStart(t testing.TB) time.Time {
+	t.Helper()
+	now := time.Now().UTC().Truncate(time.Second)
+	shift := os.Getenv("CHATPIC_TEST_CLOCK_SHIFT")
+	if shift == "" {
+		return now
+	}
+	d, err := time.ParseDuration(shift)
+	if err != nil {
+		t.Fatalf("CHATPIC_TEST_CLOCK_SHIFT: %v", err)
+	}
+	return now.Add(d)
+}
+
 // start runs "chatpic serve" with a temp data folder and waits until it
 // listens. The server stops when the test ends, and must stop cleanly.
 func start(t *testing.T, extra ...string) *instance {
@@ -88,7 +111,7 @@ func start(t *testing.T, extra ...string) *instance {
 func startWith(t *testing.T, getenv func(string) string, storage []string, extra ...string) *instance {
 	t.Helper()
 	in := &instance{t: t, data: t.TempDir(), log: &syncBuffer{}, getenv: getenv, storage: storage,
-		clock: &clock{t: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}}
+		clock: &clock{t: testStart(t)}}
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc := make(chan net.Addr, 1)
 	done := make(chan error, 1)
@@ -309,7 +332,7 @@ func TestEndToEnd(t *testing.T) {
 	// TTL: flash forgets after an hour, at once for reads; the janitor
 	// then removes the files.
 	flash := mustUpload(t, in, "flash", mediatest.GIF(16, 16, 3))
-	if flash.ExpiresAt == nil || *flash.ExpiresAt != "2026-11-23T13:00:00Z" {
+	if want := in.clock.Now().Add(time.Hour).Format(time.RFC3339); flash.ExpiresAt == nil || *flash.ExpiresAt != want {
 		t.Fatalf("flash upload expires at %v", flash.ExpiresAt)
 	}
 	in.clock.Advance(59 * time.Minute)

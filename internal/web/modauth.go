@@ -70,19 +70,26 @@ func (w *Web) secure(r *http.Request) bool {
 }
 
 // sessionCookie carries a moderator's session token: never readable by
-// scripts, never sent cross-site, HTTPS-only when the site is.
-func (w *Web) sessionCookie(r *http.Request, token string, expires time.Time) *http.Cookie {
-	return &http.Cookie{
-		Name: request.SessionCookie, Value: token, Path: "/", Expires: expires.UTC(),
+// scripts, never sent cross-site, HTTPS-only when the site is. Its life is
+// given as Max-Age, relative to when the browser receives it, never as an
+// Expires date: a browser whose clock differs from ours keeps it for the
+// session's life, no shorter and no longer.
+func (w *Web) sessionCookie(r *http.Request, token string, life time.Duration) *http.Cookie {
+	c := &http.Cookie{
+		Name: request.SessionCookie, Value: token, Path: "/",
 		HttpOnly: true, Secure: w.secure(r), SameSite: http.SameSiteStrictMode,
 	}
+	// Rounded down, so the browser never keeps it past the session's end;
+	// a session with less than a second left is not worth sending.
+	if c.MaxAge = int(life / time.Second); c.MaxAge <= 0 {
+		c.MaxAge = -1
+	}
+	return c
 }
 
 // clearCookie tells the browser to forget the session cookie.
 func (w *Web) clearCookie(r *http.Request) *http.Cookie {
-	c := w.sessionCookie(r, "", time.Unix(0, 0))
-	c.MaxAge = -1
-	return c
+	return w.sessionCookie(r, "", 0)
 }
 
 // loginPage is the sign-in form, blank or with why it was refused.
@@ -116,7 +123,7 @@ func (w *Web) Login(rw http.ResponseWriter, r *http.Request) {
 	name := strings.TrimSpace(r.PostForm.Get("name"))
 	s, err := w.mods.Login(r.Context(), name, r.PostForm.Get("password"), w.origin.ClientAddr(r))
 	if err == nil {
-		http.SetCookie(rw, w.sessionCookie(r, s.Token, s.Expires))
+		http.SetCookie(rw, w.sessionCookie(r, s.Token, s.Expires.Sub(w.posts.Now())))
 		http.Redirect(rw, r, "/mod", http.StatusSeeOther)
 		return
 	}

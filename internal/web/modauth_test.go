@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chatpic/chatpic/internal/moderation"
 	"github.com/chatpic/chatpic/internal/request"
@@ -88,8 +89,10 @@ func TestLogin(t *testing.T) {
 		if !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Path != "/" || c.Secure || c.Value == "" {
 			t.Fatalf("cookie %+v", c)
 		}
-		if want := t0.Add(12 * 3600e9); !c.Expires.Equal(want) {
-			t.Errorf("cookie expires %v, want %v", c.Expires, want)
+		// The life is relative (Max-Age), never a date the browser would
+		// read on its own clock.
+		if c.MaxAge != 12*3600 || !c.Expires.IsZero() || c.RawExpires != "" {
+			t.Errorf("cookie Max-Age %d, Expires %q; want Max-Age %d and no Expires", c.MaxAge, c.RawExpires, 12*3600)
 		}
 		wantPage(t, f.get("/mod", c), http.StatusOK, "Queue", "Sign out ada")
 		if rec := f.get("/mod/login", c); rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/mod" {
@@ -147,7 +150,7 @@ func TestSessionCookieIsSecureOverHTTPS(t *testing.T) {
 			if tt.tls {
 				req.TLS = &tls.ConnectionState{}
 			}
-			c := w.sessionCookie(req, "token", t0)
+			c := w.sessionCookie(req, "token", time.Hour)
 			if c.Secure != tt.secure || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode {
 				t.Fatalf("cookie %+v, want secure %v", c, tt.secure)
 			}
