@@ -24,6 +24,8 @@ const (
 	KindConflict      Kind = "conflict"           // it already exists, or the state changed underneath
 	KindChallenge     Kind = "challenge_required" // a proof-of-work solution must come with the request
 	KindUnauthorized  Kind = "unauthorized"       // the caller must sign in (moderation)
+	KindUnavailable   Kind = "unavailable"        // the server is too busy for this now; try later (see Error.RetryAfter)
+	KindStorageFull   Kind = "storage_full"       // the server is out of storage space; nothing was kept
 	KindInternal      Kind = "internal"           // our fault; details are logged, not shown
 )
 
@@ -37,7 +39,8 @@ type Error struct {
 	// Statement is the moderators' stated reason for a removal (only with
 	// KindGone and ReasonRemoved), safe to show.
 	Statement string
-	// RetryAfter says when to try again (only with KindRateLimited).
+	// RetryAfter says when to try again (only with KindRateLimited and
+	// KindUnavailable).
 	RetryAfter time.Duration
 	Err        error
 }
@@ -47,8 +50,21 @@ func RateLimited(d time.Duration, format string, args ...any) *Error {
 	return &Error{Kind: KindRateLimited, RetryAfter: d, Message: fmt.Sprintf(format, args...)}
 }
 
-// RetryAfterSeconds returns, for a KindRateLimited error, the whole seconds
-// to wait before retrying (at least 1; 60 if the error does not say).
+// Unavailable returns a KindUnavailable error that says to retry after d.
+func Unavailable(d time.Duration, format string, args ...any) *Error {
+	return &Error{Kind: KindUnavailable, RetryAfter: d, Message: fmt.Sprintf(format, args...)}
+}
+
+// StorageFull returns a KindStorageFull error with a message safe to show;
+// cause, which should name the stage that ran out of space, goes to the
+// log only.
+func StorageFull(cause error) *Error {
+	return &Error{Kind: KindStorageFull, Message: "the server is out of storage space; nothing was kept, try again later", Err: cause}
+}
+
+// RetryAfterSeconds returns, for a KindRateLimited or KindUnavailable
+// error, the whole seconds to wait before retrying (at least 1; 60 if the
+// error does not say).
 func RetryAfterSeconds(err error) int {
 	e, ok := errors.AsType[*Error](err)
 	if !ok || e.RetryAfter <= 0 {

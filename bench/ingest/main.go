@@ -18,18 +18,30 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"time"
 
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/blob/diskblob"
+	"github.com/chatpic/chatpic/internal/codecs"
 	"github.com/chatpic/chatpic/internal/media"
 	"github.com/chatpic/chatpic/internal/posting"
 	"github.com/chatpic/chatpic/internal/sqlstore"
-	"github.com/chatpic/chatpic/internal/video"
+	"github.com/chatpic/chatpic/internal/worker"
 )
 
 func main() {
+	if os.Getenv(worker.EnvMarker) == "1" {
+		// This binary is also its own media worker, as chatpic is.
+		cache := flag.String("cache", "", "")
+		flag.Parse()
+		if err := worker.Main(context.Background(), codecs.Handlers(codecs.Options{CacheDir: *cache})); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	out := flag.String("make", "", "write a camera-like test JPEG to this file and exit")
 	w := flag.Int("w", 4000, "width of the test JPEG")
 	h := flag.Int("h", 3000, "height of the test JPEG")
@@ -73,18 +85,20 @@ func run(cache string, files []string) error {
 		return err
 	}
 	defer blobs.Close()
-	cfg := posting.Config{MaxBytes: 100 << 20, Media: media.DefaultLimits(), TempDir: dir}
-	for _, f := range files {
-		if head, _ := readHead(f); isVideo(head) {
-			runner, err := video.NewRunner(ctx, video.Options{CacheDir: cache})
-			if err != nil {
-				return err
-			}
-			defer runner.Close(ctx)
-			cfg.Video = runner
-			break
-		}
+	exe, err := os.Executable()
+	if err != nil {
+		return err
 	}
+	pool := func() *worker.Pool {
+		return worker.NewPool(worker.Config{Command: func() *exec.Cmd {
+			return exec.Command(exe, "-cache", cache)
+		}})
+	}
+	pictures, videos := pool(), pool()
+	defer pictures.Close()
+	defer videos.Close()
+	cfg := posting.Config{MaxBytes: 100 << 20, Media: media.DefaultLimits(), TempDir: dir,
+		Codecs: codecs.NewClient(pictures, videos)}
 	svc := posting.New(db, blobs, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now, cfg)
 	for _, path := range files {
 		took, err := upload(ctx, svc, path)
@@ -112,22 +126,6 @@ func upload(ctx context.Context, svc *posting.Service, path string) (time.Durati
 		return 0, err
 	}
 	return time.Since(start), nil
-}
-
-func readHead(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	head := make([]byte, video.SniffLen)
-	n, _ := io.ReadFull(f, head)
-	return head[:n], nil
-}
-
-func isVideo(head []byte) bool {
-	_, ok := video.Sniff(head)
-	return ok
 }
 
 // makeJPEG writes a w×h JPEG with the texture of a photo (gradients, shapes

@@ -60,6 +60,7 @@ func commands() map[string]command {
 		"janitor":  {"run one clean-up pass: janitor [--dry-run]", cmdJanitor},
 		"migrate":  {"apply database migrations: migrate [--status]", cmdMigrate},
 		"version":  {"print the version", cmdVersion},
+		"worker":   {"(started by serve) decode HEIC, AVIF and video for the server", cmdWorker},
 	}
 }
 

@@ -20,7 +20,24 @@ import (
 	"time"
 
 	"github.com/chatpic/chatpic/internal/mediatest"
+	"github.com/chatpic/chatpic/internal/worker"
 )
+
+// TestMain lets the test binary stand in for the chatpic binary when a
+// server under test starts a media worker (os.Executable is the test
+// binary): it then runs the worker command, as "chatpic worker" would.
+func TestMain(m *testing.M) {
+	if os.Getenv(worker.EnvMarker) == "1" {
+		err := run(context.Background(), env{args: os.Args[1:], getenv: os.Getenv,
+			stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, now: time.Now})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "chatpic worker:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
 
 // clock is a settable clock shared by the server and the CLI runs of a test.
 type clock struct {

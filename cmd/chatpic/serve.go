@@ -14,7 +14,6 @@ import (
 	"github.com/chatpic/chatpic/internal/api"
 	"github.com/chatpic/chatpic/internal/config"
 	"github.com/chatpic/chatpic/internal/events"
-	"github.com/chatpic/chatpic/internal/heif"
 	"github.com/chatpic/chatpic/internal/janitor"
 	"github.com/chatpic/chatpic/internal/media"
 	"github.com/chatpic/chatpic/internal/posting"
@@ -22,6 +21,7 @@ import (
 	"github.com/chatpic/chatpic/internal/server"
 	"github.com/chatpic/chatpic/internal/video"
 	"github.com/chatpic/chatpic/internal/web"
+	"github.com/chatpic/chatpic/internal/worker"
 )
 
 func cmdServe(ctx context.Context, e env, args []string) error {
@@ -47,22 +47,22 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	tmp := filepath.Join(cfg.Storage.Data, "tmp")
-	if err := os.MkdirAll(tmp, 0o750); err != nil {
+	// Uploads are spooled and converted in one folder, emptied at every
+	// start: what a crash left there holds uploads as they were sent, with
+	// their metadata.
+	tmp := tempDir(cfg.Storage)
+	if err := os.RemoveAll(tmp); err != nil {
+		return fmt.Errorf("emptying the temp folder: %w", err)
+	}
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
 		return fmt.Errorf("temp folder: %w", err)
 	}
-
-	// The compiled ffmpeg is cached in a folder that only chatpic's user
-	// can write: it is native code that gets executed.
-	vctx, stopVideo := context.WithCancel(ctx)
-	videos := startVideo(vctx, video.Options{
-		CacheDir:     filepath.Join(cfg.Storage.Cache, "ffmpeg"),
-		SystemFFmpeg: cfg.Upload.SystemFFmpeg,
-	}, log)
-	defer func() {
-		stopVideo() // a compile still running gives up
-		videos.Close()
-	}()
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("finding the chatpic executable to start workers: %w", err)
+	}
+	codecs, stopWorkers := mediaWorkers(exe, e, cfg, tmp, log)
+	defer stopWorkers()
 
 	// With PostgreSQL, live events go through its event log and
 	// LISTEN/NOTIFY, so every instance's streams see every instance's
@@ -79,7 +79,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	limits.MaxPixels = cfg.Upload.MaxPixels
 	site, err := newSite(ctx, st, log, e.now, cfg, posting.Config{
 		MaxBytes: cfg.Upload.MaxBytes, Media: limits, TempDir: tmp,
-		Video: videos, Events: broker,
+		Codecs: codecs, Events: broker, Memory: cfg.Upload.MediaMemory, DecodeTimeout: cfg.Upload.DecodeTimeout,
 		VideoLimits: video.Limits{
 			MaxBytes: cfg.Upload.MaxVideoBytes, MaxDuration: cfg.Upload.MaxVideoDuration, MaxPixels: cfg.Upload.MaxPixels,
 		},
@@ -113,13 +113,22 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	}
 
 	var wg sync.WaitGroup
-	// Compile the HEIC and AVIF decoders now rather than on the first
-	// upload, which would take a second longer. It ends by itself.
-	wg.Go(func() {
-		heif.Warm()
-		log.Info("HEIF decoders ready", "backend", heif.Backend())
-	})
 	jctx, stopJanitor := context.WithCancel(ctx)
+	// The first start compiles ffmpeg into the cache in a worker (15-20 s
+	// of CPU), so the first video upload does not wait for it; the worker
+	// exits once idle. Later starts find the cache and skip this.
+	if cache := filepath.Join(cfg.Storage.Cache, "ffmpeg"); empty(cache) && !cfg.Upload.SystemFFmpeg {
+		wg.Go(func() {
+			start := time.Now()
+			if err := codecs.WarmVideo(jctx, worker.Limits{Memory: posting.VideoMemory}); err != nil {
+				if jctx.Err() == nil {
+					log.Error("compiling the video tools failed; video uploads will try again", "err", err)
+				}
+				return
+			}
+			log.Info("video tools compiled", "took", time.Since(start).Round(time.Millisecond))
+		})
+	}
 	if shared != nil {
 		wg.Go(func() {
 			if err := shared.Run(jctx); err != nil {
@@ -128,7 +137,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		})
 	}
 	wg.Go(func() {
-		janitor.New(st.db, st.blobs, log, posts.Gone).Loop(jctx, cfg.Janitor.Interval, e.now)
+		janitor.New(st.db, st.blobs, log, posts.Gone, tmp).Loop(jctx, cfg.Janitor.Interval, e.now)
 	})
 	wg.Go(func() { site.guard.PruneLoop(jctx, time.Minute) })
 	err = server.Serve(ctx, ln, handler, log)
@@ -136,4 +145,13 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	wg.Wait()
 	log.Info("stopped")
 	return err
+}
+
+// tempDir is the folder of uploads being spooled and converted.
+func tempDir(s config.Storage) string { return filepath.Join(s.Data, "tmp") }
+
+// empty reports whether dir holds nothing (or does not exist).
+func empty(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	return err != nil || len(entries) == 0
 }

@@ -93,7 +93,7 @@ type errorDetail struct {
 	Reason  chatpic.GoneReason `json:"reason,omitempty"`
 	// Statement is the moderators' statement of reasons for a removal.
 	Statement string `json:"statement,omitempty"`
-	// RetryAfter is, for rate_limited, the seconds to wait (as the
+	// RetryAfter is, for rate_limited and unavailable, the seconds to wait (as the
 	// Retry-After header says).
 	RetryAfter int `json:"retry_after,omitempty"`
 }
@@ -183,7 +183,7 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 		Reason:    chatpic.ErrorReason(err),
 		Statement: chatpic.ErrorStatement(err),
 	}}
-	if body.Error.Kind == chatpic.KindRateLimited {
+	if k := body.Error.Kind; k == chatpic.KindRateLimited || k == chatpic.KindUnavailable {
 		body.Error.RetryAfter = chatpic.RetryAfterSeconds(err)
 		w.Header().Set("Retry-After", strconv.Itoa(body.Error.RetryAfter))
 	}

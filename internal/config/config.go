@@ -68,6 +68,12 @@ type Upload struct {
 	// SystemFFmpeg uses ffmpeg and ffprobe from PATH for video, when both
 	// are there, instead of the built-in WebAssembly build.
 	SystemFFmpeg bool
+	// MediaMemory bounds the memory media work may need at once, in the
+	// server and its workers together.
+	MediaMemory int64
+	// DecodeTimeout is how long one decode may take per started 10 MB of
+	// its file.
+	DecodeTimeout time.Duration
 }
 
 // Janitor configures the background clean-up.
@@ -143,6 +149,8 @@ var (
 		{flag: "max-video", env: "CHATPIC_MAX_VIDEO", def: "100MB", usage: "largest accepted video file"},
 		{flag: "max-video-duration", env: "CHATPIC_MAX_VIDEO_DURATION", def: "5m", usage: "longest accepted video"},
 		{flag: "system-ffmpeg", env: "CHATPIC_SYSTEM_FFMPEG", def: "false", usage: "process video with ffmpeg from PATH when there, instead of the built-in one"},
+		{flag: "media-memory", env: "CHATPIC_MEDIA_MEMORY", def: "768MB", usage: "memory that decoding uploads may take at once, in the server and its workers together; uploads past it wait"},
+		{flag: "decode-timeout", env: "CHATPIC_DECODE_TIMEOUT", def: "60s", usage: "longest one decode may take, per started 10 MB of the file"},
 		{flag: "janitor-interval", env: "CHATPIC_JANITOR_INTERVAL", def: "1m", usage: "how often the janitor runs"},
 		{flag: "pdq-threshold", env: "CHATPIC_PDQ_THRESHOLD", def: "31", usage: "largest PDQ distance (bits, 0-128) at which an upload matches a banned picture"},
 		{flag: "rate-uploads", env: "CHATPIC_RATE_UPLOADS", def: "30/10m", usage: "uploads per client (N/duration, or off)"},
@@ -319,6 +327,16 @@ func (s *Set) Config() (Config, error) {
 	if c.Upload.SystemFFmpeg, err = parseBool(v["system-ffmpeg"]); err != nil {
 		bad("system-ffmpeg", err)
 	}
+	if c.Upload.MediaMemory, err = chatpic.ParseSize(v["media-memory"]); err != nil {
+		bad("media-memory", err)
+	} else if c.Upload.MediaMemory < 128_000_000 {
+		errs = append(errs, errors.New("--media-memory: must be at least 128MB"))
+	}
+	if c.Upload.DecodeTimeout, err = chatpic.ParseDuration(v["decode-timeout"]); err != nil {
+		bad("decode-timeout", err)
+	} else if c.Upload.DecodeTimeout < time.Second {
+		errs = append(errs, errors.New("--decode-timeout: must be at least 1s"))
+	}
 	if c.Janitor.Interval, err = chatpic.ParseDuration(v["janitor-interval"]); err != nil {
 		bad("janitor-interval", err)
 	} else if c.Janitor.Interval < time.Second {
@@ -387,6 +405,8 @@ func (c Config) Dump(w io.Writer) {
 	fmt.Fprintf(w, "max-video        %s\n", chatpic.FormatSize(c.Upload.MaxVideoBytes))
 	fmt.Fprintf(w, "max-video-duration %s\n", c.Upload.MaxVideoDuration)
 	fmt.Fprintf(w, "system-ffmpeg    %t\n", c.Upload.SystemFFmpeg)
+	fmt.Fprintf(w, "media-memory     %s\n", chatpic.FormatSize(c.Upload.MediaMemory))
+	fmt.Fprintf(w, "decode-timeout   %s\n", c.Upload.DecodeTimeout)
 	fmt.Fprintf(w, "janitor-interval %s\n", c.Janitor.Interval)
 	fmt.Fprintf(w, "no-migrate       %t\n", c.Storage.SkipMigrations)
 	fmt.Fprintf(w, "secret-file      %t\n", c.Storage.Secret != nil)

@@ -58,7 +58,8 @@ func TestDefaults(t *testing.T) {
 	want := Config{
 		Storage: Storage{Data: "./data", DB: filepath.Join("data", "chatpic.db"), Blobs: filepath.Join("data", "media"), Cache: filepath.Join("data", "cache")},
 		HTTP:    HTTP{Addr: ":8080"},
-		Upload:  Upload{MaxBytes: 20_000_000, MaxPixels: 50_000_000, MaxVideoBytes: 100_000_000, MaxVideoDuration: 5 * time.Minute},
+		Upload: Upload{MaxBytes: 20_000_000, MaxPixels: 50_000_000, MaxVideoBytes: 100_000_000, MaxVideoDuration: 5 * time.Minute,
+			MediaMemory: 768_000_000, DecodeTimeout: time.Minute},
 		Janitor: Janitor{Interval: time.Minute},
 		Safety: Safety{PDQThreshold: 31, Limits: map[chatpic.Action]limit.Rule{
 			chatpic.ActionUpload: {Events: 30, Per: 10 * time.Minute}, chatpic.ActionComment: {Events: 30, Per: 10 * time.Minute},
@@ -405,6 +406,8 @@ func TestDump(t *testing.T) {
 				"addr             :8080\n",
 				"max-upload       20 MB\n",
 				"janitor-interval 1m0s\n",
+				"media-memory     768 MB\n",
+				"decode-timeout   1m0s\n",
 				"trusted-proxies  10.0.0.0/8,::1/128\n",
 				"base-url         https://pics.example.org\n",
 			}, tt.want...)
@@ -446,6 +449,15 @@ func TestVideoAndCacheOptions(t *testing.T) {
 		{"system ffmpeg junk", []string{"--system-ffmpeg=maybe"}, nil, nil, "--system-ffmpeg"},
 		{"video duration too short", []string{"--max-video-duration", "0s"}, nil, nil, "--max-video-duration"},
 		{"video size junk", []string{"--max-video", "huge"}, nil, nil, "--max-video"},
+		{"media memory flag", []string{"--media-memory", "2GB"}, nil,
+			func(c Config) bool { return c.Upload.MediaMemory == 2_000_000_000 }, ""},
+		{"media memory from the environment", nil, map[string]string{"CHATPIC_MEDIA_MEMORY": "256MiB"},
+			func(c Config) bool { return c.Upload.MediaMemory == 256<<20 }, ""},
+		{"media memory too small", []string{"--media-memory", "64MB"}, nil, nil, "--media-memory"},
+		{"media memory junk", []string{"--media-memory", "plenty"}, nil, nil, "--media-memory"},
+		{"decode timeout from the environment", nil, map[string]string{"CHATPIC_DECODE_TIMEOUT": "2m"},
+			func(c Config) bool { return c.Upload.DecodeTimeout == 2*time.Minute }, ""},
+		{"decode timeout too short", []string{"--decode-timeout", "100ms"}, nil, nil, "--decode-timeout"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,8 +6,12 @@ package janitor
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -34,18 +38,22 @@ type Janitor struct {
 	blobs    blob.Store
 	log      *slog.Logger
 	announce Announce
+	temp     string
 }
 
 // Announce tells live pages that posts are gone; see posting.Service.Gone.
 type Announce func(ctx context.Context, reason chatpic.GoneReason, posts ...chatpic.Post)
 
 // New returns a Janitor. announce may be nil (a janitor run from the
-// command line has no live pages to tell).
-func New(store Store, blobs blob.Store, log *slog.Logger, announce Announce) *Janitor {
+// command line has no live pages to tell). temp is the server's folder of
+// temporary files (uploads being spooled and converted), whose entries
+// older than the grace period it removes: a crash leaves them behind, and
+// they hold uploads as they were sent, metadata and all. "" skips that.
+func New(store Store, blobs blob.Store, log *slog.Logger, announce Announce, temp string) *Janitor {
 	if announce == nil {
 		announce = func(context.Context, chatpic.GoneReason, ...chatpic.Post) {}
 	}
-	return &Janitor{store: store, blobs: blobs, log: log, announce: announce}
+	return &Janitor{store: store, blobs: blobs, log: log, announce: announce, temp: temp}
 }
 
 // Options tune one pass.
@@ -74,10 +82,12 @@ type Report struct {
 	Bans        int // poster bans whose client secret rotated away
 	Shared      int // expired secrets, rate-limit entries and used challenges
 	Events      int // live events older than EventRetention
+	TempFiles   int // temporary files older than the grace period
 }
 
 func (r Report) String() string {
-	return fmt.Sprintf("%d expired posts, %d orphan files, %d posts with missing files", r.Expired, r.OrphanFiles, r.LostPosts)
+	return fmt.Sprintf("%d expired posts, %d orphan files, %d posts with missing files, %d stale temporary files",
+		r.Expired, r.OrphanFiles, r.LostPosts, r.TempFiles)
 }
 
 const batch = 200
@@ -93,6 +103,9 @@ func (j *Janitor) Run(ctx context.Context, now time.Time, opts Options) (Report,
 		return r, err
 	}
 	if err := j.orphanFiles(ctx, now, opts, &r); err != nil {
+		return r, err
+	}
+	if err := j.staleTemp(now, opts, &r); err != nil {
 		return r, err
 	}
 	if opts.DryRun {
@@ -123,7 +136,7 @@ func (j *Janitor) Loop(ctx context.Context, interval time.Duration, now func() t
 		case err != nil && ctx.Err() == nil:
 			j.log.Error("janitor pass failed", "err", err, "done", r.String())
 		case r != Report{Events: r.Events}: // pruning the event log is routine: not worth a line by itself
-			j.log.Info("janitor pass", "expired", r.Expired, "orphan_files", r.OrphanFiles, "lost_posts", r.LostPosts)
+			j.log.Info("janitor pass", "expired", r.Expired, "orphan_files", r.OrphanFiles, "lost_posts", r.LostPosts, "temp_files", r.TempFiles)
 		}
 		select {
 		case <-ctx.Done():
@@ -249,4 +262,35 @@ func (j *Janitor) deleteFiles(ctx context.Context, keys ...string) {
 			j.log.Error("janitor: delete file", "key", key, "err", err)
 		}
 	}
+}
+
+// staleTemp removes the entries of the temporary folder that were last
+// changed longer than the grace period ago. Uploads in flight write to
+// theirs all along, so only what a crash or a killed worker left behind is
+// that old.
+func (j *Janitor) staleTemp(now time.Time, opts Options, r *Report) error {
+	if j.temp == "" {
+		return nil
+	}
+	entries, err := os.ReadDir(j.temp)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("janitor: temporary files: %w", err)
+	}
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || now.Sub(info.ModTime()) < opts.Grace {
+			continue // gone meanwhile, or in use
+		}
+		r.TempFiles++
+		if opts.DryRun {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(j.temp, e.Name())); err != nil {
+			return fmt.Errorf("janitor: temporary files: %w", err)
+		}
+	}
+	return nil
 }

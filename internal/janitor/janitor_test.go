@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -43,7 +44,7 @@ func newFixture(t *testing.T) fixture {
 			t.Fatal(err)
 		}
 	}
-	return fixture{db, blobs, New(db, blobs, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)}
+	return fixture{db, blobs, New(db, blobs, slog.New(slog.NewTextHandler(io.Discard, nil)), nil, "")}
 }
 
 // post stores a post created at created, with its files unless noFiles.
@@ -224,5 +225,41 @@ func TestRunPrunesSharedState(t *testing.T) {
 		if err != nil || r.Shared != step.want {
 			t.Fatalf("at t0+%v: pruned %d, %v; want %d", step.at, r.Shared, err, step.want)
 		}
+	}
+}
+
+// TestRunSweepsTemp: what a crash left in the temporary folder (spooled
+// uploads with their metadata, half-converted files, a worker's folder) goes
+// once it is older than the grace period; what uploads in flight are writing
+// stays.
+func TestRunSweepsTemp(t *testing.T) {
+	f := newFixture(t)
+	tmp := t.TempDir()
+	f.j.temp = tmp
+	now := time.Now()
+	old := now.Add(-2 * time.Hour)
+	for _, name := range []string{"upload-1", "convert-2", "video-3/clip", "upload-new"} {
+		p := filepath.Join(tmp, name)
+		os.MkdirAll(filepath.Dir(p), 0o750)
+		if err := os.WriteFile(p, []byte("GPS 51.5N"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if name != "upload-new" {
+			os.Chtimes(p, old, old)
+			os.Chtimes(filepath.Dir(p), old, old)
+		}
+	}
+	for _, dry := range []bool{true, false} {
+		r, err := f.j.Run(context.Background(), now, Options{DryRun: dry, Grace: time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.TempFiles != 3 {
+			t.Fatalf("dry run %v: %d stale temporary entries, want 3 (upload-1, convert-2, video-3)", dry, r.TempFiles)
+		}
+	}
+	entries, _ := os.ReadDir(tmp)
+	if len(entries) != 1 || entries[0].Name() != "upload-new" {
+		t.Fatalf("left %v, want only the upload in flight", entries)
 	}
 }

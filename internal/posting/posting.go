@@ -15,8 +15,10 @@ import (
 
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/blob"
+	"github.com/chatpic/chatpic/internal/codecs"
 	"github.com/chatpic/chatpic/internal/media"
 	"github.com/chatpic/chatpic/internal/video"
+	"github.com/chatpic/chatpic/internal/worker"
 )
 
 // Store is the metadata this package needs. *sqlstore.Store implements it.
@@ -36,23 +38,45 @@ type Store interface {
 	DeletePost(ctx context.Context, id string, reason chatpic.GoneReason, now time.Time) (chatpic.Post, error)
 }
 
-// VideoProcessor checks, cleans and remuxes a clip and writes its poster
-// frame. *video.Runner implements it.
-type VideoProcessor interface {
-	Process(ctx context.Context, srcPath, dstPath, posterPath string, lim video.Limits) (video.Result, error)
+// Codecs runs the heavy, untrusted decoders (HEIC, AVIF, video) outside
+// the server's process, each call bounded in time and memory by b.
+// *codecs.Client implements it.
+type Codecs interface {
+	// ConvertHEIF decodes the HEIC or AVIF picture at src and writes it to
+	// dst as a JPEG or PNG (see codecs.Client.ConvertHEIF).
+	ConvertHEIF(ctx context.Context, src, dst string, maxPixels int64, b worker.Limits) (codecs.Converted, error)
+	// ProcessVideo checks and remuxes the clip at src into dst and writes
+	// its poster frame (see video.Runner.Process).
+	ProcessVideo(ctx context.Context, src, dst, poster string, lim video.Limits, b worker.Limits) (video.Result, error)
 }
 
 // Config bounds uploads.
 type Config struct {
 	MaxBytes int64        // largest accepted picture file
 	Media    media.Limits // what the decoder accepts
-	// Video processes video uploads; nil means the server takes none.
-	Video       VideoProcessor
+	// Codecs decodes HEIC, AVIF and video; nil means the server takes
+	// none of them.
+	Codecs Codecs
+	// NoVideo refuses videos even with Codecs set.
+	NoVideo     bool
 	VideoLimits video.Limits
 	TempDir     string // where uploads are spooled; "" for the system default
-	// Workers bounds how many uploads are decoded at once; 0 means one per
-	// CPU.
+	// Workers bounds how many pictures are decoded in this process at
+	// once; 0 means one per CPU.
 	Workers int
+	// Memory bounds the memory that media work may need at once, in this
+	// process and its workers together, by estimates made from each file's
+	// headers; work past it waits (see budget). 0 means DefaultMemory.
+	Memory int64
+	// DecodeTimeout is how long one decode may take per started 10 MB of
+	// its file (so a 4 MB HEIC gets it once, a 25 MB clip three times);
+	// past it the work is abandoned and the upload refused. 0 means
+	// DefaultDecodeTimeout.
+	DecodeTimeout time.Duration
+	// QueueTimeout is how long an upload may wait for memory or a worker
+	// before it is refused as overloaded (503 with Retry-After). 0 means
+	// DefaultQueueTimeout.
+	QueueTimeout time.Duration
 	// Keys derives poster IDs and vote keys; nil means a fresh Keyring.
 	Keys *chatpic.Keyring
 	// Events receives live updates; nil means none are sent.
@@ -64,6 +88,16 @@ type Config struct {
 	// nothing.
 	Screen Screen
 }
+
+// Defaults for Config.
+const (
+	// DefaultMemory suits a machine with 1 GB: the server's own ~50 MB
+	// beside it, and room for a 24-megapixel HEIC or a 12-megapixel AVIF
+	// decode with JPEGs decoded beside it.
+	DefaultMemory        = 768_000_000
+	DefaultDecodeTimeout = time.Minute
+	DefaultQueueTimeout  = 2 * time.Minute
+)
 
 // Guard decides whether a client may do something. *moderation.Guard
 // implements it.
@@ -90,11 +124,13 @@ type Service struct {
 	now   func() time.Time
 	cfg   Config
 	keys  *chatpic.Keyring
-	// work is a semaphore: decoding a picture takes a CPU and tens of MB.
+	// work is a semaphore: decoding a picture takes a CPU.
 	work chan struct{}
-	// heavy admits one HEIC or AVIF decode at a time: the WebAssembly
-	// decoders take hundreds of MB for a phone picture.
-	heavy chan struct{}
+	// mem admits media work by the memory it needs.
+	mem *budget
+	// failWrite, set only by tests, fails writes to temporary files at a
+	// stage ("spool", "clean", "convert") with the error it returns.
+	failWrite func(stage string) error
 }
 
 // New returns a Service. now is the clock (time.Now outside tests).
@@ -118,8 +154,17 @@ func New(store Store, blobs blob.Store, log *slog.Logger, now func() time.Time, 
 	if cfg.VideoLimits.MaxPixels <= 0 {
 		cfg.VideoLimits.MaxPixels = cfg.Media.MaxPixels
 	}
+	if cfg.Memory <= 0 {
+		cfg.Memory = DefaultMemory
+	}
+	if cfg.DecodeTimeout <= 0 {
+		cfg.DecodeTimeout = DefaultDecodeTimeout
+	}
+	if cfg.QueueTimeout <= 0 {
+		cfg.QueueTimeout = DefaultQueueTimeout
+	}
 	return &Service{store: store, blobs: blobs, log: log, now: now, cfg: cfg, keys: cfg.Keys,
-		work: make(chan struct{}, cfg.Workers), heavy: make(chan struct{}, 1)}
+		work: make(chan struct{}, cfg.Workers), mem: newBudget(cfg.Memory, lightReserve(cfg.Memory))}
 }
 
 // Limits are the bounds on uploads, as shown to people before they upload.
@@ -134,11 +179,13 @@ type Limits struct {
 // Limits returns the bounds on uploads.
 func (s *Service) Limits() Limits {
 	l := Limits{PictureBytes: s.cfg.MaxBytes}
-	if s.cfg.Video != nil {
+	if s.takesVideo() {
 		l.VideoBytes, l.VideoDuration = s.cfg.VideoLimits.MaxBytes, s.cfg.VideoLimits.MaxDuration
 	}
 	return l
 }
+
+func (s *Service) takesVideo() bool { return s.cfg.Codecs != nil && !s.cfg.NoVideo }
 
 // MaxBytes is the largest upload of any kind the service accepts.
 func (s *Service) MaxBytes() int64 {

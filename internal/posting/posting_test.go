@@ -33,6 +33,14 @@ type fixture struct {
 
 func newFixture(t *testing.T, maxBytes int64) fixture {
 	t.Helper()
+	return newFixtureWith(t, func(c *Config) { c.MaxBytes = maxBytes })
+}
+
+// newFixtureWith is newFixture with a configuration that change edits. By
+// default the service decodes HEIC, AVIF and video in workers that are
+// this test binary (see TestMain).
+func newFixtureWith(t *testing.T, change func(*Config)) fixture {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	db, err := sqlstore.Open(ctx, filepath.Join(dir, "chatpic.db"))
@@ -50,8 +58,9 @@ func newFixture(t *testing.T, maxBytes int64) fixture {
 	t.Cleanup(func() { blobs.Close() })
 	tmp := filepath.Join(dir, "tmp")
 	os.Mkdir(tmp, 0o750)
-	svc := New(db, blobs, slog.New(slog.NewTextHandler(io.Discard, nil)), func() time.Time { return t0 },
-		Config{MaxBytes: maxBytes, Media: media.DefaultLimits(), TempDir: tmp})
+	cfg := Config{MaxBytes: 1 << 20, Media: media.DefaultLimits(), TempDir: tmp, Codecs: testCodecs(t, opHEIF)}
+	change(&cfg)
+	svc := New(db, blobs, slog.New(slog.NewTextHandler(io.Discard, nil)), func() time.Time { return t0 }, cfg)
 	return fixture{svc, db, blobs, tmp}
 }
 

@@ -194,16 +194,17 @@ func (s *Service) upload(ctx context.Context, ch chatpic.ChannelStats, d Draft, 
 		return Created{}, chatpic.Internal(fmt.Errorf("posting: %w", err))
 	}
 	if _, err := s.blobs.Put(ctx, p.MediaKey(), in.clean); err != nil {
-		return Created{}, chatpic.Internal(fmt.Errorf("posting: store media: %w", err))
+		s.removeFiles(ctx, p)
+		return Created{}, storageErr(chatpic.Internal(fmt.Errorf("posting: store media: %w", err)), "storing the media file")
 	}
 	if _, err := s.blobs.Put(ctx, p.ThumbKey(), &in.thumb); err != nil {
 		s.removeFiles(ctx, p)
-		return Created{}, chatpic.Internal(fmt.Errorf("posting: store thumbnail: %w", err))
+		return Created{}, storageErr(chatpic.Internal(fmt.Errorf("posting: store thumbnail: %w", err)), "storing the thumbnail")
 	}
 	p, evicted, err := s.store.CreatePost(ctx, p, now)
 	if err != nil {
 		s.removeFiles(ctx, p)
-		return Created{}, err
+		return Created{}, storageErr(err, "recording the post")
 	}
 	s.log.Info("post created", "post", p.ID, "channel", p.Channel, "mime", p.MIME, "bytes", p.Bytes, "evicted", len(evicted))
 	if p.Visible() {
@@ -222,9 +223,9 @@ func (s *Service) upload(ctx context.Context, ch chatpic.ChannelStats, d Draft, 
 // 30 MB photo is refused at 20 MB, not at the video limit. The caller
 // removes the returned file, which may be non-nil even with an error.
 func (s *Service) spool(file io.Reader) (*os.File, int64, error) {
-	f, err := os.CreateTemp(s.cfg.TempDir, "upload-*")
+	f, err := s.createTemp("upload-*")
 	if err != nil {
-		return nil, 0, chatpic.Internal(fmt.Errorf("posting: temp file: %w", err))
+		return nil, 0, err
 	}
 	head := make([]byte, media.SniffLen)
 	hn, err := io.ReadFull(file, head)
@@ -233,17 +234,22 @@ func (s *Service) spool(file io.Reader) (*os.File, int64, error) {
 	}
 	head = head[:hn]
 	limit, what := s.cfg.MaxBytes, "files"
-	if _, ok := video.Sniff(head); ok && s.cfg.Video != nil {
+	if _, ok := video.Sniff(head); ok && s.takesVideo() {
 		limit, what = s.cfg.VideoLimits.MaxBytes, "videos"
 	}
+	// Write errors are told apart from read errors: a failing disk is
+	// ours, a failing body the client's.
+	w := &recordingWriter{w: s.tempWriter("spool", f)}
 	var n int64
 	if err == nil {
-		if _, err = f.Write(head); err == nil {
-			n, err = io.Copy(f, io.LimitReader(file, limit-int64(hn)+1))
+		if _, err = w.Write(head); err == nil {
+			n, err = io.Copy(w, io.LimitReader(file, limit-int64(hn)+1))
 		}
 	}
 	n += int64(hn)
 	switch {
+	case w.err != nil:
+		return f, n, storageErr(chatpic.Internal(fmt.Errorf("posting: spooling the upload: %w", w.err)), "spooling the upload")
 	case n > limit:
 		return f, n, chatpic.Errorf(chatpic.KindTooLarge, "%s are limited to %s", what, chatpic.FormatSize(limit))
 	case err != nil:
@@ -257,6 +263,20 @@ func (s *Service) spool(file io.Reader) (*os.File, int64, error) {
 		return f, n, chatpic.Errorf(chatpic.KindInvalid, "the file is empty")
 	}
 	return f, n, nil
+}
+
+// recordingWriter keeps the first error of the writer it wraps.
+type recordingWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (r *recordingWriter) Write(p []byte) (int, error) {
+	n, err := r.w.Write(p)
+	if err != nil && r.err == nil {
+		r.err = err
+	}
+	return n, err
 }
 
 func removeTemp(f *os.File) {

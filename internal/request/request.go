@@ -23,6 +23,8 @@ var statuses = map[chatpic.Kind]int{
 	chatpic.KindConflict:      http.StatusConflict,
 	chatpic.KindChallenge:     http.StatusPreconditionRequired,
 	chatpic.KindUnauthorized:  http.StatusUnauthorized,
+	chatpic.KindUnavailable:   http.StatusServiceUnavailable,
+	chatpic.KindStorageFull:   http.StatusInsufficientStorage,
 	chatpic.KindInternal:      http.StatusInternalServerError,
 }
 

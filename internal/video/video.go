@@ -10,7 +10,9 @@
 //
 // The work is done by ffmpeg and ffprobe compiled to WebAssembly
 // (codeberg.org/gruf/go-ffmpreg, GPL-3.0) and run by wazero inside the Go
-// binary, so nothing needs to be installed. Each run sees only the one input
+// binary, so nothing needs to be installed. The module is embedded
+// compressed and unpacked only when a Runner is made (see ffmpegModule), so
+// a process that never handles a video pays nothing for it. Each run sees only the one input
 // file (read-only) and a private output directory, has no network, and is
 // bounded in memory. A system ffmpeg can be used instead for speed
 // (Options.SystemFFmpeg); it is never required.
@@ -24,7 +26,6 @@ import (
 	"runtime"
 	"time"
 
-	"codeberg.org/gruf/go-ffmpreg/embed"
 	"codeberg.org/gruf/go-ffmpreg/wasm"
 	"github.com/tetratelabs/wazero"
 
@@ -151,7 +152,11 @@ func NewRunner(ctx context.Context, opts Options) (*Runner, error) {
 	if err != nil {
 		return nil, fmt.Errorf("video: wasm runtime: %w", err)
 	}
-	mod, err := rt.CompileModule(ctx, embed.B)
+	bin, err := ffmpegModule()
+	if err != nil {
+		return nil, errors.Join(err, rt.Close(ctx))
+	}
+	mod, err := rt.CompileModule(ctx, bin)
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("video: compile ffmpeg: %w", err), rt.Close(ctx))
 	}

@@ -216,6 +216,9 @@ func (w *Web) failPage(rw http.ResponseWriter, r *http.Request, err error, m mes
 		m.Text = "Too many posts are arriving here at once, so your browser must first solve a small puzzle " +
 			"that shows it is not a flood bot. That needs JavaScript: turn it on, go back and send your post again, " +
 			"or wait a few minutes until the rush is over."
+	case chatpic.KindUnavailable:
+		rw.Header().Set("Retry-After", strconv.Itoa(chatpic.RetryAfterSeconds(err)))
+		m.Retry = retryText(err)
 	case chatpic.KindUnauthorized:
 		m.Back, m.BackText = "/mod/login", "Sign in"
 	}
@@ -233,6 +236,8 @@ var headings = map[chatpic.Kind]string{
 	chatpic.KindForbidden:     "Not allowed",
 	chatpic.KindConflict:      "That changed in the meantime",
 	chatpic.KindUnauthorized:  "Please sign in",
+	chatpic.KindUnavailable:   "The server is very busy",
+	chatpic.KindStorageFull:   "The server is out of space",
 	chatpic.KindInternal:      "Something went wrong on our side",
 }
 

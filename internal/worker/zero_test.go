@@ -1,0 +1,5 @@
+package worker
+
+import "syscall"
+
+var syscallZero = syscall.Signal(0)
