@@ -13,7 +13,7 @@ import (
 
 // pdqDir holds the photographs of the PDQ reference vectors, shared with
 // the pdq package.
-const pdqDir = "/work/shared/testdata/pdq"
+const pdqDir = "../../../shared/testdata/pdq"
 
 // TestReferencePhotos decodes real camera and editor output at 1/1 and
 // compares it with image/jpeg.
