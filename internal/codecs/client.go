@@ -22,11 +22,12 @@ func NewClient(pictures, videos *worker.Pool) *Client {
 }
 
 // ConvertHEIF decodes the HEIC or AVIF picture at src (the right way up, see
-// heif.Decode) and writes it to dst as a JPEG, or a PNG when it has
+// heif.Decode) and writes it to dst, an existing file, as a JPEG, or a PNG when it has
 // transparency, carrying only its colour profile. maxPixels bounds the
 // picture. b bounds the worker's time and memory.
 //
-// Errors are heif.Decode's and heif.Encode's, with their kinds, and
+// Errors are heif.Decode's and heif.Encode's, with their kinds
+// (KindStorageFull when dst's disk is full), and
 // worker.Pool.Run's (KindUnprocessable for a worker past b or crashed, the
 // context's error). On error dst may be left behind; the caller removes it.
 func (c *Client) ConvertHEIF(ctx context.Context, src, dst string, maxPixels int64, b worker.Limits) (Converted, error) {

@@ -10,9 +10,11 @@ package codecs
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
+	"syscall"
 
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/heif"
@@ -106,7 +108,8 @@ func Handlers(opts Options) map[string]worker.Handler {
 	}
 }
 
-// convertHEIF decodes the picture at a.Src and writes it to a.Dst.
+// convertHEIF decodes the picture at a.Src and writes it to a.Dst, which
+// the server created (a worker makes no files of its own).
 func convertHEIF(ctx context.Context, a heifArgs) (Converted, error) {
 	src, err := os.Open(a.Src)
 	if err != nil {
@@ -121,7 +124,7 @@ func convertHEIF(ctx context.Context, a heifArgs) (Converted, error) {
 	if err != nil {
 		return Converted{}, err
 	}
-	dst, err := os.OpenFile(a.Dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	dst, err := os.OpenFile(a.Dst, os.O_WRONLY|os.O_TRUNC, 0)
 	if err != nil {
 		return Converted{}, chatpic.Internal(fmt.Errorf("codecs: %w", err))
 	}
@@ -130,7 +133,10 @@ func convertHEIF(ctx context.Context, a heifArgs) (Converted, error) {
 		err = chatpic.Internal(fmt.Errorf("codecs: writing the converted picture: %w", cerr))
 	}
 	if err != nil {
-		os.Remove(a.Dst)
+		// The server, which made a.Dst, removes it.
+		if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+			return Converted{}, chatpic.StorageFull(fmt.Errorf("codecs: writing the converted picture: %w", err))
+		}
 		return Converted{}, err
 	}
 	b := img.Bounds()

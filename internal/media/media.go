@@ -106,6 +106,9 @@ type Result struct {
 	// picture is too plain for the hash to mean much.
 	PDQ        pdq.Hash
 	PDQQuality int
+	// SHA256 and Bytes describe the media file as written.
+	SHA256 [32]byte
+	Bytes  int64
 }
 
 // ThumbMax is the longest edge of a thumbnail, in pixels.

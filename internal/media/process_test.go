@@ -2,6 +2,7 @@ package media
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"image"
@@ -11,6 +12,7 @@ import (
 	_ "image/png"
 	"io"
 	"math/rand/v2"
+	"os"
 	"testing"
 
 	"github.com/chatpic/chatpic"
@@ -214,9 +216,22 @@ func TestProcess(t *testing.T) {
 			}
 			want := Result{Format: fx.format, Width: fx.w, Height: fx.h, Frames: fx.frames,
 				ThumbFormat: fx.thumbFormat, ThumbWidth: fx.tw, ThumbHeight: fx.th,
-				PDQ: res.PDQ, PDQQuality: res.PDQQuality} // checked in TestPDQ
+				PDQ: res.PDQ, PDQQuality: res.PDQQuality, // checked in TestPDQ
+				SHA256: sha256.Sum256(media.Bytes()), Bytes: int64(media.Len())}
 			if res != want {
 				t.Errorf("Result = %+v, want %+v", res, want)
+			}
+			// Written to a file, the same file comes out, read back from
+			// the file rather than held in memory.
+			f, err := os.CreateTemp(t.TempDir(), "clean-*")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			var thumb2 bytes.Buffer
+			res2, err := Process(t.Context(), bytes.NewReader(fx.file), int64(len(fx.file)), f, &thumb2, DefaultLimits())
+			if written, _ := os.ReadFile(f.Name()); err != nil || res2 != res || !bytes.Equal(written, media.Bytes()) || !bytes.Equal(thumb2.Bytes(), thumb.Bytes()) {
+				t.Errorf("to a file: %v, %+v; the same file: %v", err, res2, bytes.Equal(written, media.Bytes()))
 			}
 			out := media.Bytes()
 			for _, s := range append(fx.gone, secret) {

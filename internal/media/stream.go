@@ -3,6 +3,7 @@ package media
 import (
 	"bufio"
 	"bytes"
+	"hash"
 	"io"
 )
 
@@ -77,24 +78,78 @@ func (s *stream) skip(n int64) error {
 	return readErr(err)
 }
 
-// compareWriter checks that what is written equals want, in order. The
-// verifier scrubs the output again into a compareWriter: a clean output is
-// a fixed point of scrubbing.
+// compareWriter checks that what is written equals the first size bytes of
+// want, in order. The verifier scrubs the output again into a compareWriter:
+// a clean output is a fixed point of scrubbing. It reads want a chunk at a
+// time, so the output is never held in memory whole.
 type compareWriter struct {
-	want []byte
-	off  int
+	want io.ReaderAt
+	size int64
+	off  int64
+	buf  []byte
 }
 
 func (c *compareWriter) Write(p []byte) (int, error) {
-	if len(p) > len(c.want)-c.off || !bytes.Equal(p, c.want[c.off:c.off+len(p)]) {
+	if int64(len(p)) > c.size-c.off {
 		return 0, errMismatch
 	}
-	c.off += len(p)
+	if c.buf == nil {
+		c.buf = make([]byte, 32<<10)
+	}
+	for done := 0; done < len(p); {
+		b := c.buf[:min(len(p)-done, len(c.buf))]
+		if err := readAt(c.want, c.size, b, c.off); err != nil {
+			return 0, err
+		}
+		if !bytes.Equal(b, p[done:done+len(b)]) {
+			return 0, errMismatch
+		}
+		done += len(b)
+		c.off += int64(len(b))
+	}
 	return len(p), nil
 }
 
 // done reports whether all of want was written.
-func (c *compareWriter) done() bool { return c.off == len(c.want) }
+func (c *compareWriter) done() bool { return c.off == c.size }
+
+// File is where Process writes the scrubbed file: it reads it back to
+// verify and decode it. *os.File (opened for reading and writing, as
+// os.CreateTemp does) is one.
+type File interface {
+	io.Writer
+	io.ReaderAt
+}
+
+// memFile is a File in memory, for a Process whose caller gave a plain
+// writer.
+type memFile struct{ bytes.Buffer }
+
+func (m *memFile) ReadAt(p []byte, off int64) (int, error) {
+	b := m.Bytes()
+	if off < 0 || off >= int64(len(b)) {
+		return 0, io.EOF
+	}
+	n := copy(p, b[off:])
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// countingWriter counts and hashes what passes through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+	h hash.Hash
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	c.h.Write(p[:n])
+	return n, err
+}
 
 // readAt fills p from src at off. It fails as truncated if p would reach
 // past end, the end of the structure being read.

@@ -19,7 +19,7 @@ func scrub(t *testing.T, walk walkFunc, file []byte) []byte {
 	if _, err := walk(bytes.NewReader(file), int64(len(file)), &out, DefaultLimits(), false); err != nil {
 		t.Fatalf("scrub: %v", err)
 	}
-	cw := &compareWriter{want: out.Bytes()}
+	cw := &compareWriter{want: bytes.NewReader(out.Bytes()), size: int64(out.Len())}
 	if _, err := walk(bytes.NewReader(out.Bytes()), int64(out.Len()), cw, DefaultLimits(), true); err != nil || !cw.done() {
 		t.Fatalf("verify: %v (complete: %v)", err, cw.done())
 	}

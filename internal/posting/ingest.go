@@ -114,16 +114,12 @@ func (s *Service) ingestImage(ctx context.Context, src io.ReaderAt, size int64) 
 	if in.clean, err = s.createTemp("clean-*"); err != nil {
 		return nil, err
 	}
-	sum := sha256.New()
-	res, err := media.Process(ctx, src, size, io.MultiWriter(s.tempWriter("clean", in.clean), sum), &in.thumb, s.cfg.Media)
+	res, err := media.Process(ctx, src, size, s.tempFile("clean", in.clean), &in.thumb, s.cfg.Media)
 	if err != nil {
 		return nil, storageErr(err, "writing the cleaned file")
 	}
 	in.fromPicture(res)
-	copy(in.sha256[:], sum.Sum(nil))
-	if in.size, err = in.clean.Seek(0, io.SeekCurrent); err != nil {
-		return nil, chatpic.Internal(fmt.Errorf("posting: %w", err))
-	}
+	in.sha256, in.size = res.SHA256, res.Bytes
 	return in, nil
 }
 
@@ -248,7 +244,8 @@ func (s *Service) ingestVideo(ctx context.Context, spool *os.File, size int64) (
 	if err != nil {
 		return nil, chatpic.Internal(fmt.Errorf("posting: %w", err))
 	}
-	release, err := s.admit(ctx, light, media.MemoryNeeded(pf, st.Size()))
+	// The poster is processed in memory: it is small (a frame as PNG).
+	release, err := s.admit(ctx, light, media.MemoryNeeded(pf, st.Size())+2*st.Size())
 	if err != nil {
 		return nil, err
 	}
@@ -390,6 +387,14 @@ func (s *Service) tempWriter(stage string, w io.Writer) io.Writer {
 	return failingWriter{w: w, err: func() error { return s.failWrite(stage) }}
 }
 
+// tempFile is tempWriter for a file that is read back.
+func (s *Service) tempFile(stage string, f *os.File) media.File {
+	if s.failWrite == nil {
+		return f
+	}
+	return failingFile{File: f, failingWriter: failingWriter{w: f, err: func() error { return s.failWrite(stage) }}}
+}
+
 type failingWriter struct {
 	w   io.Writer
 	err func() error
@@ -401,6 +406,13 @@ func (f failingWriter) Write(p []byte) (int, error) {
 	}
 	return f.w.Write(p)
 }
+
+type failingFile struct {
+	*os.File
+	failingWriter
+}
+
+func (f failingFile) Write(p []byte) (int, error) { return f.failingWriter.Write(p) }
 
 // storageErr returns err as a KindStorageFull error naming stage when it
 // comes from a full disk or a store refusing space, and err otherwise.

@@ -201,11 +201,12 @@ func (s *Service) upload(ctx context.Context, ch chatpic.ChannelStats, d Draft, 
 		s.removeFiles(ctx, p)
 		return Created{}, storageErr(chatpic.Internal(fmt.Errorf("posting: store thumbnail: %w", err)), "storing the thumbnail")
 	}
-	p, evicted, err := s.store.CreatePost(ctx, p, now)
+	created, evicted, err := s.store.CreatePost(ctx, p, now)
 	if err != nil {
 		s.removeFiles(ctx, p)
 		return Created{}, storageErr(err, "recording the post")
 	}
+	p = created
 	s.log.Info("post created", "post", p.ID, "channel", p.Channel, "mime", p.MIME, "bytes", p.Bytes, "evicted", len(evicted))
 	if p.Visible() {
 		s.publish(ctx, p, events.TypePost, map[string]any{"channel": p.Channel}, true)

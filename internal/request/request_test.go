@@ -32,6 +32,8 @@ func TestStatus(t *testing.T) {
 		{"forbidden", chatpic.Errorf(chatpic.KindForbidden, "x"), http.StatusForbidden},
 		{"rate limited", chatpic.Errorf(chatpic.KindRateLimited, "x"), http.StatusTooManyRequests},
 		{"conflict", chatpic.Errorf(chatpic.KindConflict, "x"), http.StatusConflict},
+		{"unavailable", chatpic.Unavailable(time.Minute, "x"), http.StatusServiceUnavailable},
+		{"storage full", chatpic.StorageFull(errors.New("posting: spooling the upload: no space left on device")), http.StatusInsufficientStorage},
 		{"internal", chatpic.Internal(errors.New("x")), http.StatusInternalServerError},
 		{"wrapped kind", fmt.Errorf("posting: %w", chatpic.Errorf(chatpic.KindNotFound, "x")), http.StatusNotFound},
 		{"plain error", errors.New("disk on fire"), http.StatusInternalServerError},

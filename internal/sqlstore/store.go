@@ -204,5 +204,18 @@ func fromMillis(v sql.NullInt64) time.Time {
 
 // internal wraps a driver error for the caller; it is logged, never shown.
 func internal(op string, err error) error {
+	if isStorageFull(err) {
+		return chatpic.StorageFull(fmt.Errorf("sqlstore: %s: %w", op, err))
+	}
 	return chatpic.Internal(fmt.Errorf("sqlstore: %s: %w", op, err))
+}
+
+// isStorageFull reports whether err says the database ran out of space:
+// SQLITE_FULL (the disk, or max_page_count), PostgreSQL's disk_full.
+func isStorageFull(err error) bool {
+	if pg, ok := errors.AsType[*pgconn.PgError](err); ok {
+		return pg.Code == "53100" // disk_full
+	}
+	var coder interface{ Code() int }
+	return errors.As(err, &coder) && coder.Code()&0xff == 13 // SQLITE_FULL
 }
