@@ -27,6 +27,10 @@ import (
 // server under test starts a media worker (os.Executable is the test
 // binary): it then runs the worker command, as "chatpic worker" would.
 func TestMain(m *testing.M) {
+	if os.Getenv(asMain) == "1" {
+		main() // a test's server in a process of its own
+		os.Exit(0)
+	}
 	if os.Getenv(worker.EnvMarker) == "1" {
 		err := run(context.Background(), env{args: os.Args[1:], getenv: os.Getenv,
 			stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, now: time.Now})
@@ -38,6 +42,10 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(m.Run())
 }
+
+// asMain, set to 1 in its environment, makes the test binary run as the
+// chatpic command with its arguments.
+const asMain = "CHATPIC_TEST_AS_MAIN"
 
 // clock is a settable clock shared by the server and the CLI runs of a test.
 type clock struct {

@@ -197,6 +197,10 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	w.Write(append(buf, '\n'))
 }
 
+// Fail answers with err as a JSON error, as every API handler does; see
+// fail.
+func (a *API) Fail(w http.ResponseWriter, r *http.Request, err error) { a.fail(w, r, err) }
+
 // NotFound answers any /api/ path that has no route.
 func (a *API) NotFound(w http.ResponseWriter, r *http.Request) {
 	a.fail(w, r, chatpic.Errorf(chatpic.KindNotFound, "there is no such API endpoint"))

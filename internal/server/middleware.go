@@ -2,9 +2,13 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"time"
+
+	"github.com/chatpic/chatpic"
 )
 
 // Deps is what the middleware needs.
@@ -19,14 +23,18 @@ type Deps struct {
 const pageCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; media-src 'self'; " +
 	"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
-func withMiddleware(next http.Handler, deps Deps) http.Handler {
+// failFunc answers a request with an error, in the form of its surface (a
+// page or JSON), logging it once if it is internal.
+type failFunc func(w http.ResponseWriter, r *http.Request, err error)
+
+func withMiddleware(next http.Handler, deps Deps, fail failFunc) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cross-site form posts are refused", http.StatusForbidden)
 	}))
 	h := cop.Handler(next)
 	h = securityHeaders(h)
-	h = recoverPanics(h, deps.Log)
+	h = recoverPanics(h, fail)
 	return logRequests(h, deps.Log)
 }
 
@@ -42,18 +50,25 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// recoverPanics turns a panic in a handler into a 500 and a log line, instead
-// of a dropped connection.
-func recoverPanics(next http.Handler, log *slog.Logger) http.Handler {
+// recoverPanics turns a panic in a handler into an internal error answered
+// as any other (a JSON error from the API, the error page elsewhere) and
+// logged once with its stack, instead of a dropped connection. A response
+// already under way can only be cut short.
+func recoverPanics(next http.Handler, fail failFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
-			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
-					panic(v)
-				}
-				log.Error("handler panicked", "method", r.Method, "path", r.URL.Path, "panic", v)
-				http.Error(w, "something went wrong on our side", http.StatusInternalServerError)
+			v := recover()
+			if v == nil {
+				return
 			}
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			err := chatpic.Internal(fmt.Errorf("server: handler panicked: %v\n%s", v, debug.Stack()))
+			if rec, ok := w.(*statusRecorder); ok && rec.status != 0 {
+				panic(fmt.Errorf("%w (after the response began)", err))
+			}
+			fail(w, r, err)
 		}()
 		next.ServeHTTP(w, r)
 	})

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/chatpic/chatpic/internal/api"
 	"github.com/chatpic/chatpic/internal/web"
@@ -23,7 +24,19 @@ func Routes(w *web.Web, a *api.API, ready []Pinger, deps Deps) http.Handler {
 	for _, pattern := range slices.Sorted(maps.Keys(t)) {
 		mux.HandleFunc(pattern, t[pattern])
 	}
-	return withMiddleware(mux, deps)
+	return withMiddleware(mux, deps, failer(w, a))
+}
+
+// failer answers errors the middleware meets in the form of the surface
+// the request was for: JSON under /api/, a page elsewhere.
+func failer(w *web.Web, a *api.API) failFunc {
+	return func(rw http.ResponseWriter, r *http.Request, err error) {
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			a.Fail(rw, r, err)
+			return
+		}
+		w.Fail(rw, r, err)
+	}
 }
 
 // table is the route table: every pattern chatpic answers, with its

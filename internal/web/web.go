@@ -190,6 +190,10 @@ func (w *Web) fail(rw http.ResponseWriter, r *http.Request, err error) {
 	w.failPage(rw, r, err, messagePage{})
 }
 
+// Fail answers with err as an error page, as every page handler does; see
+// fail.
+func (w *Web) Fail(rw http.ResponseWriter, r *http.Request, err error) { w.fail(rw, r, err) }
+
 // failPage is fail with the back link of m, when set.
 func (w *Web) failPage(rw http.ResponseWriter, r *http.Request, err error, m messagePage) {
 	code := request.Status(err)
