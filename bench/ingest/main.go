@@ -3,7 +3,7 @@
 // hashes, store the files and record the post. bench/ingest.sh runs it side
 // by side with vipsthumbnail.
 //
-//	ingest -make photo.jpg [-w 4000 -h 3000]   write a camera-like test JPEG
+//	ingest -make photo.jpg [-w 4000 -h 3000 -q 90]   write a camera-like test JPEG
 //	ingest [-cache DIR] FILE...                 upload each FILE once, print the times
 package main
 
@@ -45,10 +45,11 @@ func main() {
 	out := flag.String("make", "", "write a camera-like test JPEG to this file and exit")
 	w := flag.Int("w", 4000, "width of the test JPEG")
 	h := flag.Int("h", 3000, "height of the test JPEG")
+	q := flag.Int("q", 90, "JPEG quality of the test JPEG (99 makes a 6000x4000 one of about 17 MB)")
 	cache := flag.String("cache", filepath.Join(os.TempDir(), "chatpic-bench-cache"), "where the compiled ffmpeg is cached")
 	flag.Parse()
 	if *out != "" {
-		if err := makeJPEG(*out, *w, *h); err != nil {
+		if err := makeJPEG(*out, *w, *h, *q); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -131,7 +132,7 @@ func upload(ctx context.Context, svc *posting.Service, path string) (time.Durati
 // makeJPEG writes a w×h JPEG with the texture of a photo (gradients, shapes
 // and sensor-like noise), at the quality phones use, so that it decodes
 // like one.
-func makeJPEG(path string, w, h int) error {
+func makeJPEG(path string, w, h, quality int) error {
 	img := image.NewYCbCr(image.Rect(0, 0, w, h), image.YCbCrSubsampleRatio420)
 	rng := rand.New(rand.NewPCG(1, 2))
 	for y := range h {
@@ -152,7 +153,7 @@ func makeJPEG(path string, w, h int) error {
 		}
 	}
 	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}); err != nil {
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: quality}); err != nil {
 		return err
 	}
 	return os.WriteFile(path, buf.Bytes(), 0o644)

@@ -287,15 +287,23 @@ func substring(w *[4]uint64, j int) uint16 {
 // v^ball[i] those within r bits of v. It is never written after
 // initialisation.
 var ball, ballSize = func() (b [buckets]uint16, size [17]int) {
-	n := 0
+	// A counting sort by the number of bits set, ascending values within
+	// each count: one pass to count, one to place (every process pays for
+	// this at start, the CLI's included).
+	var at [18]int
+	for v := range buckets {
+		at[bits.OnesCount16(uint16(v))+1]++
+	}
+	for k := 1; k < 18; k++ {
+		at[k] += at[k-1]
+	}
 	for k := range 17 {
-		for v := range buckets {
-			if bits.OnesCount16(uint16(v)) == k {
-				b[n] = uint16(v)
-				n++
-			}
-		}
-		size[k] = n
+		size[k] = at[k+1]
+	}
+	for v := range buckets {
+		k := bits.OnesCount16(uint16(v))
+		b[at[k]] = uint16(v)
+		at[k]++
 	}
 	return b, size
 }()

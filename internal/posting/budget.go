@@ -24,6 +24,9 @@ const (
 // memory comes free the light queue is served first.
 type budget struct {
 	total, reserve int64
+	// idle, if set, is called (with mu held) each time the last job gives
+	// its memory back.
+	idle func()
 
 	mu      sync.Mutex
 	used    int64
@@ -119,6 +122,19 @@ func (b *budget) give(c class, n int64) {
 	b.used -= n
 	b.byClass[c] -= n
 	b.admit()
+	if b.used == 0 && b.busy() == 0 && b.idle != nil {
+		b.idle()
+	}
+}
+
+// busy counts the jobs waiting. b.mu is held.
+func (b *budget) busy() int { return len(b.queue[light]) + len(b.queue[heavy]) }
+
+// quiet reports whether no job holds memory or waits for it.
+func (b *budget) quiet() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.used == 0 && b.busy() == 0
 }
 
 // admit lets in the jobs at the head of each queue that fit, light first.

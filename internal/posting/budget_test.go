@@ -121,3 +121,20 @@ func TestBudgetGivingUp(t *testing.T) {
 		t.Fatalf("%d used after the only job ended", b.used)
 	}
 }
+
+func TestBudgetTellsWhenIdle(t *testing.T) {
+	b := newBudget(100, 0)
+	idle := 0
+	b.idle = func() { idle++ }
+	ctx := context.Background()
+	rel1, _ := b.acquire(ctx, light, 30)
+	rel2, _ := b.acquire(ctx, heavy, 30)
+	rel1()
+	if idle != 0 {
+		t.Fatal("idle while a job still runs")
+	}
+	rel2()
+	if idle != 1 || !b.quiet() {
+		t.Fatalf("idle called %d times after the last job, quiet %v", idle, b.quiet())
+	}
+}

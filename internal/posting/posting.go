@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"time"
 
 	"github.com/chatpic/chatpic"
@@ -89,6 +90,10 @@ type Config struct {
 	Screen Screen
 }
 
+// releaseAfter is how long media work must have stopped before the memory
+// it took is given back to the system.
+const releaseAfter = 10 * time.Second
+
 // Defaults for Config.
 const (
 	// DefaultMemory suits a machine with 1 GB: the server's own ~50 MB
@@ -128,6 +133,8 @@ type Service struct {
 	work chan struct{}
 	// mem admits media work by the memory it needs.
 	mem *budget
+	// release gives memory back to the system once media work stops.
+	release *time.Timer
 	// failWrite, set only by tests, fails writes to temporary files at a
 	// stage ("spool", "clean", "convert") with the error it returns.
 	failWrite func(stage string) error
@@ -163,8 +170,19 @@ func New(store Store, blobs blob.Store, log *slog.Logger, now func() time.Time, 
 	if cfg.QueueTimeout <= 0 {
 		cfg.QueueTimeout = DefaultQueueTimeout
 	}
-	return &Service{store: store, blobs: blobs, log: log, now: now, cfg: cfg, keys: cfg.Keys,
+	s := &Service{store: store, blobs: blobs, log: log, now: now, cfg: cfg, keys: cfg.Keys,
 		work: make(chan struct{}, cfg.Workers), mem: newBudget(cfg.Memory, lightReserve(cfg.Memory))}
+	// Decoding grows the heap; the runtime gives the pages back to the
+	// system over several minutes. Once uploads have stopped for a while,
+	// give them back at once, so an idle server stays small.
+	s.release = time.AfterFunc(time.Hour, func() {
+		if s.mem.quiet() {
+			debug.FreeOSMemory()
+		}
+	})
+	s.release.Stop()
+	s.mem.idle = func() { s.release.Reset(releaseAfter) }
+	return s
 }
 
 // Limits are the bounds on uploads, as shown to people before they upload.
