@@ -323,14 +323,25 @@
     switch (err.kind) {
       case "too_large": return "This file is too large. " + this.limitsFor(item.kind);
       case "unsupported": return "This type of file can't be posted. " + this.accepted();
-      case "unprocessable": return "This file could not be read as a picture or video. It may be damaged or only partly downloaded.";
+      case "unprocessable":
+        // Decoding that ran out of time or memory says so; anything else
+        // is a damaged file.
+        if (/too long|memory/.test(err.message || "")) return sentence(err.message);
+        return "This file could not be read as a picture or video. It may be damaged or only partly downloaded.";
+      case "unavailable": return "The server is very busy processing uploads. Try again in " + after(retryAfter || 30) + ".";
+      case "storage_full": return "The server has run out of storage space, so nothing was kept. Try again later.";
       case "rate_limited": return "You are posting faster than this site allows. Try again in " + after(retryAfter || 60) + ".";
       case "not_found": return "This channel does not exist any more.";
       case "challenge_required": return "This channel is very busy right now. Try again in a few minutes.";
     }
     if (status >= 500 || !err.message) return "Something went wrong on our side. Try again in a moment.";
-    return err.message.charAt(0).toUpperCase() + err.message.slice(1) + (/[.!?]$/.test(err.message) ? "" : ".");
+    return sentence(err.message);
   };
+
+  // sentence capitalises a message and ends it with a full stop.
+  function sentence(m) {
+    return m.charAt(0).toUpperCase() + m.slice(1) + (/[.!?]$/.test(m) ? "" : ".");
+  }
 
   Uploader.prototype.done = function (item, post, pending) {
     item.state = "done";
