@@ -207,16 +207,22 @@ func nalUnits(p []byte, lenSize int, f func(nal []byte) error) error {
 }
 
 // checkBitstreams checks, in data, the whole file, that every coded item
-// of p declares the size its ispe does.
+// of p declares the size its ispe does. A configuration property shared
+// by many items of one size is read once.
 func checkBitstreams(data []byte, p *probed) error {
 	m := p.meta
+	type cfgKey struct{ prop, w, h int }
+	type cfgResult struct {
+		seen    bool // it declared the size
+		lenSize int  // hvcC: bytes of the NAL unit length prefix
+	}
+	checked := map[cfgKey]cfgResult{}
 	for _, id := range p.codedItems {
 		i := m.byID[id]
 		w, h, err := ispe(m, i)
 		if err != nil {
 			return err
 		}
-		raw := itemData(data, m, i)
 		seen := false
 		match := func(sw, sh int, err error) error {
 			if err != nil {
@@ -228,6 +234,17 @@ func checkBitstreams(data []byte, p *probed) error {
 			seen = true
 			return nil
 		}
+		cfgType := "hvcC"
+		if i.typ == "av01" {
+			cfgType = "av1C"
+		}
+		k, ok := m.firstProp(i, cfgType)
+		if !ok || cfgType == "av1C" && len(m.props[k].data) < 4 {
+			return damaged("heif: item %d has no %s", id, cfgType)
+		}
+		cfg := m.props[k].data
+		key := cfgKey{k, w, h}
+		res, done := checked[key]
 		switch i.typ {
 		case "av01":
 			seq := func(typ byte, payload []byte) error {
@@ -236,13 +253,11 @@ func checkBitstreams(data []byte, p *probed) error {
 				}
 				return match(av1SequenceSize(payload))
 			}
-			cfg := m.propsOf(i, "av1C")
-			if len(cfg) == 0 || len(cfg[0].data) < 4 {
-				return damaged("heif: item %d has no av1C", id)
+			if !done {
+				err = obus(cfg[4:], seq)
 			}
-			err = obus(cfg[0].data[4:], seq)
 			if err == nil {
-				err = obus(raw, seq)
+				err = obus(itemData(data, m, i), seq)
 			}
 		case "hvc1":
 			sps := func(nal []byte) error {
@@ -251,14 +266,11 @@ func checkBitstreams(data []byte, p *probed) error {
 				}
 				return match(hevcSPSSize(nal))
 			}
-			cfg := m.propsOf(i, "hvcC")
-			if len(cfg) == 0 {
-				return damaged("heif: item %d has no hvcC", id)
+			if !done {
+				res.lenSize, err = hvcCUnits(cfg, sps)
 			}
-			var lenSize int
-			lenSize, err = hvcCUnits(cfg[0].data, sps)
 			if err == nil {
-				err = nalUnits(raw, lenSize, sps)
+				err = nalUnits(itemData(data, m, i), res.lenSize, sps)
 			}
 		}
 		if _, ok := errors.AsType[*chatpic.Error](err); err != nil && !ok {
@@ -267,7 +279,11 @@ func checkBitstreams(data []byte, p *probed) error {
 		if err != nil {
 			return err
 		}
-		if !seen {
+		if !done {
+			res.seen = seen
+			checked[key] = res
+		}
+		if !seen && !res.seen {
 			return damaged("heif: item %d declares no picture size", id)
 		}
 	}

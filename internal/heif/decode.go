@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"math"
 	"strconv"
 
 	"github.com/chatpic/chatpic"
@@ -23,9 +24,10 @@ const codedAllowance = 3
 // with its clean aperture, rotation and mirroring applied, so that it shows
 // the right way up. The image's bounds start at (0, 0) and match the
 // returned Info. It is an *image.RGBA (alpha premultiplied) for AVIF and
-// for transformed HEIC pictures, else an *image.YCbCr, *image.Gray or
-// *image.NRGBA. An image sequence yields its still image; metadata items
-// (Exif, XMP) are never read.
+// for transformed HEIC pictures, an *image.NRGBA for other HEIC pictures
+// with an alpha plane, else an *image.YCbCr, *image.Gray or *image.NRGBA.
+// An image sequence yields its still image; metadata items (Exif, XMP)
+// are never read.
 //
 // maxPixels bounds the picture (width*height as coded); zero or less means
 // DefaultMaxPixels. It is checked from the boxes before anything is
@@ -42,12 +44,24 @@ const codedAllowance = 3
 // them. It refuses HEIC pictures narrower than 49 pixels (97 with 4:2:0
 // or 4:2:2 chroma), which the heic package misreads, as KindUnsupported.
 //
-// Decode reads the whole file into memory twice and holds the decoder's
+// Decode reads the whole file into memory twice (three times, decoding
+// twice, for a HEIC picture with an alpha plane) and holds the decoder's
 // memory (some tens of bytes per pixel) while it runs; the picture it
 // returns may keep that memory alive. A decode cannot be interrupted:
 // ctx is checked before and after, and a 12-megapixel picture takes
 // seconds. It is safe for concurrent use; callers bound the concurrency.
 func Decode(ctx context.Context, r io.ReaderAt, size int64, maxPixels int64) (img image.Image, info Info, err error) {
+	return decode(ctx, r, size, maxPixels, decodeBytes)
+}
+
+// decoder decodes the primary image of a whole HEIF file, made ready by
+// prepare, as coded: without its transformations. It must not keep or
+// change data.
+type decoder func(format string, data []byte) (image.Image, error)
+
+// decode is Decode with the decoder dec, so that tests can run all that
+// surrounds the decoder without it.
+func decode(ctx context.Context, r io.ReaderAt, size int64, maxPixels int64, dec decoder) (img image.Image, info Info, err error) {
 	if maxPixels <= 0 {
 		maxPixels = DefaultMaxPixels
 	}
@@ -61,7 +75,7 @@ func Decode(ctx context.Context, r io.ReaderAt, size int64, maxPixels int64) (im
 	if n := int64(p.codedW) * int64(p.codedH); n > maxPixels {
 		return nil, Info{}, tooLarge(maxPixels, n)
 	}
-	if p.coded > codedAllowance*maxPixels {
+	if maxPixels <= math.MaxInt64/codedAllowance && p.coded > codedAllowance*maxPixels {
 		return nil, Info{}, chatpic.Errorf(chatpic.KindTooLarge,
 			"this picture is made of more pixels than chatpic decodes (%s megapixels)", megapixels(p.coded))
 	}
@@ -79,7 +93,7 @@ func Decode(ctx context.Context, r io.ReaderAt, size int64, maxPixels int64) (im
 		return nil, Info{}, err
 	}
 	prepare(data, p)
-	img, err = decodeBytes(p.info.Format, data)
+	img, err = dec(p.info.Format, data)
 	if err != nil {
 		return nil, Info{}, damaged("heif: decoding %s: %w", p.info.Format, err)
 	}
@@ -95,34 +109,18 @@ func Decode(ctx context.Context, r io.ReaderAt, size int64, maxPixels int64) (im
 	if err := check(img, p); err != nil {
 		return nil, Info{}, err
 	}
+	if p.info.Format == HEIC && p.alpha {
+		if img, err = withAlpha(img, data, p, dec); err != nil {
+			return nil, Info{}, err
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, Info{}, cancelled(err)
+		}
+	}
 	if len(p.ops) > 0 {
 		img = transform(img, p.ops)
 	}
 	return img, p.info, nil
-}
-
-// prepare adjusts the in-memory copy of the file so the decoder decodes
-// what Probe described, without moving a byte:
-//   - the major brand is set to the format the items showed (libheif
-//     refuses a mif1 major brand, libavif wants avif);
-//   - a top-level moov box (an image sequence) is renamed free, so that
-//     libavif decodes the primary still image, whose size Probe checked,
-//     rather than the track's first frame;
-//   - the primary's clap, irot and imir associations are set to property 0
-//     ("none"), so that libheif decodes the picture as coded, as libavif
-//     does: transform then applies them the same way for both formats,
-//     and the width heicWidth checks is the width libheif produces.
-func prepare(data []byte, p *probed) {
-	copy(data[8:12], p.info.Format)
-	for _, off := range p.moov {
-		copy(data[off+4:off+8], "free")
-	}
-	for _, o := range p.ops {
-		data[o.assoc.at] = 0
-		if o.assoc.wide {
-			data[o.assoc.at+1] = 0
-		}
-	}
 }
 
 // check catches a failure the avif package does not report, and repairs

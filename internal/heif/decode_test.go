@@ -121,6 +121,7 @@ func TestDecodeLimits(t *testing.T) {
 
 	grid := fakeHEIC(100, 100)
 	grid.items[0].typ = "grid"
+	grid.items[0].data = []byte{0, 0, 1, 1, 0, 100, 0, 100} // 2x2 tiles, 100x100
 	for id := uint32(2); id <= 5; id++ {
 		grid.items = append(grid.items, &fitem{id: id, typ: "hvc1", data: []byte("x"),
 			props: []fprop{{ispeBox(10_000, 10_000), false}}})
@@ -197,5 +198,55 @@ func TestReadErrorIsInternal(t *testing.T) {
 	_, err := Probe(failingReader{}, 1000)
 	if k := chatpic.ErrorKind(err); k != chatpic.KindInternal {
 		t.Errorf("Probe error = %v (kind %q), want internal", err, k)
+	}
+}
+
+// TestDecodeWorkarounds decodes files that the decoders refuse as they
+// are, though their primary image is fine, and that prepare mends.
+func TestDecodeWorkarounds(t *testing.T) {
+	tests := []struct {
+		name   string
+		format string
+		change func(f *fixture)
+	}{
+		{"one ipma box per item, as early AVIF encoders wrote", AVIF, func(f *fixture) {
+			f.addMetadata(gpsMarker, xmpMarker)
+			f.splitIpma = true
+		}},
+		{"sequence whose brands name avis, with a still image", AVIF, func(f *fixture) {
+			f.brands = []string{"avis", "msf1", "avis", "miaf"}
+			f.after = append(f.after, moovBox(3))
+		}},
+		{"a metadata item describing item 0", AVIF, func(f *fixture) {
+			f.addMetadata(gpsMarker, xmpMarker)
+			f.refs[0].to = []uint32{0}
+		}},
+		{"an overlay, not the primary, of the primary twice", HEIC, func(f *fixture) {
+			f.items = append(f.items, &fitem{id: 50, typ: "iovl",
+				data:  []byte{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 64, 0, 48, 0, 0, 0, 0, 0, 0, 0, 0},
+				props: []fprop{{ispeBox(64, 48), false}}})
+			f.refs = append(f.refs, fref{"dimg", 50, []uint32{f.primary, f.primary}})
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var src []byte
+			for _, enc := range encoders {
+				if enc.format == tt.format {
+					src = enc.encode(t, corners(64, 48, 255))
+				}
+			}
+			f := importHEIF(t, src)
+			tt.change(f)
+			data := f.bytes()
+			img, info, err := Decode(context.Background(), bytes.NewReader(data), int64(len(data)), 0)
+			if err != nil {
+				t.Fatalf("Decode: %v", err)
+			}
+			if info.Format != tt.format || img.Bounds() != image.Rect(0, 0, 64, 48) {
+				t.Fatalf("decoded %s %v, want %s 64x48", info.Format, img.Bounds(), tt.format)
+			}
+			checkCorners(t, img, [4]color.RGBA{red, green, blue, white})
+		})
 	}
 }

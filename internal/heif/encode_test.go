@@ -58,8 +58,13 @@ func TestConvert(t *testing.T) {
 // TestConvertAlpha checks that a picture with transparency becomes a PNG
 // that keeps it, with the profile in iCCP and no other ancillary chunk.
 func TestConvertAlpha(t *testing.T) {
+	for _, enc := range encoders {
+		t.Run(enc.format, func(t *testing.T) { convertAlpha(t, enc.encode(t, corners(64, 48, 128))) })
+	}
+}
+
+func convertAlpha(t *testing.T, src []byte) {
 	icc := testICC(3000)
-	src := encodeAVIF(t, corners(64, 48, 128), 90)
 	data := dress(t, src, fixtureOpts{icc: icc, metadata: true}).bytes()
 	img, info, err := Decode(context.Background(), bytes.NewReader(data), int64(len(data)), 0)
 	if err != nil {

@@ -169,14 +169,84 @@ var cornersAVIF = sync.OnceValue(func() []byte {
 	return b.Bytes()
 })
 
-// fakeHEIC is a hand-made HEIC container whose HEVC data is not real: it
-// is for Probe, which never reads it.
+// fakeHEIC is a hand-made HEIC container whose HEVC data is not real: its
+// hvcC holds a sequence parameter set of the right size (4:4:4) and its
+// data one NAL unit that is not a picture. Probe and the bitstream checks
+// accept it; a decoder fails on it.
 func fakeHEIC(w, h int) *fixture {
-	hvcC := boxOf("hvcC", make([]byte, 23))
 	return &fixture{
 		brands:  []string{"heic", "mif1", "heic"},
 		primary: 1,
-		items: []*fitem{{id: 1, typ: "hvc1", data: []byte("not really HEVC"),
-			props: []fprop{{hvcC, true}, {ispeBox(w, h), false}}}},
+		items: []*fitem{{id: 1, typ: "hvc1", data: fakeHEVC,
+			props: []fprop{{hvcCBox(w, h, 3), true}, {ispeBox(w, h), false}}}},
 	}
 }
+
+// fakeHEVC is item data of one length-prefixed NAL unit: an IDR slice
+// header with nothing after it.
+var fakeHEVC = []byte{0, 0, 0, 3, 19 << 1, 1, 0xAF}
+
+// hvcCBox returns an hvcC property for HEVC pictures of w x h in the
+// chroma format (0 monochrome, 1 4:2:0, 2 4:2:2, 3 4:4:4), with 4-byte NAL
+// unit lengths and a sequence parameter set.
+func hvcCBox(w, h, chroma int) []byte {
+	p := []byte{1, 1, 0x60, 0, 0, 0, 0x90, 0, 0, 0, 0, 0, 90, 0xF0, 0, 0xFC, 0xFC | byte(chroma), 0xF8, 0xF8, 0, 0, 0x0F}
+	sps := hevcSPS(w, h, chroma)
+	p = append(p, 1, 0x80|33) // one array, of SPS units
+	p = append(p, be16(1)...)
+	p = append(p, be16(len(sps))...)
+	return boxOf("hvcC", append(p, sps...))
+}
+
+// hevcSPS returns the start of an HEVC sequence parameter set NAL unit
+// declaring a w x h picture in the chroma format: as far as hevcSPSSize
+// reads, then a stop bit.
+func hevcSPS(w, h, chroma int) []byte {
+	var b bitWriter
+	b.put(33<<9|1, 16) // NAL unit header: SPS, layer 0, temporal ID 1
+	b.put(0, 4)        // sps_video_parameter_set_id
+	b.put(0, 3)        // sps_max_sub_layers_minus1
+	b.put(1, 1)        // sps_temporal_id_nesting_flag
+	for range 3 {      // profile_tier_level, 96 bits
+		b.put(0, 32)
+	}
+	b.ue(0) // sps_seq_parameter_set_id
+	b.ue(chroma)
+	if chroma == 3 {
+		b.put(0, 1) // separate_colour_plane_flag
+	}
+	b.ue(w)
+	b.ue(h)
+	b.put(0, 1) // conformance_window_flag
+	b.put(1, 1) // rbsp_stop_one_bit
+	return b.bytes()
+}
+
+// bitWriter writes a bitstream most significant bit first.
+type bitWriter struct {
+	p []byte
+	n int // bits written
+}
+
+func (b *bitWriter) put(v uint64, n int) {
+	for i := n - 1; i >= 0; i-- {
+		if b.n%8 == 0 {
+			b.p = append(b.p, 0)
+		}
+		b.p[len(b.p)-1] |= byte(v>>i&1) << (7 - b.n%8)
+		b.n++
+	}
+}
+
+// ue writes v as an Exp-Golomb code.
+func (b *bitWriter) ue(v int) {
+	x := uint64(v) + 1
+	n := 0
+	for x>>n > 1 {
+		n++
+	}
+	b.put(0, n)
+	b.put(x, n+1)
+}
+
+func (b *bitWriter) bytes() []byte { return b.p }

@@ -38,19 +38,24 @@ func irotBox(angle int) []byte  { return boxOf("irot", []byte{byte(angle)}) }
 func imirBox(axis int) []byte   { return boxOf("imir", []byte{byte(axis)}) }
 func colrICC(icc []byte) []byte { return boxOf("colr", []byte("prof"), icc) }
 
-// fprop is a property box associated with an item.
+// fprop is a property box associated with an item; a nil box is an
+// association with property index 0, "no property". A box (the same
+// slice) associated with several items is written once to ipco and
+// shared.
 type fprop struct {
 	box       []byte
 	essential bool
 }
 
-// fitem is an item of a fixture: its data is written to mdat.
+// fitem is an item of a fixture: its data is written to mdat, and listed
+// in iloc 1+repeat times (extents that reuse the same bytes).
 type fitem struct {
-	id    uint32
-	typ   string
-	mime  string
-	data  []byte
-	props []fprop
+	id     uint32
+	typ    string
+	mime   string
+	data   []byte
+	props  []fprop
+	repeat int
 }
 
 type fref struct {
@@ -66,6 +71,9 @@ type fixture struct {
 	items   []*fitem
 	refs    []fref
 	after   [][]byte // top-level boxes written after mdat (a moov, say)
+	// splitIpma writes one ipma box (all of version 0, flags 1) per item,
+	// as early AVIF encoders did.
+	splitIpma bool
 }
 
 func (f *fixture) item(id uint32) *fitem {
@@ -138,9 +146,9 @@ func (f *fixture) meta(start int) []byte {
 	pitm := fullBoxOf("pitm", 0, 0, be16(int(f.primary)))
 	var infes [][]byte
 	iloc := [][]byte{{0x44, 0x00}, be16(len(f.items))}
-	var ipco, ipma [][]byte
-	ipma = append(ipma, be32(len(f.items)))
-	nprop := 0
+	var ipco [][]byte
+	index := map[*byte]int{} // property box -> its 1-based index in ipco
+	var entries [][][]byte   // per item: its ipma entry
 	off := start
 	for _, i := range f.items {
 		infe := [][]byte{be16(int(i.id)), be16(0), []byte(i.typ), cstr("")}
@@ -148,18 +156,39 @@ func (f *fixture) meta(start int) []byte {
 			infe = append(infe, cstr(i.mime))
 		}
 		infes = append(infes, fullBoxOf("infe", 2, 0, infe...))
-		iloc = append(iloc, be16(int(i.id)), be16(0), be16(1), be32(off), be32(len(i.data)))
+		iloc = append(iloc, be16(int(i.id)), be16(0), be16(1+i.repeat))
+		for range 1 + i.repeat {
+			iloc = append(iloc, be32(off), be32(len(i.data)))
+		}
 		off += len(i.data)
-		ipma = append(ipma, be16(int(i.id)), []byte{byte(len(i.props))})
+		entry := [][]byte{be16(int(i.id)), {byte(len(i.props))}}
 		for _, p := range i.props {
-			ipco = append(ipco, p.box)
-			nprop++
-			x := nprop
+			x := 0
+			if p.box != nil {
+				if index[&p.box[0]] == 0 {
+					ipco = append(ipco, p.box)
+					index[&p.box[0]] = len(ipco)
+				}
+				x = index[&p.box[0]]
+			}
 			if p.essential {
 				x |= 0x8000
 			}
-			ipma = append(ipma, be16(x))
+			entry = append(entry, be16(x))
 		}
+		entries = append(entries, entry)
+	}
+	var ipmas [][]byte
+	if f.splitIpma {
+		for _, e := range entries {
+			ipmas = append(ipmas, fullBoxOf("ipma", 0, 1, append([][]byte{be32(1)}, e...)...))
+		}
+	} else {
+		all := [][]byte{be32(len(entries))}
+		for _, e := range entries {
+			all = append(all, e...)
+		}
+		ipmas = append(ipmas, fullBoxOf("ipma", 0, 1, all...))
 	}
 	iinf := fullBoxOf("iinf", 0, 0, append([][]byte{be16(len(f.items))}, infes...)...)
 	var refs [][]byte
@@ -170,7 +199,7 @@ func (f *fixture) meta(start int) []byte {
 		}
 		refs = append(refs, boxOf(r.typ, p...))
 	}
-	iprp := boxOf("iprp", boxOf("ipco", ipco...), fullBoxOf("ipma", 0, 1, ipma...))
+	iprp := boxOf("iprp", append([][]byte{boxOf("ipco", ipco...)}, ipmas...)...)
 	return fullBoxOf("meta", 0, 0, hdlr, pitm, iinf, fullBoxOf("iloc", 0, 0, iloc...), fullBoxOf("iref", 0, 0, refs...), iprp)
 }
 
@@ -190,6 +219,10 @@ func importHEIF(t testing.TB, data []byte) *fixture {
 	for _, i := range m.items {
 		fi := &fitem{id: i.id, typ: i.typ, mime: i.mime, data: itemBytes(t, data, m, i)}
 		for _, a := range i.props {
+			if a.prop < 0 {
+				fi.props = append(fi.props, fprop{essential: a.essential})
+				continue
+			}
 			p := m.props[a.prop]
 			fi.props = append(fi.props, fprop{box: boxOf(p.typ, p.data), essential: a.essential})
 		}

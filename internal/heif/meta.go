@@ -11,14 +11,39 @@ type meta struct {
 	handler    string
 	primary    uint32
 	hasPrimary bool
+	pitmAt     int64   // file offset of the primary's ID in pitm
+	pitmWide   bool    // whether it is 32 bits (else 16)
 	items      []*item // in iinf order
 	byID       map[uint32]*item
 	props      []prop // ipco, in order; ipma indexes are 1-based into it
 	refs       []ref
-	idat       box // in file coordinates; size 0 if absent
+	refIndex   map[refKey][]uint32 // the first reference of each type from each item
+	idat       box                 // in file coordinates; size 0 if absent
 	nAssoc     int
 	nExtents   int
 	assocs     map[uint32][]assoc // ipma, until linked to the items
+	ipmas      []ipma             // the ipma boxes, in file order
+}
+
+// refKey names the references of one type from one item.
+type refKey struct {
+	typ  string
+	from uint32
+}
+
+// ipma is one property association box: where it lies in the file, its
+// version and flags, and its entries in order.
+type ipma struct {
+	start, end int64
+	version    uint8
+	flags      uint32
+	entries    []ipmaEntry
+}
+
+// ipmaEntry is the list of properties of one item in an ipma box.
+type ipmaEntry struct {
+	id uint32
+	as []assoc
 }
 
 // item is one entry of iinf, with its location (iloc) and properties
@@ -28,6 +53,7 @@ type item struct {
 	typ     string // "" for the legacy infe versions 0 and 1
 	mime    string // content type of a 'mime' item (XMP is application/rdf+xml)
 	hidden  bool
+	infeAt  int64 // file offset of its infe payload (version and flags)
 	method  uint8 // iloc construction method: 0 file offset, 1 idat, 2 item
 	extents []extent
 	located bool
@@ -39,8 +65,9 @@ type item struct {
 type extent struct{ off, len uint64 }
 
 // assoc associates a property (an index into meta.props) with an item.
-// at is the file offset of the association in ipma, wide whether it is 16
-// bits (else 8).
+// prop is -1 for an association with property index 0, which means "no
+// property". at is the file offset of the association in ipma, wide
+// whether it is 16 bits (else 8).
 type assoc struct {
 	prop      int
 	essential bool
@@ -48,17 +75,23 @@ type assoc struct {
 	wide      bool
 }
 
-// prop is an item property: its box type and payload.
+// prop is an item property: its box type, payload, and the file offset
+// of the payload.
 type prop struct {
 	typ  string
 	data []byte
+	at   int64
 }
 
-// ref is a reference of type typ from one item to others (iref).
+// ref is a reference of type typ from one item to others (iref). at and
+// off are the file offsets of its box and of its payload, wide whether its
+// item IDs are 32 bits (else 16).
 type ref struct {
-	typ  string
-	from uint32
-	to   []uint32
+	typ     string
+	from    uint32
+	to      []uint32
+	at, off int64
+	wide    bool
 }
 
 // findMeta returns the first top-level meta box of r, parsed, or nil if
@@ -122,13 +155,14 @@ func parseMeta(r io.ReaderAt, b box) (*meta, error) {
 			cur := cursor{p: p}
 			v, _ := cur.fullBox()
 			m.primary, m.hasPrimary = cur.id(v == 0), true
+			m.pitmAt, m.pitmWide = b.off+c.off+4, v != 0
 			err = cur.err
 		case "iinf":
-			err = m.parseIinf(p)
+			err = m.parseIinf(p, b.off+c.off)
 		case "iloc":
 			err = m.parseIloc(p, locs)
 		case "iref":
-			err = m.parseIref(p)
+			err = m.parseIref(p, b.off+c.off)
 		case "iprp":
 			err = m.parseIprp(p, b.off+c.off)
 		case "idat":
@@ -160,9 +194,9 @@ func parseMeta(r io.ReaderAt, b box) (*meta, error) {
 	return m, nil
 }
 
-// parseIinf reads the item infos. The entry count is not trusted: the infe
-// boxes present are what counts.
-func (m *meta) parseIinf(p []byte) error {
+// parseIinf reads the item infos; p lies at offset base of the file. The
+// entry count is not trusted: the infe boxes present are what counts.
+func (m *meta) parseIinf(p []byte, base int64) error {
 	c := cursor{p: p}
 	v, _ := c.fullBox()
 	c.id(v == 0) // entry count
@@ -180,7 +214,7 @@ func (m *meta) parseIinf(p []byte) error {
 		}
 		e := cursor{p: p[b.off:b.end()]}
 		v, flags := e.fullBox()
-		i := &item{hidden: flags&1 != 0}
+		i := &item{hidden: flags&1 != 0, infeAt: base + b.off}
 		i.id = e.id(v < 3)
 		e.u16() // protection index
 		if v >= 2 {
@@ -219,6 +253,9 @@ func (m *meta) parseIloc(p []byte, locs map[uint32]*item) error {
 		}
 	}
 	n := c.id(v < 2)
+	if n > maxBoxes { // there are no more items than infe boxes
+		return damaged("heif: iloc of %d items", n)
+	}
 	for range n {
 		l := &item{}
 		id := c.id(v < 2)
@@ -251,13 +288,14 @@ func (m *meta) parseIloc(p []byte, locs map[uint32]*item) error {
 	return c.err
 }
 
-// parseIref reads the item references.
-func (m *meta) parseIref(p []byte) error {
+// parseIref reads the item references; p lies at offset base of the file.
+func (m *meta) parseIref(p []byte, base int64) error {
 	c := cursor{p: p}
 	v, _ := c.fullBox()
 	if c.err != nil {
 		return c.err
 	}
+	m.refIndex = map[refKey][]uint32{}
 	total := 0
 	it := &boxes{r: sliceReader(p), pos: 4, end: int64(len(p))}
 	for {
@@ -266,9 +304,12 @@ func (m *meta) parseIref(p []byte) error {
 			return err
 		}
 		e := cursor{p: p[b.off:b.end()]}
-		r := ref{typ: b.typ, from: e.id(v == 0)}
+		r := ref{typ: b.typ, from: e.id(v == 0), at: base + b.start, off: base + b.off, wide: v != 0}
 		for range e.u16() {
 			r.to = append(r.to, e.id(v == 0))
+			if e.err != nil {
+				return e.err
+			}
 			if total++; total > maxExtents {
 				return damaged("heif: more than %d references", maxExtents)
 			}
@@ -277,17 +318,17 @@ func (m *meta) parseIref(p []byte) error {
 			return e.err
 		}
 		m.refs = append(m.refs, r)
+		k := refKey{r.typ, r.from}
+		if _, ok := m.refIndex[k]; !ok {
+			m.refIndex[k] = r.to
+		}
 	}
 }
 
 // parseIprp reads the property container and the associations; p lies at
 // offset base of the file.
 func (m *meta) parseIprp(p []byte, base int64) error {
-	type entry struct {
-		id uint32
-		as []assoc
-	}
-	var entries []entry
+	var entries []ipmaEntry
 	m.assocs = map[uint32][]assoc{}
 	sawIpco := false
 	it := &boxes{r: sliceReader(p), end: int64(len(p))}
@@ -315,13 +356,14 @@ func (m *meta) parseIprp(p []byte, base int64) error {
 				if !ok {
 					break
 				}
-				m.props = append(m.props, prop{typ: pb.typ, data: q[pb.off:pb.end()]})
+				m.props = append(m.props, prop{typ: pb.typ, data: q[pb.off:pb.end()], at: base + b.off + pb.off})
 			}
 		case "ipma":
 			c := cursor{p: q}
 			v, flags := c.fullBox()
+			ib := ipma{start: base + b.start, end: base + b.end(), version: v, flags: flags}
 			for range c.u32() {
-				e := entry{id: c.id(v < 1)}
+				e := ipmaEntry{id: c.id(v < 1)}
 				for range c.u8() {
 					var ess bool
 					var idx int
@@ -341,8 +383,15 @@ func (m *meta) parseIprp(p []byte, base int64) error {
 				if c.err != nil {
 					return c.err
 				}
-				entries = append(entries, e)
+				if entries = append(entries, e); len(entries) > maxBoxes {
+					return damaged("heif: ipma of more than %d items", maxBoxes)
+				}
+				ib.entries = append(ib.entries, e)
 			}
+			if c.err != nil {
+				return c.err
+			}
+			m.ipmas = append(m.ipmas, ib)
 		}
 	}
 	for _, e := range entries {

@@ -11,17 +11,23 @@ import (
 
 // probed is what probe reads: Info, and what Decode needs beyond it.
 type probed struct {
-	info   Info
-	codedW int   // width of the primary image as coded (ispe)
-	codedH int   // height of the primary image as coded (ispe)
-	coded  int64 // pixels the decoder produces: grid tiles and alpha included
-	ops    []op  // the primary's transformations, in the order to apply them
-	moov   []int64
-	meta   *meta
+	info    Info
+	codedW  int     // width of the primary image as coded (ispe)
+	codedH  int     // height of the primary image as coded (ispe)
+	coded   int64   // pixels the decoder produces: grid tiles and alpha included
+	ops     []op    // the primary's transformations, in the order to apply them
+	moov    []int64 // offsets of the top-level moov boxes
+	ftypEnd int     // the file offset just past the ftyp box
+	meta    *meta
+	// used are the items the primary image and its alpha plane are made
+	// of, derived and coded.
+	used map[uint32]bool
 	// codedItems are the coded (hvc1, av01) items the primary image and
 	// its alpha plane are made of.
 	codedItems []uint32
-	alpha      bool // the primary has an alpha plane
+	alpha      bool     // the primary has an alpha plane
+	alphaItem  uint32   // the first of them
+	alphaCoded []uint32 // the coded items alphaItem is made of
 }
 
 // op is a transformative property: a clean aperture crop, a rotation by
@@ -43,9 +49,13 @@ type op struct {
 //
 // Errors are *chatpic.Error: KindUnsupported if r is not a HEIF file, or
 // its primary image is coded with something other than HEVC or AV1, or it
-// is an image sequence without a still image; KindUnprocessable if the
-// file is truncated or its structure is corrupt. An error reading r is
-// returned as KindInternal.
+// is an image sequence without a still image, or it is made in a way the
+// decoders do not support (a picture predicted from another, grid tiles
+// with transformations of their own, an AVIF identity or overlay
+// derivation); KindUnprocessable if the file is truncated or its structure
+// is corrupt, which includes a derived image of another size than its
+// ispe property says and coded items that reuse the same bytes many times
+// over. An error reading r is returned as KindInternal.
 func Probe(r io.ReaderAt, size int64) (Info, error) {
 	p, err := probe(r, size)
 	if err != nil {
@@ -118,11 +128,11 @@ func probeBoxes(r io.ReaderAt, size int64) (*probed, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &probed{meta: m}
+	p := &probed{meta: m, ftypEnd: int(first.end())}
 	for _, b := range moov {
 		p.moov = append(p.moov, b.start)
 	}
-	if err := p.describe(size); err != nil {
+	if err := p.describe(r, size); err != nil {
 		return nil, err
 	}
 	if len(moov) > 0 {
@@ -149,8 +159,9 @@ func heifBrands(head []byte) bool {
 	return false
 }
 
-// describe fills p from the primary item of p.meta.
-func (p *probed) describe(size int64) error {
+// describe fills p from the primary item of p.meta, in the file of size
+// bytes in r.
+func (p *probed) describe(r io.ReaderAt, size int64) error {
 	m := p.meta
 	if m.handler != "pict" {
 		return unsupported("this HEIF file holds no picture")
@@ -162,19 +173,29 @@ func (p *probed) describe(size int64) error {
 	if prim == nil {
 		return damaged("heif: primary item %d is not described", m.primary)
 	}
-	res := &resolver{m: m, size: size, memo: map[uint32]resolved{}}
-	defer func() { p.codedItems = res.coded }()
+	res := &resolver{m: m, r: r, size: size, memo: map[uint32]resolved{}}
+	defer func() {
+		p.codedItems = res.coded
+		p.used = map[uint32]bool{}
+		for id := range res.memo {
+			p.used[id] = true
+		}
+	}()
 	f, px, err := res.visit(prim.id, 0)
 	if err != nil {
 		return err
 	}
 	for _, a := range m.alphaOf(prim.id) {
+		n := len(res.coded)
 		_, apx, err := res.visit(a, 0)
 		if err != nil {
 			return err
 		}
 		px = satAdd(px, apx)
-		p.alpha = true
+		if !p.alpha {
+			p.alpha, p.alphaItem = true, a
+			p.alphaCoded = res.coded[n:]
+		}
 	}
 	w, h, err := ispe(m, prim)
 	if err != nil {
@@ -205,9 +226,21 @@ func (p *probed) describe(size int64) error {
 // transforms reads the primary's clap, irot and imir properties, in their
 // association order, and sets the displayed dimensions.
 func (p *probed) transforms(prim *item) error {
-	w, h := p.codedW, p.codedH
-	for _, a := range prim.props {
-		pr := p.meta.props[a.prop]
+	var err error
+	p.ops, p.info.Width, p.info.Height, err = itemOps(p.meta, prim, p.codedW, p.codedH)
+	return err
+}
+
+// itemOps returns the transformative properties (clap, irot, imir) of item
+// i, in their association order, for a reconstructed image of w x h, and
+// the size of the image they make. A clean aperture must lie within the
+// image it crops.
+func itemOps(m *meta, i *item, w, h int) (ops []op, ow, oh int, err error) {
+	for _, a := range i.props {
+		if a.prop < 0 { // property index 0: no property
+			continue
+		}
+		pr := m.props[a.prop]
 		c := cursor{p: pr.data}
 		var o op
 		switch pr.typ {
@@ -227,8 +260,11 @@ func (p *probed) transforms(prim *item) error {
 					v[i] = float64(int32(x))
 				}
 			}
-			if c.err == nil && (v[1] == 0 || v[3] == 0 || v[5] == 0 || v[7] == 0) {
-				return damaged("heif: clap with a zero denominator")
+			if c.err != nil {
+				break
+			}
+			if v[1] == 0 || v[3] == 0 || v[5] == 0 || v[7] == 0 {
+				return nil, 0, 0, damaged("heif: clap with a zero denominator")
 			}
 			cx := v[4]/v[5] + float64(w-1)/2
 			cy := v[6]/v[7] + float64(h-1)/2
@@ -238,20 +274,19 @@ func (p *probed) transforms(prim *item) error {
 				int(math.Floor(cx+(cw-1)/2)) + 1, int(math.Floor(cy+(ch-1)/2)) + 1,
 			}}
 			if r := o.crop; r[0] < 0 || r[1] < 0 || r[2] > w || r[3] > h || r[0] >= r[2] || r[1] >= r[3] {
-				return damaged("heif: clean aperture %v outside %dx%d", r, w, h)
+				return nil, 0, 0, damaged("heif: clean aperture %v outside %dx%d", r, w, h)
 			}
 			w, h = o.crop[2]-o.crop[0], o.crop[3]-o.crop[1]
 		default:
 			continue
 		}
 		if c.err != nil {
-			return damaged("heif: %s property ends early", pr.typ)
+			return nil, 0, 0, damaged("heif: %s property ends early", pr.typ)
 		}
 		o.assoc = a
-		p.ops = append(p.ops, o)
+		ops = append(ops, o)
 	}
-	p.info.Width, p.info.Height = w, h
-	return nil
+	return ops, w, h, nil
 }
 
 // sampleCount returns the number of samples of the first picture or video
