@@ -304,3 +304,36 @@ func absDiff(a, b float64) float64 {
 	}
 	return b - a
 }
+
+// TestProbeDescribesDecoding: what Probe reports for memory estimates
+// (alpha, bit depth, pixels decoded) matches the samples' names.
+func TestProbeDescribesDecoding(t *testing.T) {
+	dir := filepath.Join(mediaDir, "avif-samples")
+	tests := []struct {
+		file  string
+		alpha bool
+		depth int
+	}{
+		{"fox.profile0.8bpc.yuv420.avif", false, 8},
+		{"fox.profile0.10bpc.yuv420.avif", false, 10},
+		{"fox.profile2.12bpc.yuv444.avif", false, 12},
+		{"plum-blossom-small.profile0.8bpc.yuv420.alpha-full.avif", true, 8},
+		{"plum-blossom-small.profile2.12bpc.yuv422.alpha-limited.avif", true, 12},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			b, err := os.ReadFile(filepath.Join(dir, tt.file))
+			if err != nil {
+				t.Skipf("%s: %v", tt.file, err)
+			}
+			info, err := Probe(bytes.NewReader(b), int64(len(b)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			px := int64(info.Width) * int64(info.Height)
+			if info.Alpha != tt.alpha || info.Depth != tt.depth || info.Coded < px || (tt.alpha && info.Coded < 2*px) {
+				t.Fatalf("alpha %v depth %d coded %d (of %d pixels), want alpha %v depth %d", info.Alpha, info.Depth, info.Coded, px, tt.alpha, tt.depth)
+			}
+		})
+	}
+}

@@ -53,6 +53,13 @@ type Info struct {
 	// beside) a profile, nil if there is none. Primaries 1 and transfer
 	// 13 are sRGB; primaries 12 are Display P3.
 	NCLX *NCLX
+	// Coded is how many pixels decoding produces in all: the picture's,
+	// the overhang of its grid tiles, and its alpha plane's.
+	Coded int64
+	// Alpha says the picture has an alpha plane.
+	Alpha bool
+	// Depth is the bit depth of its samples: 8, 10 or 12.
+	Depth int
 	// Frames is 1 for a still image. For an image sequence (an animated
 	// AVIF or HEIF, whose frames are a track in a moov box) it is the
 	// number of samples of the first picture track; Decode still decodes

@@ -201,7 +201,7 @@ func (p *probed) describe(r io.ReaderAt, size int64) error {
 	if err != nil {
 		return err
 	}
-	p.info = Info{Format: f, Frames: 1}
+	p.info = Info{Format: f, Frames: 1, Coded: px, Alpha: p.alpha, Depth: depth(m, res.coded)}
 	p.codedW, p.codedH, p.coded = w, h, px
 	if err := p.transforms(prim); err != nil {
 		return err
@@ -221,6 +221,32 @@ func (p *probed) describe(r io.ReaderAt, size int64) error {
 		}
 	}
 	return nil
+}
+
+// depth returns the largest bit depth the coded items declare in their
+// hvcC or av1C, 8 if none says.
+func depth(m *meta, coded []uint32) int {
+	d := 8
+	for _, id := range coded {
+		it := m.byID[id]
+		if it == nil {
+			continue
+		}
+		for _, c := range m.propsOf(it, "hvcC") {
+			if len(c.data) > 17 {
+				d = max(d, 8+int(c.data[17]&7)) // bitDepthLumaMinus8
+			}
+		}
+		for _, c := range m.propsOf(it, "av1C") {
+			if len(c.data) > 2 && c.data[2]&0x40 != 0 { // high_bitdepth
+				d = max(d, 10)
+				if c.data[1]>>5 == 2 && c.data[2]&0x20 != 0 { // twelve_bit, in profile 2
+					d = 12
+				}
+			}
+		}
+	}
+	return d
 }
 
 // transforms reads the primary's clap, irot and imir properties, in their

@@ -71,11 +71,13 @@ func (s *Service) ingest(ctx context.Context, spool *os.File, size int64) (in *i
 	n, _ := spool.ReadAt(head, 0)
 	head = head[:n]
 
-	if _, ok := video.Sniff(head); ok {
-		return s.ingestVideo(ctx, spool, size)
-	}
+	// HEIF before video: an image sequence is an ISO BMFF file with a
+	// track, like an MP4, but its brands say HEIF.
 	if _, ok := heif.Sniff(head); ok {
 		return s.ingestHEIF(ctx, spool, size)
+	}
+	if _, ok := video.Sniff(head); ok {
+		return s.ingestVideo(ctx, spool, size)
 	}
 	if _, err := media.Sniff(head); err != nil {
 		return nil, refusal(err)
@@ -311,7 +313,15 @@ func heifMemory(info heif.Info) int64 {
 	if info.Format == heif.AVIF {
 		per = avifPerPixel
 	}
-	return heifBase + per*int64(info.Width)*int64(info.Height)
+	px := int64(info.Width) * int64(info.Height)
+	n := heifBase + per*max(info.Coded, px)
+	if info.Depth > 8 {
+		n += 16 * px // the decoders' 16-bit planes and output, before they become 8-bit
+	}
+	if info.Alpha {
+		n += 8 * px // the colour and alpha planes combined, and the PNG written from them
+	}
+	return n
 }
 
 // lightReserve is the part of the memory budget that heavy work never
