@@ -57,7 +57,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err := os.MkdirAll(tmp, 0o700); err != nil {
 		return fmt.Errorf("temp folder: %w", err)
 	}
-	exe, err := os.Executable()
+	exe, err := self()
 	if err != nil {
 		return fmt.Errorf("finding the chatpic executable to start workers: %w", err)
 	}
@@ -154,4 +154,16 @@ func tempDir(s config.Storage) string { return filepath.Join(s.Data, "tmp") }
 func empty(dir string) bool {
 	entries, err := os.ReadDir(dir)
 	return err != nil || len(entries) == 0
+}
+
+// self returns the path that starts this very program: on Linux
+// /proc/self/exe, which stays this binary even if an upgrade replaces the
+// file meanwhile (a worker must speak its server's protocol), elsewhere
+// the executable's path.
+func self() (string, error) {
+	const proc = "/proc/self/exe"
+	if _, err := os.Stat(proc); err == nil {
+		return proc, nil
+	}
+	return os.Executable()
 }
