@@ -62,19 +62,34 @@ func (a *API) Posts(w http.ResponseWriter, r *http.Request) {
 // Upload answers POST /api/v1/channels/{slug}/posts with a multipart body
 // ("file", optional "caption"): 201 and the post with its delete token.
 func (a *API) Upload(w http.ResponseWriter, r *http.Request) {
-	// Refuse an unknown channel before reading a byte of the file.
-	if _, err := a.posts.Channel(r.Context(), r.PathValue("slug")); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	up, err := request.ParseUpload(w, r, a.posts)
+	pass, err := a.admit(w, r, r.PathValue("slug"))
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
+	defer pass.Release()
+	up, err := request.ParseUpload(w, r, a.posts, nil)
+	if err != nil {
+		w.Header().Set("Connection", "close") // the rest of the body is not wanted
+		a.fail(w, r, err)
+		return
+	}
 	defer up.Close()
-	created, err := a.posts.Upload(r.Context(), r.PathValue("slug"), up.Draft(a.origin.ClientAddr(r)))
+	d := up.Draft(a.origin.ClientAddr(r))
+	d.Pass = pass
+	created, err := a.posts.Upload(r.Context(), r.PathValue("slug"), d)
 	a.created(w, r, created, err)
+}
+
+// admit decides an upload from its request line and headers, before a
+// byte of its body is read (see request.CheckUpload, posting.Service.Admit);
+// a refusal closes the connection rather than drain the body.
+func (a *API) admit(w http.ResponseWriter, r *http.Request, slug string) (*posting.Pass, error) {
+	pass, err := request.AdmitUpload(r, a.posts, a.origin, slug)
+	if err != nil {
+		w.Header().Set("Connection", "close")
+	}
+	return pass, err
 }
 
 // created answers an upload: 201 with the post and its delete token, 202
@@ -126,12 +141,21 @@ func (a *API) Delete(w http.ResponseWriter, r *http.Request) {
 // "max_views"): 201 and the post, which is in no channel and found only by
 // its link.
 func (a *API) UploadLinkOnly(w http.ResponseWriter, r *http.Request) {
-	up, err := request.ParseUpload(w, r, a.posts)
+	pass, err := a.admit(w, r, chatpic.LinkOnly)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
+	defer pass.Release()
+	up, err := request.ParseUpload(w, r, a.posts, nil)
+	if err != nil {
+		w.Header().Set("Connection", "close") // the rest of the body is not wanted
+		a.fail(w, r, err)
+		return
+	}
 	defer up.Close()
-	created, err := a.posts.UploadLinkOnly(r.Context(), up.Draft(a.origin.ClientAddr(r)), up.MaxViews)
+	d := up.Draft(a.origin.ClientAddr(r))
+	d.Pass = pass
+	created, err := a.posts.UploadLinkOnly(r.Context(), d, up.MaxViews)
 	a.created(w, r, created, err)
 }

@@ -181,14 +181,32 @@ func (g *Guard) Prune() {
 	}
 }
 
-// Admit decides whether client may do a (upload or comment) in ch: the
-// rate limit, a poster ban, a locked channel, and the challenge when it is
-// on (proof is "TOKEN:SOLUTION"). Errors: KindRateLimited, KindForbidden
-// (banned, locked, wrong proof), KindChallenge (a proof is needed).
+// Admit decides whether client may do a (upload or comment) in ch: Open,
+// Enter and Prove in turn. Errors: KindRateLimited, KindForbidden (banned,
+// locked, wrong proof), KindChallenge (a proof is needed).
 func (g *Guard) Admit(ctx context.Context, a chatpic.Action, ch chatpic.Channel, client netip.Addr, proof string) error {
+	if err := g.Open(ch); err != nil {
+		return err
+	}
+	if err := g.Enter(ctx, a, client); err != nil {
+		return err
+	}
+	return g.Prove(ctx, a, ch, proof)
+}
+
+// Open refuses, with KindForbidden, anything posted into a locked channel.
+func (g *Guard) Open(ch chatpic.Channel) error {
 	if ch.Locked {
 		return chatpic.Errorf(chatpic.KindForbidden, "this channel is read-only for now")
 	}
+	return nil
+}
+
+// Enter decides what can be decided of client doing a from the client
+// alone, before anything it sends is read: it counts a against the
+// client's rate limit and, for uploads and comments, refuses a banned
+// poster. Errors: KindRateLimited, KindForbidden, the shared store's.
+func (g *Guard) Enter(ctx context.Context, a chatpic.Action, client netip.Addr) error {
 	now := g.now()
 	cur, prev, err := g.client(ctx, client, now)
 	if err != nil {
@@ -206,6 +224,17 @@ func (g *Guard) Admit(ctx context.Context, a chatpic.Action, ch chatpic.Channel,
 	}
 	if banned {
 		return chatpic.Errorf(chatpic.KindForbidden, "you cannot post here for now")
+	}
+	return nil
+}
+
+// Prove checks the proof-of-work solution (proof is "TOKEN:SOLUTION") of
+// an upload or comment into ch when the channel asks for one now.
+// Errors: KindChallenge (a proof is needed), KindForbidden (a wrong or
+// spent proof).
+func (g *Guard) Prove(ctx context.Context, a chatpic.Action, ch chatpic.Channel, proof string) error {
+	if a != chatpic.ActionUpload && a != chatpic.ActionComment {
+		return nil
 	}
 	need, err := g.ChallengeNeeded(ctx, ch)
 	if err != nil || !need {

@@ -97,6 +97,7 @@ func TestDecoderFailuresCostOneUpload(t *testing.T) {
 				t.Fatalf("after the failure %d bytes of memory and %d CPU slots are still taken", f.svc.mem.used, len(f.svc.work))
 			}
 			codecs.op = opHEIF
+			f.svc.cfg.DecodeTimeout = time.Minute
 			if _, err := f.upload("random", "", file.Bytes()); err != nil {
 				t.Fatalf("the next AVIF upload: %v", err)
 			}

@@ -17,6 +17,7 @@ import (
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/blob"
 	"github.com/chatpic/chatpic/internal/codecs"
+	"github.com/chatpic/chatpic/internal/limit"
 	"github.com/chatpic/chatpic/internal/media"
 	"github.com/chatpic/chatpic/internal/video"
 	"github.com/chatpic/chatpic/internal/worker"
@@ -65,6 +66,10 @@ type Config struct {
 	// Workers bounds how many pictures are decoded in this process at
 	// once; 0 means one per CPU.
 	Workers int
+	// UploadsPerClient and UploadsInFlight bound the uploads being
+	// received or processed at once, per client and in all (see Admit);
+	// 0 means DefaultUploadsPerClient and DefaultUploadsInFlight.
+	UploadsPerClient, UploadsInFlight int
 	// Memory bounds the memory that media work may need at once, in this
 	// process and its workers together, by estimates made from each file's
 	// headers; work past it waits (see budget). 0 means DefaultMemory.
@@ -109,6 +114,11 @@ const (
 type Guard interface {
 	// Admit decides an upload or comment into ch (see moderation.Guard).
 	Admit(ctx context.Context, a chatpic.Action, ch chatpic.Channel, client netip.Addr, proof string) error
+	// Enter, Open and Prove are Admit's three parts: what is known from
+	// the client alone, from the channel, and from the proof of work.
+	Enter(ctx context.Context, a chatpic.Action, client netip.Addr) error
+	Open(ch chatpic.Channel) error
+	Prove(ctx context.Context, a chatpic.Action, ch chatpic.Channel, proof string) error
 	// Allow counts an action against the client's rate limit.
 	Allow(ctx context.Context, a chatpic.Action, client netip.Addr) error
 }
@@ -133,6 +143,8 @@ type Service struct {
 	work chan struct{}
 	// mem admits media work by the memory it needs.
 	mem *budget
+	// inflight holds the places of uploads in flight.
+	inflight *limit.Slots
 	// release gives memory back to the system once media work stops.
 	release *time.Timer
 	// failWrite, set only by tests, fails writes to temporary files at a
@@ -171,7 +183,8 @@ func New(store Store, blobs blob.Store, log *slog.Logger, now func() time.Time, 
 		cfg.QueueTimeout = DefaultQueueTimeout
 	}
 	s := &Service{store: store, blobs: blobs, log: log, now: now, cfg: cfg, keys: cfg.Keys,
-		work: make(chan struct{}, cfg.Workers), mem: newBudget(cfg.Memory, lightReserve(cfg.Memory))}
+		work: make(chan struct{}, cfg.Workers), mem: newBudget(cfg.Memory, lightReserve(cfg.Memory)),
+		inflight: newInflight(cfg)}
 	// Decoding grows the heap; the runtime gives the pages back to the
 	// system over several minutes. Once uploads have stopped for a while,
 	// give them back at once, so an idle server stays small.

@@ -197,7 +197,9 @@ func TestDelete(t *testing.T) {
 // small channel: it never holds more than its capacity, and every upload
 // either stays or was evicted.
 func TestConcurrentUploadsRespectCapacity(t *testing.T) {
-	f := newFixture(t, 1<<20)
+	// Twelve at once from one client: more than a client may have in
+	// flight by default.
+	f := newFixtureWith(t, func(c *Config) { c.UploadsPerClient = 12 })
 	ctx := context.Background()
 	if err := f.db.CreateChannel(ctx, chatpic.Channel{Slug: "busy", Title: "Busy", Capacity: 3, CreatedAt: t0}); err != nil {
 		t.Fatal(err)

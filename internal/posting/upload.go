@@ -83,6 +83,9 @@ type Draft struct {
 	// Proof is the proof-of-work solution ("TOKEN:SOLUTION") when the
 	// channel asks for one.
 	Proof string
+	// Pass, if set, is the upload's admission, made before its body was
+	// read (see Admit); without one, Upload admits it itself.
+	Pass *Pass
 }
 
 // Upload checks, scrubs and posts a spooled file into the channel with the
@@ -97,11 +100,12 @@ func (s *Service) Upload(ctx context.Context, slug string, d Draft) (Created, er
 	if err := chatpic.ValidateExpiresIn(d.ExpiresIn); err != nil {
 		return Created{}, err
 	}
-	ch, err := s.Channel(ctx, slug)
+	pass, done, err := s.passFor(ctx, d, slug)
+	defer done()
 	if err != nil {
 		return Created{}, err
 	}
-	return s.upload(ctx, ch, d, 0)
+	return s.upload(ctx, *pass.ch, d, 0)
 }
 
 // UploadLinkOnly posts an upload into no channel: only its link finds it.
@@ -118,11 +122,12 @@ func (s *Service) UploadLinkOnly(ctx context.Context, d Draft, maxViews int) (Cr
 	if err := chatpic.ValidateMaxViews(maxViews); err != nil {
 		return Created{}, err
 	}
-	ch, err := s.store.Channel(ctx, chatpic.LinkOnly, s.Now())
+	pass, done, err := s.passFor(ctx, d, chatpic.LinkOnly)
+	defer done()
 	if err != nil {
 		return Created{}, err
 	}
-	return s.upload(ctx, ch, d, maxViews)
+	return s.upload(ctx, *pass.ch, d, maxViews)
 }
 
 func (s *Service) upload(ctx context.Context, ch chatpic.ChannelStats, d Draft, maxViews int) (Created, error) {
@@ -135,7 +140,8 @@ func (s *Service) upload(ctx context.Context, ch chatpic.ChannelStats, d Draft, 
 		return Created{}, chatpic.Errorf(chatpic.KindInvalid, "choose a file to upload")
 	}
 	if s.cfg.Guard != nil {
-		if err := s.cfg.Guard.Admit(ctx, chatpic.ActionUpload, ch.Channel, d.Client, d.Proof); err != nil {
+		// The rest was decided before the body was read (Admit).
+		if err := s.cfg.Guard.Prove(ctx, chatpic.ActionUpload, ch.Channel, d.Proof); err != nil {
 			return Created{}, err
 		}
 	}

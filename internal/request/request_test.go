@@ -176,7 +176,7 @@ func TestParseUpload(t *testing.T) {
 			body, ct := multipartBody(t, tt.fields...)
 			r := httptest.NewRequest(http.MethodPost, "/upload", body)
 			r.Header.Set("Content-Type", ct)
-			up, err := ParseUpload(httptest.NewRecorder(), r, svc)
+			up, err := ParseUpload(httptest.NewRecorder(), r, svc, nil)
 			if err != nil {
 				t.Fatalf("ParseUpload() = %v", err)
 			}
@@ -309,7 +309,7 @@ func TestParseUploadRefuses(t *testing.T) {
 			} else {
 				r = formRequest(t, tt.fields)
 			}
-			up, err := ParseUpload(httptest.NewRecorder(), r, svc)
+			up, err := ParseUpload(httptest.NewRecorder(), r, svc, nil)
 			if got := chatpic.ErrorKind(err); got != tt.kind {
 				t.Errorf("ParseUpload() = %v (kind %q), want a %q error", err, got, tt.kind)
 			}
@@ -338,7 +338,7 @@ func TestParseUploadTooLargeMessage(t *testing.T) {
 	svc, _ := newSpooler(t, 20_000_000)
 	r := formRequest(t, []formPart{{"file", "a.jpg", "x"}})
 	r.ContentLength = 1 << 40
-	_, err := ParseUpload(httptest.NewRecorder(), r, svc)
+	_, err := ParseUpload(httptest.NewRecorder(), r, svc, nil)
 	if got, want := chatpic.ErrorMessage(err), "files are limited to 20 MB"; got != want {
 		t.Errorf("ErrorMessage() = %q, want %q", got, want)
 	}

@@ -1,6 +1,7 @@
 package request
 
 import (
+	"context"
 	"errors"
 	"io"
 	"mime"
@@ -51,15 +52,60 @@ type spooler interface {
 	MaxBytes() int64
 }
 
+// admitter is what AdmitUpload needs of the posting service.
+type admitter interface {
+	spooler
+	Admit(ctx context.Context, client netip.Addr) (*posting.Pass, error)
+}
+
+// AdmitUpload decides everything about an upload that its request line and
+// headers tell, before a byte of its body is read: CheckUpload, then the
+// client's admission (posting.Service.Admit: rate limit, ban, uploads in
+// flight), then, when slug is not "", the channel (it exists and is open).
+// The caller releases the Pass when the request ends.
+func AdmitUpload(r *http.Request, svc admitter, origin *Origin, slug string) (*posting.Pass, error) {
+	if err := CheckUpload(r, svc); err != nil {
+		return nil, err
+	}
+	pass, err := svc.Admit(r.Context(), origin.ClientAddr(r))
+	if err != nil {
+		return nil, err
+	}
+	if slug != "" {
+		if err := pass.Channel(r.Context(), slug); err != nil {
+			pass.Release()
+			return nil, err
+		}
+	}
+	return pass, nil
+}
+
+// CheckUpload decides what the request line and headers tell of an upload,
+// before its body is read: it must be multipart/form-data
+// (KindUnsupported) and must not announce more than the largest upload
+// (KindTooLarge).
+func CheckUpload(r *http.Request, svc spooler) error {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/form-data" {
+		return chatpic.Errorf(chatpic.KindUnsupported, "send the file as multipart/form-data in a field called \"file\"")
+	}
+	if r.ContentLength > svc.MaxBytes()+formOverhead {
+		return tooLarge(svc.MaxBytes())
+	}
+	return nil
+}
+
 // ParseUpload streams a multipart/form-data body with a "file" part and an
 // optional "caption" field. The file is spooled to disk as it arrives and
 // refused with KindTooLarge as soon as it passes the limit; nothing is held
 // in memory whole. The file's name and the part's Content-Type are ignored.
-// Errors: KindInvalid (not multipart, no file, several files, a field too
-// long), KindTooLarge, KindUnsupported (not multipart/form-data). On error
+// onChannel, if not nil, is called with the "channel" field when one comes
+// before the file, and its error refuses the upload before the file is
+// read. Errors: CheckUpload's, KindInvalid (not a valid form, no file,
+// several files, a field too long), KindTooLarge, and onChannel's. On error
 // nothing is left behind; otherwise the caller closes the Upload.
-func ParseUpload(w http.ResponseWriter, r *http.Request, svc spooler) (*Upload, error) {
-	up, err := parseUpload(w, r, svc)
+func ParseUpload(w http.ResponseWriter, r *http.Request, svc spooler, onChannel func(slug string) error) (*Upload, error) {
+	up, err := parseUpload(w, r, svc, onChannel)
 	if err != nil {
 		up.Close()
 		return nil, err
@@ -67,16 +113,12 @@ func ParseUpload(w http.ResponseWriter, r *http.Request, svc spooler) (*Upload, 
 	return up, nil
 }
 
-func parseUpload(w http.ResponseWriter, r *http.Request, svc spooler) (*Upload, error) {
+func parseUpload(w http.ResponseWriter, r *http.Request, svc spooler, onChannel func(string) error) (*Upload, error) {
 	up := &Upload{Proof: r.Header.Get("X-Chatpic-Pow")}
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "multipart/form-data" {
-		return up, chatpic.Errorf(chatpic.KindUnsupported, "send the file as multipart/form-data in a field called \"file\"")
+	if err := CheckUpload(r, svc); err != nil {
+		return up, err
 	}
 	limit := svc.MaxBytes() + formOverhead
-	if r.ContentLength > limit {
-		return up, tooLarge(svc.MaxBytes())
-	}
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	mr, err := r.MultipartReader()
 	if err != nil {
@@ -106,7 +148,9 @@ func parseUpload(w http.ResponseWriter, r *http.Request, svc spooler) (*Upload, 
 		case "pow":
 			up.Proof, err = field(part)
 		case "channel":
-			up.Channel, err = field(part)
+			if up.Channel, err = field(part); err == nil && up.File == nil && onChannel != nil {
+				err = onChannel(up.Channel)
+			}
 		case "max_views":
 			var v string
 			if v, err = field(part); err == nil && strings.TrimSpace(v) != "" {

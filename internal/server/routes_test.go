@@ -47,6 +47,7 @@ type testSite struct {
 	blobs   *diskblob.Store
 	mods    *moderation.Service
 	guard   *moderation.Guard
+	posts   *posting.Service
 	now     *time.Time
 }
 
@@ -90,7 +91,7 @@ func newTestSite(t *testing.T, adjust func(*moderation.GuardConfig)) *testSite {
 	}
 	a := api.New(posts, mods, origin, log, broker)
 	h := Routes(pages, a, []Pinger{db, blobs}, Deps{Log: log})
-	return &testSite{handler: h, pages: pages, api: a, db: db, blobs: blobs, mods: mods, guard: guard, now: &clock}
+	return &testSite{handler: h, pages: pages, api: a, db: db, blobs: blobs, mods: mods, guard: guard, posts: posts, now: &clock}
 }
 
 func multipartBody(t *testing.T, fields map[string]string, file []byte) (io.Reader, string) {

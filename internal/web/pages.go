@@ -232,14 +232,24 @@ func (w *Web) Upload(rw http.ResponseWriter, r *http.Request) {
 func (w *Web) upload(rw http.ResponseWriter, r *http.Request, slug string) {
 	back := "/"
 	if slug != "" {
-		if _, err := w.posts.Channel(r.Context(), slug); err != nil {
+		back = "/c/" + slug
+	}
+	pass, err := request.AdmitUpload(r, w.posts, w.origin, slug)
+	if err != nil {
+		rw.Header().Set("Connection", "close") // rather than drain the body
+		if chatpic.ErrorKind(err) == chatpic.KindNotFound {
 			w.fail(rw, r, err)
 			return
 		}
-		back = "/c/" + slug
+		w.uploadFailed(rw, r, err, back)
+		return
 	}
-	up, err := request.ParseUpload(rw, r, w.posts)
+	defer pass.Release()
+	// The home page's form names the channel in a field before the file:
+	// it is checked before the file is read.
+	up, err := request.ParseUpload(rw, r, w.posts, func(slug string) error { return pass.Channel(r.Context(), slug) })
 	if err != nil {
+		rw.Header().Set("Connection", "close") // the rest of the body is not wanted
 		w.uploadFailed(rw, r, err, back)
 		return
 	}
@@ -247,7 +257,9 @@ func (w *Web) upload(rw http.ResponseWriter, r *http.Request, slug string) {
 	if slug == "" {
 		slug = up.Channel
 	}
-	created, err := w.posts.Upload(r.Context(), slug, up.Draft(w.origin.ClientAddr(r)))
+	d := up.Draft(w.origin.ClientAddr(r))
+	d.Pass = pass
+	created, err := w.posts.Upload(r.Context(), slug, d)
 	if err != nil {
 		w.uploadFailed(rw, r, err, back)
 		return
@@ -269,13 +281,23 @@ func (w *Web) uploadFailed(rw http.ResponseWriter, r *http.Request, err error, b
 // UploadLinkOnly handles the home page's link-only upload form, POST
 // /link ("file", "caption", "expires_in", "max_views").
 func (w *Web) UploadLinkOnly(rw http.ResponseWriter, r *http.Request) {
-	up, err := request.ParseUpload(rw, r, w.posts)
+	pass, err := request.AdmitUpload(r, w.posts, w.origin, chatpic.LinkOnly)
 	if err != nil {
+		rw.Header().Set("Connection", "close")
+		w.uploadFailed(rw, r, err, "/#link")
+		return
+	}
+	defer pass.Release()
+	up, err := request.ParseUpload(rw, r, w.posts, nil)
+	if err != nil {
+		rw.Header().Set("Connection", "close")
 		w.uploadFailed(rw, r, err, "/#link")
 		return
 	}
 	defer up.Close()
-	created, err := w.posts.UploadLinkOnly(r.Context(), up.Draft(w.origin.ClientAddr(r)), up.MaxViews)
+	d := up.Draft(w.origin.ClientAddr(r))
+	d.Pass = pass
+	created, err := w.posts.UploadLinkOnly(r.Context(), d, up.MaxViews)
 	if err != nil {
 		w.uploadFailed(rw, r, err, "/#link")
 		return

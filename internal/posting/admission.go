@@ -1,0 +1,114 @@
+package posting
+
+import (
+	"context"
+	"net/netip"
+	"time"
+
+	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/limit"
+)
+
+// Defaults for the places of uploads in flight.
+const (
+	DefaultUploadsPerClient = 4
+	DefaultUploadsInFlight  = 256
+)
+
+// Pass is an upload admitted before a byte of its body was read (see Admit).
+// It holds one of its client's places for uploads in flight until Release.
+type Pass struct {
+	s       *Service
+	client  netip.Addr
+	ch      *chatpic.ChannelStats // once Channel has checked it
+	release func()
+}
+
+// Admit decides what can be decided of an upload from client before its
+// body is read: the client is under its rate limit for uploads (this counts
+// as one), is not banned from posting, and has fewer than its share of
+// uploads in flight, as has the server. Errors: KindRateLimited (the rate
+// limit, or the client's share of uploads in flight), KindUnavailable (the
+// server's), KindForbidden (banned). The caller releases the Pass when the
+// request ends.
+func (s *Service) Admit(ctx context.Context, client netip.Addr) (*Pass, error) {
+	if s.cfg.Guard != nil {
+		if err := s.cfg.Guard.Enter(ctx, chatpic.ActionUpload, client); err != nil {
+			return nil, err
+		}
+	}
+	key, _ := s.keys.Client(client, s.Now())
+	release, err := s.inflight.Acquire(string(key))
+	if err != nil {
+		return nil, err
+	}
+	return &Pass{s: s, client: client, release: release}, nil
+}
+
+// Channel checks that the admitted upload may go into the channel slug
+// (chatpic.LinkOnly for a link-only upload): it exists and is open. It is
+// meant to be called as soon as the channel is known, from the URL or from
+// a form field that comes before the file. Errors: KindNotFound,
+// KindForbidden (locked).
+func (p *Pass) Channel(ctx context.Context, slug string) error {
+	if p.ch != nil && p.ch.Slug == slug {
+		return nil
+	}
+	var ch chatpic.ChannelStats
+	var err error
+	if slug == chatpic.LinkOnly {
+		ch, err = p.s.store.Channel(ctx, chatpic.LinkOnly, p.s.Now())
+	} else {
+		ch, err = p.s.Channel(ctx, slug)
+	}
+	if err != nil {
+		return err
+	}
+	if p.s.cfg.Guard != nil {
+		if err := p.s.cfg.Guard.Open(ch.Channel); err != nil {
+			return err
+		}
+	}
+	p.ch = &ch
+	return nil
+}
+
+// Release gives the pass's place back. It may be called more than once.
+func (p *Pass) Release() {
+	if p != nil {
+		p.release()
+	}
+}
+
+// passFor returns d's Pass checked for the channel slug, or, when d has
+// none, admits the upload now (for callers that read the body first), with
+// a release to defer.
+func (s *Service) passFor(ctx context.Context, d Draft, slug string) (*Pass, func(), error) {
+	p, done := d.Pass, func() {}
+	if p == nil {
+		var err error
+		if p, err = s.Admit(ctx, d.Client); err != nil {
+			return nil, done, err
+		}
+		done = p.Release
+	}
+	if err := p.Channel(ctx, slug); err != nil {
+		return nil, done, err
+	}
+	return p, done, nil
+}
+
+// newInflight makes the places of uploads in flight from cfg.
+func newInflight(cfg Config) *limit.Slots {
+	per, total := cfg.UploadsPerClient, cfg.UploadsInFlight
+	if per <= 0 {
+		per = DefaultUploadsPerClient
+	}
+	if total <= 0 {
+		total = DefaultUploadsInFlight
+	}
+	return limit.NewSlots(per, total, "uploads in flight", 10*time.Second)
+}
+
+// InFlight returns how many uploads hold a place now (see Admit).
+func (s *Service) InFlight() int { return s.inflight.Held() }
