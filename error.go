@@ -26,6 +26,7 @@ const (
 	KindUnauthorized  Kind = "unauthorized"       // the caller must sign in (moderation)
 	KindUnavailable   Kind = "unavailable"        // the server is too busy for this now; try later (see Error.RetryAfter)
 	KindStorageFull   Kind = "storage_full"       // the server is out of storage space; nothing was kept
+	KindTimeout       Kind = "timeout"            // the client sent its request too slowly
 	KindInternal      Kind = "internal"           // our fault; details are logged, not shown
 )
 

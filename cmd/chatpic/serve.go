@@ -41,6 +41,14 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return nil
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	files, err := raiseOpenFiles()
+	if err != nil {
+		return fmt.Errorf("reading the open-file limit: %w", err)
+	}
+	cp := capsFor(files)
+	log.Info("client caps", "open_files", cp.files, "uploads_in_flight", cp.uploads, "streams", cp.streams,
+		"uploads_per_client", cfg.Upload.UploadsPerClient, "streams_per_client", cfg.HTTP.StreamsPerClient)
+	lim := api.Limits{StreamsPerClient: cfg.HTTP.StreamsPerClient, Streams: cp.streams}
 
 	st, err := openStorage(ctx, cfg.Storage, e, log)
 	if err != nil {
@@ -80,6 +88,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	site, err := newSite(ctx, st, log, e.now, cfg, posting.Config{
 		MaxBytes: cfg.Upload.MaxBytes, Media: limits, TempDir: tmp,
 		Codecs: codecs, Events: broker, Memory: cfg.Upload.MediaMemory, DecodeTimeout: cfg.Upload.DecodeTimeout,
+		UploadsPerClient: cfg.Upload.UploadsPerClient, UploadsInFlight: cp.uploads, UploadRate: cfg.Upload.MinUploadRate,
 		VideoLimits: video.Limits{
 			MaxBytes: cfg.Upload.MaxVideoBytes, MaxDuration: cfg.Upload.MaxVideoDuration, MaxPixels: cfg.Upload.MaxPixels,
 		},
@@ -100,7 +109,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 				"view-limited uploads stay reachable there by ID while their files exist (docs/deploy.md)")
 		}
 	}
-	handler := server.Routes(pages, api.New(posts, site.mods, origin, log, broker),
+	handler := server.Routes(pages, api.New(posts, site.mods, origin, log, broker, lim),
 		[]server.Pinger{st.db, st.blobs}, server.Deps{Log: log})
 
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
@@ -166,4 +175,23 @@ func self() (string, error) {
 		return proc, nil
 	}
 	return os.Executable()
+}
+
+// caps are the bounds on what clients hold open at once, derived from how
+// many files the process may open.
+type caps struct {
+	files, uploads, streams int
+}
+
+// fileReserve is the part of the open-file limit kept for what is not a
+// client: the database, media files, workers' pipes, the listener, and
+// room to accept and refuse connections past the caps.
+const fileReserve = 512
+
+// capsFor divides an open-file limit: two thirds of what is left after the
+// reserve go to event streams (one socket each), a twelfth to uploads in
+// flight (a socket, the spooled and cleaned files, a worker's pipes).
+func capsFor(files int) caps {
+	avail := max(files-fileReserve, 256)
+	return caps{files: files, streams: max(avail*2/3, 64), uploads: max(avail/12, 16)}
 }

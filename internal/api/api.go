@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/limit"
 	"github.com/chatpic/chatpic/internal/moderation"
 	"github.com/chatpic/chatpic/internal/posting"
 	"github.com/chatpic/chatpic/internal/request"
@@ -25,11 +26,14 @@ type API struct {
 	origin *request.Origin
 	log    *slog.Logger
 	live   Subscriber
+	// streams holds the places of open event streams.
+	streams *limit.Slots
 }
 
 // New returns an API. live serves the event streams; nil turns them off.
-func New(posts *posting.Service, mods *moderation.Service, origin *request.Origin, log *slog.Logger, live Subscriber) *API {
-	return &API{posts: posts, mods: mods, origin: origin, log: log, live: live}
+// lim bounds the event streams.
+func New(posts *posting.Service, mods *moderation.Service, origin *request.Origin, log *slog.Logger, live Subscriber, lim Limits) *API {
+	return &API{posts: posts, mods: mods, origin: origin, log: log, live: live, streams: lim.streams()}
 }
 
 var errNoLive = chatpic.Errorf(chatpic.KindNotFound, "live updates are not enabled on this server")
@@ -174,7 +178,7 @@ func (a *API) write(w http.ResponseWriter, r *http.Request, code int, v any) {
 // errors are logged here, once, and shown only as a generic message.
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	code := request.Status(err)
-	if code >= 500 {
+	if code >= 500 && !request.ClientGone(r) {
 		a.log.Error("api request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	body := errorBody{Error: errorDetail{

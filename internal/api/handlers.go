@@ -85,7 +85,7 @@ func (a *API) Upload(w http.ResponseWriter, r *http.Request) {
 // byte of its body is read (see request.CheckUpload, posting.Service.Admit);
 // a refusal closes the connection rather than drain the body.
 func (a *API) admit(w http.ResponseWriter, r *http.Request, slug string) (*posting.Pass, error) {
-	pass, err := request.AdmitUpload(r, a.posts, a.origin, slug)
+	pass, err := request.AdmitUpload(w, r, a.posts, a.origin, slug)
 	if err != nil {
 		w.Header().Set("Connection", "close")
 	}

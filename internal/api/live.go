@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/chatpic/chatpic/internal/events"
+	"github.com/chatpic/chatpic/internal/limit"
 	"github.com/chatpic/chatpic/internal/posting"
 	"github.com/chatpic/chatpic/internal/request"
 )
@@ -13,6 +14,39 @@ import (
 // Heartbeat is how often an idle stream gets a comment line, so proxies
 // do not close it.
 const Heartbeat = 25 * time.Second
+
+// StreamWriteTimeout is how long one event may take to reach a client: a
+// client that stops reading is cut off once the connection's buffers are
+// full and a write waits this long.
+const StreamWriteTimeout = 30 * time.Second
+
+// Defaults for Limits.
+const (
+	DefaultStreamsPerClient = 8
+	DefaultStreams          = 4096
+)
+
+// Limits bound what clients may hold open.
+type Limits struct {
+	// StreamsPerClient and Streams bound the open event streams, per
+	// client and in all; over them a stream is refused at once, with 429
+	// or 503 and Retry-After. 0 means the defaults.
+	StreamsPerClient, Streams int
+}
+
+func (l Limits) streams() *limit.Slots {
+	per, total := l.StreamsPerClient, l.Streams
+	if per <= 0 {
+		per = DefaultStreamsPerClient
+	}
+	if total <= 0 {
+		total = DefaultStreams
+	}
+	return limit.NewSlots(per, total, "live streams open", 30*time.Second)
+}
+
+// OpenStreams returns how many event streams are open.
+func (a *API) OpenStreams() int { return a.streams.Held() }
 
 // Subscriber is the half of the broker the streams use.
 type Subscriber interface {
@@ -61,6 +95,12 @@ func (a *API) stream(w http.ResponseWriter, r *http.Request, topic string) {
 	if err != nil {
 		lastID = 0
 	}
+	release, err := a.streams.Acquire(a.posts.ClientKey(a.origin.ClientAddr(r)))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	defer release()
 	sub, err := a.live.Subscribe(r.Context(), topic, lastID)
 	if err != nil {
 		a.fail(w, r, err)
@@ -69,7 +109,8 @@ func (a *API) stream(w http.ResponseWriter, r *http.Request, topic string) {
 	defer sub.Close()
 
 	rc := http.NewResponseController(w)
-	rc.SetWriteDeadline(time.Time{}) // streams outlive the server's write timeout
+	// Streams outlive the server's write timeout; each event gets its own.
+	rc.SetWriteDeadline(time.Now().Add(StreamWriteTimeout))
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
@@ -91,10 +132,12 @@ func (a *API) stream(w http.ResponseWriter, r *http.Request, topic string) {
 			if !ok {
 				return // dropped or the request ended: the client reconnects
 			}
+			rc.SetWriteDeadline(time.Now().Add(StreamWriteTimeout))
 			w.Write([]byte("id: " + events.FormatID(ev.ID) + "\nevent: " + ev.Type + "\ndata: "))
 			w.Write(ev.Data)
 			w.Write([]byte("\n\n"))
 		case <-beat.C:
+			rc.SetWriteDeadline(time.Now().Add(StreamWriteTimeout))
 			w.Write([]byte(": ping\n\n"))
 		case <-r.Context().Done():
 			return
@@ -102,7 +145,8 @@ func (a *API) stream(w http.ResponseWriter, r *http.Request, topic string) {
 			return // the server is shutting down: the client reconnects elsewhere
 		}
 		if rc.Flush() != nil {
-			return
+			return // the client stopped reading, or went away
 		}
+		rc.SetWriteDeadline(time.Now().Add(StreamWriteTimeout))
 	}
 }

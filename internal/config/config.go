@@ -51,6 +51,8 @@ type HTTP struct {
 	Addr           string
 	BaseURL        *url.URL // nil: derived from each request
 	TrustedProxies []netip.Prefix
+	// StreamsPerClient bounds one client's open event streams.
+	StreamsPerClient int
 	// MediaRedirect sends media requests elsewhere instead of serving the
 	// bytes: "" serves them, "presign" redirects to a short-lived presigned
 	// URL of the S3 bucket, and an http(s) URL redirects to that base (a
@@ -74,6 +76,11 @@ type Upload struct {
 	// DecodeTimeout is how long one decode may take per started 10 MB of
 	// its file.
 	DecodeTimeout time.Duration
+	// UploadsPerClient bounds one client's uploads in flight.
+	UploadsPerClient int
+	// MinUploadRate is the least average pace of an upload's body, in
+	// bytes a second, after its first 10 s; -1 for none.
+	MinUploadRate int64
 }
 
 // Janitor configures the background clean-up.
@@ -151,6 +158,9 @@ var (
 		{flag: "system-ffmpeg", env: "CHATPIC_SYSTEM_FFMPEG", def: "false", usage: "process video with ffmpeg from PATH when there, instead of the built-in one"},
 		{flag: "media-memory", env: "CHATPIC_MEDIA_MEMORY", def: "768MB", usage: "memory that decoding uploads may take at once, in the server and its workers together; uploads past it wait"},
 		{flag: "decode-timeout", env: "CHATPIC_DECODE_TIMEOUT", def: "60s", usage: "longest one decode may take, per started 10 MB of the file"},
+		{flag: "uploads-per-client", env: "CHATPIC_UPLOADS_PER_CLIENT", def: "4", usage: "uploads one client may have in flight at once"},
+		{flag: "streams-per-client", env: "CHATPIC_STREAMS_PER_CLIENT", def: "8", usage: "live-update streams one client may hold open"},
+		{flag: "min-upload-rate", env: "CHATPIC_MIN_UPLOAD_RATE", def: "8KB", usage: "least pace of an upload after its first 10 s, per second (or off)"},
 		{flag: "janitor-interval", env: "CHATPIC_JANITOR_INTERVAL", def: "1m", usage: "how often the janitor runs"},
 		{flag: "pdq-threshold", env: "CHATPIC_PDQ_THRESHOLD", def: "31", usage: "largest PDQ distance (bits, 0-128) at which an upload matches a banned picture"},
 		{flag: "rate-uploads", env: "CHATPIC_RATE_UPLOADS", def: "30/10m", usage: "uploads per client (N/duration, or off)"},
@@ -337,6 +347,19 @@ func (s *Set) Config() (Config, error) {
 	} else if c.Upload.DecodeTimeout < time.Second {
 		errs = append(errs, errors.New("--decode-timeout: must be at least 1s"))
 	}
+	if c.Upload.UploadsPerClient, err = strconv.Atoi(v["uploads-per-client"]); err != nil || c.Upload.UploadsPerClient < 1 || c.Upload.UploadsPerClient > 1000 {
+		errs = append(errs, fmt.Errorf("--uploads-per-client: %q is not a whole number from 1 to 1000", v["uploads-per-client"]))
+	}
+	if c.HTTP.StreamsPerClient, err = strconv.Atoi(v["streams-per-client"]); err != nil || c.HTTP.StreamsPerClient < 1 || c.HTTP.StreamsPerClient > 10000 {
+		errs = append(errs, fmt.Errorf("--streams-per-client: %q is not a whole number from 1 to 10000", v["streams-per-client"]))
+	}
+	if r := v["min-upload-rate"]; r == "off" {
+		c.Upload.MinUploadRate = -1
+	} else if c.Upload.MinUploadRate, err = chatpic.ParseSize(r); err != nil {
+		bad("min-upload-rate", err)
+	} else if c.Upload.MinUploadRate < 1 {
+		errs = append(errs, errors.New("--min-upload-rate: must be at least 1B, or off"))
+	}
 	if c.Janitor.Interval, err = chatpic.ParseDuration(v["janitor-interval"]); err != nil {
 		bad("janitor-interval", err)
 	} else if c.Janitor.Interval < time.Second {
@@ -407,6 +430,9 @@ func (c Config) Dump(w io.Writer) {
 	fmt.Fprintf(w, "system-ffmpeg    %t\n", c.Upload.SystemFFmpeg)
 	fmt.Fprintf(w, "media-memory     %s\n", chatpic.FormatSize(c.Upload.MediaMemory))
 	fmt.Fprintf(w, "decode-timeout   %s\n", c.Upload.DecodeTimeout)
+	fmt.Fprintf(w, "uploads-per-client %d\n", c.Upload.UploadsPerClient)
+	fmt.Fprintf(w, "streams-per-client %d\n", c.HTTP.StreamsPerClient)
+	fmt.Fprintf(w, "min-upload-rate  %d\n", c.Upload.MinUploadRate)
 	fmt.Fprintf(w, "janitor-interval %s\n", c.Janitor.Interval)
 	fmt.Fprintf(w, "no-migrate       %t\n", c.Storage.SkipMigrations)
 	fmt.Fprintf(w, "secret-file      %t\n", c.Storage.Secret != nil)

@@ -57,9 +57,9 @@ func TestDefaults(t *testing.T) {
 	c := mustLoad(t, nil, nil)
 	want := Config{
 		Storage: Storage{Data: "./data", DB: filepath.Join("data", "chatpic.db"), Blobs: filepath.Join("data", "media"), Cache: filepath.Join("data", "cache")},
-		HTTP:    HTTP{Addr: ":8080"},
+		HTTP:    HTTP{Addr: ":8080", StreamsPerClient: 8},
 		Upload: Upload{MaxBytes: 20_000_000, MaxPixels: 50_000_000, MaxVideoBytes: 100_000_000, MaxVideoDuration: 5 * time.Minute,
-			MediaMemory: 768_000_000, DecodeTimeout: time.Minute},
+			MediaMemory: 768_000_000, DecodeTimeout: time.Minute, UploadsPerClient: 4, MinUploadRate: 8000},
 		Janitor: Janitor{Interval: time.Minute},
 		Safety: Safety{PDQThreshold: 31, Limits: map[chatpic.Action]limit.Rule{
 			chatpic.ActionUpload: {Events: 30, Per: 10 * time.Minute}, chatpic.ActionComment: {Events: 30, Per: 10 * time.Minute},
@@ -458,6 +458,17 @@ func TestVideoAndCacheOptions(t *testing.T) {
 		{"decode timeout from the environment", nil, map[string]string{"CHATPIC_DECODE_TIMEOUT": "2m"},
 			func(c Config) bool { return c.Upload.DecodeTimeout == 2*time.Minute }, ""},
 		{"decode timeout too short", []string{"--decode-timeout", "100ms"}, nil, nil, "--decode-timeout"},
+		{"uploads per client", []string{"--uploads-per-client", "2"}, nil,
+			func(c Config) bool { return c.Upload.UploadsPerClient == 2 }, ""},
+		{"uploads per client zero", []string{"--uploads-per-client", "0"}, nil, nil, "--uploads-per-client"},
+		{"streams per client from the environment", nil, map[string]string{"CHATPIC_STREAMS_PER_CLIENT": "3"},
+			func(c Config) bool { return c.HTTP.StreamsPerClient == 3 }, ""},
+		{"streams per client junk", []string{"--streams-per-client", "many"}, nil, nil, "--streams-per-client"},
+		{"no least upload rate", []string{"--min-upload-rate", "off"}, nil,
+			func(c Config) bool { return c.Upload.MinUploadRate == -1 }, ""},
+		{"least upload rate", []string{"--min-upload-rate", "16KB"}, nil,
+			func(c Config) bool { return c.Upload.MinUploadRate == 16000 }, ""},
+		{"least upload rate junk", []string{"--min-upload-rate", "fast"}, nil, nil, "--min-upload-rate"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -9,11 +9,27 @@ import (
 	"github.com/chatpic/chatpic/internal/limit"
 )
 
-// Defaults for the places of uploads in flight.
+// Defaults for the places of uploads in flight and the pace of their
+// bodies.
 const (
 	DefaultUploadsPerClient = 4
 	DefaultUploadsInFlight  = 256
+	DefaultUploadRate       = 8 << 10
+	DefaultUploadGrace      = 10 * time.Second
 )
+
+// UploadRate is the least pace an upload's body must keep: grace at first,
+// then on average bytesPerSecond since it began (see Config.UploadRate).
+func (s *Service) UploadRate() (bytesPerSecond int64, grace time.Duration) {
+	rate, grace := s.cfg.UploadRate, s.cfg.UploadGrace
+	if rate == 0 {
+		rate = DefaultUploadRate
+	}
+	if grace <= 0 {
+		grace = DefaultUploadGrace
+	}
+	return rate, grace
+}
 
 // Pass is an upload admitted before a byte of its body was read (see Admit).
 // It holds one of its client's places for uploads in flight until Release.
@@ -37,8 +53,7 @@ func (s *Service) Admit(ctx context.Context, client netip.Addr) (*Pass, error) {
 			return nil, err
 		}
 	}
-	key, _ := s.keys.Client(client, s.Now())
-	release, err := s.inflight.Acquire(string(key))
+	release, err := s.inflight.Acquire(s.ClientKey(client))
 	if err != nil {
 		return nil, err
 	}
@@ -112,3 +127,11 @@ func newInflight(cfg Config) *limit.Slots {
 
 // InFlight returns how many uploads hold a place now (see Admit).
 func (s *Service) InFlight() int { return s.inflight.Held() }
+
+// ClientKey returns the keyed hash that names client now (it rotates with
+// the client secret), for bounding what one client holds; never the
+// address itself.
+func (s *Service) ClientKey(client netip.Addr) string {
+	key, _ := s.keys.Client(client, s.Now())
+	return string(key)
+}

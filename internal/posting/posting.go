@@ -70,6 +70,11 @@ type Config struct {
 	// received or processed at once, per client and in all (see Admit);
 	// 0 means DefaultUploadsPerClient and DefaultUploadsInFlight.
 	UploadsPerClient, UploadsInFlight int
+	// UploadRate is the least average pace of an upload's body, in bytes a
+	// second, after UploadGrace: a body that falls behind is cut off. 0
+	// means DefaultUploadRate, a negative value no minimum.
+	UploadRate  int64
+	UploadGrace time.Duration
 	// Memory bounds the memory that media work may need at once, in this
 	// process and its workers together, by estimates made from each file's
 	// headers; work past it waits (see budget). 0 means DefaultMemory.

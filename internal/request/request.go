@@ -25,6 +25,7 @@ var statuses = map[chatpic.Kind]int{
 	chatpic.KindUnauthorized:  http.StatusUnauthorized,
 	chatpic.KindUnavailable:   http.StatusServiceUnavailable,
 	chatpic.KindStorageFull:   http.StatusInsufficientStorage,
+	chatpic.KindTimeout:       http.StatusRequestTimeout,
 	chatpic.KindInternal:      http.StatusInternalServerError,
 }
 
@@ -61,3 +62,8 @@ func Page(r *http.Request) (sort chatpic.Sort, after chatpic.Cursor, limit int, 
 	}
 	return sort, after, limit, nil
 }
+
+// ClientGone reports whether the client of r went away (closed its
+// connection) before it was answered: what failed then failed because it
+// was cancelled, and is not worth an error in the log.
+func ClientGone(r *http.Request) bool { return r.Context().Err() != nil }

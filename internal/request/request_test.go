@@ -34,6 +34,7 @@ func TestStatus(t *testing.T) {
 		{"conflict", chatpic.Errorf(chatpic.KindConflict, "x"), http.StatusConflict},
 		{"unavailable", chatpic.Unavailable(time.Minute, "x"), http.StatusServiceUnavailable},
 		{"storage full", chatpic.StorageFull(errors.New("posting: spooling the upload: no space left on device")), http.StatusInsufficientStorage},
+		{"timeout", chatpic.Errorf(chatpic.KindTimeout, "x"), http.StatusRequestTimeout},
 		{"internal", chatpic.Internal(errors.New("x")), http.StatusInternalServerError},
 		{"wrapped kind", fmt.Errorf("posting: %w", chatpic.Errorf(chatpic.KindNotFound, "x")), http.StatusNotFound},
 		{"plain error", errors.New("disk on fire"), http.StatusInternalServerError},

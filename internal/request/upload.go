@@ -56,14 +56,18 @@ type spooler interface {
 type admitter interface {
 	spooler
 	Admit(ctx context.Context, client netip.Addr) (*posting.Pass, error)
+	// UploadRate is the least pace an upload's body must keep.
+	UploadRate() (bytesPerSecond int64, grace time.Duration)
 }
 
 // AdmitUpload decides everything about an upload that its request line and
 // headers tell, before a byte of its body is read: CheckUpload, then the
 // client's admission (posting.Service.Admit: rate limit, ban, uploads in
 // flight), then, when slug is not "", the channel (it exists and is open).
-// The caller releases the Pass when the request ends.
-func AdmitUpload(r *http.Request, svc admitter, origin *Origin, slug string) (*posting.Pass, error) {
+// An admitted body must then keep the service's UploadRate, or reading it
+// fails with KindTimeout (408). The caller releases the Pass when the
+// request ends.
+func AdmitUpload(w http.ResponseWriter, r *http.Request, svc admitter, origin *Origin, slug string) (*posting.Pass, error) {
 	if err := CheckUpload(r, svc); err != nil {
 		return nil, err
 	}
@@ -77,6 +81,8 @@ func AdmitUpload(r *http.Request, svc admitter, origin *Origin, slug string) (*p
 			return nil, err
 		}
 	}
+	rate, grace := svc.UploadRate()
+	EnforceBodyRate(w, r, BodyRate{Rate: rate, Grace: grace})
 	return pass, nil
 }
 

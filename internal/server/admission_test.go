@@ -1,9 +1,11 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -16,6 +18,7 @@ import (
 	"github.com/chatpic/chatpic/internal/limit"
 	"github.com/chatpic/chatpic/internal/mediatest"
 	"github.com/chatpic/chatpic/internal/moderation"
+	"github.com/chatpic/chatpic/internal/posting"
 )
 
 // bigBody is a multipart upload of size bytes whose reads are counted:
@@ -155,4 +158,51 @@ func TestUploadsInFlightPerClient(t *testing.T) {
 	if n := ts.posts.InFlight(); n != 0 {
 		t.Fatalf("%d uploads still in flight after all ended", n)
 	}
+}
+
+// TestSlowBodiesAreCutOff: an upload whose body falls behind the least
+// pace after its grace is cut off with 408 and leaves nothing behind; one
+// that keeps the pace goes through. It runs a real server: read deadlines
+// need a real connection.
+func TestSlowBodiesAreCutOff(t *testing.T) {
+	ts := newTestSiteWith(t, nil, func(c *posting.Config) {
+		c.UploadRate, c.UploadGrace = 64<<10, 300*time.Millisecond
+	})
+	srv := httptest.NewServer(ts.handler)
+	defer srv.Close()
+
+	t.Run("a body that stalls", func(t *testing.T) {
+		conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		fmt.Fprintf(conn, "POST /api/v1/channels/random/posts HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=%s\r\n"+
+			"Content-Length: 150000\r\n\r\n--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x\"\r\n\r\n", boundary, boundary)
+		conn.Write(mediatest.JPEG(64, 64)[:100])
+		conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("no answer: %v", err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		if res.StatusCode != http.StatusRequestTimeout || !strings.Contains(string(b), `"kind":"timeout"`) {
+			t.Fatalf("got %d %s, want 408 timeout", res.StatusCode, b)
+		}
+		if n := ts.posts.InFlight(); n != 0 {
+			t.Errorf("%d uploads still in flight", n)
+		}
+	})
+	t.Run("a body at pace", func(t *testing.T) {
+		body, ct := multipartBody(t, nil, mediatest.JPEG(200, 150))
+		res, err := http.Post(srv.URL+"/api/v1/channels/random/posts", ct, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusCreated {
+			t.Fatalf("got %d", res.StatusCode)
+		}
+	})
 }

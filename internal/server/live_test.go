@@ -149,3 +149,43 @@ func TestLiveStreams(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamsPerClient: one client may hold a few streams open; the next
+// is refused at once with 429 and Retry-After, while a stream the client
+// closed frees its place.
+func TestStreamsPerClient(t *testing.T) {
+	ts := newTestSite(t, nil)
+	srv := httptest.NewServer(ts.handler)
+	t.Cleanup(srv.Close)
+	var closers []func()
+	for range 8 { // DefaultStreamsPerClient
+		ctx, cancel := context.WithCancel(context.Background())
+		req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/api/v1/channels/random/events", nil)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("stream: %v %v", res, err)
+		}
+		closers = append(closers, func() { cancel(); res.Body.Close() })
+	}
+	res, err := http.Get(srv.URL + "/api/v1/channels/random/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
+		t.Fatalf("a ninth stream: %d, Retry-After %q; want 429 with Retry-After", res.StatusCode, res.Header.Get("Retry-After"))
+	}
+	closers[0]()
+	deadline := time.Now().Add(10 * time.Second)
+	for ts.api.OpenStreams() > 7 {
+		if time.Now().After(deadline) {
+			t.Fatal("the closed stream kept its place")
+		}
+		time.Sleep(time.Millisecond) // the server notices the closed connection
+	}
+	next := openStream(t, srv.URL+"/api/v1/channels/random/events", "")
+	_ = next
+	for _, c := range closers[1:] {
+		c()
+	}
+}

@@ -99,17 +99,28 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the real writer.
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
+// StatusClientGone is the status logged for a request whose client went
+// away before it was answered (nginx's 499): not a failure of ours.
+const StatusClientGone = 499
+
 // logRequests logs one line per request: method, path, status, size and
-// duration. Never the client's address, user agent or query string.
+// duration. Never the client's address, user agent or query string. A
+// request whose client went away before the answer is logged at debug
+// level as "client gone" with status 499, whatever the handler made of
+// its cancelled work.
 func logRequests(next http.Handler, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
-		log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+		level, msg, status := slog.LevelInfo, "request", rec.status
+		if r.Context().Err() != nil && (status == 0 || status >= 500) {
+			level, msg, status = slog.LevelDebug, "client gone", StatusClientGone
+		}
+		log.LogAttrs(r.Context(), level, msg,
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
-			slog.Int("status", rec.status),
+			slog.Int("status", status),
 			slog.Int64("bytes", rec.bytes),
 			slog.Duration("took", time.Since(start)))
 	})

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -49,11 +50,19 @@ type testSite struct {
 	guard   *moderation.Guard
 	posts   *posting.Service
 	now     *time.Time
+	logs    *syncBuffer // every component's log, debug level included
 }
 
 // newTestSite wires the site; adjust, if not nil, changes the guard's
 // configuration first.
 func newTestSite(t *testing.T, adjust func(*moderation.GuardConfig)) *testSite {
+	t.Helper()
+	return newTestSiteWith(t, adjust, nil)
+}
+
+// newTestSiteWith is newTestSite with, if not nil, a change to the posting
+// configuration too.
+func newTestSiteWith(t *testing.T, adjust func(*moderation.GuardConfig), adjustPosting func(*posting.Config)) *testSite {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -70,7 +79,8 @@ func newTestSite(t *testing.T, adjust func(*moderation.GuardConfig)) *testSite {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { blobs.Close() })
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	clock := t0
 	now := func() time.Time { return clock }
 	broker := events.NewMemory(events.Options{})
@@ -81,17 +91,21 @@ func newTestSite(t *testing.T, adjust func(*moderation.GuardConfig)) *testSite {
 		adjust(&gc)
 	}
 	guard := moderation.NewGuard(db, keys, now, gc)
-	posts := posting.New(db, blobs, log, now, posting.Config{MaxBytes: maxUpload, Media: media.DefaultLimits(),
-		TempDir: t.TempDir(), Events: broker, Keys: keys, Guard: guard, Screen: hashes})
+	pc := posting.Config{MaxBytes: maxUpload, Media: media.DefaultLimits(),
+		TempDir: t.TempDir(), Events: broker, Keys: keys, Guard: guard, Screen: hashes}
+	if adjustPosting != nil {
+		adjustPosting(&pc)
+	}
+	posts := posting.New(db, blobs, log, now, pc)
 	mods := moderation.New(db, blobs, log, now, keys, guard, hashes, posts, moderation.Config{})
 	origin := request.NewOrigin(nil, nil)
 	pages, err := web.New(posts, mods, origin, log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := api.New(posts, mods, origin, log, broker)
+	a := api.New(posts, mods, origin, log, broker, api.Limits{})
 	h := Routes(pages, a, []Pinger{db, blobs}, Deps{Log: log})
-	return &testSite{handler: h, pages: pages, api: a, db: db, blobs: blobs, mods: mods, guard: guard, posts: posts, now: &clock}
+	return &testSite{handler: h, pages: pages, api: a, db: db, blobs: blobs, mods: mods, guard: guard, posts: posts, now: &clock, logs: logs}
 }
 
 func multipartBody(t *testing.T, fields map[string]string, file []byte) (io.Reader, string) {
@@ -489,4 +503,22 @@ func TestLinkOnlyUploads(t *testing.T) {
 	if rec := get("/api/v1/posts/" + p.ID); !strings.Contains(rec.Body.String(), `"reason":"expired"`) {
 		t.Errorf("reason: %s", rec.Body)
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

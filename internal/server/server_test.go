@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/chatpic/chatpic/internal/request"
+
+	"github.com/chatpic/chatpic/internal/mediatest"
 )
 
 // TestShutdownEndsStreams checks that a shutdown lets an endless response
@@ -114,5 +116,29 @@ func TestPanicsAnswerLikeErrors(t *testing.T) {
 	// line for it.
 	if strings.Contains(logs.String(), "level=ERROR") {
 		t.Errorf("the middleware logged the panic again:\n%s", logs.String())
+	}
+}
+
+// TestClientGoneIsNotAnError: requests whose client went away before the
+// answer (their context cancelled) are logged at debug level as "client
+// gone" with status 499, never as an error or a 5xx, on pages, the API and
+// media alike.
+func TestClientGoneIsNotAnError(t *testing.T) {
+	ts := newTestSite(t, nil)
+	_, id := ts.upload(t, "random", "192.0.2.1", mediatest.JPEG(64, 64), nil)
+	for _, path := range []string{"/c/random", "/api/v1/channels/random/posts", "/p/" + id, "/m/" + id + ".jpg", "/api/v1/channels"} {
+		t.Run(path, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel() // the client is gone before the handler runs
+			before := len(ts.logs.String())
+			serve(ts.handler, httptest.NewRequest("GET", path, nil).WithContext(ctx))
+			logs := ts.logs.String()[before:]
+			if strings.Contains(logs, "level=ERROR") || strings.Contains(logs, "status=5") {
+				t.Fatalf("a gone client was logged as a failure:\n%s", logs)
+			}
+			if !strings.Contains(logs, `level=DEBUG msg="client gone"`) || !strings.Contains(logs, "status=499") {
+				t.Fatalf("no client-gone line:\n%s", logs)
+			}
+		})
 	}
 }

@@ -90,7 +90,7 @@ func (w *Web) serveMedia(rw http.ResponseWriter, r *http.Request, thumb bool) {
 // 404 for an unknown one, as short plain text.
 func (w *Web) mediaFailed(rw http.ResponseWriter, r *http.Request, id string, err error) {
 	code := request.Status(err)
-	if code >= 500 {
+	if code >= 500 && !request.ClientGone(r) {
 		w.log.Error("serve media", "post", id, "err", err)
 	}
 	msg := chatpic.ErrorMessage(err)

@@ -234,7 +234,7 @@ func (w *Web) upload(rw http.ResponseWriter, r *http.Request, slug string) {
 	if slug != "" {
 		back = "/c/" + slug
 	}
-	pass, err := request.AdmitUpload(r, w.posts, w.origin, slug)
+	pass, err := request.AdmitUpload(rw, r, w.posts, w.origin, slug)
 	if err != nil {
 		rw.Header().Set("Connection", "close") // rather than drain the body
 		if chatpic.ErrorKind(err) == chatpic.KindNotFound {
@@ -281,7 +281,7 @@ func (w *Web) uploadFailed(rw http.ResponseWriter, r *http.Request, err error, b
 // UploadLinkOnly handles the home page's link-only upload form, POST
 // /link ("file", "caption", "expires_in", "max_views").
 func (w *Web) UploadLinkOnly(rw http.ResponseWriter, r *http.Request) {
-	pass, err := request.AdmitUpload(r, w.posts, w.origin, chatpic.LinkOnly)
+	pass, err := request.AdmitUpload(rw, r, w.posts, w.origin, chatpic.LinkOnly)
 	if err != nil {
 		rw.Header().Set("Connection", "close")
 		w.uploadFailed(rw, r, err, "/#link")

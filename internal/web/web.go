@@ -197,7 +197,7 @@ func (w *Web) Fail(rw http.ResponseWriter, r *http.Request, err error) { w.fail(
 // failPage is fail with the back link of m, when set.
 func (w *Web) failPage(rw http.ResponseWriter, r *http.Request, err error, m messagePage) {
 	code := request.Status(err)
-	if code >= 500 {
+	if code >= 500 && !request.ClientGone(r) {
 		w.log.Error("page request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	m.Title, m.Heading, m.Text = http.StatusText(code), http.StatusText(code), sentence(chatpic.ErrorMessage(err))
