@@ -57,6 +57,11 @@ type Subscriber interface {
 // Events stream of the channel's new uploads ("post"), gone uploads
 // ("gone") and scores ("score").
 func (a *API) ChannelEvents(w http.ResponseWriter, r *http.Request) {
+	release, ok := a.streamPlace(w, r)
+	if !ok {
+		return
+	}
+	defer release()
 	ch, err := a.posts.Channel(r.Context(), r.PathValue("slug"))
 	if err != nil {
 		a.fail(w, r, err)
@@ -69,12 +74,28 @@ func (a *API) ChannelEvents(w http.ResponseWriter, r *http.Request) {
 // stream of the post's comments ("comment"), score ("score") and end
 // ("gone").
 func (a *API) PostEvents(w http.ResponseWriter, r *http.Request) {
+	release, ok := a.streamPlace(w, r)
+	if !ok {
+		return
+	}
+	defer release()
 	p, err := a.posts.Post(r.Context(), r.PathValue("id"))
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
 	a.stream(w, r, posting.PostTopic(p.ID))
+}
+
+// streamPlace takes one of the client's places for a stream, first of all
+// (a refusal costs nothing), or answers the refusal.
+func (a *API) streamPlace(w http.ResponseWriter, r *http.Request) (func(), bool) {
+	release, err := a.streams.Acquire(a.posts.ClientKey(a.origin.ClientAddr(r)))
+	if err != nil {
+		a.fail(w, r, err)
+		return nil, false
+	}
+	return release, true
 }
 
 // stream relays a topic to the client until either side ends. A client
@@ -95,12 +116,6 @@ func (a *API) stream(w http.ResponseWriter, r *http.Request, topic string) {
 	if err != nil {
 		lastID = 0
 	}
-	release, err := a.streams.Acquire(a.posts.ClientKey(a.origin.ClientAddr(r)))
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	defer release()
 	sub, err := a.live.Subscribe(r.Context(), topic, lastID)
 	if err != nil {
 		a.fail(w, r, err)

@@ -48,14 +48,17 @@ type Pass struct {
 // server's), KindForbidden (banned). The caller releases the Pass when the
 // request ends.
 func (s *Service) Admit(ctx context.Context, client netip.Addr) (*Pass, error) {
-	if s.cfg.Guard != nil {
-		if err := s.cfg.Guard.Enter(ctx, chatpic.ActionUpload, client); err != nil {
-			return nil, err
-		}
-	}
+	// The place first: it costs nothing to refuse, and a client refused
+	// for having too many uploads in flight spends none of its allowance.
 	release, err := s.inflight.Acquire(s.ClientKey(client))
 	if err != nil {
 		return nil, err
+	}
+	if s.cfg.Guard != nil {
+		if err := s.cfg.Guard.Enter(ctx, chatpic.ActionUpload, client); err != nil {
+			release()
+			return nil, err
+		}
 	}
 	return &Pass{s: s, client: client, release: release}, nil
 }
