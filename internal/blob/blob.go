@@ -7,6 +7,7 @@ package blob
 import (
 	"context"
 	"io"
+	"os"
 	"time"
 
 	"github.com/chatpic/chatpic"
@@ -74,3 +75,20 @@ type Object interface {
 // KindNotFound too. Implementations wrap it with %w and the key; they never
 // return a bare (nil, nil).
 var ErrNotFound error = &chatpic.Error{Kind: chatpic.KindNotFound, Message: "blob not found"}
+
+// localFile is an Object whose bytes are a file on the local disk,
+// opened only for reading.
+type localFile interface {
+	File() *os.File
+}
+
+// Content returns what http.ServeContent should read o through: its local
+// file when o has one (the kernel then sends the bytes with sendfile,
+// never copying them through the process), else o itself. Either shares
+// o's read position; o still owns the file and closes it.
+func Content(o Object) io.ReadSeeker {
+	if f, ok := o.(localFile); ok {
+		return f.File()
+	}
+	return o
+}

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -98,6 +99,17 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the real writer.
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// ReadFrom hands the copy to the real writer, which sends a file with
+// sendfile: without it, http.ServeContent copied media through user space.
+func (s *statusRecorder) ReadFrom(r io.Reader) (int64, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	n, err := io.Copy(s.ResponseWriter, r)
+	s.bytes += n
+	return n, err
+}
 
 // StatusClientGone is the status logged for a request whose client went
 // away before it was answered (nginx's 499): not a failure of ours.

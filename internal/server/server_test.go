@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -140,5 +141,39 @@ func TestClientGoneIsNotAnError(t *testing.T) {
 				t.Fatalf("no client-gone line:\n%s", logs)
 			}
 		})
+	}
+}
+
+// fileWriter is a ResponseWriter that, like net/http's, can copy from a
+// reader itself, and records what it was asked to copy from.
+type fileWriter struct {
+	*httptest.ResponseRecorder
+	from []string
+}
+
+func (f *fileWriter) ReadFrom(r io.Reader) (int64, error) {
+	src := fmt.Sprintf("%T", r)
+	if lr, ok := r.(*io.LimitedReader); ok {
+		src = fmt.Sprintf("%T of %T", lr, lr.R)
+	}
+	f.from = append(f.from, src)
+	return io.Copy(f.ResponseRecorder, r)
+}
+
+// TestMediaReachesSendfile: a media response is handed, through every
+// middleware, to the connection's own ReadFrom with the file itself, which
+// net/http sends with sendfile.
+func TestMediaReachesSendfile(t *testing.T) {
+	ts := newTestSite(t, nil)
+	_, id := ts.upload(t, "random", "192.0.2.1", mediatest.JPEG(640, 480), nil)
+	for _, path := range []string{"/m/" + id + ".jpg", "/t/" + id + ".jpg"} {
+		w := &fileWriter{ResponseRecorder: httptest.NewRecorder()}
+		ts.handler.ServeHTTP(w, httptest.NewRequest("GET", path, nil))
+		if w.Code != 200 || w.Body.Len() == 0 {
+			t.Fatalf("%s: %d, %d bytes", path, w.Code, w.Body.Len())
+		}
+		if len(w.from) != 1 || w.from[0] != "*io.LimitedReader of *os.File" {
+			t.Fatalf("%s: copied from %v, want one copy from the file", path, w.from)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/blob"
 	"github.com/chatpic/chatpic/internal/request"
 )
 
@@ -83,7 +84,7 @@ func (w *Web) serveMedia(rw http.ResponseWriter, r *http.Request, thumb bool) {
 	if p.ViewsLeft != 0 {
 		h.Set("Cache-Control", "private, no-store") // every view must reach us
 	}
-	http.ServeContent(rw, r, "", p.CreatedAt, obj)
+	http.ServeContent(rw, r, "", p.CreatedAt, blob.Content(obj))
 }
 
 // mediaFailed answers a media request that failed: 410 for a gone post,

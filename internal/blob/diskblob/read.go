@@ -73,3 +73,6 @@ func (o *object) Read(p []byte) (int, error)                   { return o.f.Read
 func (o *object) Seek(offset int64, whence int) (int64, error) { return o.f.Seek(offset, whence) }
 func (o *object) Close() error                                 { return o.f.Close() }
 func (o *object) Info() blob.Info                              { return o.info }
+
+// File returns the file, opened only for reading, for blob.Content.
+func (o *object) File() *os.File { return o.f }
