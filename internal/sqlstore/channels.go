@@ -21,11 +21,19 @@ func channelArgs(c chatpic.Channel, created time.Time) []any {
 		c.Threshold(), string(c.Moderation()), string(c.ChallengeMode()), c.Locked}
 }
 
-// visibleStats counts a channel's visible posts: rows whose time has not run
-// out. It reads at most the channel's capacity in index entries.
+// visibleStats counts a channel's visible posts (rows whose status is
+// visible and whose time has not run out) and finds the newest, in time
+// that does not grow with the channel: post_count counts every row, from
+// which the rows that are not visible and the visible rows already expired
+// are taken, each through a partial index that holds only them (few: the
+// moderation queue, and what expired since the janitor's last pass); the
+// newest is read from the top of (channel, seq), past any such rows.
 const visibleStats = `
-	(SELECT COUNT(*) FROM posts p WHERE p.channel = c.slug AND (p.expires_at IS NULL OR p.expires_at > ?) AND p.status = 'visible'),
-	(SELECT MAX(p.created_at) FROM posts p WHERE p.channel = c.slug AND (p.expires_at IS NULL OR p.expires_at > ?) AND p.status = 'visible')`
+	c.post_count
+	 - (SELECT COUNT(*) FROM posts p WHERE p.channel = c.slug AND p.status <> 'visible')
+	 - (SELECT COUNT(*) FROM posts p WHERE p.channel = c.slug AND p.expires_at IS NOT NULL AND p.expires_at <= ? AND p.status = 'visible'),
+	(SELECT p.created_at FROM posts p WHERE p.channel = c.slug AND p.status = 'visible' AND (p.expires_at IS NULL OR p.expires_at > ?)
+	 ORDER BY p.seq DESC LIMIT 1)`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -56,7 +64,7 @@ func scanChannelStats(row rowScanner) (chatpic.ChannelStats, error) {
 // order they were created.
 func (s *Store) Channels(ctx context.Context, now time.Time) ([]chatpic.ChannelStats, error) {
 	rows, err := s.read.QueryContext(ctx,
-		`SELECT `+channelColumns+`, `+visibleStats+` FROM channels c WHERE private = FALSE ORDER BY created_at, slug`,
+		`SELECT `+channelColumns+`, `+visibleStats+` FROM channels c WHERE private = FALSE ORDER BY c.created_at, c.slug`,
 		now.UnixMilli(), now.UnixMilli())
 	if err != nil {
 		return nil, internal("channels", err)
