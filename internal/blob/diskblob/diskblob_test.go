@@ -279,3 +279,52 @@ func TestClosedStore(t *testing.T) {
 		t.Errorf("object opened before Close read %q, %v; want \"x\"", data, err)
 	}
 }
+
+// TestFolderReplacedBehindTheStore: the store keeps its folders open to
+// open keys faster; a folder removed and made again behind its back (by an
+// operator restoring a backup, say) is found again.
+func TestFolderReplacedBehindTheStore(t *testing.T) {
+	dir := t.TempDir()
+	s, err := diskblob.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	put := func(key, body string) {
+		t.Helper()
+		if _, err := s.Put(ctx, key, strings.NewReader(body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func(key string) string {
+		t.Helper()
+		o, err := s.Open(ctx, key)
+		if err != nil {
+			t.Fatalf("open %s: %v", key, err)
+		}
+		defer o.Close()
+		b, _ := io.ReadAll(o)
+		return string(b)
+	}
+	put("media/a.jpg", "first")
+	if got := read("media/a.jpg"); got != "first" {
+		t.Fatalf("got %q", got)
+	}
+	if err := os.RemoveAll(filepath.Join(dir, "media")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "media"), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "media", "b.jpg"), []byte("restored"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if got := read("media/b.jpg"); got != "restored" {
+		t.Fatalf("after the folder was replaced: %q", got)
+	}
+	put("media/c.jpg", "new")
+	if got := read("media/c.jpg"); got != "new" {
+		t.Fatalf("got %q", got)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 
 	"github.com/chatpic/chatpic/internal/blob"
 )
@@ -20,7 +21,7 @@ func (s *Store) Open(ctx context.Context, key string) (blob.Object, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("diskblob: open %q: %w", key, err)
 	}
-	f, err := s.root.Open(key)
+	f, err := s.open(key)
 	if notExist(err) {
 		return nil, notFound("open", key)
 	}
@@ -37,6 +38,43 @@ func (s *Store) Open(ctx context.Context, key string) (blob.Object, error) {
 		return nil, notFound("open", key)
 	}
 	return &object{f: f, info: info(key, fi)}, nil
+}
+
+// open opens key for reading through the cached root of its folder when it
+// has one folder level, else through the store's root. If the folder's
+// cached root no longer finds it (the folder was replaced behind the
+// store's back), the store's root decides, and the cache is refreshed.
+func (s *Store) open(key string) (*os.File, error) {
+	dir, name, ok := strings.Cut(key, "/")
+	if !ok || strings.Contains(name, "/") {
+		return s.root.Open(key)
+	}
+	r, err := s.dir(dir)
+	if err != nil {
+		return s.root.Open(key)
+	}
+	f, err := r.Open(name)
+	if notExist(err) {
+		s.dirs.CompareAndDelete(dir, r) // a replaced folder is opened again next time
+		return s.root.Open(key)
+	}
+	return f, err
+}
+
+// dir returns the cached root of folder name, opening it if needed.
+func (s *Store) dir(name string) (*os.Root, error) {
+	if r, ok := s.dirs.Load(name); ok {
+		return r.(*os.Root), nil
+	}
+	r, err := s.root.OpenRoot(name)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := s.dirs.LoadOrStore(name, r); loaded {
+		r.Close()
+		return prev.(*os.Root), nil
+	}
+	return r, nil
 }
 
 // Stat returns the Info of the object under key, or an error matching

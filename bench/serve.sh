@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# chatpic against nginx serving the same bytes, side by side: a 200 KB
+# picture and its thumbnail, a channel page of 60 uploads, the channel's
+# JSON and the home page, at c=50 and c=400 (wrk -t2, 10 s), chatpic and
+# nginx alternately, three rounds each. For the pages, nginx serves what
+# chatpic answered, saved as static files (sendfile on). Both log every
+# request to a file. Prints req/s, p99 and the ratio (median of the rounds)
+# per row; asserts nothing.
+# Usage: bench/serve.sh [rounds] [seconds]   (default 3 10)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=${1:-3}
+secs=${2:-10}
+need=()
+command -v nginx >/dev/null || need+=(nginx-light)
+command -v wrk >/dev/null || need+=(wrk)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "+ apt-get install -y ${need[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+work=$(mktemp -d)
+echo "+ go build ./cmd/chatpic ./bench/ingest"
+go build -o "$work/chatpic" ./cmd/chatpic
+go build -o "$work/ingest" ./bench/ingest
+ulimit -n "$(ulimit -Hn)"
+port=$(( 20000 + RANDOM % 10000 ))
+nport=$(( port + 10000 ))
+"$work/chatpic" serve --addr "127.0.0.1:$port" --data "$work/data" --cache "${TMPDIR:-/tmp}/chatpic-bench-cache" \
+  --rate-uploads off --flood off 2>"$work/chatpic.log" &
+pid=$!
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; rm -rf "$work"' EXIT
+base=http://127.0.0.1:$port
+for _ in $(seq 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.1; done
+
+# A 200 KB picture, then 60 uploads so the channel page shows 60.
+"$work/ingest" -make "$work/pic.jpg" -w 1000 -h 750 -q 85
+echo "picture: $(stat -c %s "$work/pic.jpg") bytes"
+id=$(curl -fs -F file=@"$work/pic.jpg" "$base/api/v1/channels/photography/posts" | grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4)
+for i in $(seq 60); do
+  "$work/ingest" -make "$work/p$i.jpg" -w $((300 + i)) -h 200 -q 80
+  curl -fs -F file=@"$work/p$i.jpg" -F caption="Upload number $i, a caption of ordinary length" "$base/api/v1/channels/photography/posts" >/dev/null
+done
+
+# nginx serves the same bytes as static files.
+root=$work/www
+mkdir -p "$root/m" "$root/t" "$root/c" "$root/api"
+curl -fs "$base/m/$id.jpg" -o "$root/m/$id.jpg"
+curl -fs "$base/t/$id.jpg" -o "$root/t/$id.jpg"
+curl -fs "$base/c/photography" -o "$root/c/photography.html"
+curl -fs "$base/api/v1/channels/photography/posts" -o "$root/api/posts.json"
+curl -fs "$base/" -o "$root/index.html"
+cat > "$work/nginx.conf" <<CONF
+worker_processes 2;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 4096; }
+http {
+  access_log $work/nginx-access.log;
+  sendfile on; tcp_nopush on; keepalive_requests 100000;
+  types { text/html html; application/json json; image/jpeg jpg; }
+  server {
+    listen 127.0.0.1:$nport;
+    root $root;
+    location = / { try_files /index.html =404; }
+    location = /c/photography { default_type text/html; try_files /c/photography.html =404; }
+    location = /api/v1/channels/photography/posts { default_type application/json; try_files /api/posts.json =404; }
+  }
+}
+CONF
+nginx -c "$work/nginx.conf"
+for _ in $(seq 50); do curl -fs "http://127.0.0.1:$nport/m/$id.jpg" >/dev/null && break; sleep 0.1; done
+
+echo "machine: $(nproc) cores, $(nginx -v 2>&1 | cut -d/ -f2) nginx, wrk -t2 -d${secs}s, $rounds rounds each, alternating, $(go version | cut -d' ' -f3)"
+# bench PATH C: prints "reqs p99ms" for one wrk run against HOST.
+one() {
+  wrk -t2 -c"$3" -d"${secs}s" --latency "$1$2" 2>/dev/null | awk '
+    /Requests\/sec/ {r=$2}
+    /^ +99%/ {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; p=v}
+    END {printf "%d %.1f\n", r, p}'
+}
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+printf '\n%-30s %5s %12s %9s %12s %9s %6s\n' "what" "c" "chatpic r/s" "p99 ms" "nginx r/s" "p99 ms" "ratio"
+row() {
+  local name=$1 path=$2 c=$3 cr=() cp=() nr=() np=()
+  for _ in $(seq "$rounds"); do
+    read -r r p < <(one "$base" "$path" "$c"); cr+=("$r"); cp+=("$p")
+    read -r r p < <(one "http://127.0.0.1:$nport" "$path" "$c"); nr+=("$r"); np+=("$p")
+  done
+  local a b
+  a=$(median "${cr[@]}"); b=$(median "${nr[@]}")
+  printf '%-30s %5s %12s %9s %12s %9s %6.2f\n' "$name" "$c" "$a" "$(median "${cp[@]}")" "$b" "$(median "${np[@]}")" "$(echo "$a $b" | awk '{print $1/$2}')"
+}
+for c in 50 400; do
+  row "picture $(( $(stat -c %s "$root/m/$id.jpg") / 1024 )) KB" "/m/$id.jpg" $c
+  row "thumbnail $(( $(stat -c %s "$root/t/$id.jpg") / 1024 )) KB" "/t/$id.jpg" $c
+  row "channel page, 60 uploads" "/c/photography" $c
+  row "channel JSON" "/api/v1/channels/photography/posts" $c
+  row "home page" "/" $c
+done
