@@ -9,19 +9,15 @@ import (
 	"github.com/chatpic/chatpic"
 )
 
-// withAlpha returns img, the HEIC primary image decoded from data (which
-// prepare made ready), with the alpha plane of p added, as an
-// *image.NRGBA. The heic package decodes a picture with an alpha plane
-// as YCbCr and drops the plane, which would show what the picture's
-// author made transparent; so the plane is decoded on its own, as the
-// primary image of a copy of data, and the two are put together. A
-// picture that comes with an alpha channel is returned as it is.
+// withAlpha returns img, the opaque HEIC primary image decoded from data
+// (which prepare made ready) and converted by heicRGB, an *image.RGBA or
+// *image.Gray, with the alpha plane of p added, as an *image.NRGBA. The
+// heic package decodes a picture with an alpha plane as YCbCr (or grey)
+// and drops the plane, which would show what the picture's author made
+// transparent; so the plane is decoded on its own, as the primary image of
+// a copy of data, and the two are put together. The plane's samples are
+// taken as they are coded, as libheif takes them.
 func withAlpha(img image.Image, data []byte, p *probed, dec decoder) (image.Image, error) {
-	switch img.(type) {
-	case *image.YCbCr, *image.Gray:
-	default:
-		return img, nil
-	}
 	a, err := decodeAlpha(data, p, dec)
 	if err != nil {
 		return nil, err

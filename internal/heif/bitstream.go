@@ -68,53 +68,6 @@ func unescape(p []byte) []byte {
 	return out
 }
 
-// hevcSPSSize returns the output size (after the conformance window) that
-// an HEVC SPS NAL unit declares.
-func hevcSPSSize(nal []byte) (int, int, error) {
-	b := &bits{p: unescape(nal)}
-	b.u(16) // NAL unit header
-	b.u(4)  // sps_video_parameter_set_id
-	sub := int(b.u(3))
-	b.u(1)
-	b.u(96) // general profile, tier and level
-	var profile, level [8]bool
-	for i := range sub {
-		profile[i], level[i] = b.u(1) == 1, b.u(1) == 1
-	}
-	if sub > 0 {
-		b.u(2 * (8 - sub))
-	}
-	for i := range sub {
-		if profile[i] {
-			b.u(88)
-		}
-		if level[i] {
-			b.u(8)
-		}
-	}
-	b.ue() // sps_seq_parameter_set_id
-	chroma := b.ue()
-	if chroma == 3 && b.u(1) == 1 { // separate colour planes
-		chroma = 0
-	}
-	w, h := b.ue(), b.ue()
-	if b.u(1) == 1 { // conformance window, in chroma samples
-		sx, sy := uint64(1), uint64(1)
-		if chroma == 1 || chroma == 2 {
-			sx = 2
-		}
-		if chroma == 1 {
-			sy = 2
-		}
-		l, r, t, bo := b.ue(), b.ue(), b.ue(), b.ue()
-		if (l+r)*sx >= w || (t+bo)*sy >= h {
-			return 0, 0, errors.New("heif: conformance window larger than the picture")
-		}
-		w, h = w-(l+r)*sx, h-(t+bo)*sy
-	}
-	return int(w), int(h), b.err
-}
-
 // av1SequenceSize returns the largest frame size an AV1 sequence header
 // OBU payload declares.
 func av1SequenceSize(p []byte) (int, int, error) {
@@ -264,7 +217,8 @@ func checkBitstreams(data []byte, p *probed) error {
 				if len(nal) < 2 || nal[0]>>1&0x3F != 33 { // SPS_NUT
 					return nil
 				}
-				return match(hevcSPSSize(nal))
+				s, err := parseHEVCSPS(nal)
+				return match(s.w, s.h, err)
 			}
 			if !done {
 				res.lenSize, err = hvcCUnits(cfg, sps)

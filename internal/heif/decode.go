@@ -23,11 +23,15 @@ const codedAllowance = 3
 // Decode decodes the primary image of the HEIF file of size bytes in r,
 // with its clean aperture, rotation and mirroring applied, so that it shows
 // the right way up. The image's bounds start at (0, 0) and match the
-// returned Info. It is an *image.RGBA (alpha premultiplied) for AVIF and
-// for transformed HEIC pictures, an *image.NRGBA for other HEIC pictures
-// with an alpha plane, else an *image.YCbCr, *image.Gray or *image.NRGBA.
-// An image sequence yields its still image; metadata items (Exif, XMP)
-// are never read.
+// returned Info. It is an *image.RGBA (alpha premultiplied), except for
+// a HEIC picture shown as coded (without transformations): then it is an
+// *image.NRGBA if it has an alpha plane (or libheif converted it to RGB
+// itself), an *image.Gray if it is grey. Its samples are RGB (or grey)
+// at full range, converted by the matrix and range the file declares
+// (for HEIC, as libheif reads them: an nclx colour property, else the
+// HEVC VUI, else BT.601 at limited range); Info.ICC, if not nil,
+// describes them. An image sequence yields its still image; metadata
+// items (Exif, XMP) are never read.
 //
 // maxPixels bounds the picture (width*height as coded); zero or less means
 // DefaultMaxPixels. It is checked from the boxes before anything is
@@ -46,10 +50,12 @@ const codedAllowance = 3
 //
 // Decode reads the whole file into memory twice (three times, decoding
 // twice, for a HEIC picture with an alpha plane) and holds the decoder's
-// memory (some tens of bytes per pixel) while it runs; the picture it
-// returns may keep that memory alive. A decode cannot be interrupted:
-// ctx is checked before and after, and a 12-megapixel picture takes
-// seconds. It is safe for concurrent use; callers bound the concurrency.
+// memory (some tens of bytes per pixel) while it runs, and the picture it
+// returns (4 bytes a pixel) beside the decoder's output while it converts
+// it; a grey HEIC picture keeps the decoder's memory alive. A decode
+// cannot be interrupted: ctx is checked before and after, and a
+// 12-megapixel picture takes seconds. It is safe for concurrent use;
+// callers bound the concurrency.
 func Decode(ctx context.Context, r io.ReaderAt, size int64, maxPixels int64) (img image.Image, info Info, err error) {
 	return decode(ctx, r, size, maxPixels, decodeBytes)
 }
@@ -109,12 +115,21 @@ func decode(ctx context.Context, r io.ReaderAt, size int64, maxPixels int64, dec
 	if err := check(img, p); err != nil {
 		return nil, Info{}, err
 	}
-	if p.info.Format == HEIC && p.alpha {
-		if img, err = withAlpha(img, data, p, dec); err != nil {
+	if p.info.Format == HEIC {
+		// The alpha plane is missing only from planar pictures; one that
+		// libheif converted to RGB itself (matrix 0) comes with it.
+		_, grey := img.(*image.Gray)
+		_, ycc := img.(*image.YCbCr)
+		if img, err = heicRGB(img, heicSignal(data, p)); err != nil {
 			return nil, Info{}, err
 		}
-		if err := ctx.Err(); err != nil {
-			return nil, Info{}, cancelled(err)
+		if p.alpha && (grey || ycc) {
+			if img, err = withAlpha(img, data, p, dec); err != nil {
+				return nil, Info{}, err
+			}
+			if err := ctx.Err(); err != nil {
+				return nil, Info{}, cancelled(err)
+			}
 		}
 	}
 	if len(p.ops) > 0 {

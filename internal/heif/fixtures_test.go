@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 
@@ -93,22 +94,30 @@ func encodeAVIF(t testing.TB, m image.Image, quality int) []byte {
 // a real HEIC skip without it.
 func encodeHEIC(t testing.TB, m image.Image, quality string) []byte {
 	t.Helper()
+	var b bytes.Buffer
+	if err := png.Encode(&b, m); err != nil {
+		t.Fatal(err)
+	}
+	return heifEnc(t, b.Bytes(), "png", "-q", quality, "-p", "preset=ultrafast", "-p", "chroma=444")
+}
+
+// heifEnc runs heif-enc with the arguments args on in, a picture in the
+// format ext (png, jpeg or y4m), and returns the HEIC file it writes. It
+// skips t if heif-enc is not installed.
+func heifEnc(t testing.TB, in []byte, ext string, args ...string) []byte {
+	t.Helper()
 	enc, err := exec.LookPath("heif-enc")
 	if err != nil {
 		t.Skip("heif-enc is not installed (apt-get install libheif-examples): no HEVC encoder to make a HEIC fixture")
 	}
 	dir := t.TempDir()
-	in, out := filepath.Join(dir, "in.png"), filepath.Join(dir, "out.heic")
-	var b bytes.Buffer
-	if err := png.Encode(&b, m); err != nil {
+	src, out := filepath.Join(dir, "in."+ext), filepath.Join(dir, "out.heic")
+	if err := os.WriteFile(src, in, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(in, b.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(enc, "-q", quality, "-p", "preset=ultrafast", "-p", "chroma=444", "-o", out, in)
+	cmd := exec.Command(enc, slices.Concat(args, []string{"-o", out, src})...)
 	if msg, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("heif-enc: %v\n%s", err, msg)
+		t.Fatalf("heif-enc %v: %v\n%s", args, err, msg)
 	}
 	data, err := os.ReadFile(out)
 	if err != nil {
@@ -190,8 +199,14 @@ var fakeHEVC = []byte{0, 0, 0, 3, 19 << 1, 1, 0xAF}
 // chroma format (0 monochrome, 1 4:2:0, 2 4:2:2, 3 4:4:4), with 4-byte NAL
 // unit lengths and a sequence parameter set.
 func hvcCBox(w, h, chroma int) []byte {
-	p := []byte{1, 1, 0x60, 0, 0, 0, 0x90, 0, 0, 0, 0, 0, 90, 0xF0, 0, 0xFC, 0xFC | byte(chroma), 0xF8, 0xF8, 0, 0, 0x0F}
-	sps := hevcSPS(w, h, chroma)
+	return hvcCBoxOf(chroma, 8, hevcSPS(w, h, chroma))
+}
+
+// hvcCBoxOf returns an hvcC property that declares the chroma format and
+// bit depth and holds the sequence parameter set NAL unit sps.
+func hvcCBoxOf(chroma, depth int, sps []byte) []byte {
+	d := 0xF8 | byte(depth-8)
+	p := []byte{1, 1, 0x60, 0, 0, 0, 0x90, 0, 0, 0, 0, 0, 90, 0xF0, 0, 0xFC, 0xFC | byte(chroma), d, d, 0, 0, 0x0F}
 	p = append(p, 1, 0x80|33) // one array, of SPS units
 	p = append(p, be16(1)...)
 	p = append(p, be16(len(sps))...)
@@ -199,8 +214,8 @@ func hvcCBox(w, h, chroma int) []byte {
 }
 
 // hevcSPS returns the start of an HEVC sequence parameter set NAL unit
-// declaring a w x h picture in the chroma format: as far as hevcSPSSize
-// reads, then a stop bit.
+// declaring a w x h picture in the chroma format: as far as its size,
+// then a stop bit.
 func hevcSPS(w, h, chroma int) []byte {
 	var b bitWriter
 	b.put(33<<9|1, 16) // NAL unit header: SPS, layer 0, temporal ID 1

@@ -89,6 +89,13 @@ func seeds(t testing.TB) []seed {
 	alpha.refs = []fref{{"auxl", 2, []uint32{1}}}
 	alpha.addProp(1, imirBox(0), true, false)
 
+	// A 4:2:0 HEIC picture whose SPS has a VUI after every list that
+	// comes before it, and an nclx property: the colour conversion.
+	vui := fakeHEIC(128, 96)
+	vui.setProp(1, hvcCBoxOf(1, 10, buildSPS(spsParams{w: 128, h: 96, chroma: 1, subLayer: 1, ordering: true,
+		scaling: true, pcm: true, rps: rpsSetsThenFour, longTerm: 2, vui: true, sar: true, signal: true, colour: true, matrix: 9})))
+	vui.addProp(1, nclxBox(1, 13, 1, false), false, false)
+
 	seq := importHEIF(t, cornersAVIF())
 	seq.brands = []string{"avis", "msf1", "avis", "avif"}
 	seq.after = [][]byte{moovBox(4)}
@@ -100,6 +107,7 @@ func seeds(t testing.TB) []seed {
 		{"HEIC grid, reference to item 0", grid.bytes(), true},
 		{"HEIC identity derivation", iden.bytes(), true},
 		{"HEIC with an alpha plane", alpha.bytes(), true},
+		{"HEIC with a VUI and an nclx property", vui.bytes(), true},
 		{"AVIF sequence with a still image", seq.bytes(), true},
 	}
 	for _, name := range fuzzSeeds {

@@ -58,8 +58,8 @@ func remap(m *image.RGBA, dw, dh int, to func(x, y int) (int, int)) *image.RGBA 
 }
 
 // toRGBA returns img as an *image.RGBA at the origin with a stride of 4
-// bytes a pixel: as it is if it already is one, with 16-bit samples cut to
-// 8, or converted.
+// bytes a pixel: as it is if it already is one, with 16-bit samples
+// rounded to 8, or converted.
 func toRGBA(img image.Image) *image.RGBA {
 	b := img.Bounds()
 	if m, ok := img.(*image.RGBA); ok && b.Min == (image.Point{}) && m.Stride == 4*b.Dx() {
@@ -71,11 +71,17 @@ func toRGBA(img image.Image) *image.RGBA {
 			src := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
 			dst := out.Pix[y*out.Stride : y*out.Stride+4*b.Dx()]
 			for i := range dst {
-				dst[i] = src[2*i] // the high byte of a big-endian sample
+				dst[i] = to8(uint32(src[2*i])<<8 | uint32(src[2*i+1])) // big-endian samples
 			}
 		}
 		return out
 	}
 	draw.Draw(out, out.Rect, img, b.Min, draw.Src)
 	return out
+}
+
+// to8 returns the 8-bit sample nearest to v, a 16-bit one: v/257
+// rounded, for every v.
+func to8(v uint32) uint8 {
+	return uint8((v*255 + 32895) >> 16)
 }
