@@ -202,6 +202,14 @@ func heicWidth(p *probed) error {
 			Message: fmt.Sprintf("HEIC pictures narrower than %d pixels are not supported", least),
 			Err:     fmt.Errorf("heif: HEIC %d wide, chroma format %d", p.codedW, chroma)}
 	}
+	// The heic package copies planes deeper than 8 bits into an 8-bit
+	// buffer, which libheif overruns for grey and 4:4:4 pictures (a trap
+	// in the WebAssembly): refuse them for what they are, not as damaged.
+	if p.info.Depth > 8 && (chroma == 0 || chroma == 3) {
+		return &chatpic.Error{Kind: chatpic.KindUnsupported,
+			Message: "HEIC pictures of more than 8 bits in grey or in full colour resolution (4:4:4) are not supported",
+			Err:     fmt.Errorf("heif: HEIC of %d bits, chroma format %d", p.info.Depth, chroma)}
+	}
 	return nil
 }
 

@@ -250,3 +250,35 @@ func TestDecodeWorkarounds(t *testing.T) {
 		})
 	}
 }
+
+// TestDeepGreyAndFullColourHEICRefused: 10-bit grey and 4:4:4 HEIC, which
+// the heic package cannot copy out of libheif, are refused as unsupported
+// before decoding, while 10-bit 4:2:0 is not.
+func TestDeepGreyAndFullColourHEICRefused(t *testing.T) {
+	tests := []struct {
+		name          string
+		chroma, depth int
+		refused       bool
+	}{
+		{"10-bit grey", 0, 10, true},
+		{"10-bit 4:4:4", 3, 10, true},
+		{"12-bit 4:4:4", 3, 12, true},
+		{"10-bit 4:2:0", 1, 10, false},
+		{"8-bit 4:4:4", 3, 8, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := fakeHEIC(128, 128)
+			f.setProp(1, hvcCBoxOf(tt.chroma, tt.depth, hevcSPS(128, 128, tt.chroma)))
+			data := f.bytes()
+			p, err := probe(bytes.NewReader(data), int64(len(data)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = heicWidth(p)
+			if got := chatpic.ErrorKind(err) == chatpic.KindUnsupported; got != tt.refused {
+				t.Fatalf("refused %v (%v), want %v", got, err, tt.refused)
+			}
+		})
+	}
+}
