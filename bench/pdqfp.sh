@@ -6,7 +6,10 @@
 # cache directory without installing them, then runs bench/pdqfp on them:
 # the distance between every pair (least over the 8 orientations), how many
 # pairs would match at thresholds 31, 40 and 50, and a sanity check that each
-# photo still matches itself after JPEG quality 50 and after halving.
+# photo still matches itself after JPEG quality 50 and after halving, and
+# when turned a quarter, a half or three quarters, or mirrored (its eight
+# hashes, as an upload is screened, against the photo's as listed). Every
+# picture is hashed as chatpic hashes an upload (media.Hashes).
 # Re-runnable: the downloads are kept in the cache and not repeated.
 # Usage: bench/pdqfp.sh [cache dir]   (default $TMPDIR/chatpic-pdqfp)
 set -euo pipefail

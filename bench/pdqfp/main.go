@@ -12,11 +12,18 @@
 // largest is kept. The test is independent of PDQ, and the families are
 // listed for a person to check. As a sanity check it also hashes each photo
 // after re-encoding as JPEG quality 50 and after halving its size, and
-// counts how many still match themselves.
+// counts how many still match themselves; and it turns each a quarter, a
+// half and three quarters and mirrors it, and counts how many of those
+// copies, uploaded, would match the photo as a list has it.
+//
+// Every picture is hashed as chatpic hashes an upload (media.Hashes): its
+// stored pixels, decoded as the upload pipeline decodes them (a JPEG at the
+// reduced scale its thumbnail needs), in all eight orientations.
 package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"flag"
 	"fmt"
@@ -35,6 +42,7 @@ import (
 	"golang.org/x/image/draw"
 	_ "golang.org/x/image/webp"
 
+	"github.com/chatpic/chatpic/internal/media"
 	"github.com/chatpic/chatpic/internal/pdq"
 )
 
@@ -63,8 +71,13 @@ type photo struct {
 	quality      int
 	thumb        []float64 // 32×32 grey, zero mean, unit norm
 	jpeg50, half int       // distance to itself re-encoded, halved
-	err          error
-	small        bool
+	// turned is, for each of its copies turned or mirrored (see turns),
+	// the distance at which the copy, uploaded, matches the photo as a
+	// hash list has it: the least over the copy's eight hashes against the
+	// photo's as given.
+	turned [len(turns)]int
+	err    error
+	small  bool
 }
 
 // run measures the pictures under dirs and prints the figures to w.
@@ -149,8 +162,7 @@ func collect(dirs []string) (files []file, dups int, err error) {
 	return files, dups, nil
 }
 
-// measure decodes f and hashes it, its thumbnail and its two altered
-// copies.
+// measure decodes f and hashes it, its thumbnail and its altered copies.
 func measure(f file, minSide int) photo {
 	p := photo{name: f.name}
 	img, _, err := image.Decode(bytes.NewReader(f.data))
@@ -164,24 +176,96 @@ func measure(f file, minSide int) photo {
 		return p
 	}
 	p.size = b.Size()
-	p.hashes, p.quality = pdq.Dihedral(img)
+	if p.hashes, p.quality, err = uploadHashes(f.data); err != nil {
+		p.err = err
+		return p
+	}
 	p.thumb = thumbnail(img)
 
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 50}); err != nil {
-		p.err = err
-		return p
+	copies := []struct {
+		img     image.Image
+		quality int
+		d       *int
+	}{
+		{img, 50, &p.jpeg50},
+		{scale(img, b.Dx()/2, b.Dy()/2), 95, &p.half},
 	}
-	reencoded, err := jpeg.Decode(&buf)
-	if err != nil {
-		p.err = err
-		return p
+	rgba := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	draw.Draw(rgba, rgba.Rect, img, b.Min, draw.Src)
+	for i, t := range turns {
+		copies = append(copies, struct {
+			img     image.Image
+			quality int
+			d       *int
+		}{turn(rgba, t.o), 90, &p.turned[i]})
 	}
-	h, _ := pdq.Compute(reencoded)
-	p.jpeg50 = pdq.Distance(h, p.hashes[pdq.Original])
-	h, _ = pdq.Compute(scale(img, b.Dx()/2, b.Dy()/2))
-	p.half = pdq.Distance(h, p.hashes[pdq.Original])
+	for i, c := range copies {
+		var buf bytes.Buffer
+		if err := jpeg.Encode(&buf, c.img, &jpeg.Options{Quality: c.quality}); err != nil {
+			p.err = err
+			return p
+		}
+		hs, _, err := uploadHashes(buf.Bytes())
+		if err != nil {
+			p.err = err
+			return p
+		}
+		if i < 2 { // the same way up: compared as given
+			*c.d = pdq.Distance(hs[pdq.Original], p.hashes[pdq.Original])
+			continue
+		}
+		*c.d = 256
+		for _, h := range hs {
+			*c.d = min(*c.d, pdq.Distance(h, p.hashes[pdq.Original]))
+		}
+	}
 	return p
+}
+
+// uploadHashes hashes a picture file as chatpic hashes an upload.
+func uploadHashes(file []byte) ([8]pdq.Hash, int, error) {
+	return media.Hashes(context.Background(), bytes.NewReader(file), int64(len(file)), media.Limits{})
+}
+
+// turns are the turned and mirrored copies measured, each given by the
+// EXIF orientation whose stored pixels it is (see turn).
+var turns = [...]struct {
+	name string
+	o    int
+}{
+	{"turned a quarter clockwise", 8},
+	{"turned a half", 3},
+	{"turned a quarter counter-clockwise", 6},
+	{"mirrored left to right", 2},
+}
+
+// turn returns the pixels a camera would store for the displayed picture
+// d under EXIF orientation o: d turned or mirrored.
+func turn(d *image.RGBA, o int) *image.RGBA {
+	dw, dh := d.Rect.Dx(), d.Rect.Dy()
+	sw, sh := dw, dh
+	if o >= 5 {
+		sw, sh = dh, dw
+	}
+	s := image.NewRGBA(image.Rect(0, 0, sw, sh))
+	for dy := range dh {
+		for dx := range dw {
+			x, y := dx, dy
+			switch o {
+			case 2:
+				x = sw - 1 - dx
+			case 3:
+				x, y = sw-1-dx, sh-1-dy
+			case 6:
+				x, y = dy, sh-1-dx
+			case 8:
+				x, y = sw-1-dy, dx
+			}
+			si, di := s.PixOffset(x, y), d.PixOffset(dx, dy)
+			copy(s.Pix[si:si+4], d.Pix[di:di+4])
+		}
+	}
+	return s
 }
 
 func scale(img image.Image, w, h int) *image.RGBA {

@@ -151,13 +151,20 @@ func report(ps []photo, w io.Writer) {
 		"%.2f times as often as pdq.Index cuts them, %.2f times cut by DCT rows\n",
 		substringCollisions(ps, index), substringCollisions(ps, rows))
 
-	for _, c := range []struct {
+	checks := []struct {
 		name string
 		d    func(p *photo) int
 	}{
 		{"re-encoded as JPEG quality 50", func(p *photo) int { return p.jpeg50 }},
 		{"halved in size", func(p *photo) int { return p.half }},
-	} {
+	}
+	for i, t := range turns {
+		checks = append(checks, struct {
+			name string
+			d    func(p *photo) int
+		}{t.name + " (its eight hashes against the photo's as listed)", func(p *photo) int { return p.turned[i] }})
+	}
+	for _, c := range checks {
 		// PDQ is steadier on bigger pictures; the product hashes them at
 		// up to 512 px (media.ThumbMax), so the two sides are told apart.
 		var ds []int
@@ -173,9 +180,10 @@ func report(ps []photo, w io.Writer) {
 			}
 		}
 		slices.Sort(ds)
-		fmt.Fprintf(w, "self-match %s: %d of %d within %d (distance median %d, max %d); "+
+		within16, _ := slices.BinarySearch(ds, 17)
+		fmt.Fprintf(w, "self-match %s: %d of %d within %d, %d within 16 (distance median %d, max %d); "+
 			"of photos 512 px or more: %d of %d, smaller: %d of %d\n",
-			c.name, smallIn+bigIn, len(ds), pdq.MatchThreshold, ds[len(ds)/2], ds[len(ds)-1],
+			c.name, smallIn+bigIn, len(ds), pdq.MatchThreshold, within16, ds[len(ds)/2], ds[len(ds)-1],
 			bigIn, len(ds)-small, smallIn, small)
 		for i := range ps {
 			if d := c.d(&ps[i]); d > pdq.MatchThreshold {

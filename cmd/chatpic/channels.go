@@ -12,17 +12,24 @@ import (
 
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/config"
+	"github.com/chatpic/chatpic/internal/events"
+	"github.com/chatpic/chatpic/internal/moderation"
+	"github.com/chatpic/chatpic/internal/posting"
 )
 
 const channelsUsage = `usage:
   chatpic channels list
-  chatpic channels add SLUG --title T [--description D] [--capacity N] [--ttl 1h] [--nsfw]
-  chatpic channels edit SLUG [--title T] [--description D] [--capacity N] [--ttl 1h|0] [--nsfw=true|false]
-  chatpic channels remove SLUG [--force]
+  chatpic channels add SLUG --title T [--description D] [--capacity N] [--ttl 1h] [--nsfw] [--reason R]
+  chatpic channels edit SLUG [--title T] [--description D] [--capacity N] [--ttl 1h|0] [--nsfw=true|false] [--reason R]
+  chatpic channels remove SLUG [--force] [--reason R]
 each also takes --data DIR, --db URL and --blobs URL, as serve does`
 
-// channels manages channels while the server may be running: SQLite lets a
-// second process write between the server's transactions.
+// cmdChannels manages channels while the server may be running (SQLite
+// lets a second process write between the server's transactions). It acts
+// through the same use-case as the moderation UI, as the operator: every
+// change is in the audit log (made by the command line), and the uploads
+// a change takes down are announced to live pages and their files deleted
+// by the same code as when a moderator takes them down.
 func cmdChannels(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		fmt.Fprintln(e.stderr, channelsUsage)
@@ -38,13 +45,10 @@ func cmdChannels(ctx context.Context, e env, args []string) error {
 	ttl := fs.String("ttl", "0", "uploads vanish this long after they arrive (0: never), e.g. 90s, 2h, 7d")
 	nsfw := fs.Bool("nsfw", false, "mark the channel as not safe for work")
 	force := fs.Bool("force", false, "with remove: also remove the channel's uploads")
+	reason := fs.String("reason", "", "why, for the audit log")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
-	}
-	cfg, err := set.Config()
-	if err != nil {
-		return fmt.Errorf("configuration:\n%w", err)
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
@@ -54,17 +58,21 @@ func cmdChannels(ctx context.Context, e env, args []string) error {
 		fmt.Fprintln(e.stderr, channelsUsage)
 		return fmt.Errorf("channels %s: wrong number of arguments", verb)
 	}
-	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	st, err := openStorage(ctx, cfg.Storage, e, log)
+	switch verb {
+	case "list", "add", "edit", "remove":
+	default:
+		fmt.Fprintln(e.stderr, channelsUsage)
+		return fmt.Errorf("channels: unknown verb %q", verb)
+	}
+	site, closeSite, err := openOperator(ctx, e, set)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	now := e.now().UTC()
+	defer closeSite()
 
 	switch verb {
 	case "list":
-		chans, err := st.db.Channels(ctx, now)
+		chans, err := site.posts.Channels(ctx)
 		if err != nil {
 			return err
 		}
@@ -84,77 +92,84 @@ func cmdChannels(ctx context.Context, e env, args []string) error {
 		if err != nil {
 			return fmt.Errorf("--ttl: %s", chatpic.ErrorMessage(err))
 		}
-		c := chatpic.Channel{Slug: pos[0], Title: *title, Description: *description, Capacity: *capacity, TTL: d, NSFW: *nsfw, CreatedAt: now}
+		c := chatpic.Channel{Slug: pos[0], Title: *title, Description: *description, Capacity: *capacity, TTL: d, NSFW: *nsfw}
 		if c.Title == "" {
 			return errors.New("channels add: --title is required")
 		}
-		if err := st.db.CreateChannel(ctx, c); err != nil {
+		if err := site.mods.AddChannel(ctx, moderation.CLI, c, *reason); err != nil {
 			return errors.New(chatpic.ErrorMessage(err))
 		}
 		fmt.Fprintf(e.stdout, "added %s: %s\n", c.Slug, c.Rule())
 		return nil
 
 	case "edit":
-		cur, err := st.db.Channel(ctx, pos[0], now)
-		if err != nil {
-			return errors.New(chatpic.ErrorMessage(err))
-		}
-		c := cur.Channel
+		var edit moderation.ChannelEdit
 		if given["title"] {
-			c.Title = *title
+			edit.Title = title
 		}
 		if given["description"] {
-			c.Description = *description
+			edit.Description = description
 		}
 		if given["capacity"] {
-			c.Capacity = *capacity
+			edit.Capacity = capacity
 		}
 		if given["nsfw"] {
-			c.NSFW = *nsfw
+			edit.NSFW = nsfw
 		}
 		if given["ttl"] {
-			if c.TTL, err = chatpic.ParseDuration(*ttl); err != nil {
+			d, err := chatpic.ParseDuration(*ttl)
+			if err != nil {
 				return fmt.Errorf("--ttl: %s", chatpic.ErrorMessage(err))
 			}
+			edit.TTL = &d
 		}
-		evicted, err := st.db.UpdateChannel(ctx, c, now)
+		evicted, err := site.mods.EditChannel(ctx, moderation.CLI, pos[0], edit, *reason)
 		if err != nil {
 			return errors.New(chatpic.ErrorMessage(err))
 		}
-		removeFiles(ctx, st, log, evicted)
+		c, err := site.posts.Channel(ctx, pos[0])
+		if err != nil {
+			return errors.New(chatpic.ErrorMessage(err))
+		}
 		fmt.Fprintf(e.stdout, "edited %s: %s (%d uploads evicted)\n", c.Slug, c.Rule(), len(evicted))
 		return nil
-
-	case "remove":
-		cur, err := st.db.Channel(ctx, pos[0], now)
-		if err != nil {
-			return errors.New(chatpic.ErrorMessage(err))
-		}
-		if cur.Count > 0 && !*force {
-			return fmt.Errorf("channels remove: %s holds %d uploads; add --force to remove them too", cur.Slug, cur.Count)
-		}
-		gone, err := st.db.DeleteChannel(ctx, cur.Slug, now)
-		if err != nil {
-			return errors.New(chatpic.ErrorMessage(err))
-		}
-		removeFiles(ctx, st, log, gone)
-		fmt.Fprintf(e.stdout, "removed %s and %s\n", cur.Slug, plural(len(gone), "upload"))
-		return nil
 	}
-	fmt.Fprintln(e.stderr, channelsUsage)
-	return fmt.Errorf("channels: unknown verb %q", verb)
+	// remove
+	gone, err := site.mods.RemoveChannel(ctx, moderation.CLI, pos[0], *force, *reason)
+	if err != nil {
+		return fmt.Errorf("channels remove: %s", chatpic.ErrorMessage(err))
+	}
+	fmt.Fprintf(e.stdout, "removed %s and %s\n", pos[0], plural(len(gone), "upload"))
+	return nil
 }
 
-// removeFiles deletes the files of posts the store has already buried; what
-// fails here the janitor finds later as orphans.
-func removeFiles(ctx context.Context, st storage, log *slog.Logger, posts []chatpic.Post) {
-	for _, p := range posts {
-		for _, key := range []string{p.MediaKey(), p.ThumbKey()} {
-			if err := st.blobs.Delete(ctx, key); err != nil {
-				log.Warn("delete file", "key", key, "err", err)
-			}
-		}
+// openOperator opens the storage named by set and the use-cases over it,
+// for a command by which the operator changes what running servers show.
+// What such a change takes down is announced by appending to the shared
+// event log (events.Shared, without delivering anything here), which every
+// running instance delivers to its live pages: on PostgreSQL through its
+// shared broker, on SQLite by relaying the log (events.Relay).
+func openOperator(ctx context.Context, e env, set *config.Set) (*site, func(), error) {
+	cfg, err := set.Config()
+	if err != nil {
+		return nil, nil, fmt.Errorf("configuration:\n%w", err)
 	}
+	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	st, err := openStorage(ctx, cfg.Storage, e, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	pub, err := events.NewShared(ctx, st.db, events.Options{Now: e.now}, log)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	s, err := newSite(ctx, st, log, e.now, cfg, posting.Config{Events: pub})
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return s, func() { st.Close() }, nil
 }
 
 // parseInterspersed parses flags that may come before, between or after

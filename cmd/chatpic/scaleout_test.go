@@ -260,8 +260,10 @@ func nextPost(t *testing.T, events <-chan sseEvent, within time.Duration) (sseEv
 func TestTwoInstances(t *testing.T) {
 	sh := scaleOut(t)
 	getenv, storage := sh.getenv, sh.storage
-	a := startWith(t, getenv, storage)
-	b := startWith(t, getenv, storage)
+	// One test client makes a dozen uploads at once: more than a client
+	// may have in flight by default.
+	a := startWith(t, getenv, storage, "--uploads-per-client", "16")
+	b := startWith(t, getenv, storage, "--uploads-per-client", "16")
 	picture := func(seed uint64) []byte { return mediatest.EncodeJPEG(mediatest.Scene(640, 480, seed), 85) }
 
 	// An upload on A reaches a subscriber of B.
@@ -301,6 +303,46 @@ func TestTwoInstances(t *testing.T) {
 	if len(thread.Comments) != 2 || thread.Comments[0].PosterID == "" || thread.Comments[0].PosterID != thread.Comments[1].PosterID {
 		t.Errorf("comments through A and B: %+v; want two with one poster ID", thread.Comments)
 	}
+
+	// A removal through A stops the upload's file answering on A at once,
+	// and on B as soon as B hears of it (the event, through PostgreSQL),
+	// though both had the upload among their remembered visible ones.
+	victim := mustUpload(t, a, "memes", picture(7))
+	media := "/m/" + victim.ID + ".jpg"
+	for _, in := range []*instance{a, b, a, b} {
+		if r := in.get(media); r.status != http.StatusOK {
+			t.Fatalf("the upload's file: %d", r.status)
+		}
+	}
+	// A moderator, made as an operator would, with the instances' storage.
+	var out strings.Builder
+	if err := run(context.Background(), env{args: append([]string{"mods", "add", "root", "--admin", "--data", a.data}, a.storage...),
+		getenv: a.getenv, stdin: strings.NewReader("a long password\na long password\n"), stdout: &out, stderr: io.Discard,
+		now: a.clock.Now}); err != nil {
+		t.Fatal(err)
+	}
+	token := strings.TrimSpace(a.cli("mods", "token", "root"))
+	removal, _ := http.NewRequest("POST", a.base+"/api/v1/mod/posts/"+victim.ID+"/remove", strings.NewReader(`{"reason":"test removal"}`))
+	removal.Header.Set("Content-Type", "application/json")
+	removal.Header.Set("Authorization", "Bearer "+token)
+	if r := a.do(removal); r.status != http.StatusOK {
+		t.Fatalf("remove: %d %s", r.status, r.body)
+	}
+	removed := time.Now()
+	if r := a.get(media); r.status != http.StatusGone {
+		t.Fatalf("right after the removal A serves the file: %d", r.status)
+	}
+	for {
+		r := b.get(media)
+		if r.status == http.StatusGone {
+			break
+		}
+		if r.status != http.StatusOK || time.Since(removed) > 2*time.Second {
+			t.Fatalf("B still answers %d %v after the removal", r.status, time.Since(removed))
+		}
+		time.Sleep(5 * time.Millisecond) // B waits for PostgreSQL's notification
+	}
+	t.Logf("removal on A to the file gone on B: %v", time.Since(removed))
 
 	// Concurrent uploads through both into a channel that keeps 4.
 	a.cli("channels", "add", "tiny", "--title", "Tiny", "--capacity", "4")

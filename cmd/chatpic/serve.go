@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -112,6 +113,14 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	handler := server.Routes(pages, api.New(posts, site.mods, origin, log, broker, lim),
 		[]server.Pinger{st.db, st.blobs}, server.Deps{Log: log})
 
+	var tlsConfig *tls.Config
+	if cfg.HTTP.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.HTTP.TLSCert, cfg.HTTP.TLSKey)
+		if err != nil {
+			return fmt.Errorf("--tls-cert, --tls-key: %w", err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {
 		return err
@@ -145,11 +154,20 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 			}
 		})
 	}
+	if shared == nil {
+		// Commands (chatpic channels remove, say) append what they change
+		// to the event log, which this server relays to its live pages.
+		wg.Go(func() {
+			if err := events.Relay(jctx, st.db, broker, events.RelayPoll, log); err != nil && jctx.Err() == nil {
+				log.Error("relaying events from commands stopped", "err", err)
+			}
+		})
+	}
 	wg.Go(func() {
 		janitor.New(st.db, st.blobs, log, posts.Gone, tmp).Loop(jctx, cfg.Janitor.Interval, e.now)
 	})
 	wg.Go(func() { site.guard.PruneLoop(jctx, time.Minute) })
-	err = server.Serve(ctx, ln, handler, log)
+	err = server.Serve(ctx, ln, handler, log, tlsConfig)
 	stopJanitor()
 	wg.Wait()
 	log.Info("stopped")

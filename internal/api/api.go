@@ -9,9 +9,11 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/cache"
 	"github.com/chatpic/chatpic/internal/limit"
 	"github.com/chatpic/chatpic/internal/moderation"
 	"github.com/chatpic/chatpic/internal/posting"
@@ -28,12 +30,72 @@ type API struct {
 	live   Subscriber
 	// streams holds the places of open event streams.
 	streams *limit.Slots
+	// listings keeps rendered channel listings for a moment; nil when
+	// there are no events to drop them by (see posting.Service.Watch).
+	listings *cache.Cache
 }
 
 // New returns an API. live serves the event streams; nil turns them off.
 // lim bounds the event streams.
 func New(posts *posting.Service, mods *moderation.Service, origin *request.Origin, log *slog.Logger, live Subscriber, lim Limits) *API {
-	return &API{posts: posts, mods: mods, origin: origin, log: log, live: live, streams: lim.streams()}
+	a := &API{posts: posts, mods: mods, origin: origin, log: log, live: live, streams: lim.streams()}
+	l := cache.New(ListingTTL, 1024, time.Now)
+	if posts.Watch(func(topic string) { dropListings(l, topic) }) {
+		a.listings = l
+	}
+	return a
+}
+
+// ListingTTL is how long a rendered channel listing is reused: every
+// change to a channel drops its listings at once, so this bounds only how
+// stale the forecast and the hiding of expired uploads can be.
+const ListingTTL = 2 * time.Second
+
+// dropListings forgets the listings a change to topic makes stale: the
+// channel's, and the list of channels (counts, newest upload).
+func dropListings(c *cache.Cache, topic string) {
+	if topic == "" {
+		c.Clear()
+		return
+	}
+	c.Drop(topic)
+	if strings.HasPrefix(topic, "channel:") {
+		c.Drop(allChannels)
+	}
+}
+
+// allChannels tags the cached list of channels.
+const allChannels = "channels"
+
+// cached answers r from the listing cache when it holds a fresh answer.
+func (a *API) cached(w http.ResponseWriter, r *http.Request) bool {
+	if a.listings == nil {
+		return false
+	}
+	e, ok := a.listings.Get(a.listingKey(r))
+	if ok {
+		e.Serve(w, r)
+	}
+	return ok
+}
+
+func (a *API) listingKey(r *http.Request) string { return a.origin.Base(r) + r.URL.RequestURI() }
+
+// writeListing answers with v as write does, and keeps the answer for
+// requests to come, dropped when any of tags changes.
+func (a *API) writeListing(w http.ResponseWriter, r *http.Request, v any, tags ...string) {
+	if a.listings == nil {
+		a.write(w, r, http.StatusOK, v)
+		return
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		a.fail(w, r, chatpic.Internal(err))
+		return
+	}
+	e := cache.NewEntry(http.StatusOK, "application/json; charset=utf-8", "no-cache", append(b, '\n'))
+	a.listings.Put(a.listingKey(r), e, tags...)
+	e.Serve(w, r)
 }
 
 var errNoLive = chatpic.Errorf(chatpic.KindNotFound, "live updates are not enabled on this server")

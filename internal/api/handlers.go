@@ -10,6 +10,9 @@ import (
 
 // Channels answers GET /api/v1/channels.
 func (a *API) Channels(w http.ResponseWriter, r *http.Request) {
+	if a.cached(w, r) {
+		return
+	}
 	chans, err := a.posts.Channels(r.Context())
 	if err != nil {
 		a.fail(w, r, err)
@@ -21,7 +24,7 @@ func (a *API) Channels(w http.ResponseWriter, r *http.Request) {
 	for _, c := range chans {
 		out.Channels = append(out.Channels, a.channel(r, c))
 	}
-	a.write(w, r, http.StatusOK, out)
+	a.writeListing(w, r, out, allChannels)
 }
 
 // Channel answers GET /api/v1/channels/{slug}.
@@ -36,6 +39,9 @@ func (a *API) Channel(w http.ResponseWriter, r *http.Request) {
 
 // Posts answers GET /api/v1/channels/{slug}/posts?sort=new|top&before=CURSOR&limit=N.
 func (a *API) Posts(w http.ResponseWriter, r *http.Request) {
+	if a.cached(w, r) {
+		return
+	}
 	sort, after, limit, err := request.Page(r)
 	if err != nil {
 		a.fail(w, r, err)
@@ -56,7 +62,12 @@ func (a *API) Posts(w http.ResponseWriter, r *http.Request) {
 	if page.Next != "" {
 		out.Next = &page.Next
 	}
-	a.write(w, r, http.StatusOK, out)
+	// A post's comments change its comment count without a channel event.
+	tags := []string{posting.ChannelTopic(r.PathValue("slug"))}
+	for _, p := range page.Posts {
+		tags = append(tags, posting.PostTopic(p.ID))
+	}
+	a.writeListing(w, r, out, tags...)
 }
 
 // Upload answers POST /api/v1/channels/{slug}/posts with a multipart body

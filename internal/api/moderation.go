@@ -32,6 +32,18 @@ func (a *API) mod(h modHandler) http.HandlerFunc {
 	}
 }
 
+// admin wraps h so that anyone who is not a moderator gets 401, and a
+// moderator who is not an admin 403, before the body is read.
+func (a *API) admin(h modHandler) http.HandlerFunc {
+	return a.mod(func(w http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
+		if !m.Admin {
+			a.fail(w, r, chatpic.Errorf(chatpic.KindForbidden, "only admins can do that"))
+			return
+		}
+		h(w, r, m)
+	})
+}
+
 // QueueItem is an item of the moderation queue as the API shows it.
 type QueueItem struct {
 	Type     string         `json:"type"` // "post" or "comment"
@@ -118,71 +130,68 @@ func (a *API) Audit(w http.ResponseWriter, r *http.Request, m chatpic.Moderator)
 	a.write(w, r, http.StatusOK, out)
 }
 
-// act returns a moderation handler that runs fn with the request's
-// fields and answers {"ok":true}.
-func (a *API) act(fn func(r *http.Request, m chatpic.Moderator, f map[string]string) error) http.HandlerFunc {
-	return a.mod(func(w http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
-		f, err := fields(w, r)
-		if err != nil {
+// act returns a moderation handler that reads the request's body into a
+// T (see request.Decode), runs fn with it and answers {"ok":true}.
+func act[T any](a *API, fn func(r *http.Request, m chatpic.Moderator, in T) error) modHandler {
+	return func(w http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
+		var in T
+		if err := request.Decode(w, r, &in); err != nil {
 			a.fail(w, r, err)
 			return
 		}
-		if err := fn(r, m, f); err != nil {
+		if err := fn(r, m, in); err != nil {
 			a.fail(w, r, err)
 			return
 		}
 		a.write(w, r, http.StatusOK, map[string]bool{"ok": true})
-	})
+	}
 }
 
 // ModRoutes returns the moderation API routes, keyed by pattern: every
-// one refuses anyone who is not a moderator.
+// one refuses anyone who is not a moderator, and the admin ones refuse
+// other moderators, before reading the request's body. Their bodies are
+// the request package's structs, decoded strictly.
 func (a *API) ModRoutes() map[string]http.HandlerFunc {
+	id := func(r *http.Request) string { return r.PathValue("id") }
 	return map[string]http.HandlerFunc{
 		"GET /api/v1/mod/me":    a.mod(a.Me),
 		"GET /api/v1/mod/queue": a.mod(a.Queue),
 		"GET /api/v1/mod/audit": a.mod(a.Audit),
-		"POST /api/v1/mod/posts/{id}/remove": a.act(func(r *http.Request, m chatpic.Moderator, f map[string]string) error {
-			return a.mods.RemovePost(r.Context(), m, r.PathValue("id"), removal(f))
-		}),
-		"POST /api/v1/mod/posts/{id}/restore": a.act(func(r *http.Request, m chatpic.Moderator, f map[string]string) error {
-			return a.mods.RestorePost(r.Context(), m, r.PathValue("id"), f["reason"])
-		}),
-		"POST /api/v1/mod/posts/{id}/ban": a.act(func(r *http.Request, m chatpic.Moderator, f map[string]string) error {
-			return a.mods.BanPoster(r.Context(), m, moderation.Target{PostID: r.PathValue("id")}, f["reason"])
-		}),
-		"POST /api/v1/mod/comments/{id}/remove": a.act(func(r *http.Request, m chatpic.Moderator, f map[string]string) error {
-			return a.mods.RemoveComment(r.Context(), m, r.PathValue("id"), removal(f))
-		}),
-		"POST /api/v1/mod/comments/{id}/restore": a.act(func(r *http.Request, m chatpic.Moderator, f map[string]string) error {
-			return a.mods.RestoreComment(r.Context(), m, r.PathValue("id"), f["reason"])
-		}),
-		"POST /api/v1/mod/comments/{id}/ban": a.act(func(r *http.Request, m chatpic.Moderator, f map[string]string) error {
-			return a.mods.BanPoster(r.Context(), m, moderation.Target{CommentID: r.PathValue("id")}, f["reason"])
-		}),
-		"POST /api/v1/mod/channels/{slug}/lock":   a.lock(true),
-		"POST /api/v1/mod/channels/{slug}/unlock": a.lock(false),
-		"PATCH /api/v1/mod/channels/{slug}":       a.mod(a.EditChannel),
-		"GET /api/v1/mod/moderators":              a.mod(a.Moderators),
-		"POST /api/v1/mod/moderators": a.act(func(r *http.Request, m chatpic.Moderator, f map[string]string) error {
-			return a.mods.AddModerator(r.Context(), m, f["name"], f["password"], f["admin"] == "true")
-		}),
-		"DELETE /api/v1/mod/moderators/{name}": a.mod(func(w http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
+		"POST /api/v1/mod/posts/{id}/remove": a.mod(act(a, func(r *http.Request, m chatpic.Moderator, in request.Removal) error {
+			return a.mods.RemovePost(r.Context(), m, id(r), in.Removal())
+		})),
+		"POST /api/v1/mod/posts/{id}/restore": a.mod(act(a, func(r *http.Request, m chatpic.Moderator, in request.Note) error {
+			return a.mods.RestorePost(r.Context(), m, id(r), in.Reason)
+		})),
+		"POST /api/v1/mod/posts/{id}/ban": a.mod(act(a, func(r *http.Request, m chatpic.Moderator, in request.Note) error {
+			return a.mods.BanPoster(r.Context(), m, moderation.Target{PostID: id(r)}, in.Reason)
+		})),
+		"POST /api/v1/mod/comments/{id}/remove": a.mod(act(a, func(r *http.Request, m chatpic.Moderator, in request.Removal) error {
+			return a.mods.RemoveComment(r.Context(), m, id(r), in.Removal())
+		})),
+		"POST /api/v1/mod/comments/{id}/restore": a.mod(act(a, func(r *http.Request, m chatpic.Moderator, in request.Note) error {
+			return a.mods.RestoreComment(r.Context(), m, id(r), in.Reason)
+		})),
+		"POST /api/v1/mod/comments/{id}/ban": a.mod(act(a, func(r *http.Request, m chatpic.Moderator, in request.Note) error {
+			return a.mods.BanPoster(r.Context(), m, moderation.Target{CommentID: id(r)}, in.Reason)
+		})),
+		"POST /api/v1/mod/channels/{slug}/lock":   a.mod(a.lock(true)),
+		"POST /api/v1/mod/channels/{slug}/unlock": a.mod(a.lock(false)),
+		"PATCH /api/v1/mod/channels/{slug}":       a.admin(a.EditChannel),
+		"GET /api/v1/mod/moderators":              a.admin(a.Moderators),
+		"POST /api/v1/mod/moderators": a.admin(act(a, func(r *http.Request, m chatpic.Moderator, in request.NewModerator) error {
+			return a.mods.AddModerator(r.Context(), m, in.Name, in.Password, in.Admin)
+		})),
+		"DELETE /api/v1/mod/moderators/{name}": a.admin(func(w http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
 			if err := a.mods.RemoveModerator(r.Context(), m, r.PathValue("name")); err != nil {
 				a.fail(w, r, err)
 				return
 			}
 			w.WriteHeader(http.StatusNoContent)
 		}),
-		"GET /api/v1/mod/hashes":  a.mod(a.ExportHashes),
-		"POST /api/v1/mod/hashes": a.mod(a.ImportHashes),
+		"GET /api/v1/mod/hashes":  a.admin(a.ExportHashes),
+		"POST /api/v1/mod/hashes": a.admin(a.ImportHashes),
 	}
-}
-
-// removal reads a removal's fields: "reason" (the statement), "category"
-// and "ban".
-func removal(f map[string]string) moderation.Removal {
-	return moderation.Removal{Statement: f["reason"], Category: chatpic.ReportReason(f["category"]), Ban: f["ban"] == "true"}
 }
 
 // Me answers GET /api/v1/mod/me: who the credential belongs to.
@@ -190,28 +199,29 @@ func (a *API) Me(w http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
 	a.write(w, r, http.StatusOK, map[string]any{"name": m.Name, "admin": m.Admin})
 }
 
-func (a *API) lock(locked bool) http.HandlerFunc {
-	return a.act(func(r *http.Request, m chatpic.Moderator, f map[string]string) error {
-		return a.mods.LockChannel(r.Context(), m, r.PathValue("slug"), locked, f["reason"])
+func (a *API) lock(locked bool) modHandler {
+	return act(a, func(r *http.Request, m chatpic.Moderator, in request.Note) error {
+		return a.mods.LockChannel(r.Context(), m, r.PathValue("slug"), locked, in.Reason)
 	})
 }
 
 // EditChannel answers PATCH /api/v1/mod/channels/{slug} with any of
 // "capacity", "ttl" ("1h", "0" for none), "report_threshold", "premod"
-// (off|media|all), "challenge" (auto|always|off) and a "reason"; admins
-// only. It answers the channel as it is now.
+// (off|media|all), "challenge" (auto|always|off) and a "reason" (see
+// request.ChannelSettings); admins only. It answers the channel as it is
+// now.
 func (a *API) EditChannel(w http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
-	f, err := fields(w, r)
+	var in request.ChannelSettings
+	if err := request.Decode(w, r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	e, err := in.Edit()
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	e, err := request.ChannelEdit(func(k string) string { return f[k] })
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	if _, err := a.mods.EditChannel(r.Context(), m, r.PathValue("slug"), e, f["reason"]); err != nil {
+	if _, err := a.mods.EditChannel(r.Context(), m, r.PathValue("slug"), e, in.Reason); err != nil {
 		a.fail(w, r, err)
 		return
 	}
@@ -250,8 +260,12 @@ const maxHashList = 64 << 20
 // ImportHashes answers POST /api/v1/mod/hashes with a hash list as the
 // text/plain body (admins only): {"added":N}.
 func (a *API) ImportHashes(w http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxHashList)
-	n, err := a.mods.ImportHashes(r.Context(), m, r.Body, "api")
+	body, err := request.LimitBody(w, r, maxHashList)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	n, err := a.mods.ImportHashes(r.Context(), m, body, "api")
 	if err != nil {
 		a.fail(w, r, err)
 		return

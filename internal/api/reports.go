@@ -6,6 +6,7 @@ import (
 
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/moderation"
+	"github.com/chatpic/chatpic/internal/request"
 )
 
 // Filed is the answer to a report.
@@ -19,7 +20,7 @@ type Filed struct {
 }
 
 // ReportPost answers POST /api/v1/posts/{id}/reports with {"reason",
-// "note"}: 202 and a receipt.
+// "note"} (see request.Report): 202 and a receipt.
 func (a *API) ReportPost(w http.ResponseWriter, r *http.Request) {
 	a.report(w, r, moderation.Target{PostID: r.PathValue("id")})
 }
@@ -30,24 +31,31 @@ func (a *API) ReportComment(w http.ResponseWriter, r *http.Request) {
 	a.report(w, r, moderation.Target{CommentID: r.PathValue("id")})
 }
 
-// ReportLink answers POST /api/v1/reports with {"link", "reason", "note"}:
-// a removal request for a link to an upload, from anyone.
+// ReportLink answers POST /api/v1/reports with {"link", "reason", "note"}
+// (see request.LinkReport): a removal request for a link to an upload,
+// from anyone.
 func (a *API) ReportLink(w http.ResponseWriter, r *http.Request) {
-	a.report(w, r, moderation.Target{})
-}
-
-func (a *API) report(w http.ResponseWriter, r *http.Request, t moderation.Target) {
-	f, err := fields(w, r)
-	if err != nil {
+	var in request.LinkReport
+	if err := request.Decode(w, r, &in); err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	var filed moderation.Filed
-	if t == (moderation.Target{}) {
-		filed, err = a.mods.ReportLink(r.Context(), f["link"], f["reason"], f["note"], a.origin.ClientAddr(r))
-	} else {
-		filed, err = a.mods.Report(r.Context(), t, f["reason"], f["note"], a.origin.ClientAddr(r))
+	filed, err := a.mods.ReportLink(r.Context(), in.Link, in.Reason, in.Note, a.origin.ClientAddr(r))
+	a.filed(w, r, filed, err)
+}
+
+func (a *API) report(w http.ResponseWriter, r *http.Request, t moderation.Target) {
+	var in request.Report
+	if err := request.Decode(w, r, &in); err != nil {
+		a.fail(w, r, err)
+		return
 	}
+	filed, err := a.mods.Report(r.Context(), t, in.Reason, in.Note, a.origin.ClientAddr(r))
+	a.filed(w, r, filed, err)
+}
+
+// filed answers a report: 202 with its receipt, or the error.
+func (a *API) filed(w http.ResponseWriter, r *http.Request, filed moderation.Filed, err error) {
 	if err != nil {
 		a.fail(w, r, err)
 		return

@@ -5,6 +5,7 @@ package config
 
 import (
 	"bytes"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -53,6 +54,10 @@ type HTTP struct {
 	TrustedProxies []netip.Prefix
 	// StreamsPerClient bounds one client's open event streams.
 	StreamsPerClient int
+	// TLSCert and TLSKey are PEM files: with both, chatpic serves HTTPS
+	// (and HTTP/2) itself; with neither, plain HTTP (HTTP/2 too, for a
+	// proxy that speaks it in the clear).
+	TLSCert, TLSKey string
 	// MediaRedirect sends media requests elsewhere instead of serving the
 	// bytes: "" serves them, "presign" redirects to a short-lived presigned
 	// URL of the S3 bucket, and an http(s) URL redirects to that base (a
@@ -149,6 +154,8 @@ var (
 		{flag: "addr", env: "CHATPIC_ADDR", def: ":8080", usage: "address to listen on"},
 		{flag: "no-migrate", env: "CHATPIC_NO_MIGRATE", def: "false", usage: "do not apply database migrations on start (run chatpic migrate first); refuse a database that is behind"},
 		{flag: "media-redirect", env: "CHATPIC_MEDIA_REDIRECT", def: "", usage: "serve media through chatpic (empty), redirect to presigned S3 URLs (presign), or to a CDN base URL (https://...)"},
+		{flag: "tls-cert", env: "CHATPIC_TLS_CERT", def: "", usage: "PEM certificate (chain) to serve HTTPS with, with --tls-key"},
+		{flag: "tls-key", env: "CHATPIC_TLS_KEY", def: "", usage: "PEM private key of --tls-cert"},
 		{flag: "base-url", env: "CHATPIC_BASE_URL", def: "", usage: "public URL of the site, for share links (default: from each request)"},
 		{flag: "trusted-proxies", env: "CHATPIC_TRUSTED_PROXIES", def: "", usage: "comma-separated CIDRs whose X-Forwarded-For is believed"},
 		{flag: "max-upload", env: "CHATPIC_MAX_UPLOAD", def: "20MB", usage: "largest accepted upload"},
@@ -284,6 +291,14 @@ func (s *Set) Config() (Config, error) {
 	}
 
 	c.HTTP.Addr = v["addr"]
+	c.HTTP.TLSCert, c.HTTP.TLSKey = v["tls-cert"], v["tls-key"]
+	if (c.HTTP.TLSCert == "") != (c.HTTP.TLSKey == "") {
+		errs = append(errs, errors.New("--tls-cert and --tls-key: give both, or neither"))
+	} else if c.HTTP.TLSCert != "" {
+		if _, err := tls.LoadX509KeyPair(c.HTTP.TLSCert, c.HTTP.TLSKey); err != nil {
+			errs = append(errs, fmt.Errorf("--tls-cert, --tls-key: %w", err))
+		}
+	}
 	if raw := v["base-url"]; raw != "" {
 		u, err := url.Parse(strings.TrimSuffix(raw, "/"))
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
@@ -417,6 +432,7 @@ func (c Config) Dump(w io.Writer) {
 		proxies = append(proxies, p.String())
 	}
 	fmt.Fprintf(w, "addr             %s\n", c.HTTP.Addr)
+	fmt.Fprintf(w, "tls-cert         %s\n", c.HTTP.TLSCert)
 	fmt.Fprintf(w, "data             %s\n", c.Storage.Data)
 	fmt.Fprintf(w, "db               %s\n", db)
 	fmt.Fprintf(w, "blobs            %s\n", c.Storage.Blobs)

@@ -469,6 +469,9 @@ func TestVideoAndCacheOptions(t *testing.T) {
 		{"least upload rate", []string{"--min-upload-rate", "16KB"}, nil,
 			func(c Config) bool { return c.Upload.MinUploadRate == 16000 }, ""},
 		{"least upload rate junk", []string{"--min-upload-rate", "fast"}, nil, nil, "--min-upload-rate"},
+		{"a certificate without its key", []string{"--tls-cert", "cert.pem"}, nil, nil, "give both, or neither"},
+		{"a key without its certificate", nil, map[string]string{"CHATPIC_TLS_KEY": "key.pem"}, nil, "give both, or neither"},
+		{"a certificate that is not there", []string{"--tls-cert", "/nonexistent/cert.pem", "--tls-key", "/nonexistent/key.pem"}, nil, nil, "--tls-cert"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -20,6 +20,10 @@ const (
 	TypeGone    = "gone"    // an upload was evicted, expired, deleted or removed
 	TypeComment = "comment" // a comment was added
 	TypeScore   = "score"   // a score changed
+	// TypeLost tells an observer (see Memory.Observe) that events were
+	// lost: whatever it derived from them may be stale. It is never
+	// published or streamed.
+	TypeLost = "lost"
 )
 
 // Event is one published update. ID is strictly increasing per broker, so a

@@ -45,6 +45,8 @@ type Memory struct {
 	topics map[string]*topic // topics with a backlog or a subscriber
 	lru    *list.List        // of *topic with a backlog, most recently published first
 	gone   uint64            // highest last-published ID among evicted topics
+	// observers see every event delivered in this process.
+	observers []func(Event)
 }
 
 var _ Broker = (*Memory)(nil)
@@ -67,6 +69,17 @@ func NewMemory(opts Options) *Memory {
 	}
 }
 
+// Observe has fn called with every event this broker delivers from now
+// on, whatever its topic, before its subscribers get it, and with an
+// event of TypeLost when events were lost. fn runs with the broker's lock
+// held: it must be quick (dropping cache entries) and must not call the
+// broker. It is for caches that events make stale.
+func (m *Memory) Observe(fn func(Event)) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.observers = append(m.observers, fn)
+}
+
 // Publish implements Broker. It copies data. A subscriber whose buffer is
 // full is dropped: its channel is closed and its Dropped reports true.
 func (m *Memory) Publish(ctx context.Context, topicName, typ string, data []byte) (Event, error) {
@@ -84,6 +97,9 @@ func (m *Memory) Publish(ctx context.Context, topicName, typ string, data []byte
 // topic's backlog and sends it to the topic's subscribers. The caller holds
 // m.mu.
 func (m *Memory) deliver(ev Event) {
+	for _, fn := range m.observers {
+		fn(ev)
+	}
 	m.seq = ev.ID
 	t := m.topic(ev.Topic)
 	t.lastPub = ev.ID
@@ -290,6 +306,9 @@ func (m *Memory) deliverAll(evs []Event, forget bool) {
 			}
 		}
 		m.gone = evs[0].ID - 1
+		for _, fn := range m.observers {
+			fn(Event{Type: TypeLost})
+		}
 	}
 	for _, ev := range evs {
 		m.deliver(ev)

@@ -3,6 +3,7 @@ package events
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 )
 
@@ -124,4 +125,18 @@ func retained(m *Memory) int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.lru.Len()
+}
+
+func TestObserve(t *testing.T) {
+	m := NewMemory(Options{})
+	var seen []string
+	m.Observe(func(ev Event) { seen = append(seen, ev.Type+" "+ev.Topic) })
+	ctx := context.Background()
+	m.Publish(ctx, "channel:cats", TypePost, []byte(`{}`))
+	m.Publish(ctx, "post:x", TypeGone, []byte(`{}`))
+	m.deliverAll([]Event{{ID: 100, Topic: "post:y", Type: TypeScore}}, true)
+	want := []string{"post channel:cats", "gone post:x", "lost ", "score post:y"}
+	if !slices.Equal(seen, want) {
+		t.Fatalf("observed %q, want %q", seen, want)
+	}
 }

@@ -167,6 +167,10 @@ func (s *Shared) Publish(ctx context.Context, topic, typ string, data []byte) (E
 	return Event{ID: id, Topic: topic, Type: typ, Data: slices.Clone(data)}, nil
 }
 
+// Observe has fn see every event delivered in this process, this
+// instance's and the others' alike (see Memory.Observe).
+func (s *Shared) Observe(fn func(Event)) { s.local.Observe(fn) }
+
 // Subscribe implements Broker. With lastID 0 the subscription gets the
 // events appended after the call, even those this instance has yet to
 // read. A resume this instance's backlog does not cover reads the topic

@@ -101,11 +101,22 @@ type Result struct {
 	// ThumbWidth and ThumbHeight are the thumbnail's dimensions: the
 	// displayed picture fitted within ThumbMax pixels, never enlarged.
 	ThumbWidth, ThumbHeight int
-	// PDQ is the perceptual hash of the picture as displayed (first frame
-	// of an animation), and PDQQuality its quality, 0..100: below 50 the
-	// picture is too plain for the hash to mean much.
+	// PDQ is the perceptual hash of the pixels stored in the media file
+	// (the first frame of an animation), as the reference tools hash the
+	// file: before the EXIF orientation is applied, alpha ignored. So a
+	// hash-sharing programme's list, made from the files as they are,
+	// compares with it directly. PDQQuality is its quality, 0..100: below
+	// pdq.MinQuality the picture is too plain for the hash to mean much;
+	// a picture under pdq.MinSide pixels on a side has the zero hash and
+	// quality 0.
 	PDQ        pdq.Hash
 	PDQQuality int
+	// PDQDihedral holds the hashes of the eight orientations of the same
+	// pixels, in the order of pdq.Dihedral (PDQDihedral[pdq.Original] is
+	// PDQ), all of one DCT: the picture turned or mirrored, or stored
+	// under another orientation tag, has one of them. Their quality is
+	// PDQQuality.
+	PDQDihedral [8]pdq.Hash
 	// SHA256 and Bytes describe the media file as written.
 	SHA256 [32]byte
 	Bytes  int64

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"image"
 	"io"
 
 	"github.com/chatpic/chatpic"
@@ -97,13 +96,14 @@ func Process(ctx context.Context, src io.ReaderAt, size int64, media, thumb io.W
 	}
 
 	tw, th := fit(info.width, info.height, ThumbMax)
-	img, at, err := decodeFirst(f, out, cw.n, info, lim, image.Pt(tw, th))
+	img, at, err := decodeFirst(f, out, cw.n, info, lim, decodeSize(info, tw, th))
 	if err != nil {
 		return Result{}, err
 	}
 	if err := ctx.Err(); err != nil {
 		return Result{}, cancelled(err)
 	}
+	hashes, quality := hashFrame(img, at, info.width, info.height)
 	t := thumbnail(img, at, info.width, info.height, info.orientation)
 	img = nil
 	tf, err := encodeThumb(thumb, t, info.icc)
@@ -125,10 +125,9 @@ func Process(ctx context.Context, src io.ReaderAt, size int64, media, thumb io.W
 		Bytes: cw.n,
 	}
 	cw.h.Sum(r.SHA256[:0])
-	// The hash is taken of the picture as displayed, at thumbnail size:
-	// PDQ works on a 64×64 reduction, so the result is the same within a
-	// few bits as hashing all the pixels, for a hundredth of the work.
-	r.PDQ, r.PDQQuality = pdq.Compute(t)
+	// See pdq.go for which pixels are hashed, and why not the thumbnail's.
+	r.PDQDihedral, r.PDQQuality = hashes, quality
+	r.PDQ = hashes[pdq.Original]
 	if info.orientation >= 5 {
 		r.Width, r.Height = r.Height, r.Width
 	}

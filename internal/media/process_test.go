@@ -216,7 +216,7 @@ func TestProcess(t *testing.T) {
 			}
 			want := Result{Format: fx.format, Width: fx.w, Height: fx.h, Frames: fx.frames,
 				ThumbFormat: fx.thumbFormat, ThumbWidth: fx.tw, ThumbHeight: fx.th,
-				PDQ: res.PDQ, PDQQuality: res.PDQQuality, // checked in TestPDQ
+				PDQ: res.PDQ, PDQQuality: res.PDQQuality, PDQDihedral: res.PDQDihedral, // checked in pdq_test.go
 				SHA256: sha256.Sum256(media.Bytes()), Bytes: int64(media.Len())}
 			if res != want {
 				t.Errorf("Result = %+v, want %+v", res, want)
@@ -254,6 +254,9 @@ func TestProcess(t *testing.T) {
 				}
 			}
 			checkOutput(t, out, res)
+			if hs, q, err := Hashes(t.Context(), bytes.NewReader(out), int64(len(out)), DefaultLimits()); err != nil || hs != res.PDQDihedral || q != res.PDQQuality {
+				t.Errorf("Hashes of the output: %v quality %d, %v; want what Process reported", hs, q, err)
+			}
 			m := checkThumb(t, thumb.Bytes(), res)
 			b := m.Bounds()
 			checkColor(t, "top left", m, b.Dx()/4, b.Dy()/4, fx.tl)
@@ -390,12 +393,17 @@ func TestPDQ(t *testing.T) {
 	withTag := mediatest.WithOrientation(b.Bytes(), 6)
 
 	ha, qa := hash(a.Bytes())
-	hb, _ := hash(withTag)
 	hc, _ := hash(mediatest.JPEG(400, 300))
 	if qa < 50 {
 		t.Fatalf("quality %d for a picture with detail", qa)
 	}
-	if d := pdq.Distance(ha, hb); d > 16 {
+	// The stored pixels are hashed; turned upright (a quarter turn
+	// clockwise), the tagged copy is the upright one.
+	res, err := Process(t.Context(), bytes.NewReader(withTag), int64(len(withTag)), io.Discard, io.Discard, DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := pdq.Distance(ha, res.PDQDihedral[pdq.Rotate270]); d > 16 {
 		t.Errorf("upright and tagged-sideways copies are %d bits apart, want <= 16", d)
 	}
 	if d := pdq.Distance(ha, hc); d <= pdq.MatchThreshold {

@@ -1,19 +1,15 @@
 package moderation
 
 import (
+	"bytes"
 	"context"
 	"fmt"
-	"image"
-	_ "image/gif" // thumbnail formats, for hashing a removed picture
-	_ "image/jpeg"
-	_ "image/png"
 	"io"
 	"time"
 
-	_ "golang.org/x/image/webp"
-
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/blob"
+	"github.com/chatpic/chatpic/internal/media"
 	"github.com/chatpic/chatpic/internal/pdq"
 )
 
@@ -45,11 +41,11 @@ func (s *Service) Queue(ctx context.Context, by chatpic.Moderator, limit int) ([
 	for i, q := range items {
 		out[i].QueueItem = q
 		if q.Comment == nil {
-			var hash []byte
-			if q.Post.PDQQuality >= pdq.MinQuality {
-				hash = q.Post.PDQ
+			var hashes []pdq.Hash
+			if len(q.Post.PDQ) == 32 && q.Post.PDQQuality >= pdq.MinQuality {
+				hashes = []pdq.Hash{pdq.Hash(q.Post.PDQ)}
 			}
-			_, out[i].HashMatch = s.hashes.Check([][32]byte{q.Post.SHA256}, hash)
+			_, out[i].HashMatch = s.hashes.Check([][32]byte{q.Post.SHA256}, hashes)
 		}
 	}
 	return out, nil
@@ -68,7 +64,8 @@ type Removal struct {
 
 // RemovePost removes an upload with its files; its page becomes a
 // tombstone with the statement of reasons. With r.Ban, its SHA-256 and
-// the PDQ hashes of all eight orientations are banned. Errors:
+// the PDQ hashes of all eight orientations of its decoded picture are
+// banned (see bansFor). Errors:
 // KindUnauthorized, KindInvalid, KindNotFound, KindGone.
 func (s *Service) RemovePost(ctx context.Context, by chatpic.Moderator, id string, r Removal) error {
 	if err := requireModerator(by); err != nil {
@@ -139,51 +136,72 @@ func (s *Service) category(ctx context.Context, id string) (chatpic.ReportReason
 }
 
 // bansFor returns the hashes that keep p from coming back: its stored
-// file's SHA-256, its PDQ hash, and the PDQ hashes of the eight
-// orientations of its thumbnail (so a mirrored or rotated copy matches).
+// file's SHA-256, and the PDQ hashes of the eight orientations of its
+// picture decoded from the stored file, exactly as an upload of that file
+// is hashed (media.Hashes), so that the same picture sent again, turned,
+// mirrored or under another orientation tag is refused. For a video the
+// poster frame's thumbnail is hashed, and so it is when the stored file
+// cannot be read (a failure is logged). No PDQ hash is banned for a
+// picture too plain to be matched on.
 func (s *Service) bansFor(ctx context.Context, p chatpic.Post, now time.Time) []chatpic.HashBan {
 	ban := func(kind chatpic.HashKind, h []byte) chatpic.HashBan {
 		return chatpic.HashBan{Kind: kind, Hash: h, Note: "removed " + p.ID, Source: "removal", CreatedAt: now}
 	}
 	bans := []chatpic.HashBan{ban(chatpic.HashSHA256, p.SHA256[:])}
-	if len(p.PDQ) == 32 && p.PDQQuality >= pdq.MinQuality {
-		bans = append(bans, ban(chatpic.HashPDQ, p.PDQ))
+	var hashes [8]pdq.Hash
+	var quality int
+	err := fmt.Errorf("moderation: %s is a video", p.ID)
+	if p.Kind != chatpic.Video {
+		if hashes, quality, err = s.hashStored(ctx, p, p.MediaKey()); err != nil {
+			s.log.Error("hash removed picture; hashing its thumbnail", "post", p.ID, "err", err)
+		}
 	}
-	img, err := s.decodeThumb(ctx, p)
 	if err != nil {
-		s.log.Error("hash removed picture", "post", p.ID, "err", err)
-		return bans
+		if hashes, quality, err = s.hashStored(ctx, p, p.ThumbKey()); err != nil {
+			s.log.Error("hash removed picture's thumbnail", "post", p.ID, "err", err)
+		}
 	}
-	hashes, _ := pdq.Dihedral(img)
-	for _, h := range hashes {
-		bans = append(bans, ban(chatpic.HashPDQ, h[:]))
+	seen := map[pdq.Hash]bool{}
+	if err == nil && quality >= pdq.MinQuality {
+		for _, h := range hashes {
+			if !seen[h] {
+				seen[h] = true
+				bans = append(bans, ban(chatpic.HashPDQ, h[:]))
+			}
+		}
+	}
+	// The hash recorded at upload, for uploads hashed before their
+	// pictures were hashed as stored.
+	if len(p.PDQ) == 32 && p.PDQQuality >= pdq.MinQuality && !seen[pdq.Hash(p.PDQ)] {
+		bans = append(bans, ban(chatpic.HashPDQ, p.PDQ))
 	}
 	return bans
 }
 
-func (s *Service) decodeThumb(ctx context.Context, p chatpic.Post) (img image.Image, err error) {
-	obj, err := s.blobs.Open(ctx, p.ThumbKey())
+// maxHashedFile bounds the stored file bansFor reads into memory to hash.
+const maxHashedFile = 256 << 20
+
+// hashStored returns the PDQ hashes of the eight orientations of the
+// picture stored under key, and their quality (see media.Hashes).
+func (s *Service) hashStored(ctx context.Context, p chatpic.Post, key string) ([8]pdq.Hash, int, error) {
+	obj, err := s.blobs.Open(ctx, key)
 	if err != nil {
-		return nil, err
+		return [8]pdq.Hash{}, 0, err
 	}
 	defer obj.Close()
-	defer func() {
-		if recover() != nil {
-			img, err = nil, fmt.Errorf("moderation: thumbnail of %s does not decode", p.ID)
-		}
-	}()
-	cfg, _, err := image.DecodeConfig(obj)
+	if size := obj.Info().Size; size > maxHashedFile {
+		return [8]pdq.Hash{}, 0, fmt.Errorf("moderation: %s of %s is %d bytes, too large to hash", key, p.ID, size)
+	}
+	// The decoders read at offsets; a blob is a stream.
+	b, err := io.ReadAll(io.LimitReader(obj, maxHashedFile+1))
 	if err != nil {
-		return nil, err
+		return [8]pdq.Hash{}, 0, fmt.Errorf("moderation: read %s: %w", key, err)
 	}
-	if cfg.Width*cfg.Height > 4096*4096 {
-		return nil, fmt.Errorf("moderation: thumbnail of %s is too large", p.ID)
+	hs, q, err := media.Hashes(ctx, bytes.NewReader(b), int64(len(b)), media.Limits{})
+	if err != nil {
+		return [8]pdq.Hash{}, 0, fmt.Errorf("moderation: hash %s: %w", key, err)
 	}
-	if _, err := obj.Seek(0, io.SeekStart); err != nil {
-		return nil, err
-	}
-	img, _, err = image.Decode(obj)
-	return img, err
+	return hs, q, nil
 }
 
 // RestorePost shows a hidden or pending upload again and closes its
@@ -289,84 +307,6 @@ func (s *Service) BanPoster(ctx context.Context, by chatpic.Moderator, t Target,
 	return s.store.BanClient(ctx, key, end, chatpic.AuditEntry{
 		At: now, Moderator: by.Name, Action: "ban_poster", Target: target, Reason: reason,
 	})
-}
-
-// LockChannel makes a channel read-only (locked) or open again. Errors:
-// KindUnauthorized, KindNotFound.
-func (s *Service) LockChannel(ctx context.Context, by chatpic.Moderator, slug string, locked bool, reason string) error {
-	if err := requireModerator(by); err != nil {
-		return err
-	}
-	reason, err := chatpic.CleanNote(reason, MaxStatement)
-	if err != nil {
-		return err
-	}
-	action := "unlock_channel"
-	if locked {
-		action = "lock_channel"
-	}
-	return s.store.SetChannelLocked(ctx, slug, locked, chatpic.AuditEntry{
-		At: s.clock(), Moderator: by.Name, Action: action, Target: slug, Reason: reason,
-	})
-}
-
-// ChannelEdit changes some of a channel's settings; nil fields stay.
-type ChannelEdit struct {
-	Capacity        *int
-	TTL             *time.Duration
-	ReportThreshold *int
-	Premod          *chatpic.Premod
-	Challenge       *chatpic.Challenge
-}
-
-// EditChannel changes a channel's capacity, time to live, report
-// threshold, pre-moderation or challenge setting. Lowering the capacity
-// evicts at once: the evicted uploads are announced, their files
-// deleted, and they are returned. Only admins may do it. Errors:
-// KindForbidden, KindInvalid, KindNotFound.
-func (s *Service) EditChannel(ctx context.Context, by chatpic.Moderator, slug string, e ChannelEdit, reason string) ([]chatpic.Post, error) {
-	if err := requireAdmin(by); err != nil {
-		return nil, err
-	}
-	reason, err := chatpic.CleanNote(reason, MaxStatement)
-	if err != nil {
-		return nil, err
-	}
-	if err := chatpic.ValidateSlug(slug); err != nil {
-		return nil, chatpic.Errorf(chatpic.KindNotFound, "there is no channel called %q", slug)
-	}
-	now := s.clock()
-	st, err := s.store.Channel(ctx, slug, now)
-	if err != nil {
-		return nil, err
-	}
-	c := st.Channel
-	if e.Capacity != nil {
-		c.Capacity = *e.Capacity
-	}
-	if e.TTL != nil {
-		c.TTL = *e.TTL
-	}
-	if e.ReportThreshold != nil {
-		if *e.ReportThreshold < 1 {
-			return nil, chatpic.Errorf(chatpic.KindInvalid, "a channel's report threshold is between 1 and %d", chatpic.MaxReportThreshold)
-		}
-		c.ReportThreshold = *e.ReportThreshold
-	}
-	if e.Premod != nil {
-		c.Premod = *e.Premod
-	}
-	if e.Challenge != nil {
-		c.Challenge = *e.Challenge
-	}
-	evicted, err := s.store.UpdateChannelAudited(ctx, c, chatpic.AuditEntry{
-		At: now, Moderator: by.Name, Action: "edit_channel", Target: slug, Reason: reason,
-	}, now)
-	if err != nil {
-		return nil, err
-	}
-	s.announce.Discard(ctx, chatpic.ReasonEvicted, evicted...)
-	return evicted, nil
 }
 
 // Audit returns up to limit audit entries older than before (0: the

@@ -2,10 +2,8 @@ package moderation
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"net/netip"
-	"strings"
 	"time"
 
 	"github.com/chatpic/chatpic"
@@ -19,29 +17,47 @@ type Session struct {
 	Expires   time.Time
 }
 
-// Login checks a moderator's name and password and opens a session.
-// Attempts are throttled per client and per account, whether the name
-// exists or not. Errors: KindUnauthorized (wrong name or password, the
-// same message for both), KindRateLimited.
-func (s *Service) Login(ctx context.Context, name, password string, client netip.Addr) (Session, error) {
+// SignIn checks a moderator's name and password and opens a session.
+//
+// Failed sign-ins are held back in two ways, whether the name exists or
+// not. Per client, every attempt counts against the login rate limit, and
+// past it the client is refused (KindRateLimited) until its allowance comes
+// back. Per account, attempts count against Config.Accounts, and past it a
+// sign-in to the account must carry a solved sign-in challenge (c.Proof,
+// see SignInChallenge): guessing its password then costs every guess a
+// proof of work, while the right password with a solution still signs in,
+// so that nobody can lock a moderator out by failing on their behalf.
+// A successful sign-in clears both counts.
+//
+// Errors: KindUnauthorized (wrong name or password, the same message for
+// both), KindRateLimited (this client tried too often), KindChallenge (the
+// account needs a proof and c has none), KindForbidden (a proof that is
+// wrong, expired or used before), and the stores' errors.
+func (s *Service) SignIn(ctx context.Context, c Credentials, client netip.Addr) (Session, error) {
 	now := s.clock()
 	if err := s.guard.Allow(ctx, chatpic.ActionLogin, client); err != nil {
 		return Session{}, err
 	}
-	account := sha256.Sum256([]byte("account\x00" + strings.ToLower(name)))
-	ok, wait, err := s.accounts.Allow(ctx, now, account[:], nil)
+	// The attempt counts against the account before the password is
+	// checked (the right one clears the count), so that guesses sent all at
+	// once cannot all pass under the threshold. Once the account is past
+	// it, the attempt is not counted but must carry a proof.
+	account := accountKey(c.Name)
+	counted, _, err := s.accounts.Allow(ctx, now, account, nil)
 	if err != nil {
 		return Session{}, err
 	}
-	if !ok {
-		return Session{}, chatpic.RateLimited(wait, "too many sign-in attempts for this account; try again in %s",
-			chatpic.FormatApprox(max(wait, time.Second)))
+	if !counted {
+		if err := s.guard.proveSignIn(ctx, c.Proof); err != nil {
+			s.log.Info("moderator sign-in refused: the account needs a proof of work", "kind", chatpic.ErrorKind(err))
+			return Session{}, err
+		}
 	}
 	wrong := chatpic.Errorf(chatpic.KindUnauthorized, "that name and password do not match")
-	if len(name) > 64 || len(password) > chatpic.MaxPasswordLen {
+	if len(c.Name) > 64 || len(c.Password) > chatpic.MaxPasswordLen {
 		return Session{}, wrong
 	}
-	m, hash, err := s.store.ModeratorPassword(ctx, name)
+	m, hash, err := s.store.ModeratorPassword(ctx, c.Name)
 	if err != nil && chatpic.ErrorKind(err) != chatpic.KindNotFound {
 		return Session{}, err
 	}
@@ -53,14 +69,14 @@ func (s *Service) Login(ctx context.Context, name, password string, client netip
 	case <-ctx.Done():
 		return Session{}, ctx.Err()
 	}
-	match := CheckPassword(hash, password)
+	match := CheckPassword(hash, c.Password)
 	<-s.passwords
 	if err != nil || !match {
 		s.log.Info("moderator sign-in refused")
 		return Session{}, wrong
 	}
 	// The sign-in stands even if the failed attempts stay counted.
-	if err := errors.Join(s.guard.Forgive(ctx, chatpic.ActionLogin, client), s.accounts.Reset(ctx, account[:])); err != nil {
+	if err := errors.Join(s.guard.Forgive(ctx, chatpic.ActionLogin, client), s.accounts.Reset(ctx, account)); err != nil {
 		s.log.Warn("moderator signed in, but the failed attempts could not be cleared", "err", err)
 	}
 	token, tokenHash := chatpic.NewToken()
@@ -70,6 +86,11 @@ func (s *Service) Login(ctx context.Context, name, password string, client netip
 	}
 	s.log.Info("moderator signed in", "moderator", m.Name)
 	return Session{Token: token, Moderator: m, Expires: expires}, nil
+}
+
+// Login is SignIn without a proof of work, for callers that have none.
+func (s *Service) Login(ctx context.Context, name, password string, client netip.Addr) (Session, error) {
+	return s.SignIn(ctx, Credentials{Name: name, Password: password}, client)
 }
 
 // Logout ends the session with the given token, if there is one.

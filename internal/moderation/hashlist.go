@@ -106,8 +106,10 @@ type Match struct {
 }
 
 // Check returns the ban that any of sums (SHA-256 of the file as sent and
-// as stored) or the PDQ hash p (nil for none) matches, if any.
-func (h *HashList) Check(sums [][32]byte, p []byte) (Match, bool) {
+// as stored) or any of the PDQ hashes matches, if any: the nearest, of
+// several PDQ matches. Callers pass no PDQ hash for a picture whose quality
+// is below pdq.MinQuality (see Screen).
+func (h *HashList) Check(sums [][32]byte, hashes []pdq.Hash) (Match, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, s := range sums {
@@ -115,24 +117,26 @@ func (h *HashList) Check(sums [][32]byte, p []byte) (Match, bool) {
 			return Match{BanID: id, Kind: chatpic.HashSHA256}, true
 		}
 	}
-	if len(p) != 32 {
-		return Match{}, false
+	best := Match{Distance: -1}
+	for _, q := range hashes {
+		if id, d, ok := h.pdq.Match(q, h.threshold); ok && (best.Distance < 0 || d < best.Distance) {
+			best = Match{BanID: id, Kind: chatpic.HashPDQ, Distance: d}
+		}
 	}
-	var q pdq.Hash
-	copy(q[:], p)
-	if id, d, ok := h.pdq.Match(q, h.threshold); ok {
-		return Match{BanID: id, Kind: chatpic.HashPDQ, Distance: d}, true
-	}
-	return Match{}, false
+	return best, best.Distance >= 0
 }
 
 // Screen syncs the list and refuses (KindForbidden, with a neutral
-// message) an upload whose hashes match a ban.
-func (h *HashList) Screen(ctx context.Context, sums [][32]byte, p []byte) error {
+// message) an upload whose hashes match a ban. hashes are the PDQ hashes of
+// the eight orientations of the upload's picture (media.Result.PDQDihedral),
+// so that a listed picture is refused whatever its orientation tag, turned
+// or mirrored; a picture too plain to be matched on (quality below
+// pdq.MinQuality, tiny ones included) passes none.
+func (h *HashList) Screen(ctx context.Context, sums [][32]byte, hashes []pdq.Hash) error {
 	if err := h.Sync(ctx); err != nil {
 		return err
 	}
-	if _, ok := h.Check(sums, p); ok {
+	if _, ok := h.Check(sums, hashes); ok {
 		return chatpic.Errorf(chatpic.KindForbidden, "this file cannot be uploaded here")
 	}
 	return nil

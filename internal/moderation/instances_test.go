@@ -216,15 +216,29 @@ func testTwoInstances(t *testing.T, dialect string) {
 				t.Fatalf("sign-in %d: %v, want %s", i+1, err, want)
 			}
 		}
-		// The per-account limit (3) is shared too: a fourth attempt at the
-		// account from elsewhere is refused.
+		// The per-account threshold (3) is shared too: a fourth attempt at
+		// the account from elsewhere needs a proof of work, and a challenge
+		// from A is good for it on B, once.
 		_, err := b.mods.Login(ctx, "nobody", "wrong password", netip.MustParseAddr("198.51.100.10"))
 		if chatpic.ErrorKind(err) != chatpic.KindUnauthorized {
 			t.Fatalf("sign-in 3 on the account: %v", err)
 		}
 		_, err = b.mods.Login(ctx, "nobody", "wrong password", netip.MustParseAddr("198.51.100.11"))
-		if chatpic.ErrorKind(err) != chatpic.KindRateLimited || !strings.Contains(chatpic.ErrorMessage(err), "account") {
-			t.Fatalf("sign-in 4 on the account: %v, want the account's limit", err)
+		if chatpic.ErrorKind(err) != chatpic.KindChallenge || !strings.Contains(chatpic.ErrorMessage(err), "account") {
+			t.Fatalf("sign-in 4 on the account: %v, want the account's proof of work", err)
+		}
+		c, err := a.mods.SignInChallenge(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		proven := Credentials{Name: "nobody", Password: "wrong password", Proof: c.Token + ":" + pow.Solve(c.Token, c.Bits)}
+		_, err = b.mods.SignIn(ctx, proven, netip.MustParseAddr("198.51.100.12"))
+		if chatpic.ErrorKind(err) != chatpic.KindUnauthorized {
+			t.Fatalf("sign-in 5, with A's challenge solved, on B: %v, want the password checked", err)
+		}
+		_, err = a.mods.SignIn(ctx, proven, netip.MustParseAddr("198.51.100.13"))
+		if chatpic.ErrorKind(err) != chatpic.KindForbidden || !strings.Contains(chatpic.ErrorMessage(err), "already used") {
+			t.Fatalf("the same solution again, on A: %v, want it refused as used", err)
 		}
 	})
 

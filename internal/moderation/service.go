@@ -20,6 +20,7 @@ import (
 type Store interface {
 	GuardStore
 	HashStore
+	ChannelStore
 	Post(ctx context.Context, id string, now time.Time) (chatpic.Post, error)
 	PostInGrace(ctx context.Context, id string, now time.Time) (chatpic.Post, error)
 	Comment(ctx context.Context, id string) (chatpic.Comment, error)

@@ -36,7 +36,8 @@ func (l lumTables) of(r, g, b uint8) int32 { return l.r[r] + l.g[g] + l.b[b] }
 // calls, so it belongs to one goroutine.
 //
 // Alpha is ignored, as in the reference, which reads only the colour
-// channels; see Compute.
+// channels: the straight colour stored under a transparent pixel is hashed
+// as it is; see Compute.
 func rowReader(img image.Image) rowFunc {
 	b := img.Bounds()
 	switch m := img.(type) {
@@ -44,12 +45,33 @@ func rowReader(img image.Image) rowFunc {
 		if b.Min.X >= 0 && b.Min.Y >= 0 {
 			return ycbcrRows(m)
 		}
+	case *image.NYCbCrA: // a WebP with alpha: the colour planes are straight
+		if b.Min.X >= 0 && b.Min.Y >= 0 {
+			return ycbcrRows(&m.YCbCr)
+		}
 	case *image.Gray:
 		return func(y int, dst []float32) {
 			pix := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
 			pix = pix[:len(dst)]
 			for x, v := range pix {
 				dst[x] = float32(1000 * int32(v))
+			}
+		}
+	case *image.Gray16:
+		return func(y int, dst []float32) {
+			pix := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+			pix = pix[:2*len(dst)]
+			for x := range dst {
+				dst[x] = wideLuma(wide(pix[2*x:]), wide(pix[2*x:]), wide(pix[2*x:]))
+			}
+		}
+	case *image.NRGBA64: // 16-bit PNG with alpha, straight
+		return func(y int, dst []float32) {
+			pix := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+			pix = pix[:8*len(dst)]
+			for x := range dst {
+				p := pix[8*x : 8*x+6 : 8*x+6]
+				dst[x] = wideLuma(wide(p[0:]), wide(p[2:]), wide(p[4:]))
 			}
 		}
 	case *image.NRGBA:
@@ -77,6 +99,7 @@ func rowReader(img image.Image) rowFunc {
 			}
 		}
 	case *image.Paletted:
+		// A transparent entry (a PNG's tRNS) keeps the colour it stores.
 		var pal [256]float32 // indexes past the palette read as black
 		for i, c := range m.Palette[:min(len(m.Palette), len(pal))] {
 			pal[i] = colorLuma(c)
@@ -97,13 +120,33 @@ func rowReader(img image.Image) rowFunc {
 }
 
 // colorLuma returns the luminance of c's straight colour, in thousandths;
-// a nil colour reads as black.
+// a nil colour reads as black. The colour types that store straight colour
+// are read as stored, whatever their alpha; the others are premultiplied,
+// so their colour is recovered by dividing by alpha, and a fully
+// transparent one, which has lost it, reads as black.
 func colorLuma(c color.Color) float32 {
-	if c == nil {
+	switch c := c.(type) {
+	case nil:
 		return 0
+	case color.NRGBA:
+		return float32(lumOf.of(c.R, c.G, c.B))
+	case color.NRGBA64:
+		return wideLuma(uint32(c.R), uint32(c.G), uint32(c.B))
+	case color.NYCbCrA:
+		r, g, b := color.YCbCrToRGB(c.Y, c.Cb, c.Cr)
+		return float32(lumOf.of(r, g, b))
 	}
 	r, g, b, a := c.RGBA()
 	return straightLuma(r, g, b, a)
+}
+
+// wide reads a big-endian 16-bit sample.
+func wide(p []byte) uint32 { return uint32(p[0])<<8 | uint32(p[1]) }
+
+// wideLuma returns the luminance, in thousandths of an 8-bit level, of a
+// straight 16-bit colour.
+func wideLuma(r, g, b uint32) float32 {
+	return float32((299*float64(r) + 587*float64(g) + 114*float64(b)) / 0x101)
 }
 
 // straightLuma returns the luminance, in thousandths of an 8-bit level, of a

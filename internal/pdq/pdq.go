@@ -28,15 +28,21 @@ import (
 
 // Compute returns the PDQ hash of img and its quality, 0 to 100. A quality
 // below 50 means the picture is too featureless (flat, or nearly so) for its
-// hash to be matched on. An image with no pixels gives the zero Hash and
-// quality 0. Compute reads img only and does not keep it.
+// hash to be matched on. A picture less than MinSide pixels wide or high,
+// as the reference has it, gives the zero Hash and quality 0. Compute reads
+// img only and does not keep it.
 //
 // The pixels are hashed as stored, as the reference does: EXIF orientation
 // is not applied (Dihedral covers turned copies), and alpha is ignored, so
-// straight colours are hashed (premultiplied pixels are divided by their
-// alpha, and fully transparent ones read as black). *image.YCbCr, *image.RGBA,
-// *image.NRGBA, *image.Gray and *image.Paletted are read directly; other
-// types go through At, which is several times slower.
+// the straight colour stored under a pixel is hashed whatever its alpha.
+// Types that store straight colour (*image.NRGBA, *image.NRGBA64,
+// *image.NYCbCrA, and palettes of color.NRGBA, as image/png decodes a tRNS
+// chunk) keep it even where a pixel is fully transparent; premultiplied ones
+// (*image.RGBA, *image.RGBA64) are divided by their alpha, and read as black
+// where it is 0, their colour lost. *image.YCbCr, *image.NYCbCrA,
+// *image.RGBA, *image.NRGBA, *image.NRGBA64, *image.Gray, *image.Gray16 and
+// *image.Paletted are read directly; other types go through At, which is
+// several times slower.
 func Compute(img image.Image) (Hash, int) {
 	c, q := transform(img)
 	return c.hash(), q
@@ -82,7 +88,9 @@ var orientations = [8]orientation{
 // which is the same for all eight. Hash i is, to within a few bits, the
 // hash Compute gives the picture turned or mirrored by orientation i; it is
 // derived from the one DCT by sign flips and a transposition, so Dihedral
-// costs about as much as Compute.
+// costs about as much as Compute. Pixels are read as Compute reads them,
+// and a picture under MinSide pixels on a side gives eight zero Hashes and
+// quality 0.
 func Dihedral(img image.Image) ([8]Hash, int) {
 	c, q := transform(img)
 	var hs [8]Hash
@@ -91,6 +99,11 @@ func Dihedral(img image.Image) ([8]Hash, int) {
 	}
 	return hs, q
 }
+
+// MinSide is the smallest width and height the reference hashes: a
+// picture narrower or lower than this gets the zero Hash and quality 0, so
+// it never matches.
+const MinSide = 5
 
 const (
 	gridSize = 64 // side of the downsampled grid
@@ -117,9 +130,12 @@ var dctMatrix = func() (m [dctSize][gridSize]float64) {
 	return m
 }()
 
-// transform returns the DCT block and the quality of img. An empty image
-// gives a zero block and quality 0.
+// transform returns the DCT block and the quality of img. A picture under
+// MinSide pixels on a side gives a zero block and quality 0.
 func transform(img image.Image) (block, int) {
+	if s := img.Bounds().Size(); s.X < MinSide || s.Y < MinSide {
+		return block{}, 0
+	}
 	g := new(grid)
 	if !downsample(img, g) {
 		return block{}, 0

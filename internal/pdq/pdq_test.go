@@ -137,14 +137,99 @@ func TestEmptyImage(t *testing.T) {
 	}
 }
 
+// TestTinyImages checks the reference's minimum: a picture under MinSide
+// pixels on a side gets the zero hash and quality 0 (so it never matches),
+// from Compute and Dihedral alike; from MinSide on it is hashed.
 func TestTinyImages(t *testing.T) {
-	// Any size hashes without panicking; the reference has no minimum.
-	for _, r := range []image.Rectangle{image.Rect(0, 0, 1, 1), image.Rect(0, 0, 1, 300), image.Rect(0, 0, 3, 2), image.Rect(0, 0, 65, 129)} {
-		m := image.NewGray(r)
-		for i := range m.Pix {
-			m.Pix[i] = uint8(i * 37)
+	tests := []struct {
+		name   string
+		r      image.Rectangle
+		hashed bool
+	}{
+		{"1×1", image.Rect(0, 0, 1, 1), false},
+		{"a 1-pixel column", image.Rect(0, 0, 1, 300), false},
+		{"a 4-pixel strip", image.Rect(0, 0, 800, 4), false},
+		{"4×4", image.Rect(0, 0, 4, 4), false},
+		{"5×5", image.Rect(0, 0, 5, 5), true},
+		{"a 5-pixel strip", image.Rect(0, 0, 5, 300), true},
+		{"65×129", image.Rect(0, 0, 65, 129), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := image.NewGray(tt.r)
+			for i := range m.Pix {
+				m.Pix[i] = uint8(i*37 + i*i/7)
+			}
+			h, q := Compute(m)
+			hs, dq := Dihedral(m)
+			if !tt.hashed {
+				if h != (Hash{}) || q != 0 || hs != ([8]Hash{}) || dq != 0 {
+					t.Fatalf("got %v quality %d (Dihedral quality %d), want the zero hash and quality 0", h, q, dq)
+				}
+				return
+			}
+			if h == (Hash{}) || q == 0 || hs[Original] != h || dq != q {
+				t.Fatalf("got %v quality %d, Dihedral %v quality %d: want a hash, the same from both", h, q, hs[Original], dq)
+			}
+		})
+	}
+}
+
+// TestTransparentPixelsKeepTheirColour checks that alpha is ignored as the
+// reference ignores it: a picture whose pixels are all fully transparent,
+// in every image type that stores straight colour, hashes like the same
+// colours opaque, read directly or through At.
+func TestTransparentPixelsKeepTheirColour(t *testing.T) {
+	src := scene(301, 203)
+	want, q := Compute(src)
+	if q < MinQuality {
+		t.Fatalf("the scene has quality %d", q)
+	}
+	r := src.Rect
+	nrgba := image.NewNRGBA(r)
+	nrgba64 := image.NewNRGBA64(r)
+	ycc := image.NewNYCbCrA(r, image.YCbCrSubsampleRatio444)
+	pal := make(color.Palette, 256)
+	for i := range pal {
+		pal[i] = color.NRGBA{R: uint8(i), G: uint8(i), B: uint8(i), A: 0} // a tRNS of all zeros
+	}
+	paletted := image.NewPaletted(r, pal)
+	copy(paletted.Pix, src.Pix)
+	for y := range r.Dy() {
+		for x := range r.Dx() {
+			g := src.GrayAt(x, y).Y
+			nrgba.SetNRGBA(x, y, color.NRGBA{R: g, G: g, B: g, A: 0})
+			nrgba64.SetNRGBA64(x, y, color.NRGBA64{R: uint16(g) * 0x101, G: uint16(g) * 0x101, B: uint16(g) * 0x101, A: 0})
+			i := ycc.YOffset(x, y)
+			ycc.Y[i], ycc.Cb[i], ycc.Cr[i], ycc.A[i] = g, 128, 128, 0
 		}
-		Compute(m)
+	}
+	tests := []struct {
+		name string
+		img  image.Image
+	}{
+		{"NRGBA", nrgba},
+		{"NRGBA via At", hidden{nrgba}},
+		{"16-bit NRGBA64", nrgba64},
+		{"16-bit NRGBA64 via At", hidden{nrgba64}},
+		{"NYCbCrA (WebP with alpha)", ycc},
+		{"NYCbCrA via At", hidden{ycc}},
+		{"palette with tRNS", paletted},
+		{"palette with tRNS via At", hidden{paletted}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, hq := Compute(tt.img)
+			if d := Distance(h, want); d > 0 || hq != q {
+				t.Errorf("%d bits (quality %d) from the opaque picture (quality %d), want 0", d, hq, q)
+			}
+		})
+	}
+	// Premultiplied pixels that are fully transparent have lost their
+	// colour: they read as black, as any premultiplying decoder leaves them.
+	black := image.NewRGBA(r)
+	if h, _ := Compute(black); h != (Hash{}) {
+		t.Errorf("a transparent premultiplied picture hashes to %v, want the hash of black", h)
 	}
 }
 

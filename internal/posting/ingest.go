@@ -36,6 +36,7 @@ type ingested struct {
 	duration      time.Duration
 	pdq           pdq.Hash
 	pdqQuality    int
+	dihedral      [8]pdq.Hash
 	clean         *os.File // positioned at its end
 	size          int64
 	sha256        [32]byte
@@ -128,7 +129,7 @@ func (s *Service) ingestImage(ctx context.Context, src io.ReaderAt, size int64) 
 func (in *ingested) fromPicture(res media.Result) {
 	in.mime, in.ext, in.thumbExt = res.Format.MIME(), res.Format.Ext(), res.ThumbFormat.Ext()
 	in.width, in.height, in.frames = res.Width, res.Height, res.Frames
-	in.pdq, in.pdqQuality = res.PDQ, res.PDQQuality
+	in.pdq, in.pdqQuality, in.dihedral = res.PDQ, res.PDQQuality, res.PDQDihedral
 }
 
 // ingestHEIF converts a HEIC or AVIF picture to a format every browser
@@ -257,7 +258,7 @@ func (s *Service) ingestVideo(ctx context.Context, spool *os.File, size int64) (
 		return nil, err
 	}
 	in.thumbExt = pic.ThumbFormat.Ext()
-	in.pdq, in.pdqQuality = pic.PDQ, pic.PDQQuality
+	in.pdq, in.pdqQuality, in.dihedral = pic.PDQ, pic.PDQQuality, pic.PDQDihedral
 	return in, nil
 }
 
@@ -297,11 +298,12 @@ func (s *Service) workerErr(ctx context.Context, err error, stage string) error 
 // decoders keep several copies of the picture (the coded data, the decoded
 // planes, the RGB output, the JPEG being written). Measured with 12- and
 // 24-megapixel pictures, a worker's resident memory peaks at 60-100 MB (the
-// compiled decoders) plus 14-20 bytes per pixel for HEIC and 30-40 for AVIF
+// compiled decoders) plus 14-20 bytes per pixel for HEIC (and 4 more for
+// the colour conversion) and 30-40 for AVIF
 // (libaom keeps more frames), depending on how soon garbage is collected.
 const (
 	heifBase     = 96 << 20
-	heicPerPixel = 19
+	heicPerPixel = 23 // with the RGBA the planes are converted into
 	avifPerPixel = 40
 	// VideoMemory is charged for one video job: the compiled ffmpeg
 	// (about 150 MB resident) and the frames it decodes for the poster.

@@ -26,6 +26,15 @@ func PostTopic(id string) string { return "post:" + id }
 // channel's. Failures are logged: live updates are best effort, the data
 // is already committed.
 func (s *Service) publish(ctx context.Context, p chatpic.Post, typ string, data map[string]any, channelToo bool) {
+	topics := []string{PostTopic(p.ID)}
+	if channelToo && !p.IsLinkOnly() {
+		topics = append(topics, ChannelTopic(p.Channel))
+	}
+	// This instance's caches are told at once, events or not; the event
+	// tells the others' (and this one's again, which costs nothing).
+	for _, t := range topics {
+		s.changed(t)
+	}
 	if s.cfg.Events == nil {
 		return
 	}
@@ -36,10 +45,6 @@ func (s *Service) publish(ctx context.Context, p chatpic.Post, typ string, data 
 		return
 	}
 	ctx = context.WithoutCancel(ctx)
-	topics := []string{PostTopic(p.ID)}
-	if channelToo && !p.IsLinkOnly() {
-		topics = append(topics, ChannelTopic(p.Channel))
-	}
 	for _, t := range topics {
 		if _, err := s.cfg.Events.Publish(ctx, t, typ, b); err != nil {
 			s.log.Error("publish live event", "type", typ, "err", err)

@@ -6,6 +6,7 @@ package posting
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/netip"
@@ -19,6 +20,7 @@ import (
 	"github.com/chatpic/chatpic/internal/codecs"
 	"github.com/chatpic/chatpic/internal/limit"
 	"github.com/chatpic/chatpic/internal/media"
+	"github.com/chatpic/chatpic/internal/pdq"
 	"github.com/chatpic/chatpic/internal/video"
 	"github.com/chatpic/chatpic/internal/worker"
 )
@@ -132,8 +134,9 @@ type Guard interface {
 // implements it.
 type Screen interface {
 	// Screen returns a KindForbidden error if any of sums (SHA-256) or
-	// the PDQ hash (nil for none) matches a ban.
-	Screen(ctx context.Context, sums [][32]byte, pdq []byte) error
+	// of the PDQ hashes (the eight orientations of the picture; none for
+	// a picture too plain to be matched on) matches a ban.
+	Screen(ctx context.Context, sums [][32]byte, pdqs []pdq.Hash) error
 }
 
 // Service runs the posting use-cases. It is safe for concurrent use.
@@ -152,6 +155,11 @@ type Service struct {
 	inflight *limit.Slots
 	// release gives memory back to the system once media work stops.
 	release *time.Timer
+	// events, when set, shows every event in this process (see Watch).
+	events observable
+	watch  watchers
+	// visible remembers posts whose files are asked for (see MediaFile).
+	visible visibility
 	// failWrite, set only by tests, fails writes to temporary files at a
 	// stage ("spool", "clean", "convert") with the error it returns.
 	failWrite func(stage string) error
@@ -200,6 +208,10 @@ func New(store Store, blobs blob.Store, log *slog.Logger, now func() time.Time, 
 	})
 	s.release.Stop()
 	s.mem.idle = func() { s.release.Reset(releaseAfter) }
+	if o, ok := cfg.Events.(observable); ok {
+		s.events = o
+		o.Observe(s.observe)
+	}
 	return s
 }
 
@@ -340,29 +352,58 @@ func (s *Service) Delete(ctx context.Context, id, token string) error {
 	return nil
 }
 
-// View returns a visible post as Post does, counting the view if the post
-// self-destructs after a number of views: ViewsLeft in the result is what
-// is left after this view (0 for no limit or when this was the last).
-func (s *Service) View(ctx context.Context, id string) (chatpic.Post, error) {
-	if !chatpic.ValidID(id) {
-		return chatpic.Post{}, chatpic.Errorf(chatpic.KindNotFound, "there is no such upload")
-	}
-	p, err := s.store.PostInGrace(ctx, id, s.Now())
-	if err != nil {
-		return p, err
-	}
-	if err := p.Unavailable(); err != nil {
-		return p, err
-	}
-	p, err = s.store.CountView(ctx, id, s.Now())
-	if err == nil && p.ViewsLeft > 0 {
-		p.ViewsLeft--
-	}
-	return p, err
+// Viewing is one view of a self-destructing upload, spent by a person
+// (see View).
+type Viewing struct {
+	// Post is the upload as it was before this view: Post.ViewsLeft
+	// counts this view. For an upload without a view limit it is 0 and
+	// nothing was spent.
+	Post chatpic.Post
+	// Left is how many views are left after this one: 0 when this was
+	// the last, after which the upload answers as gone (except to this
+	// view's ticket, for its short life).
+	Left int
+	// Ticket, for an upload with a view limit, is what this view's media
+	// links carry (as ?v=TICKET) so that they show the picture; see
+	// MediaFile. It stays good for two to four minutes (see
+	// chatpic.Keyring.Ticket).
+	Ticket string
 }
 
-// Ticket returns what the page of a counted view appends to the media
-// links of a self-destructing post, so loading them counts no more views.
+// ErrViewFirst is the cause of the error MediaFile returns for the file of
+// an upload with a view limit fetched without a valid ticket: nothing is
+// spent, and the file is not shown, until a person chooses to spend a view
+// on the upload's page. Test for it with errors.Is.
+var ErrViewFirst = errors.New("posting: a view-limited upload's files need the ticket of a spent view")
+
+// View spends one view of a visible upload that self-destructs after a
+// number of views, and returns it with the ticket its media links carry.
+// It is what a person's deliberate action calls (the page's "View it now"
+// button, POST /api/v1/posts/{id}/views); reading the post (Post) or its
+// files without a ticket (MediaFile) never spends anything, so link
+// previews, mail scanners and crawlers cannot. An upload without a view
+// limit is returned as Post returns it, with nothing spent and no ticket.
+// Concurrent views take turns: only one of them is the last. Errors are as
+// Post's; the view after the last is KindGone.
+func (s *Service) View(ctx context.Context, id string) (Viewing, error) {
+	p, err := s.Post(ctx, id)
+	if err != nil || p.ViewsLeft == 0 {
+		return Viewing{Post: p}, err
+	}
+	now := s.Now()
+	if p, err = s.store.CountView(ctx, id, now); err != nil {
+		return Viewing{}, err
+	}
+	if p.ViewsLeft == 0 { // no limit after all
+		return Viewing{Post: p}, nil
+	}
+	s.log.Info("view spent", "post", p.ID, "left", p.ViewsLeft-1)
+	return Viewing{Post: p, Left: p.ViewsLeft - 1, Ticket: s.keys.Ticket(p, now)}, nil
+}
+
+// Ticket returns a ticket for the media links of p that the uploader's own
+// page carries, right after the upload, so that showing the picture to the
+// person who sent it spends none of its views.
 func (s *Service) Ticket(p chatpic.Post) string {
 	return s.keys.Ticket(p, s.Now())
 }
@@ -370,17 +411,27 @@ func (s *Service) Ticket(p chatpic.Post) string {
 // MediaFile looks up the media file (or with thumb, the thumbnail) of a
 // visible post and returns the post and the file's key, for OpenFile or
 // for a caller that sends the client elsewhere to fetch it; ext must be
-// the one the post was stored with. For a post that self-destructs after
-// a number of views, a fetch without a valid ticket (see Ticket) counts as
-// a view. Errors are as Post's, and KindNotFound for a wrong extension.
+// the one the post was stored with. It never spends a view: the file of a
+// post with a view limit is found only with the ticket of a view (View),
+// and without one MediaFile returns a KindForbidden error wrapping
+// ErrViewFirst, or KindGone once the views are used up. Other errors are
+// as Post's, and KindNotFound for a wrong extension.
 func (s *Service) MediaFile(ctx context.Context, id, ext string, thumb bool, ticket string) (chatpic.Post, string, error) {
 	if !chatpic.ValidID(id) {
 		return chatpic.Post{}, "", chatpic.Errorf(chatpic.KindNotFound, "there is no such upload")
 	}
 	now := s.Now()
-	p, err := s.store.PostInGrace(ctx, id, now)
-	if err != nil {
-		return p, "", err
+	p, ok := s.visible.get(id, now)
+	if !ok || p.Expired(now) {
+		// In the grace after the last view, its ticket still shows the
+		// file.
+		var err error
+		if p, err = s.store.PostInGrace(ctx, id, now); err != nil {
+			return p, "", err
+		}
+		if p.Visible() && p.ViewsLeft == 0 {
+			s.visible.put(p, now)
+		}
 	}
 	if err := p.Unavailable(); err != nil {
 		return p, "", err
@@ -392,12 +443,14 @@ func (s *Service) MediaFile(ctx context.Context, id, ext string, thumb bool, tic
 	if ext != want {
 		return p, "", chatpic.Errorf(chatpic.KindNotFound, "there is no such file")
 	}
-	if p.ViewsLeft != 0 && !s.keys.TicketValid(p, ticket, now) {
-		if p, err = s.store.CountView(ctx, id, now); err != nil {
-			return p, "", err
-		}
+	switch {
+	case p.ViewsLeft == 0 || s.keys.TicketValid(p, ticket, now):
+		return p, key, nil
+	case p.ViewsLeft < 0:
+		return p, "", chatpic.Gone(chatpic.ReasonExpired, "this upload has expired")
 	}
-	return p, key, nil
+	return p, "", &chatpic.Error{Kind: chatpic.KindForbidden, Err: ErrViewFirst,
+		Message: "this upload vanishes after it has been viewed: open its page to view it"}
 }
 
 // OpenFile opens the file under key, as MediaFile returned it. The caller

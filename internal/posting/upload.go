@@ -151,11 +151,13 @@ func (s *Service) upload(ctx context.Context, ch chatpic.ChannelStats, d Draft, 
 	}
 	defer in.Close()
 	if s.cfg.Screen != nil {
-		var hash []byte
+		// All eight orientations: a listed picture is found however it
+		// was turned, mirrored or tagged.
+		var hashes []pdq.Hash
 		if in.pdqQuality >= pdq.MinQuality {
-			hash = in.pdq[:]
+			hashes = in.dihedral[:]
 		}
-		if err := s.cfg.Screen.Screen(ctx, [][32]byte{file.sum, in.sha256}, hash); err != nil {
+		if err := s.cfg.Screen.Screen(ctx, [][32]byte{file.sum, in.sha256}, hashes); err != nil {
 			if chatpic.ErrorKind(err) == chatpic.KindForbidden {
 				s.log.Info("upload refused: banned hash", "channel", ch.Slug)
 			}

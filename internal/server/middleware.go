@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/compress"
 )
 
 // Deps is what the middleware needs.
@@ -33,7 +34,7 @@ func withMiddleware(next http.Handler, deps Deps, fail failFunc) http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cross-site form posts are refused", http.StatusForbidden)
 	}))
-	h := cop.Handler(next)
+	h := cop.Handler(compress.Handler(next))
 	h = securityHeaders(h)
 	h = recoverPanics(h, fail)
 	return logRequests(h, deps.Log)

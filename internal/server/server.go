@@ -4,6 +4,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	stdlog "log"
 	"log/slog"
@@ -23,9 +24,26 @@ const ShutdownTimeout = 20 * time.Second
 // Serve answers requests on ln with h until ctx is done, then stops
 // accepting, lets in-flight requests finish (up to ShutdownTimeout) and
 // returns. It returns nil after a clean shutdown.
-func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
+//
+// It speaks HTTP/1.1 and HTTP/2: over TLS when tlsConfig is not nil (which
+// must hold the certificate; ALPN picks the protocol), and otherwise in the
+// clear, HTTP/2 then being for clients that know it is spoken (a proxy in
+// front configured for h2c, with prior knowledge).
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger, tlsConfig *tls.Config) error {
 	stopping := make(chan struct{})
+	var protocols http.Protocols
+	protocols.SetHTTP1(true)
+	protocols.SetHTTP2(true)
+	if tlsConfig == nil {
+		protocols.SetUnencryptedHTTP2(true)
+	} else {
+		tlsConfig = tlsConfig.Clone()
+		tlsConfig.NextProtos = []string{"h2", "http/1.1"}
+		ln = tls.NewListener(ln, tlsConfig)
+	}
 	srv := &http.Server{
+		Protocols:         &protocols,
+		TLSConfig:         tlsConfig,
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		// Generous enough for a 20 MB upload over a slow phone connection;

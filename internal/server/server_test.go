@@ -3,9 +3,15 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"log/slog"
+	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -42,7 +48,7 @@ func TestShutdownEndsStreams(t *testing.T) {
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, ln, h, slog.New(slog.NewTextHandler(io.Discard, nil))) }()
+	go func() { done <- Serve(ctx, ln, h, slog.New(slog.NewTextHandler(io.Discard, nil)), nil) }()
 
 	base := "http://" + ln.Addr().String()
 	resp, err := http.Get(base + "/stream")
@@ -176,4 +182,108 @@ func TestMediaReachesSendfile(t *testing.T) {
 			t.Fatalf("%s: copied from %v, want one copy from the file", path, w.from)
 		}
 	}
+}
+
+// TestPagesCachedUntilTheyChange: a channel page, the home page and the
+// channel's JSON are answered from a cache (with 304 to a client that has
+// them, compressed for one that accepts it) until something they show
+// changes, and then at once show the change.
+func TestPagesCachedUntilTheyChange(t *testing.T) {
+	ts := newTestSite(t, nil)
+	ts.upload(t, "random", "192.0.2.1", mediatest.JPEG(64, 64), nil)
+	for _, path := range []string{"/c/random", "/", "/api/v1/channels/random/posts", "/api/v1/channels"} {
+		t.Run(path, func(t *testing.T) {
+			get := func(header map[string]string) *httptest.ResponseRecorder {
+				req := httptest.NewRequest("GET", path, nil)
+				for k, v := range header {
+					req.Header.Set(k, v)
+				}
+				return serve(ts.handler, req)
+			}
+			a := get(nil)
+			etag := a.Header().Get("ETag")
+			if a.Code != 200 || etag == "" || a.Header().Get("Cache-Control") != "no-cache" {
+				t.Fatalf("first: %d, ETag %q, Cache-Control %q", a.Code, etag, a.Header().Get("Cache-Control"))
+			}
+			if b := get(map[string]string{"If-None-Match": etag}); b.Code != http.StatusNotModified || b.Body.Len() != 0 {
+				t.Fatalf("revalidating an unchanged page: %d with %d bytes", b.Code, b.Body.Len())
+			}
+			if c := get(map[string]string{"Accept-Encoding": "br"}); c.Header().Get("Content-Encoding") != "br" || c.Header().Get("ETag") != etag {
+				t.Fatalf("with brotli accepted: %q, ETag %q", c.Header().Get("Content-Encoding"), c.Header().Get("ETag"))
+			}
+			_, id := ts.upload(t, "random", "192.0.2.2", mediatest.JPEG(64, 66), nil)
+			d := get(map[string]string{"If-None-Match": etag})
+			if d.Code != 200 || d.Header().Get("ETag") == etag {
+				t.Fatalf("after an upload: %d, the same ETag %v", d.Code, d.Header().Get("ETag") == etag)
+			}
+			if path != "/" && path != "/api/v1/channels" && !strings.Contains(d.Body.String(), id) {
+				t.Fatal("the page does not show the new upload")
+			}
+		})
+	}
+}
+
+// TestHTTP2 serves HTTP/2 in the clear to a client that knows it is spoken
+// (a proxy configured for h2c), and over TLS through ALPN, beside HTTP/1.1.
+func TestHTTP2(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, r.Proto) })
+	cert := selfSigned(t)
+	tests := []struct {
+		name   string
+		tls    *tls.Config
+		client *http.Transport
+		want   string
+	}{
+		{"h2c with prior knowledge", nil, h2cTransport(), "HTTP/2.0"},
+		{"HTTP/1.1 in the clear", nil, &http.Transport{}, "HTTP/1.1"},
+		{"h2 over TLS", &tls.Config{Certificates: []tls.Certificate{cert}},
+			&http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, ForceAttemptHTTP2: true}, "HTTP/2.0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() { done <- Serve(ctx, ln, h, slog.New(slog.DiscardHandler), tt.tls) }()
+			defer func() { cancel(); <-done }()
+			scheme := "http"
+			if tt.tls != nil {
+				scheme = "https"
+			}
+			res, err := (&http.Client{Transport: tt.client}).Get(scheme + "://" + ln.Addr().String() + "/")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if string(b) != tt.want {
+				t.Fatalf("served %q, want %q", b, tt.want)
+			}
+		})
+	}
+}
+
+func h2cTransport() *http.Transport {
+	var p http.Protocols
+	p.SetUnencryptedHTTP2(true)
+	return &http.Transport{Protocols: &p}
+}
+
+// selfSigned makes a certificate for 127.0.0.1.
+func selfSigned(t *testing.T) tls.Certificate {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }

@@ -34,8 +34,9 @@ type Redirector interface {
 }
 
 // RedirectMedia makes media requests answer with a redirect to r instead
-// of the bytes, except for uploads whose views are counted: every view of
-// those must reach chatpic. Call it before serving.
+// of the bytes, except for uploads whose views are counted: their files are
+// shown only to the ticket of a spent view, which chatpic checks. Call it
+// before serving.
 func (w *Web) RedirectMedia(r Redirector) { w.redirect = r }
 
 // Media serves GET /m/{file}: a post's media file, named ID.EXT.
@@ -47,7 +48,9 @@ func (w *Web) Thumb(rw http.ResponseWriter, r *http.Request) { w.serveMedia(rw, 
 // serveMedia answers with the file of a visible post, with Range and
 // conditional requests, our own Content-Type, and a sandbox CSP, or with a
 // redirect when one is set up. Gone posts answer 410 and unknown ones 404,
-// as short plain text.
+// as short plain text. The file of a post with a view limit is served only
+// with the ticket of a spent view (?v=TICKET); without one the request is
+// sent to the post's page, and nothing is spent.
 func (w *Web) serveMedia(rw http.ResponseWriter, r *http.Request, thumb bool) {
 	id, ext, ok := strings.Cut(r.PathValue("file"), ".")
 	if !ok {
@@ -55,11 +58,15 @@ func (w *Web) serveMedia(rw http.ResponseWriter, r *http.Request, thumb bool) {
 		return
 	}
 	p, key, err := w.posts.MediaFile(r.Context(), id, ext, thumb, r.URL.Query().Get("v"))
+	if w.viewFirst(rw, r, id, err) {
+		return
+	}
 	if err != nil {
 		w.mediaFailed(rw, r, id, err)
 		return
 	}
-	// Uploads whose views are counted are always served from here.
+	// Uploads whose views are counted are always served from here, to the
+	// holders of a view's ticket.
 	if w.redirect != nil && p.ViewsLeft == 0 {
 		w.redirectMedia(rw, r, p, key, thumb)
 		return
@@ -82,7 +89,7 @@ func (w *Web) serveMedia(rw http.ResponseWriter, r *http.Request, thumb bool) {
 	}
 	h.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(age/time.Second))+", immutable")
 	if p.ViewsLeft != 0 {
-		h.Set("Cache-Control", "private, no-store") // every view must reach us
+		h.Set("Cache-Control", "private, no-store") // the ticket is short-lived
 	}
 	http.ServeContent(rw, r, "", p.CreatedAt, blob.Content(obj))
 }

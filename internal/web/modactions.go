@@ -19,9 +19,8 @@ var backPages = map[string]bool{"/mod": true, "/mod/channels": true, "/mod/moder
 // field, or to back, saying it is done; or shows the error page.
 func (w *Web) act(done, back string, do func(r *http.Request, m chatpic.Moderator) error) modHandler {
 	return func(rw http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
-		r.Body = http.MaxBytesReader(rw, r.Body, 16<<10)
-		if err := r.ParseForm(); err != nil {
-			w.modFail(rw, r, chatpic.Errorf(chatpic.KindInvalid, "the form could not be read"))
+		if err := request.ParseForm(rw, r); err != nil {
+			w.modFail(rw, r, err)
 			return
 		}
 		if err := do(r, m); err != nil {
@@ -45,9 +44,14 @@ func removal(f url.Values) moderation.Removal {
 }
 
 // channelEdit turns the fields of the channel settings form into typed
-// values; a blank field leaves its setting as it is.
+// values (see request.ChannelSettings); a blank field leaves its setting
+// as it is.
 func channelEdit(f url.Values) (moderation.ChannelEdit, error) {
-	return request.ChannelEdit(f.Get)
+	var in request.ChannelSettings
+	if err := request.Values(f, &in); err != nil {
+		return moderation.ChannelEdit{}, err
+	}
+	return in.Edit()
 }
 
 // shortDuration writes d so that channelEdit reads it back: "7d", "1h",

@@ -1,12 +1,14 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/moderation"
 	"github.com/chatpic/chatpic/internal/request"
 )
 
@@ -95,6 +97,35 @@ func (w *Web) clearCookie(r *http.Request) *http.Cookie {
 // loginPage is the sign-in form, blank or with why it was refused.
 type loginPage struct {
 	Title, Name, Error, Retry string
+	// Pow is the sign-in challenge the form solves as it is sent (see
+	// login.js); its Token is "" when none could be issued.
+	Pow signInPow
+	// Guarded is set when the account needed a proof of work and the
+	// sign-in had none, or a wrong one: the page explains why.
+	Guarded bool
+}
+
+// signInPow is a sign-in challenge as the form carries it.
+type signInPow struct {
+	Token string
+	Bits  int
+	// Seconds is how long the challenge can still be used; login.js gets
+	// a new one after that.
+	Seconds int
+}
+
+// loginPage returns the sign-in form with a fresh challenge. A failure to
+// issue one is logged and leaves the form without: the server still
+// checks, and explains a refusal.
+func (w *Web) loginPage(ctx context.Context, name string) loginPage {
+	page := loginPage{Title: "Moderator sign-in", Name: name}
+	c, err := w.mods.SignInChallenge(ctx)
+	if err != nil {
+		w.log.Error("sign-in challenge", "err", err)
+		return page
+	}
+	page.Pow = signInPow{Token: c.Token, Bits: c.Bits, Seconds: int(c.ExpiresAt.Sub(w.posts.Now()) / time.Second)}
+	return page
 }
 
 // LoginForm renders GET /mod/login; a signed-in moderator goes on to the
@@ -107,32 +138,42 @@ func (w *Web) LoginForm(rw http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	w.render(rw, r, http.StatusOK, "mod-login", loginPage{Title: "Moderator sign-in"})
+	w.render(rw, r, http.StatusOK, "mod-login", w.loginPage(r.Context(), ""))
 }
 
-// Login handles POST /mod/login ("name", "password"): it sets the session
-// cookie and goes on to the queue (303), or shows the form again with 401,
-// or 429 and Retry-After after too many attempts.
+// Login handles POST /mod/login ("name", "password", "pow"): it sets the
+// session cookie and goes on to the queue (303), or shows the form again
+// with why not: 401 for a wrong name or password; 429 and Retry-After
+// after too many attempts from this client; 428 when the account has had
+// many failed sign-ins and the form came without a solved challenge (403
+// with a wrong one), with words on what the puzzle is and that it needs
+// JavaScript. A form that is not UTF-8 text gets 400, one too long 413.
 func (w *Web) Login(rw http.ResponseWriter, r *http.Request) {
 	modHeaders(rw)
-	r.Body = http.MaxBytesReader(rw, r.Body, 4<<10)
-	if err := r.ParseForm(); err != nil {
-		w.fail(rw, r, chatpic.Errorf(chatpic.KindInvalid, "the form could not be read"))
+	var in request.SignIn
+	if err := request.Form(rw, r, &in); err != nil {
+		w.fail(rw, r, err)
 		return
 	}
-	name := strings.TrimSpace(r.PostForm.Get("name"))
-	s, err := w.mods.Login(r.Context(), name, r.PostForm.Get("password"), w.origin.ClientAddr(r))
+	name := strings.TrimSpace(in.Name)
+	c := moderation.Credentials{Name: name, Password: in.Password, Proof: in.Proof}
+	s, err := w.mods.SignIn(r.Context(), c, w.origin.ClientAddr(r))
 	if err == nil {
 		http.SetCookie(rw, w.sessionCookie(r, s.Token, s.Expires.Sub(w.posts.Now())))
 		http.Redirect(rw, r, "/mod", http.StatusSeeOther)
 		return
 	}
-	page := loginPage{Title: "Moderator sign-in", Name: name, Error: sentence(chatpic.ErrorMessage(err))}
+	page := w.loginPage(r.Context(), name)
+	page.Error = sentence(chatpic.ErrorMessage(err))
 	switch chatpic.ErrorKind(err) {
 	case chatpic.KindUnauthorized:
 	case chatpic.KindRateLimited:
 		rw.Header().Set("Retry-After", strconv.Itoa(chatpic.RetryAfterSeconds(err)))
 		page.Retry = retryText(err)
+	case chatpic.KindChallenge:
+		page.Error, page.Guarded = "", true
+	case chatpic.KindForbidden: // a proof that did not verify
+		page.Error, page.Guarded = "Your browser's answer to the puzzle was not accepted: it may have taken too long.", true
 	default:
 		w.fail(rw, r, err)
 		return

@@ -56,23 +56,42 @@ type postPage struct {
 	// Reply starts the comment box with a reference to another comment
 	// (?reply=N), so that replying works without JavaScript.
 	Reply string
+	// Notice is set on the page of an upload with a view limit before a
+	// view is spent: it shows nothing of the picture, only how many views
+	// are left and the button that spends one (POST /p/{id}/view).
+	Notice bool
+	// Viewed is set on the page a spent view answers with; Left is how
+	// many views are left after it.
+	Viewed bool
+	Left   int
 }
 
 // Home renders GET /: the channels and an upload form.
 func (w *Web) Home(rw http.ResponseWriter, r *http.Request) {
+	if w.cached(rw, r) {
+		return
+	}
 	chans, err := w.posts.Channels(r.Context())
 	if err != nil {
 		w.fail(rw, r, err)
 		return
 	}
 	l := w.posts.Limits()
-	w.render(rw, r, http.StatusOK, "home", homePage{Channels: chans,
+	page := homePage{Channels: chans,
 		Share: newUploadForm("share-file", l), Link: newUploadForm("link-file", l),
-		Pow: w.challenge(r.Context(), chatpic.LinkOnly)})
+		Pow: w.challenge(r.Context(), chatpic.LinkOnly)}
+	if page.Pow.Token != "" { // a puzzle for one visitor only
+		w.render(rw, r, http.StatusOK, "home", page)
+		return
+	}
+	w.renderCached(rw, r, "home", page, homeTag)
 }
 
 // Channel renders GET /c/{slug}: its uploads, newest first, a page at a time.
 func (w *Web) Channel(rw http.ResponseWriter, r *http.Request) {
+	if w.cached(rw, r) {
+		return
+	}
 	sort, after, limit, err := request.Page(r)
 	if err != nil {
 		w.fail(rw, r, err)
@@ -88,21 +107,34 @@ func (w *Web) Channel(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, err)
 		return
 	}
-	w.render(rw, r, http.StatusOK, "channel", channelPage{
+	data := channelPage{
 		Title: ch.Title, Channel: ch, Posts: page.Posts, Next: page.Next, Sort: string(sort),
 		Upload: newUploadForm("upload-file", w.posts.Limits()), Pow: w.challenge(r.Context(), ch.Slug),
-	})
+	}
+	if data.Pow.Token != "" { // a puzzle for one visitor only
+		w.render(rw, r, http.StatusOK, "channel", data)
+		return
+	}
+	// A post's comments change its count on the page without a channel
+	// event.
+	tags := []string{posting.ChannelTopic(ch.Slug)}
+	for _, p := range page.Posts {
+		tags = append(tags, posting.PostTopic(p.ID))
+	}
+	w.renderCached(rw, r, "channel", data, tags...)
 }
 
 // Post renders GET /p/{id}, or a 410 tombstone saying why it is gone.
+// Reading the page spends nothing: the page of an upload with a view limit
+// shows a notice with a button that spends a view (ViewPost), so that chat
+// apps' link previews, mail scanners and crawlers cannot use the views up.
 func (w *Web) Post(rw http.ResponseWriter, r *http.Request) {
-	// A page view of a self-destructing upload uses up one of its views.
-	p, err := w.posts.View(r.Context(), r.PathValue("id"))
+	p, err := w.posts.Post(r.Context(), r.PathValue("id"))
 	if err != nil {
 		w.fail(rw, r, err)
 		return
 	}
-	w.renderPost(rw, r, http.StatusOK, p, "")
+	w.showPost(rw, r, http.StatusOK, p, postView{notice: p.ViewsLeft > 0})
 }
 
 // replyText returns the start of a reply to comment ?reply=N, or "" when
@@ -115,7 +147,28 @@ func replyText(r *http.Request) string {
 	return ">>" + strconv.Itoa(n) + "\n"
 }
 
+// renderPost renders the page of p; token, when set, is its delete token,
+// shown once on the page that answers the upload, whose picture then
+// costs none of its views.
 func (w *Web) renderPost(rw http.ResponseWriter, r *http.Request, code int, p chatpic.Post, token string) {
+	v := postView{token: token}
+	if token != "" {
+		v.ticket = w.posts.Ticket(p)
+	}
+	w.showPost(rw, r, code, p, v)
+}
+
+// postView says how a post page shows its upload.
+type postView struct {
+	token  string // the delete token, on the page answering the upload
+	ticket string // carried by the media links of an upload with a view limit
+	notice bool   // a view-limited upload before a view: nothing of it shows
+	viewed bool   // the page of a spent view
+	left   int    // the views left after it
+}
+
+func (w *Web) showPost(rw http.ResponseWriter, r *http.Request, code int, p chatpic.Post, v postView) {
+	token := v.token
 	ch := chatpic.ChannelStats{Channel: chatpic.Channel{Slug: chatpic.LinkOnly, Title: "a private link"}}
 	if !p.IsLinkOnly() {
 		var err error
@@ -124,10 +177,13 @@ func (w *Web) renderPost(rw http.ResponseWriter, r *http.Request, code int, p ch
 			return
 		}
 	}
-	comments, err := w.posts.Comments(r.Context(), p.ID)
-	if err != nil {
-		w.fail(rw, r, err)
-		return
+	var comments []chatpic.Comment
+	if !v.notice { // comments may describe the picture
+		var err error
+		if comments, err = w.posts.Comments(r.Context(), p.ID); err != nil {
+			w.fail(rw, r, err)
+			return
+		}
 	}
 	base := w.origin.Base(r)
 	title := p.Caption
@@ -137,13 +193,13 @@ func (w *Web) renderPost(rw http.ResponseWriter, r *http.Request, code int, p ch
 	if len(title) > 60 {
 		title = strings.ToValidUTF8(title[:60], "") + "…"
 	}
-	// The page's own media links carry a ticket, so that showing the
-	// picture of a self-destructing upload costs no more views.
+	// The page's own media links carry the ticket of the view it shows:
+	// without one, an upload with a view limit shows nothing.
 	src := "/m/" + p.ID + "." + p.Ext
 	thumbSrc := "/t/" + p.ID + "." + p.ThumbExt
-	if p.ViewsLeft != 0 || token != "" {
-		v := "?v=" + w.posts.Ticket(p)
-		src, thumbSrc = src+v, thumbSrc+v
+	if v.ticket != "" {
+		q := "?v=" + v.ticket
+		src, thumbSrc = src+q, thumbSrc+q
 	}
 	tw, th := thumbDims(p)
 	desc := "Shared by link on chatpic."
@@ -166,19 +222,22 @@ func (w *Web) renderPost(rw http.ResponseWriter, r *http.Request, code int, p ch
 		DeleteToken: token,
 		Comments:    comments,
 		Pow:         w.challenge(r.Context(), p.Channel),
+		Notice:      v.notice,
+		Viewed:      v.viewed,
+		Left:        v.left,
 	})
 }
 
 // AddComment handles the comment form of a post page, POST
 // /p/{id}/comments, and goes back to the post at the new comment.
 func (w *Web) AddComment(rw http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(rw, r.Body, 16<<10)
-	if err := r.ParseForm(); err != nil {
-		w.fail(rw, r, chatpic.Errorf(chatpic.KindInvalid, "the form could not be read"))
+	var in request.Comment
+	if err := request.Form(rw, r, &in); err != nil {
+		w.fail(rw, r, err)
 		return
 	}
-	c, err := w.posts.Comment(r.Context(), r.PathValue("id"), r.PostForm.Get("body"),
-		strings.TrimSpace(r.PostForm.Get("token")), r.PostForm.Get("pow"), w.origin.ClientAddr(r))
+	c, err := w.posts.Comment(r.Context(), r.PathValue("id"), in.Body,
+		strings.TrimSpace(in.Token), in.Proof, w.origin.ClientAddr(r))
 	if err != nil {
 		w.fail(rw, r, err)
 		return
@@ -197,12 +256,12 @@ func (w *Web) AddComment(rw http.ResponseWriter, r *http.Request) {
 // Vote handles the vote buttons of a post page, POST /p/{id}/votes with
 // the field "value" (1 or -1), and goes back to the post.
 func (w *Web) Vote(rw http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(rw, r.Body, 4<<10)
-	if err := r.ParseForm(); err != nil {
-		w.fail(rw, r, chatpic.Errorf(chatpic.KindInvalid, "the form could not be read"))
+	var in request.Vote
+	if err := request.Form(rw, r, &in); err != nil {
+		w.fail(rw, r, err)
 		return
 	}
-	value, err := strconv.Atoi(r.PostForm.Get("value"))
+	value, err := in.Int()
 	if err != nil {
 		w.fail(rw, r, chatpic.Errorf(chatpic.KindInvalid, "a vote is up or down"))
 		return
@@ -307,9 +366,9 @@ func (w *Web) UploadLinkOnly(rw http.ResponseWriter, r *http.Request) {
 
 // Delete handles POST /p/{id}/delete with the form field "token".
 func (w *Web) Delete(rw http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(rw, r.Body, 4<<10)
-	if err := r.ParseForm(); err != nil {
-		w.fail(rw, r, chatpic.Errorf(chatpic.KindInvalid, "the form could not be read"))
+	var in request.Delete
+	if err := request.Form(rw, r, &in); err != nil {
+		w.fail(rw, r, err)
 		return
 	}
 	p, err := w.posts.Post(r.Context(), r.PathValue("id"))
@@ -317,7 +376,7 @@ func (w *Web) Delete(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, err)
 		return
 	}
-	if err := w.posts.Delete(r.Context(), p.ID, strings.TrimSpace(r.PostForm.Get("token"))); err != nil {
+	if err := w.posts.Delete(r.Context(), p.ID, strings.TrimSpace(in.Token)); err != nil {
 		w.fail(rw, r, err)
 		return
 	}

@@ -61,25 +61,22 @@ type filedPage struct {
 	Back      string
 }
 
-// maxReportForm bounds a report form: a link and a 1000-character note.
-const maxReportForm = 16 << 10
-
 // ReportPost handles the report forms of a post page, POST /p/{id}/report
 // ("reason", "note", and "comment" for a comment's): 202 and a page with
 // the receipt code.
 func (w *Web) ReportPost(rw http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(rw, r.Body, maxReportForm)
-	if err := r.ParseForm(); err != nil {
-		w.fail(rw, r, chatpic.Errorf(chatpic.KindInvalid, "the form could not be read"))
+	var in request.PostReport
+	if err := request.Form(rw, r, &in); err != nil {
+		w.fail(rw, r, err)
 		return
 	}
 	id := r.PathValue("id")
 	t := moderation.Target{PostID: id}
-	if c := r.PostForm.Get("comment"); c != "" {
+	if in.Comment != "" {
 		// The comment alone names the thread it is in.
-		t = moderation.Target{CommentID: c}
+		t = moderation.Target{CommentID: in.Comment}
 	}
-	filed, err := w.mods.Report(r.Context(), t, r.PostForm.Get("reason"), r.PostForm.Get("note"), w.origin.ClientAddr(r))
+	filed, err := w.mods.Report(r.Context(), t, in.Reason, in.Note, w.origin.ClientAddr(r))
 	if err != nil {
 		w.failPage(rw, r, err, messagePage{Back: "/p/" + id + "#report", BackText: "Back to the upload"})
 		return
@@ -103,15 +100,14 @@ func (w *Web) ReportForm(rw http.ResponseWriter, r *http.Request) {
 // ReportLink handles POST /report ("link", "reason", "note"). A refused
 // request shows the form again with what was sent and why.
 func (w *Web) ReportLink(rw http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(rw, r.Body, maxReportForm)
-	if err := r.ParseForm(); err != nil {
-		w.fail(rw, r, chatpic.Errorf(chatpic.KindInvalid, "the form could not be read"))
+	var in request.LinkReport
+	if err := request.Form(rw, r, &in); err != nil {
+		w.fail(rw, r, err)
 		return
 	}
-	f := r.PostForm
-	filed, err := w.mods.ReportLink(r.Context(), f.Get("link"), f.Get("reason"), f.Get("note"), w.origin.ClientAddr(r))
+	filed, err := w.mods.ReportLink(r.Context(), in.Link, in.Reason, in.Note, w.origin.ClientAddr(r))
 	if err == nil {
-		t, _ := moderation.ParseLink(f.Get("link"))
+		t, _ := moderation.ParseLink(in.Link)
 		w.renderFiled(rw, r, filed, t.CommentID != "", "/")
 		return
 	}
@@ -121,7 +117,7 @@ func (w *Web) ReportLink(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page := reportPage{Title: "Report an image", Error: sentence(chatpic.ErrorMessage(err)),
-		Link: f.Get("link"), Reason: f.Get("reason"), Note: f.Get("note")}
+		Link: in.Link, Reason: in.Reason, Note: in.Note}
 	if code == http.StatusTooManyRequests {
 		rw.Header().Set("Retry-After", strconv.Itoa(chatpic.RetryAfterSeconds(err)))
 		page.Retry = retryText(err)

@@ -22,6 +22,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/cache"
+	"github.com/chatpic/chatpic/internal/compress"
 	"github.com/chatpic/chatpic/internal/media"
 	"github.com/chatpic/chatpic/internal/moderation"
 	"github.com/chatpic/chatpic/internal/posting"
@@ -44,6 +46,11 @@ type Web struct {
 	// and the URL's path back to the file's bytes.
 	staticURL  map[string]string
 	staticFile map[string][]byte
+	// staticBr and staticGz are the static files compressed, made once.
+	staticBr, staticGz map[string][]byte
+	// pageCache keeps rendered public pages for a moment; nil when there
+	// are no events to drop them by.
+	pageCache *cache.Cache
 }
 
 // pageNames lists the pages; each is parsed with the layout and partials.
@@ -59,7 +66,12 @@ var pageNames = []string{
 // challenges of posting forms; with mods nil, forms carry no challenge and
 // SafetyRoutes must not be mounted.
 func New(posts *posting.Service, mods *moderation.Service, origin *request.Origin, log *slog.Logger) (*Web, error) {
-	w := &Web{posts: posts, mods: mods, origin: origin, log: log, staticURL: map[string]string{}, staticFile: map[string][]byte{}}
+	w := &Web{posts: posts, mods: mods, origin: origin, log: log, staticURL: map[string]string{}, staticFile: map[string][]byte{},
+		staticBr: map[string][]byte{}, staticGz: map[string][]byte{}}
+	pc := cache.New(PageTTL, 1024, time.Now)
+	if posts.Watch(func(topic string) { dropPages(pc, topic) }) {
+		w.pageCache = pc
+	}
 	entries, err := fs.ReadDir(files, "static")
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
@@ -74,6 +86,9 @@ func New(posts *posting.Service, mods *moderation.Service, origin *request.Origi
 		url := "/static/" + e.Name()[:len(e.Name())-len(ext)] + "." + hex.EncodeToString(sum[:6]) + ext
 		w.staticURL[e.Name()] = url
 		w.staticFile[url] = b
+		if compress.Compressible(mime.TypeByExtension(ext)) {
+			w.staticBr[url], w.staticGz[url] = compress.Bytes(b, compress.Brotli), compress.Bytes(b, compress.Gzip)
+		}
 	}
 	funcs := template.FuncMap{
 		"static": func(name string) (string, error) {
@@ -298,5 +313,17 @@ func (w *Web) Static(rw http.ResponseWriter, r *http.Request) {
 	}
 	rw.Header().Set("Content-Type", mime.TypeByExtension(path.Ext(r.URL.Path)))
 	rw.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	// Compressed once at start, never per request.
+	if br, ok := w.staticBr[r.URL.Path]; ok {
+		rw.Header().Add("Vary", "Accept-Encoding")
+		switch compress.Negotiate(r) {
+		case compress.Brotli:
+			b = br
+			rw.Header().Set("Content-Encoding", compress.Brotli)
+		case compress.Gzip:
+			b = w.staticGz[r.URL.Path]
+			rw.Header().Set("Content-Encoding", compress.Gzip)
+		}
+	}
 	http.ServeContent(rw, r, "", time.Time{}, bytes.NewReader(b))
 }

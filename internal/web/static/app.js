@@ -79,6 +79,16 @@ document.addEventListener("click", function (ev) {
   box.setSelectionRange(box.value.length, box.value.length);
 });
 
+// The page of a spent view answers its button's form post: its address
+// becomes the upload's own, so that reloading shows the notice again
+// rather than sending the form, which would spend another view.
+(function () {
+  var viewed = document.querySelector("[data-viewed]");
+  if (viewed && window.history && history.replaceState) {
+    history.replaceState(null, "", "/p/" + encodeURIComponent(viewed.getAttribute("data-viewed")));
+  }
+})();
+
 // Votes are sent without leaving the page; the score comes back at once.
 document.addEventListener("submit", function (ev) {
   var form = ev.target;
