@@ -67,34 +67,35 @@ func dropListings(c *cache.Cache, topic string) {
 // allChannels tags the cached list of channels.
 const allChannels = "channels"
 
-// cached answers r from the listing cache when it holds a fresh answer.
-func (a *API) cached(w http.ResponseWriter, r *http.Request) bool {
+// listing answers r with a JSON listing: from the listing cache while it
+// is fresh, else built once however many clients ask for it at that
+// moment, kept, and dropped when any of its tags changes. An error from
+// build is answered as fail does.
+func (a *API) listing(w http.ResponseWriter, r *http.Request, build func() (v any, tags []string, err error)) {
 	if a.listings == nil {
-		return false
-	}
-	e, ok := a.listings.Get(a.listingKey(r))
-	if ok {
-		e.Serve(w, r)
-	}
-	return ok
-}
-
-func (a *API) listingKey(r *http.Request) string { return a.origin.Base(r) + r.URL.RequestURI() }
-
-// writeListing answers with v as write does, and keeps the answer for
-// requests to come, dropped when any of tags changes.
-func (a *API) writeListing(w http.ResponseWriter, r *http.Request, v any, tags ...string) {
-	if a.listings == nil {
+		v, _, err := build()
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
 		a.write(w, r, http.StatusOK, v)
 		return
 	}
-	b, err := json.Marshal(v)
+	e, err := a.listings.Load(a.origin.Base(r)+r.URL.RequestURI(), func() (*cache.Entry, []string, bool, error) {
+		v, tags, err := build()
+		if err != nil {
+			return nil, nil, false, err
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			return nil, nil, false, chatpic.Internal(err)
+		}
+		return cache.NewEntry(http.StatusOK, "application/json; charset=utf-8", "no-cache", append(b, '\n')), tags, true, nil
+	})
 	if err != nil {
-		a.fail(w, r, chatpic.Internal(err))
+		a.fail(w, r, err)
 		return
 	}
-	e := cache.NewEntry(http.StatusOK, "application/json; charset=utf-8", "no-cache", append(b, '\n'))
-	a.listings.Put(a.listingKey(r), e, tags...)
 	e.Serve(w, r)
 }
 

@@ -10,21 +10,19 @@ import (
 
 // Channels answers GET /api/v1/channels.
 func (a *API) Channels(w http.ResponseWriter, r *http.Request) {
-	if a.cached(w, r) {
-		return
-	}
-	chans, err := a.posts.Channels(r.Context())
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	out := struct {
-		Channels []Channel `json:"channels"`
-	}{Channels: []Channel{}}
-	for _, c := range chans {
-		out.Channels = append(out.Channels, a.channel(r, c))
-	}
-	a.writeListing(w, r, out, allChannels)
+	a.listing(w, r, func() (any, []string, error) {
+		chans, err := a.posts.Channels(r.Context())
+		if err != nil {
+			return nil, nil, err
+		}
+		out := struct {
+			Channels []Channel `json:"channels"`
+		}{Channels: []Channel{}}
+		for _, c := range chans {
+			out.Channels = append(out.Channels, a.channel(r, c))
+		}
+		return out, []string{allChannels}, nil
+	})
 }
 
 // Channel answers GET /api/v1/channels/{slug}.
@@ -39,35 +37,31 @@ func (a *API) Channel(w http.ResponseWriter, r *http.Request) {
 
 // Posts answers GET /api/v1/channels/{slug}/posts?sort=new|top&before=CURSOR&limit=N.
 func (a *API) Posts(w http.ResponseWriter, r *http.Request) {
-	if a.cached(w, r) {
-		return
-	}
-	sort, after, limit, err := request.Page(r)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	page, err := a.posts.Posts(r.Context(), r.PathValue("slug"), sort, after, limit)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	out := struct {
-		Posts []Post  `json:"posts"`
-		Next  *string `json:"next"`
-	}{Posts: []Post{}}
-	for _, p := range page.Posts {
-		out.Posts = append(out.Posts, a.post(r, p))
-	}
-	if page.Next != "" {
-		out.Next = &page.Next
-	}
-	// A post's comments change its comment count without a channel event.
-	tags := []string{posting.ChannelTopic(r.PathValue("slug"))}
-	for _, p := range page.Posts {
-		tags = append(tags, posting.PostTopic(p.ID))
-	}
-	a.writeListing(w, r, out, tags...)
+	a.listing(w, r, func() (any, []string, error) {
+		sort, after, limit, err := request.Page(r)
+		if err != nil {
+			return nil, nil, err
+		}
+		page, err := a.posts.Posts(r.Context(), r.PathValue("slug"), sort, after, limit)
+		if err != nil {
+			return nil, nil, err
+		}
+		out := struct {
+			Posts []Post  `json:"posts"`
+			Next  *string `json:"next"`
+		}{Posts: []Post{}}
+		// A post's comments change its comment count without a channel
+		// event.
+		tags := []string{posting.ChannelTopic(r.PathValue("slug"))}
+		for _, p := range page.Posts {
+			out.Posts = append(out.Posts, a.post(r, p))
+			tags = append(tags, posting.PostTopic(p.ID))
+		}
+		if page.Next != "" {
+			out.Next = &page.Next
+		}
+		return out, tags, nil
+	})
 }
 
 // Upload answers POST /api/v1/channels/{slug}/posts with a multipart body

@@ -103,18 +103,72 @@ type Cache struct {
 	mu      sync.Mutex
 	entries map[string]*Entry
 	byTag   map[string]map[string]bool
+	flights map[string]*flight
 }
+
+// flight is an entry being made, which other callers wait for.
+type flight struct {
+	done chan struct{}
+	e    *Entry // nil if it could not be made or not be shared
+}
+
+// Maker makes the entry for a key: the entry, the tags to keep it under,
+// and whether it may be kept and shared at all (false for an answer meant
+// for one client only). An error, or a nil entry, is the caller's to
+// answer.
+type Maker func() (e *Entry, tags []string, keep bool, err error)
 
 // New returns a Cache that keeps entries for ttl, at most max of them; now
 // is the clock.
 func New(ttl time.Duration, max int, now func() time.Time) *Cache {
-	return &Cache{ttl: ttl, max: max, now: now, entries: map[string]*Entry{}, byTag: map[string]map[string]bool{}}
+	return &Cache{ttl: ttl, max: max, now: now, entries: map[string]*Entry{}, byTag: map[string]map[string]bool{},
+		flights: map[string]*flight{}}
+}
+
+// Load returns the fresh entry under key, or makes it with mk: once,
+// however many callers ask for it at the same moment (when a page goes
+// stale under load, its next request renders it and the others wait for
+// that, rather than all render it at once). A caller whose wait ends
+// without a shared entry makes its own. Errors are mk's.
+func (c *Cache) Load(key string, mk Maker) (*Entry, error) {
+	c.mu.Lock()
+	if e, ok := c.getLocked(key); ok {
+		c.mu.Unlock()
+		return e, nil
+	}
+	if f, ok := c.flights[key]; ok {
+		c.mu.Unlock()
+		<-f.done
+		if f.e != nil {
+			return f.e, nil
+		}
+		e, _, _, err := mk()
+		return e, err
+	}
+	f := &flight{done: make(chan struct{})}
+	c.flights[key] = f
+	c.mu.Unlock()
+
+	e, tags, keep, err := mk()
+	if err == nil && e != nil && keep {
+		c.Put(key, e, tags...)
+		f.e = e
+	}
+	c.mu.Lock()
+	delete(c.flights, key)
+	c.mu.Unlock()
+	close(f.done)
+	return e, err
 }
 
 // Get returns the entry under key, if there is one and it is fresh.
 func (c *Cache) Get(key string) (*Entry, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.getLocked(key)
+}
+
+func (c *Cache) getLocked(key string) (*Entry, bool) {
 	e, ok := c.entries[key]
 	if !ok {
 		return nil, false

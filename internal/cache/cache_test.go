@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -78,4 +80,58 @@ func TestEntryServe(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestLoadMakesOnce: callers asking at once for a missing entry wait for
+// one of them to make it.
+func TestLoadMakesOnce(t *testing.T) {
+	c := New(time.Minute, 10, time.Now)
+	var made atomic.Int32
+	release := make(chan struct{})
+	mk := func() (*Entry, []string, bool, error) {
+		made.Add(1)
+		<-release
+		return NewEntry(200, "text/html", "", []byte("page")), []string{"t"}, true, nil
+	}
+	var wg sync.WaitGroup
+	got := make([]*Entry, 20)
+	for i := range got {
+		wg.Go(func() {
+			e, err := c.Load("k", mk)
+			if err != nil {
+				t.Error(err)
+			}
+			got[i] = e
+		})
+	}
+	for c.inFlight() != 1 || made.Load() != 1 {
+		time.Sleep(time.Millisecond) // the first caller is making it
+	}
+	close(release)
+	wg.Wait()
+	if made.Load() != 1 {
+		t.Fatalf("made %d times, want once", made.Load())
+	}
+	for _, e := range got {
+		if e != got[0] || string(e.Body) != "page" {
+			t.Fatal("callers got different entries")
+		}
+	}
+	// An answer not to be kept is made by each caller for itself.
+	n := 0
+	for range 3 {
+		c.Load("private", func() (*Entry, []string, bool, error) {
+			n++
+			return NewEntry(200, "text/html", "", []byte("mine")), nil, false, nil
+		})
+	}
+	if n != 3 || c.Len() != 1 {
+		t.Fatalf("a private answer was made %d times, %d entries kept", n, c.Len())
+	}
+}
+
+func (c *Cache) inFlight() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.flights)
 }

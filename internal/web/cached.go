@@ -2,10 +2,12 @@ package web
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/cache"
 )
 
@@ -30,35 +32,44 @@ func dropPages(c *cache.Cache, topic string) {
 	}
 }
 
-// cached answers r from the page cache when it holds a fresh page.
-func (w *Web) cached(rw http.ResponseWriter, r *http.Request) bool {
-	if w.pageCache == nil {
-		return false
-	}
-	e, ok := w.pageCache.Get(w.pageKey(r))
-	if ok {
-		e.Serve(rw, r)
-	}
-	return ok
-}
+// pageBuilder gathers what a public page shows: its template, its data,
+// the tags of what it shows, and whether it may be shared by every visitor
+// (not when it carries a proof-of-work puzzle for one).
+type pageBuilder func() (name string, data any, tags []string, shared bool, err error)
 
-func (w *Web) pageKey(r *http.Request) string { return w.origin.Base(r) + r.URL.RequestURI() }
-
-// renderCached renders a public page as render does, keeps it for the
-// requests to come, dropped when any of tags changes, and answers with it
-// (304 to a client that has it already).
-func (w *Web) renderCached(rw http.ResponseWriter, r *http.Request, name string, data any, tags ...string) {
+// page answers r with a public page: from the page cache while it is fresh,
+// else built and rendered once however many visitors ask for it at that
+// moment, kept for the requests to come, dropped when any of its tags
+// changes, and answered 304 to a client that has it already. An error from
+// build is answered as fail does.
+func (w *Web) page(rw http.ResponseWriter, r *http.Request, build pageBuilder) {
 	if w.pageCache == nil {
+		name, data, _, _, err := build()
+		if err != nil {
+			w.fail(rw, r, err)
+			return
+		}
 		w.render(rw, r, http.StatusOK, name, data)
 		return
 	}
-	var buf bytes.Buffer
-	if err := w.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
-		w.log.Error("render page", "page", name, "err", err)
-		http.Error(rw, "something went wrong on our side", http.StatusInternalServerError)
+	e, err := w.pageCache.Load(w.origin.Base(r)+r.URL.RequestURI(), func() (*cache.Entry, []string, bool, error) {
+		name, data, tags, shared, err := build()
+		if err != nil {
+			return nil, nil, false, err
+		}
+		var buf bytes.Buffer
+		if err := w.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
+			return nil, nil, false, chatpic.Internal(fmt.Errorf("web: render %s: %w", name, err))
+		}
+		cc := "no-cache"
+		if !shared {
+			cc = "no-store"
+		}
+		return cache.NewEntry(http.StatusOK, "text/html; charset=utf-8", cc, buf.Bytes()), tags, shared, nil
+	})
+	if err != nil {
+		w.fail(rw, r, err)
 		return
 	}
-	e := cache.NewEntry(http.StatusOK, "text/html; charset=utf-8", "no-cache", buf.Bytes())
-	w.pageCache.Put(w.pageKey(r), e, tags...)
 	e.Serve(rw, r)
 }

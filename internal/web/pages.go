@@ -68,60 +68,46 @@ type postPage struct {
 
 // Home renders GET /: the channels and an upload form.
 func (w *Web) Home(rw http.ResponseWriter, r *http.Request) {
-	if w.cached(rw, r) {
-		return
-	}
-	chans, err := w.posts.Channels(r.Context())
-	if err != nil {
-		w.fail(rw, r, err)
-		return
-	}
-	l := w.posts.Limits()
-	page := homePage{Channels: chans,
-		Share: newUploadForm("share-file", l), Link: newUploadForm("link-file", l),
-		Pow: w.challenge(r.Context(), chatpic.LinkOnly)}
-	if page.Pow.Token != "" { // a puzzle for one visitor only
-		w.render(rw, r, http.StatusOK, "home", page)
-		return
-	}
-	w.renderCached(rw, r, "home", page, homeTag)
+	w.page(rw, r, func() (string, any, []string, bool, error) {
+		chans, err := w.posts.Channels(r.Context())
+		if err != nil {
+			return "", nil, nil, false, err
+		}
+		l := w.posts.Limits()
+		page := homePage{Channels: chans,
+			Share: newUploadForm("share-file", l), Link: newUploadForm("link-file", l),
+			Pow: w.challenge(r.Context(), chatpic.LinkOnly)}
+		return "home", page, []string{homeTag}, page.Pow.Token == "", nil
+	})
 }
 
 // Channel renders GET /c/{slug}: its uploads, newest first, a page at a time.
 func (w *Web) Channel(rw http.ResponseWriter, r *http.Request) {
-	if w.cached(rw, r) {
-		return
-	}
-	sort, after, limit, err := request.Page(r)
-	if err != nil {
-		w.fail(rw, r, err)
-		return
-	}
-	ch, err := w.posts.Channel(r.Context(), r.PathValue("slug"))
-	if err != nil {
-		w.fail(rw, r, err)
-		return
-	}
-	page, err := w.posts.Posts(r.Context(), ch.Slug, sort, after, limit)
-	if err != nil {
-		w.fail(rw, r, err)
-		return
-	}
-	data := channelPage{
-		Title: ch.Title, Channel: ch, Posts: page.Posts, Next: page.Next, Sort: string(sort),
-		Upload: newUploadForm("upload-file", w.posts.Limits()), Pow: w.challenge(r.Context(), ch.Slug),
-	}
-	if data.Pow.Token != "" { // a puzzle for one visitor only
-		w.render(rw, r, http.StatusOK, "channel", data)
-		return
-	}
-	// A post's comments change its count on the page without a channel
-	// event.
-	tags := []string{posting.ChannelTopic(ch.Slug)}
-	for _, p := range page.Posts {
-		tags = append(tags, posting.PostTopic(p.ID))
-	}
-	w.renderCached(rw, r, "channel", data, tags...)
+	w.page(rw, r, func() (string, any, []string, bool, error) {
+		sort, after, limit, err := request.Page(r)
+		if err != nil {
+			return "", nil, nil, false, err
+		}
+		ch, err := w.posts.Channel(r.Context(), r.PathValue("slug"))
+		if err != nil {
+			return "", nil, nil, false, err
+		}
+		page, err := w.posts.Posts(r.Context(), ch.Slug, sort, after, limit)
+		if err != nil {
+			return "", nil, nil, false, err
+		}
+		data := channelPage{
+			Title: ch.Title, Channel: ch, Posts: page.Posts, Next: page.Next, Sort: string(sort),
+			Upload: newUploadForm("upload-file", w.posts.Limits()), Pow: w.challenge(r.Context(), ch.Slug),
+		}
+		// A post's comments change its count on the page without a
+		// channel event.
+		tags := []string{posting.ChannelTopic(ch.Slug)}
+		for _, p := range page.Posts {
+			tags = append(tags, posting.PostTopic(p.ID))
+		}
+		return "channel", data, tags, data.Pow.Token == "", nil
+	})
 }
 
 // Post renders GET /p/{id}, or a 410 tombstone saying why it is gone.
