@@ -174,7 +174,11 @@ func (p *Pool) do(ctx context.Context, pr *proc, job Job, line []byte) (reply, e
 		defer t.Stop()
 		deadline = t.C
 	}
-	watch := newWatch(pr.pid(), job.Ceiling())
+	ceiling := job.Ceiling()
+	if raceEnabled {
+		ceiling *= 8 // the race detector's shadow memory
+	}
+	watch := newWatch(pr.pid(), ceiling)
 	defer func() { p.notePeak(watch.stop()) }()
 
 	fail := func(kind chatpic.Kind, msg string, cause error) (reply, error) {
@@ -201,7 +205,7 @@ func (p *Pool) do(ctx context.Context, pr *proc, job Job, line []byte) (reply, e
 		return fail(chatpic.KindUnprocessable, msgTooSlow, fmt.Errorf("past its deadline of %v", job.Deadline))
 	case rss := <-watch.over:
 		return fail(chatpic.KindUnprocessable, msgTooHungry,
-			fmt.Errorf("resident memory %d MB, over its ceiling of %d MB", rss>>20, job.Ceiling()>>20))
+			fmt.Errorf("resident memory %d MB, over its ceiling of %d MB", rss>>20, ceiling>>20))
 	case <-ctx.Done():
 		p.kill(pr)
 		return reply{}, fmt.Errorf("worker: %s: %w", job.Op, ctx.Err())
