@@ -4,8 +4,11 @@
 # JSON and the home page, at c=50 and c=400 (wrk -t2, 10 s), chatpic and
 # nginx alternately, three rounds each. For the pages, nginx serves what
 # chatpic answered, saved as static files (sendfile on). Both log every
-# request to a file. Prints req/s, p99 and the ratio (median of the rounds)
-# per row; asserts nothing.
+# request to a file. Go's own http.FileServer (bench/staticgo, no logging,
+# no middleware) serves the same files too, in the same rounds: how fast
+# net/http itself is here, the ceiling of any Go server on the machine.
+# Prints req/s, p99 and the ratios to nginx (medians of the rounds) per
+# row; asserts nothing.
 # Usage: bench/serve.sh [rounds] [seconds]   (default 3 10)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,16 +22,18 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 work=$(mktemp -d)
-echo "+ go build ./cmd/chatpic ./bench/ingest"
+echo "+ go build ./cmd/chatpic ./bench/ingest ./bench/staticgo"
 go build -o "$work/chatpic" ./cmd/chatpic
 go build -o "$work/ingest" ./bench/ingest
+go build -o "$work/staticgo" ./bench/staticgo
 ulimit -n "$(ulimit -Hn)"
 port=$(( 20000 + RANDOM % 10000 ))
 nport=$(( port + 10000 ))
+gport=$(( port + 20000 ))
 "$work/chatpic" serve --addr "127.0.0.1:$port" --data "$work/data" --cache "${TMPDIR:-/tmp}/chatpic-bench-cache" \
   --rate-uploads off --flood off 2>"$work/chatpic.log" &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $pid ${gpid:-} 2>/dev/null; wait $pid 2>/dev/null; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; rm -rf "$work"' EXIT
 base=http://127.0.0.1:$port
 for _ in $(seq 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.1; done
 
@@ -67,28 +72,47 @@ http {
   }
 }
 CONF
+# nginx's workers run as nobody: they must be able to read the files
+# (mktemp -d makes a folder only its owner can enter).
+chmod -R a+rX "$work"
 nginx -c "$work/nginx.conf"
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$nport/m/$id.jpg" >/dev/null && break; sleep 0.1; done
+"$work/staticgo" -addr "127.0.0.1:$gport" -root "$root" &
+gpid=$!
+for _ in $(seq 50); do curl -fs "http://127.0.0.1:$gport/m/$id.jpg" >/dev/null && break; sleep 0.1; done
+# Every server must answer every path with 200 and the same bytes, or the
+# comparison means nothing (an nginx answering 403 is very fast).
+for path in "/m/$id.jpg" "/t/$id.jpg" /c/photography /api/v1/channels/photography/posts /; do
+  curl -fs "$base$path" -o "$work/a" || { echo "serve.sh: chatpic does not answer $path" >&2; exit 1; }
+  for other in "$nport" "$gport"; do
+    curl -fs "http://127.0.0.1:$other$path" -o "$work/b" && cmp -s "$work/a" "$work/b" ||
+      { echo "serve.sh: the server on port $other does not answer $path with chatpic's bytes" >&2; exit 1; }
+  done
+done
 
 echo "machine: $(nproc) cores, $(nginx -v 2>&1 | cut -d/ -f2) nginx, wrk -t2 -d${secs}s, $rounds rounds each, alternating, $(go version | cut -d' ' -f3)"
 # bench PATH C: prints "reqs p99ms" for one wrk run against HOST.
 one() {
   wrk -t2 -c"$3" -d"${secs}s" --latency "$1$2" 2>/dev/null | awk '
+    /Non-2xx or 3xx responses/ {bad=$5}
     /Requests\/sec/ {r=$2}
     /^ +99%/ {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; p=v}
-    END {printf "%d %.1f\n", r, p}'
+    END {if (bad > 0) {print "serve.sh: " bad " answers were not 2xx or 3xx" > "/dev/stderr"; r = 0}; printf "%d %.1f\n", r, p}'
 }
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-printf '\n%-30s %5s %12s %9s %12s %9s %6s\n' "what" "c" "chatpic r/s" "p99 ms" "nginx r/s" "p99 ms" "ratio"
+printf '\n%-26s %4s %12s %7s %12s %7s %12s %7s %8s %8s\n' "what" "c" "chatpic r/s" "p99 ms" "nginx r/s" "p99 ms" "Go r/s" "p99 ms" "chatpic" "Go"
+printf '%-26s %4s %12s %7s %12s %7s %12s %7s %8s %8s\n' "" "" "" "" "" "" "" "" "/nginx" "/nginx"
 row() {
-  local name=$1 path=$2 c=$3 cr=() cp=() nr=() np=()
+  local name=$1 path=$2 c=$3 cr=() cp=() nr=() np=() gr=() gp=()
   for _ in $(seq "$rounds"); do
     read -r r p < <(one "$base" "$path" "$c"); cr+=("$r"); cp+=("$p")
     read -r r p < <(one "http://127.0.0.1:$nport" "$path" "$c"); nr+=("$r"); np+=("$p")
+    read -r r p < <(one "http://127.0.0.1:$gport" "$path" "$c"); gr+=("$r"); gp+=("$p")
   done
-  local a b
-  a=$(median "${cr[@]}"); b=$(median "${nr[@]}")
-  printf '%-30s %5s %12s %9s %12s %9s %6.2f\n' "$name" "$c" "$a" "$(median "${cp[@]}")" "$b" "$(median "${np[@]}")" "$(echo "$a $b" | awk '{print $1/$2}')"
+  local a b g
+  a=$(median "${cr[@]}"); b=$(median "${nr[@]}"); g=$(median "${gr[@]}")
+  printf '%-26s %4s %12s %7s %12s %7s %12s %7s %8.2f %8.2f\n' "$name" "$c" "$a" "$(median "${cp[@]}")" "$b" "$(median "${np[@]}")" \
+    "$g" "$(median "${gp[@]}")" "$(echo "$a $b" | awk '{print $1/$2}')" "$(echo "$g $b" | awk '{print $1/$2}')"
 }
 for c in 50 400; do
   row "picture $(( $(stat -c %s "$root/m/$id.jpg") / 1024 )) KB" "/m/$id.jpg" $c

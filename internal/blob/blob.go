@@ -7,7 +7,6 @@ package blob
 import (
 	"context"
 	"io"
-	"os"
 	"time"
 
 	"github.com/chatpic/chatpic"
@@ -63,6 +62,10 @@ type Info struct {
 // Object is an open stored object. It is seekable so that http.ServeContent
 // can answer Range requests. Like an *os.File, one Object is not safe for
 // concurrent use; open the key again for another reader.
+//
+// An object whose bytes are a file on the local disk also implements
+// syscall.Conn: handed to http.ServeContent, the kernel then sends its bytes
+// with sendfile, never copying them through the process.
 type Object interface {
 	io.ReadSeekCloser
 	// Info describes the object as it was when opened.
@@ -75,20 +78,3 @@ type Object interface {
 // KindNotFound too. Implementations wrap it with %w and the key; they never
 // return a bare (nil, nil).
 var ErrNotFound error = &chatpic.Error{Kind: chatpic.KindNotFound, Message: "blob not found"}
-
-// localFile is an Object whose bytes are a file on the local disk,
-// opened only for reading.
-type localFile interface {
-	File() *os.File
-}
-
-// Content returns what http.ServeContent should read o through: its local
-// file when o has one (the kernel then sends the bytes with sendfile,
-// never copying them through the process), else o itself. Either shares
-// o's read position; o still owns the file and closes it.
-func Content(o Object) io.ReadSeeker {
-	if f, ok := o.(localFile); ok {
-		return f.File()
-	}
-	return o
-}

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/chatpic/chatpic"
-	"github.com/chatpic/chatpic/internal/blob"
 	"github.com/chatpic/chatpic/internal/request"
 )
 
@@ -91,7 +90,7 @@ func (w *Web) serveMedia(rw http.ResponseWriter, r *http.Request, thumb bool) {
 	if p.ViewsLeft != 0 {
 		h.Set("Cache-Control", "private, no-store") // the ticket is short-lived
 	}
-	http.ServeContent(rw, r, "", p.CreatedAt, blob.Content(obj))
+	http.ServeContent(rw, r, "", p.CreatedAt, obj)
 }
 
 // mediaFailed answers a media request that failed: 410 for a gone post,

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/chatpic/chatpic"
-	"github.com/chatpic/chatpic/internal/blob"
 	"github.com/chatpic/chatpic/internal/moderation"
 	"github.com/chatpic/chatpic/internal/request"
 )
@@ -124,6 +123,6 @@ func (w *Web) Preview(full bool) modHandler {
 		fileHeaders(h, p, !full)
 		h.Set("Cache-Control", "private, no-store")
 		h.Set("Cross-Origin-Resource-Policy", "same-origin")
-		http.ServeContent(rw, r, "", p.CreatedAt, blob.Content(obj))
+		http.ServeContent(rw, r, "", p.CreatedAt, obj)
 	}
 }

@@ -284,8 +284,10 @@ func (p *Pool) park(pr *proc) {
 		p.retire(pr)
 		return
 	}
+	// The timer is set before pr is seen among the idle: a job may take
+	// it, and stop the timer, the moment the lock is let go.
+	defer p.mu.Unlock()
 	p.idle = append(p.idle, pr)
-	p.mu.Unlock()
 	pr.idleTimer = time.AfterFunc(p.cfg.Idle, func() {
 		p.mu.Lock()
 		i := slices.Index(p.idle, pr)

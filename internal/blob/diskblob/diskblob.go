@@ -43,10 +43,7 @@ const (
 // object.
 type Store struct {
 	root *os.Root
-	// dirs holds open roots of the folders keys live in ("media",
-	// "thumb"), so that opening a key walks one path component, not two:
-	// opening was a third of serving a thumbnail.
-	dirs sync.Map // folder name → *os.Root
+	dirs sync.Map // folder name → *folder
 }
 
 var _ blob.Store = (*Store)(nil)
@@ -77,8 +74,8 @@ func Open(dir string) (*Store, error) {
 // Close releases the folder. Objects already open stay readable; every other
 // call on s after Close fails.
 func (s *Store) Close() error {
-	s.dirs.Range(func(_, r any) bool {
-		r.(*os.Root).Close()
+	s.dirs.Range(func(_, d any) bool {
+		d.(*folder).close()
 		return true
 	})
 	return s.root.Close()

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -326,5 +327,83 @@ func TestFolderReplacedBehindTheStore(t *testing.T) {
 	put("media/c.jpg", "new")
 	if got := read("media/c.jpg"); got != "new" {
 		t.Fatalf("got %q", got)
+	}
+}
+
+// TestObjectReadsAndSeeksLikeAFile drives an object and a bytes.Reader over
+// the same bytes through the same steps, the kernel's position moved behind
+// the object's back as sendfile moves it, and compares every answer: the
+// object notes seeks without system calls and must still read from the
+// right place.
+func TestObjectReadsAndSeeksLikeAFile(t *testing.T) {
+	data := make([]byte, 10000)
+	for i := range data {
+		data[i] = byte(i * 7)
+	}
+	s := open(t, t.TempDir())
+	ctx := t.Context()
+	if _, err := s.Put(ctx, "media/x.bin", bytes.NewReader(data)); err != nil {
+		t.Fatal(err)
+	}
+	type step struct {
+		op     string // "seek", "read" or "kernel" (read n bytes past the object, as sendfile does)
+		off    int64
+		whence int
+		n      int
+	}
+	for _, tc := range []struct {
+		name  string
+		steps []step
+	}{
+		{"size then whole file, as ServeContent", []step{{op: "seek", whence: io.SeekEnd}, {op: "seek", whence: io.SeekStart}, {op: "read", n: 20000}}},
+		{"a range", []step{{op: "seek", whence: io.SeekEnd}, {op: "seek", off: 4000, whence: io.SeekStart}, {op: "read", n: 100}, {op: "seek", whence: io.SeekCurrent}}},
+		{"relative seeks", []step{{op: "read", n: 10}, {op: "seek", off: 5, whence: io.SeekCurrent}, {op: "read", n: 10}, {op: "seek", off: -3, whence: io.SeekCurrent}, {op: "read", n: 4}}},
+		{"from the end", []step{{op: "seek", off: -10, whence: io.SeekEnd}, {op: "read", n: 100}, {op: "read", n: 1}}},
+		{"past the end", []step{{op: "seek", off: 20000, whence: io.SeekStart}, {op: "read", n: 10}}},
+		{"negative", []step{{op: "seek", off: -1, whence: io.SeekStart}, {op: "read", n: 3}}},
+		{"after sendfile", []step{{op: "read", n: 512}, {op: "kernel", n: 1000}, {op: "seek", whence: io.SeekCurrent}, {op: "read", n: 8}}},
+		{"sendfile from a range, then back", []step{{op: "seek", off: 300, whence: io.SeekStart}, {op: "kernel", n: 200}, {op: "read", n: 5}, {op: "seek", off: 2, whence: io.SeekStart}, {op: "read", n: 5}}},
+		{"sendfile, then seek from the end", []step{{op: "kernel", n: 50}, {op: "seek", off: -4, whence: io.SeekEnd}, {op: "read", n: 10}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			obj, err := s.Open(ctx, "media/x.bin")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer obj.Close()
+			want := bytes.NewReader(data)
+			for i, st := range tc.steps {
+				switch st.op {
+				case "seek":
+					got, gerr := obj.Seek(st.off, st.whence)
+					w, werr := want.Seek(st.off, st.whence)
+					if (gerr != nil) != (werr != nil) || gerr == nil && got != w {
+						t.Fatalf("step %d: Seek(%d, %d) = %d, %v; a file gives %d, %v", i, st.off, st.whence, got, gerr, w, werr)
+					}
+				case "read":
+					got := make([]byte, st.n)
+					gn, gerr := io.ReadFull(obj, got)
+					w := make([]byte, st.n)
+					wn, werr := io.ReadFull(want, w)
+					if gn != wn || !bytes.Equal(got[:gn], w[:wn]) || (gerr == nil) != (werr == nil) {
+						t.Fatalf("step %d: read %d bytes (%v), a file gives %d (%v), same bytes: %v", i, gn, gerr, wn, werr, bytes.Equal(got[:gn], w[:wn]))
+					}
+				case "kernel":
+					rc, err := obj.(syscall.Conn).SyscallConn()
+					if err != nil {
+						t.Fatal(err)
+					}
+					buf := make([]byte, st.n)
+					var n int
+					var rerr error
+					rc.Read(func(fd uintptr) bool { n, rerr = syscall.Read(int(fd), buf); return true })
+					w := make([]byte, st.n)
+					wn, _ := io.ReadFull(want, w)
+					if rerr != nil || n != wn || !bytes.Equal(buf[:n], w[:wn]) {
+						t.Fatalf("step %d: the kernel read %d bytes (%v) from the object's position, a file gives %d", i, n, rerr, wn)
+					}
+				}
+			}
+		})
 	}
 }
