@@ -208,9 +208,11 @@ type server struct {
 
 var listening = regexp.MustCompile(`msg="chatpic is listening" addr=(\S+)`)
 
+// start starts a server with no rate limits and room for every upload of
+// the bench at once: they all come from one address.
 func start(bin, data, cache string) (*server, error) {
 	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data, "--cache", cache,
-		"--rate-uploads", "off", "--flood", "off", "--max-upload", "25MB")
+		"--rate-uploads", "off", "--flood", "off", "--max-upload", "25MB", "--uploads-per-client", "64")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return nil, err

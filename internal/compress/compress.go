@@ -79,7 +79,14 @@ func Bytes(b []byte, enc string) []byte {
 	var w io.WriteCloser
 	switch enc {
 	case Brotli:
-		w = brotli.NewWriterLevel(&buf, 9)
+		// A window no larger than the content: brotli's default (4 MB)
+		// makes each encoder allocate tens of MB, which the process then
+		// holds (static files and every cached page are encoded so).
+		lgwin := 10
+		for lgwin < 24 && 1<<lgwin < len(b) {
+			lgwin++
+		}
+		w = brotli.NewWriterOptions(&buf, brotli.WriterOptions{Quality: 9, LGWin: lgwin})
 	case Gzip:
 		w, _ = gzip.NewWriterLevel(&buf, gzip.BestCompression)
 	default:
