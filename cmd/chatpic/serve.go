@@ -78,7 +78,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	// events; on one box they stay in memory.
 	var broker events.Broker = events.NewMemory(events.Options{})
 	var shared *events.Shared
-	if st.db.Dialect() == "postgres" {
+	if st.db.Shared() {
 		if shared, err = events.NewShared(ctx, st.db, events.Options{Now: e.now}, log); err != nil {
 			return err
 		}

@@ -38,7 +38,7 @@ func newSite(ctx context.Context, st storage, log *slog.Logger, now func() time.
 	// file, which the database never sees. On SQLite one instance keeps
 	// them in memory, and keys are never stored. (The CLI, which hashes no
 	// client, may run without the secret file.)
-	if st.db.Dialect() == "postgres" && cfg.Storage.Secret != nil {
+	if st.db.Shared() && cfg.Storage.Secret != nil {
 		s.keys = chatpic.NewSharedKeyring(pepperedSecrets{st.db, cfg.Storage.Secret})
 		gc.Shared = st.db
 	}

@@ -26,6 +26,8 @@ type dialect struct {
 	forUpdate string
 	// greatest names the function that returns the larger of two values.
 	greatest string
+	// bytes names the type of a column of bytes.
+	bytes string
 	// createMigrations creates the table of applied migrations if needed.
 	createMigrations string
 	// hasMigrations counts the tables of applied migrations: 0 or 1.
@@ -45,6 +47,7 @@ func newSQLiteDialect() *dialect {
 	return &dialect{
 		name:             "sqlite",
 		greatest:         "MAX",
+		bytes:            "BLOB",
 		createMigrations: `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`,
 		hasMigrations:    `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`,
 	}
@@ -59,6 +62,7 @@ func newPostgresDialect() *dialect {
 		concurrent:       true,
 		forUpdate:        " FOR UPDATE",
 		greatest:         "GREATEST",
+		bytes:            "BYTEA",
 		createMigrations: `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`,
 		hasMigrations: `SELECT COUNT(*) FROM pg_catalog.pg_tables
 			WHERE schemaname = current_schema() AND tablename = 'schema_migrations'`,

@@ -24,13 +24,9 @@ func (s *Store) TakeRate(ctx context.Context, bucket string, key, prev []byte, n
 		prev = key
 	}
 	t, i, b := now.UnixNano(), int64(interval), int64(burst)
-	blob := "BLOB"
-	if s.d.name == "postgres" {
-		blob = "BYTEA"
-	}
 	g := s.d.greatest
 	query := `INSERT INTO rate_limits (bucket, client, full_ns)
-		SELECT CAST(? AS TEXT), CAST(? AS ` + blob + `), base + ?
+		SELECT CAST(? AS TEXT), CAST(? AS ` + s.d.bytes + `), base + ?
 		FROM (SELECT ` + g + `(CAST(? AS BIGINT), COALESCE((SELECT full_ns FROM rate_limits WHERE bucket = ? AND client = ?), 0)) AS base) AS b
 		WHERE base + ? - ? <= ?
 		ON CONFLICT (bucket, client) DO UPDATE SET full_ns = ` + g + `(rate_limits.full_ns + ?, excluded.full_ns)

@@ -17,9 +17,16 @@ import (
 
 var _ chatpic.SecretSource = (*Store)(nil)
 
-// Dialect returns the database the Store speaks: "sqlite" or "postgres".
-// Only on "postgres" may several instances share the database.
+// Dialect returns the database the Store speaks: "sqlite" or "postgres",
+// for messages. Ask Shared what it can do.
 func (s *Store) Dialect() string { return s.d.name }
+
+// Shared reports whether several instances may serve one site from this
+// database at once (PostgreSQL): they then keep the state they must agree
+// on (secrets, rate counts, used challenges) and the live events in it.
+// On a database only one instance opens (SQLite), that state stays in the
+// instance's memory.
+func (s *Store) Shared() bool { return s.d.concurrent }
 
 // Secret returns the 32-byte random secret called name for period, first
 // making one that lasts until expires if there is none: whichever instance

@@ -16,6 +16,16 @@ func TestDialect(t *testing.T) {
 	})
 }
 
+// TestShared: only a database several instances can open at once says so;
+// the server then keeps shared state and live events in it.
+func TestShared(t *testing.T) {
+	eachDialect(t, func(t *testing.T, d testDialect) {
+		if got, want := d.open(t).Shared(), d.name == "postgres"; got != want {
+			t.Fatalf("Shared() = %v on %s, want %v", got, d.name, want)
+		}
+	})
+}
+
 // TestSecretShared asks several instances at once for the same secrets:
 // each secret is made once, and all of them read the same bytes.
 func TestSecretShared(t *testing.T) {
