@@ -466,6 +466,24 @@ func (s *Service) OpenFile(ctx context.Context, key string) (blob.Object, error)
 	return obj, nil
 }
 
+// FileMissing answers for the post id whose file, as MediaFile named it,
+// is not in the blob store: the post may have gone on another instance,
+// which deleted its files, before this instance heard of it. It forgets
+// what it remembered of the post and returns the store's word: the post's
+// gone error if it is gone (410 for the client, as it will be once the
+// event arrives), else KindNotFound.
+func (s *Service) FileMissing(ctx context.Context, id string) error {
+	s.visible.drop(PostTopic(id))
+	p, err := s.store.PostInGrace(ctx, id, s.Now())
+	if err != nil {
+		return err
+	}
+	if err := p.Unavailable(); err != nil {
+		return err
+	}
+	return chatpic.Errorf(chatpic.KindNotFound, "there is no such file")
+}
+
 // removeFiles deletes a gone post's media and thumbnail. A failure is logged;
 // the janitor removes files that no row references.
 func (s *Service) removeFiles(ctx context.Context, posts ...chatpic.Post) {

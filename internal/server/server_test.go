@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/request"
 
 	"github.com/chatpic/chatpic/internal/mediatest"
@@ -292,4 +293,34 @@ func selfSigned(t *testing.T) tls.Certificate {
 		t.Fatal(err)
 	}
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+}
+
+// TestMediaRemovedElsewhere: an upload removed by another instance, which
+// deleted its files, answers 410 here at once, though this instance
+// remembered it visible and has not heard the removal's event yet.
+func TestMediaRemovedElsewhere(t *testing.T) {
+	ts := newTestSite(t, nil)
+	_, id := ts.upload(t, "random", "192.0.2.1", mediatest.JPEG(64, 64), nil)
+	for _, path := range []string{"/m/" + id + ".jpg", "/t/" + id + ".jpg"} {
+		if w := serve(ts.handler, httptest.NewRequest("GET", path, nil)); w.Code != http.StatusOK {
+			t.Fatalf("%s before the removal: %d", path, w.Code)
+		}
+	}
+	// The other instance: the row goes in the shared store, the files in
+	// the shared blob store, and no event reaches this one.
+	ctx := t.Context()
+	p, err := ts.db.RemovePost(ctx, id, "removed elsewhere", chatpic.AuditEntry{At: *ts.now, Action: "remove_post", Target: id}, *ts.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{p.MediaKey(), p.ThumbKey()} {
+		if err := ts.blobs.Delete(ctx, key); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, path := range []string{"/m/" + id + ".jpg", "/t/" + id + ".jpg"} {
+		if w := serve(ts.handler, httptest.NewRequest("GET", path, nil)); w.Code != http.StatusGone {
+			t.Errorf("%s after the removal elsewhere: %d %q, want 410", path, w.Code, w.Body.String())
+		}
+	}
 }

@@ -71,6 +71,9 @@ func (w *Web) serveMedia(rw http.ResponseWriter, r *http.Request, thumb bool) {
 		return
 	}
 	obj, err := w.posts.OpenFile(r.Context(), key)
+	if chatpic.ErrorKind(err) == chatpic.KindNotFound {
+		err = w.posts.FileMissing(r.Context(), id)
+	}
 	if err != nil {
 		w.mediaFailed(rw, r, id, err)
 		return
