@@ -17,10 +17,6 @@ import (
 
 var _ chatpic.SecretSource = (*Store)(nil)
 
-// Dialect returns the database the Store speaks: "sqlite" or "postgres",
-// for messages. Ask Shared what it can do.
-func (s *Store) Dialect() string { return s.d.name }
-
 // Shared reports whether several instances may serve one site from this
 // database at once (PostgreSQL): they then keep the state they must agree
 // on (secrets, rate counts, used challenges) and the live events in it.

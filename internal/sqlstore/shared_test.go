@@ -8,14 +8,6 @@ import (
 	"time"
 )
 
-func TestDialect(t *testing.T) {
-	eachDialect(t, func(t *testing.T, d testDialect) {
-		if got := d.open(t).Dialect(); got != d.name {
-			t.Fatalf("Dialect() = %q, want %q", got, d.name)
-		}
-	})
-}
-
 // TestShared: only a database several instances can open at once says so;
 // the server then keeps shared state and live events in it.
 func TestShared(t *testing.T) {
