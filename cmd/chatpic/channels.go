@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/app"
 	"github.com/chatpic/chatpic/internal/config"
 	"github.com/chatpic/chatpic/internal/events"
 	"github.com/chatpic/chatpic/internal/moderation"
@@ -72,7 +73,7 @@ func cmdChannels(ctx context.Context, e env, args []string) error {
 
 	switch verb {
 	case "list":
-		chans, err := site.posts.Channels(ctx)
+		chans, err := site.Posts.Channels(ctx)
 		if err != nil {
 			return err
 		}
@@ -96,7 +97,7 @@ func cmdChannels(ctx context.Context, e env, args []string) error {
 		if c.Title == "" {
 			return errors.New("channels add: --title is required")
 		}
-		if err := site.mods.AddChannel(ctx, moderation.CLI, c, *reason); err != nil {
+		if err := site.Mods.AddChannel(ctx, moderation.CLI, c, *reason); err != nil {
 			return errors.New(chatpic.ErrorMessage(err))
 		}
 		fmt.Fprintf(e.stdout, "added %s: %s\n", c.Slug, c.Rule())
@@ -123,11 +124,11 @@ func cmdChannels(ctx context.Context, e env, args []string) error {
 			}
 			edit.TTL = &d
 		}
-		evicted, err := site.mods.EditChannel(ctx, moderation.CLI, pos[0], edit, *reason)
+		evicted, err := site.Mods.EditChannel(ctx, moderation.CLI, pos[0], edit, *reason)
 		if err != nil {
 			return errors.New(chatpic.ErrorMessage(err))
 		}
-		c, err := site.posts.Channel(ctx, pos[0])
+		c, err := site.Posts.Channel(ctx, pos[0])
 		if err != nil {
 			return errors.New(chatpic.ErrorMessage(err))
 		}
@@ -135,7 +136,7 @@ func cmdChannels(ctx context.Context, e env, args []string) error {
 		return nil
 	}
 	// remove
-	gone, err := site.mods.RemoveChannel(ctx, moderation.CLI, pos[0], *force, *reason)
+	gone, err := site.Mods.RemoveChannel(ctx, moderation.CLI, pos[0], *force, *reason)
 	if err != nil {
 		return fmt.Errorf("channels remove: %s", chatpic.ErrorMessage(err))
 	}
@@ -149,7 +150,7 @@ func cmdChannels(ctx context.Context, e env, args []string) error {
 // event log (events.Shared, without delivering anything here), which every
 // running instance delivers to its live pages: on PostgreSQL through its
 // shared broker, on SQLite by relaying the log (events.Relay).
-func openOperator(ctx context.Context, e env, set *config.Set) (*site, func(), error) {
+func openOperator(ctx context.Context, e env, set *config.Set) (*app.Site, func(), error) {
 	cfg, err := set.Config()
 	if err != nil {
 		return nil, nil, fmt.Errorf("configuration:\n%w", err)
@@ -159,12 +160,12 @@ func openOperator(ctx context.Context, e env, set *config.Set) (*site, func(), e
 	if err != nil {
 		return nil, nil, err
 	}
-	pub, err := events.NewShared(ctx, st.db, events.Options{Now: e.now}, log)
+	pub, err := events.NewShared(ctx, st.DB, events.Options{Now: e.now}, log)
 	if err != nil {
 		st.Close()
 		return nil, nil, err
 	}
-	s, err := newSite(ctx, st, log, e.now, cfg, posting.Config{Events: pub})
+	s, err := app.New(ctx, st, log, e.now, cfg, posting.Config{Events: pub})
 	if err != nil {
 		st.Close()
 		return nil, nil, err

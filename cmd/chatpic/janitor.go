@@ -39,7 +39,7 @@ func cmdJanitor(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	r, err := janitor.New(st.db, st.blobs, log, nil, tempDir(cfg.Storage)).Run(ctx, e.now(), janitor.Options{DryRun: *dryRun, Grace: grace})
+	r, err := janitor.New(st.DB, st.Blobs, log, nil, tempDir(cfg.Storage)).Run(ctx, e.now(), janitor.Options{DryRun: *dryRun, Grace: grace})
 	verb := "removed"
 	if *dryRun {
 		verb = "would remove"

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/chatpic/chatpic/internal/app"
 	"github.com/chatpic/chatpic/internal/config"
 	"github.com/chatpic/chatpic/internal/moderation"
 	"github.com/chatpic/chatpic/internal/posting"
@@ -122,12 +123,12 @@ func openModeration(ctx context.Context, e env, set *config.Set) (*moderation.Se
 	if err != nil {
 		return nil, nil, err
 	}
-	s, err := newSite(ctx, st, log, e.now, cfg, posting.Config{})
+	s, err := app.New(ctx, st, log, e.now, cfg, posting.Config{})
 	if err != nil {
 		st.Close()
 		return nil, nil, err
 	}
-	return s.mods, func() { st.Close() }, nil
+	return s.Mods, func() { st.Close() }, nil
 }
 
 const hashesUsage = `usage:

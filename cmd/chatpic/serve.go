@@ -13,14 +13,13 @@ import (
 	"time"
 
 	"github.com/chatpic/chatpic/internal/api"
+	"github.com/chatpic/chatpic/internal/app"
 	"github.com/chatpic/chatpic/internal/config"
 	"github.com/chatpic/chatpic/internal/events"
 	"github.com/chatpic/chatpic/internal/janitor"
-	"github.com/chatpic/chatpic/internal/media"
 	"github.com/chatpic/chatpic/internal/posting"
 	"github.com/chatpic/chatpic/internal/request"
 	"github.com/chatpic/chatpic/internal/server"
-	"github.com/chatpic/chatpic/internal/video"
 	"github.com/chatpic/chatpic/internal/web"
 	"github.com/chatpic/chatpic/internal/worker"
 )
@@ -78,40 +77,33 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	// events; on one box they stay in memory.
 	var broker events.Broker = events.NewMemory(events.Options{})
 	var shared *events.Shared
-	if st.db.Shared() {
-		if shared, err = events.NewShared(ctx, st.db, events.Options{Now: e.now}, log); err != nil {
+	if st.DB.Shared() {
+		if shared, err = events.NewShared(ctx, st.DB, events.Options{Now: e.now}, log); err != nil {
 			return err
 		}
 		broker = shared
 	}
-	limits := media.DefaultLimits()
-	limits.MaxPixels = cfg.Upload.MaxPixels
-	site, err := newSite(ctx, st, log, e.now, cfg, posting.Config{
-		MaxBytes: cfg.Upload.MaxBytes, Media: limits, TempDir: tmp,
-		Codecs: codecs, Events: broker, Memory: cfg.Upload.MediaMemory, DecodeTimeout: cfg.Upload.DecodeTimeout,
-		UploadsPerClient: cfg.Upload.UploadsPerClient, UploadsInFlight: cp.uploads, UploadRate: cfg.Upload.MinUploadRate,
-		VideoLimits: video.Limits{
-			MaxBytes: cfg.Upload.MaxVideoBytes, MaxDuration: cfg.Upload.MaxVideoDuration, MaxPixels: cfg.Upload.MaxPixels,
-		},
-	})
+	pc := app.Posting(cfg.Upload)
+	pc.TempDir, pc.Codecs, pc.Events, pc.UploadsInFlight = tmp, codecs, broker, cp.uploads
+	site, err := app.New(ctx, st, log, e.now, cfg, pc)
 	if err != nil {
 		return err
 	}
-	posts := site.posts
+	posts := site.Posts
 	origin := request.NewOrigin(cfg.HTTP.BaseURL, cfg.HTTP.TrustedProxies)
-	pages, err := web.New(posts, site.mods, origin, log)
+	pages, err := web.New(posts, site.Mods, origin, log)
 	if err != nil {
 		return err
 	}
-	if r := mediaRedirector(cfg.HTTP.MediaRedirect, st.s3); r != nil {
+	if r := mediaRedirector(cfg.HTTP.MediaRedirect, st.S3); r != nil {
 		pages.RedirectMedia(r)
 		if _, ok := r.(cdn); ok {
 			log.Warn("media requests are redirected to a CDN that reads the bucket: hidden, pending and " +
 				"view-limited uploads stay reachable there by ID while their files exist (docs/deploy.md)")
 		}
 	}
-	handler := server.Routes(pages, api.New(posts, site.mods, origin, log, broker, lim),
-		[]server.Pinger{st.db, st.blobs}, server.Deps{Log: log})
+	handler := server.Routes(pages, api.New(posts, site.Mods, origin, log, broker, lim),
+		[]server.Pinger{st.DB, st.Blobs}, server.Deps{Log: log})
 
 	var tlsConfig *tls.Config
 	if cfg.HTTP.TLSCert != "" {
@@ -158,15 +150,15 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		// Commands (chatpic channels remove, say) append what they change
 		// to the event log, which this server relays to its live pages.
 		wg.Go(func() {
-			if err := events.Relay(jctx, st.db, broker, events.RelayPoll, log); err != nil && jctx.Err() == nil {
+			if err := events.Relay(jctx, st.DB, broker, events.RelayPoll, log); err != nil && jctx.Err() == nil {
 				log.Error("relaying events from commands stopped", "err", err)
 			}
 		})
 	}
 	wg.Go(func() {
-		janitor.New(st.db, st.blobs, log, posts.Gone, tmp).Loop(jctx, cfg.Janitor.Interval, e.now)
+		janitor.New(st.DB, st.Blobs, log, posts.Gone, tmp).Loop(jctx, cfg.Janitor.Interval, e.now)
 	})
-	wg.Go(func() { site.guard.PruneLoop(jctx, time.Minute) })
+	wg.Go(func() { site.Guard.PruneLoop(jctx, time.Minute) })
 	err = server.Serve(ctx, ln, handler, log, tlsConfig)
 	stopJanitor()
 	wg.Wait()

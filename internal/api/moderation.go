@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"github.com/chatpic/chatpic"
-	"github.com/chatpic/chatpic/internal/moderation"
 	"github.com/chatpic/chatpic/internal/request"
 )
 
@@ -144,53 +143,6 @@ func act[T any](a *API, fn func(r *http.Request, m chatpic.Moderator, in T) erro
 			return
 		}
 		a.write(w, r, http.StatusOK, map[string]bool{"ok": true})
-	}
-}
-
-// ModRoutes returns the moderation API routes, keyed by pattern: every
-// one refuses anyone who is not a moderator, and the admin ones refuse
-// other moderators, before reading the request's body. Their bodies are
-// the request package's structs, decoded strictly.
-func (a *API) ModRoutes() map[string]http.HandlerFunc {
-	id := func(r *http.Request) string { return r.PathValue("id") }
-	return map[string]http.HandlerFunc{
-		"GET /api/v1/mod/me":    a.mod(a.Me),
-		"GET /api/v1/mod/queue": a.mod(a.Queue),
-		"GET /api/v1/mod/audit": a.mod(a.Audit),
-		"POST /api/v1/mod/posts/{id}/remove": a.mod(act(a, func(r *http.Request, m chatpic.Moderator, in request.Removal) error {
-			return a.mods.RemovePost(r.Context(), m, id(r), in.Removal())
-		})),
-		"POST /api/v1/mod/posts/{id}/restore": a.mod(act(a, func(r *http.Request, m chatpic.Moderator, in request.Note) error {
-			return a.mods.RestorePost(r.Context(), m, id(r), in.Reason)
-		})),
-		"POST /api/v1/mod/posts/{id}/ban": a.mod(act(a, func(r *http.Request, m chatpic.Moderator, in request.Note) error {
-			return a.mods.BanPoster(r.Context(), m, moderation.Target{PostID: id(r)}, in.Reason)
-		})),
-		"POST /api/v1/mod/comments/{id}/remove": a.mod(act(a, func(r *http.Request, m chatpic.Moderator, in request.Removal) error {
-			return a.mods.RemoveComment(r.Context(), m, id(r), in.Removal())
-		})),
-		"POST /api/v1/mod/comments/{id}/restore": a.mod(act(a, func(r *http.Request, m chatpic.Moderator, in request.Note) error {
-			return a.mods.RestoreComment(r.Context(), m, id(r), in.Reason)
-		})),
-		"POST /api/v1/mod/comments/{id}/ban": a.mod(act(a, func(r *http.Request, m chatpic.Moderator, in request.Note) error {
-			return a.mods.BanPoster(r.Context(), m, moderation.Target{CommentID: id(r)}, in.Reason)
-		})),
-		"POST /api/v1/mod/channels/{slug}/lock":   a.mod(a.lock(true)),
-		"POST /api/v1/mod/channels/{slug}/unlock": a.mod(a.lock(false)),
-		"PATCH /api/v1/mod/channels/{slug}":       a.admin(a.EditChannel),
-		"GET /api/v1/mod/moderators":              a.admin(a.Moderators),
-		"POST /api/v1/mod/moderators": a.admin(act(a, func(r *http.Request, m chatpic.Moderator, in request.NewModerator) error {
-			return a.mods.AddModerator(r.Context(), m, in.Name, in.Password, in.Admin)
-		})),
-		"DELETE /api/v1/mod/moderators/{name}": a.admin(func(w http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
-			if err := a.mods.RemoveModerator(r.Context(), m, r.PathValue("name")); err != nil {
-				a.fail(w, r, err)
-				return
-			}
-			w.WriteHeader(http.StatusNoContent)
-		}),
-		"GET /api/v1/mod/hashes":  a.admin(a.ExportHashes),
-		"POST /api/v1/mod/hashes": a.admin(a.ImportHashes),
 	}
 }
 

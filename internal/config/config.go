@@ -21,6 +21,7 @@ import (
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/blob/s3blob"
 	"github.com/chatpic/chatpic/internal/limit"
+	"github.com/chatpic/chatpic/internal/sqlstore"
 )
 
 // Storage says where metadata and media live.
@@ -42,10 +43,9 @@ type Storage struct {
 	SkipMigrations bool
 }
 
-// Postgres reports whether the database is PostgreSQL.
-func (s Storage) Postgres() bool {
-	return strings.HasPrefix(s.DB, "postgres://") || strings.HasPrefix(s.DB, "postgresql://")
-}
+// Shared reports whether the database is one that several instances may
+// share (PostgreSQL), as the store says.
+func (s Storage) Shared() bool { return sqlstore.SharedDSN(s.DB) }
 
 // HTTP configures the web server.
 type HTTP struct {
@@ -205,6 +205,17 @@ func NewSet(fs *flag.FlagSet, getenv func(string) string, serve bool) *Set {
 	return s
 }
 
+// Defaults returns the configuration of a server started without flags
+// or environment, keeping its data in the folder data.
+func Defaults(data string) (Config, error) {
+	fs := flag.NewFlagSet("chatpic", flag.ContinueOnError)
+	s := NewSet(fs, func(string) string { return "" }, true)
+	if err := fs.Parse([]string{"--data", data}); err != nil {
+		return Config{}, err
+	}
+	return s.Config()
+}
+
 // Config resolves every option (flag, then environment, then default),
 // parses and validates them all, and returns every problem at once.
 func (s *Set) Config() (Config, error) {
@@ -264,7 +275,7 @@ func (s *Set) Config() (Config, error) {
 	if !s.serve {
 		return c, errors.Join(errs...)
 	}
-	if c.Storage.Postgres() && c.Storage.Secret == nil && v["secret-file"] == "" {
+	if c.Storage.Shared() && c.Storage.Secret == nil && v["secret-file"] == "" {
 		errs = append(errs, errors.New("--secret-file: several instances on PostgreSQL keep the keys behind client hashes in the database; "+
 			"give them a file of 32 random bytes or more, the same on every instance, that the database never sees (head -c 32 /dev/urandom > FILE)"))
 	}
@@ -405,24 +416,7 @@ func parseBool(s string) (bool, error) {
 // Dump writes the resolved configuration, one setting a line, with any
 // password in a database URL replaced by "xxxxx".
 func (c Config) Dump(w io.Writer) {
-	db := c.Storage.DB
-	if u, err := url.Parse(db); err == nil {
-		if u.User != nil {
-			if _, ok := u.User.Password(); ok {
-				u.User = url.UserPassword(u.User.Username(), "xxxxx")
-			}
-		}
-		q := u.Query()
-		for _, k := range []string{"password", "sslpassword"} {
-			if q.Has(k) {
-				q.Set(k, "xxxxx")
-			}
-		}
-		u.RawQuery = q.Encode()
-		if u.Scheme == "postgres" || u.Scheme == "postgresql" {
-			db = u.String()
-		}
-	}
+	db := redacted(c.Storage.DB)
 	base := "(from each request)"
 	if c.HTTP.BaseURL != nil {
 		base = c.HTTP.BaseURL.String()
@@ -453,6 +447,35 @@ func (c Config) Dump(w io.Writer) {
 	fmt.Fprintf(w, "no-migrate       %t\n", c.Storage.SkipMigrations)
 	fmt.Fprintf(w, "secret-file      %t\n", c.Storage.Secret != nil)
 	fmt.Fprintf(w, "media-redirect   %s\n", c.HTTP.MediaRedirect)
+}
+
+// redacted returns s with any password it carries, as a URL's user
+// information or in a password query parameter, replaced by "xxxxx"; s
+// itself when it carries none, whatever kind of database it names.
+func redacted(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return s
+	}
+	changed := false
+	if u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			changed = true
+		}
+	}
+	q := u.Query()
+	for _, k := range []string{"password", "sslpassword"} {
+		if q.Has(k) {
+			q.Set(k, "xxxxx")
+			changed = true
+		}
+	}
+	if !changed {
+		return s
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // safety reads the abuse-control options into c.

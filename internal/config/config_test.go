@@ -2,8 +2,6 @@ package config
 
 import (
 	"flag"
-	"github.com/chatpic/chatpic"
-	"github.com/chatpic/chatpic/internal/limit"
 	"io"
 	"net/netip"
 	"os"
@@ -12,6 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/limit"
 )
 
 // load parses args and env the way a command does and returns the result.
@@ -277,8 +278,8 @@ func TestScaleOutStorage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.Storage.Postgres() || !c.Storage.SkipMigrations {
-		t.Errorf("postgres %v, skip migrations %v; want both", c.Storage.Postgres(), c.Storage.SkipMigrations)
+	if !c.Storage.Shared() || !c.Storage.SkipMigrations {
+		t.Errorf("postgres %v, skip migrations %v; want both", c.Storage.Shared(), c.Storage.SkipMigrations)
 	}
 	s3 := c.Storage.S3
 	if s3 == nil || s3.Bucket != "media" || s3.Endpoint != "https://s3.example.org" || s3.Region != "eu-west-1" || !s3.PathStyle ||
@@ -394,6 +395,11 @@ func TestDump(t *testing.T) {
 			db:   "/srv/chatpic/chatpic.db",
 			want: []string{"/srv/chatpic/chatpic.db"},
 		},
+		{
+			name: "SQLite path that is no URL unchanged",
+			db:   "sqlite:/srv/my pictures/50%.db?x=1",
+			want: []string{"sqlite:/srv/my pictures/50%.db?x=1"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -486,5 +492,21 @@ func TestVideoAndCacheOptions(t *testing.T) {
 				t.Fatalf("Config() = %+v, %v", c, err)
 			}
 		})
+	}
+}
+
+// TestDefaultsOfAFolder: Defaults is what a server started with nothing
+// but --data resolves, whatever the environment of the test holds.
+func TestDefaultsOfAFolder(t *testing.T) {
+	got, err := Defaults("/srv/pics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := mustLoad(t, []string{"--data", "/srv/pics"}, nil)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Defaults() =\n%+v\nwant\n%+v", got, want)
+	}
+	if got.Storage.DB != filepath.Join("/srv/pics", "chatpic.db") || got.Storage.Shared() {
+		t.Errorf("Defaults() keeps its database in %q (shared: %t), want a SQLite file in the folder", got.Storage.DB, got.Storage.Shared())
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/blob/diskblob"
 	"github.com/chatpic/chatpic/internal/sqlstore"
+	"github.com/chatpic/chatpic/internal/storage/storagetest"
 )
 
 type fixture struct {
@@ -25,17 +26,8 @@ type fixture struct {
 func newFixture(t *testing.T) fixture {
 	t.Helper()
 	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := sqlstore.Open(ctx, filepath.Join(dir, "chatpic.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	blobs, err := diskblob.Open(filepath.Join(dir, "media"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { blobs.Close() })
+	st := storagetest.Open(t)
+	db, blobs := st.DB, storagetest.Disk(st)
 	for _, c := range []chatpic.Channel{
 		{Slug: "keep", Title: "Keep", Capacity: 100},
 		{Slug: "brief", Title: "Brief", Capacity: 100, TTL: time.Hour},

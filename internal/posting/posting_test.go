@@ -20,6 +20,7 @@ import (
 	"github.com/chatpic/chatpic/internal/media"
 	"github.com/chatpic/chatpic/internal/mediatest"
 	"github.com/chatpic/chatpic/internal/sqlstore"
+	"github.com/chatpic/chatpic/internal/storage/storagetest"
 )
 
 var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
@@ -41,21 +42,8 @@ func newFixture(t *testing.T, maxBytes int64) fixture {
 // this test binary (see TestMain).
 func newFixtureWith(t *testing.T, change func(*Config)) fixture {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := sqlstore.Open(ctx, filepath.Join(dir, "chatpic.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Seed(ctx, chatpic.DefaultChannels(), t0); err != nil {
-		t.Fatal(err)
-	}
-	blobs, err := diskblob.Open(filepath.Join(dir, "media"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { blobs.Close() })
+	st := storagetest.Open(t, chatpic.DefaultChannels()...)
+	db, blobs, dir := st.DB, storagetest.Disk(st), t.TempDir()
 	tmp := filepath.Join(dir, "tmp")
 	os.Mkdir(tmp, 0o750)
 	cfg := Config{MaxBytes: 1 << 20, Media: media.DefaultLimits(), TempDir: tmp, Codecs: testCodecs(t, opHEIF)}

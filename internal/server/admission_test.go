@@ -15,9 +15,9 @@ import (
 	"time"
 
 	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/config"
 	"github.com/chatpic/chatpic/internal/limit"
 	"github.com/chatpic/chatpic/internal/mediatest"
-	"github.com/chatpic/chatpic/internal/moderation"
 	"github.com/chatpic/chatpic/internal/posting"
 )
 
@@ -68,7 +68,7 @@ func bigUpload(path, ip string, fields map[string]string, size int64) (*http.Req
 // flight) is answered before the body is read: a 15 MB upload that is
 // refused is read for less than 64 KB, and nothing is spooled.
 func TestRefusalsBeforeTheBody(t *testing.T) {
-	ts := newTestSite(t, func(c *moderation.GuardConfig) {
+	ts := newTestSite(t, func(c *config.Safety) {
 		c.Limits = map[chatpic.Action]limit.Rule{chatpic.ActionUpload: {Events: 2, Per: time.Hour}}
 	})
 	mod := ts.moderator(t, "mo", false)

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/image/draw"
 
 	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/config"
 	"github.com/chatpic/chatpic/internal/limit"
 	"github.com/chatpic/chatpic/internal/mediatest"
 	"github.com/chatpic/chatpic/internal/moderation"
@@ -280,7 +281,7 @@ func TestImportedListBlocks(t *testing.T) {
 }
 
 func TestRateLimitsAndLoginThrottle(t *testing.T) {
-	ts := newTestSite(t, func(c *moderation.GuardConfig) {
+	ts := newTestSite(t, func(c *config.Safety) {
 		c.Limits = map[chatpic.Action]limit.Rule{chatpic.ActionUpload: {Events: 2, Per: 10 * time.Minute}}
 	})
 	for i := range 2 {

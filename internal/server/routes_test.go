@@ -9,7 +9,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -18,7 +17,9 @@ import (
 
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/api"
+	"github.com/chatpic/chatpic/internal/app"
 	"github.com/chatpic/chatpic/internal/blob/diskblob"
+	"github.com/chatpic/chatpic/internal/config"
 	"github.com/chatpic/chatpic/internal/events"
 	"github.com/chatpic/chatpic/internal/media"
 	"github.com/chatpic/chatpic/internal/mediatest"
@@ -26,6 +27,7 @@ import (
 	"github.com/chatpic/chatpic/internal/posting"
 	"github.com/chatpic/chatpic/internal/request"
 	"github.com/chatpic/chatpic/internal/sqlstore"
+	"github.com/chatpic/chatpic/internal/storage/storagetest"
 	"github.com/chatpic/chatpic/internal/web"
 )
 
@@ -53,59 +55,48 @@ type testSite struct {
 	logs    *syncBuffer // every component's log, debug level included
 }
 
-// newTestSite wires the site; adjust, if not nil, changes the guard's
+// newTestSite wires the site; adjust, if not nil, changes its safety
 // configuration first.
-func newTestSite(t *testing.T, adjust func(*moderation.GuardConfig)) *testSite {
+func newTestSite(t *testing.T, adjust func(*config.Safety)) *testSite {
 	t.Helper()
 	return newTestSiteWith(t, adjust, nil)
 }
 
 // newTestSiteWith is newTestSite with, if not nil, a change to the posting
 // configuration too.
-func newTestSiteWith(t *testing.T, adjust func(*moderation.GuardConfig), adjustPosting func(*posting.Config)) *testSite {
+func newTestSiteWith(t *testing.T, adjust func(*config.Safety), adjustPosting func(*posting.Config)) *testSite {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := sqlstore.Open(ctx, filepath.Join(dir, "chatpic.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Seed(ctx, chatpic.DefaultChannels(), t0); err != nil {
-		t.Fatal(err)
-	}
-	blobs, err := diskblob.Open(filepath.Join(dir, "media"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { blobs.Close() })
+	st := storagetest.Open(t, chatpic.DefaultChannels()...)
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	clock := t0
 	now := func() time.Time { return clock }
 	broker := events.NewMemory(events.Options{})
-	keys := chatpic.NewKeyring()
-	hashes := moderation.NewHashList(db, 31)
-	gc := moderation.GuardConfig{ChallengeBits: 8}
-	if adjust != nil {
-		adjust(&gc)
-	}
-	guard := moderation.NewGuard(db, keys, now, gc)
-	pc := posting.Config{MaxBytes: maxUpload, Media: media.DefaultLimits(),
-		TempDir: t.TempDir(), Events: broker, Keys: keys, Guard: guard, Screen: hashes}
-	if adjustPosting != nil {
-		adjustPosting(&pc)
-	}
-	posts := posting.New(db, blobs, log, now, pc)
-	mods := moderation.New(db, blobs, log, now, keys, guard, hashes, posts, moderation.Config{})
-	origin := request.NewOrigin(nil, nil)
-	pages, err := web.New(posts, mods, origin, log)
+	cfg, err := config.Defaults(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := api.New(posts, mods, origin, log, broker, api.Limits{})
-	h := Routes(pages, a, []Pinger{db, blobs}, Deps{Log: log})
-	return &testSite{handler: h, pages: pages, api: a, db: db, blobs: blobs, mods: mods, guard: guard, posts: posts, now: &clock, logs: logs}
+	cfg.Safety.ChallengeBits = 8
+	if adjust != nil {
+		adjust(&cfg.Safety)
+	}
+	pc := posting.Config{MaxBytes: maxUpload, Media: media.DefaultLimits(), TempDir: t.TempDir(), Events: broker}
+	if adjustPosting != nil {
+		adjustPosting(&pc)
+	}
+	site, err := app.New(context.Background(), st, log, now, cfg, pc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	origin := request.NewOrigin(nil, nil)
+	pages, err := web.New(site.Posts, site.Mods, origin, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := api.New(site.Posts, site.Mods, origin, log, broker, api.Limits{})
+	h := Routes(pages, a, []Pinger{st.DB, st.Blobs}, Deps{Log: log})
+	return &testSite{handler: h, pages: pages, api: a, db: st.DB, blobs: storagetest.Disk(st), mods: site.Mods,
+		guard: site.Guard, posts: site.Posts, now: &clock, logs: logs}
 }
 
 func multipartBody(t *testing.T, fields map[string]string, file []byte) (io.Reader, string) {
@@ -500,4 +491,41 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// TestSurfacesOwnTheirRoutes: the API's routes are all under /api/ and
+// the pages' none are, and no pattern is claimed twice, by two surfaces or
+// by a surface and the operational routes, so mounting them together
+// loses nothing.
+func TestSurfacesOwnTheirRoutes(t *testing.T) {
+	ts := newTestSite(t, nil)
+	owners := map[string]string{"GET /healthz": "operations", "GET /readyz": "operations"}
+	for _, s := range []struct {
+		name   string
+		routes map[string]http.HandlerFunc
+		api    bool
+	}{
+		{"pages", ts.pages.Routes(), false},
+		{"API", ts.api.Routes(), true},
+	} {
+		if len(s.routes) == 0 {
+			t.Errorf("%s have no routes", s.name)
+		}
+		for pattern := range s.routes {
+			_, path, ok := strings.Cut(pattern, " ")
+			if !ok {
+				path = pattern
+			}
+			if strings.HasPrefix(path, "/api/") != s.api {
+				t.Errorf("%s route %q is on the wrong side of /api/", s.name, pattern)
+			}
+			if o, ok := owners[pattern]; ok {
+				t.Errorf("%q is claimed by %s and %s", pattern, o, s.name)
+			}
+			owners[pattern] = s.name
+		}
+	}
+	if got := len(table(ts.pages, ts.api, nil, Deps{})); got != len(owners) {
+		t.Errorf("the table holds %d routes, the surfaces %d", got, len(owners))
+	}
 }

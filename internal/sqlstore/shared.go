@@ -24,6 +24,11 @@ var _ chatpic.SecretSource = (*Store)(nil)
 // instance's memory.
 func (s *Store) Shared() bool { return s.d.concurrent }
 
+// SharedDSN reports, without opening it, whether the database dsn names
+// is one several instances may share: what Shared reports once it is
+// open.
+func SharedDSN(dsn string) bool { return dialectFor(dsn).concurrent }
+
 // Secret returns the 32-byte random secret called name for period, first
 // making one that lasts until expires if there is none: whichever instance
 // asks first makes it, and every instance then reads the same bytes until

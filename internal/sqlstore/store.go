@@ -65,7 +65,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	var s *Store
 	var err error
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+	if isPostgres(dsn) {
 		s, err = openPostgres(dsn)
 	} else {
 		path := strings.TrimPrefix(dsn, "sqlite:")
@@ -84,6 +84,19 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		}
 	}
 	return s, nil
+}
+
+// isPostgres reports whether dsn names a PostgreSQL database.
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// dialectFor returns the dialect of the database dsn names.
+func dialectFor(dsn string) *dialect {
+	if isPostgres(dsn) {
+		return newPostgresDialect()
+	}
+	return newSQLiteDialect()
 }
 
 // openSQLite opens two pools on one file. The pragmas ride in the DSN so that

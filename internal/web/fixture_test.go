@@ -9,20 +9,20 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chatpic/chatpic"
-	"github.com/chatpic/chatpic/internal/blob/diskblob"
+	"github.com/chatpic/chatpic/internal/app"
+	"github.com/chatpic/chatpic/internal/config"
 	"github.com/chatpic/chatpic/internal/events"
 	"github.com/chatpic/chatpic/internal/media"
 	"github.com/chatpic/chatpic/internal/mediatest"
 	"github.com/chatpic/chatpic/internal/moderation"
 	"github.com/chatpic/chatpic/internal/posting"
 	"github.com/chatpic/chatpic/internal/request"
-	"github.com/chatpic/chatpic/internal/sqlstore"
+	"github.com/chatpic/chatpic/internal/storage/storagetest"
 )
 
 var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
@@ -33,8 +33,9 @@ const (
 	modName, modPassword     = "mo", "staple gun and paper"
 )
 
-// fixture is the web package over real SQLite and a real folder, with the
-// page routes mounted the way internal/server mounts them.
+// fixture is the web package over real SQLite and a real folder, wired as
+// the server wires it (app.New), with its routes mounted without the
+// server's middleware.
 type fixture struct {
 	web   *Web
 	posts *posting.Service
@@ -55,54 +56,37 @@ func testChannels() []chatpic.Channel {
 func newFixture(t *testing.T, base *url.URL) fixture {
 	t.Helper()
 	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := sqlstore.Open(ctx, filepath.Join(dir, "chatpic.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Seed(ctx, testChannels(), t0); err != nil {
-		t.Fatal(err)
-	}
-	blobs, err := diskblob.Open(filepath.Join(dir, "media"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { blobs.Close() })
+	st := storagetest.Open(t, testChannels()...)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	now := func() time.Time { return t0 }
-	keys := chatpic.NewKeyring()
-	guard := moderation.NewGuard(db, keys, now, moderation.GuardConfig{ChallengeBits: 4})
-	hashes := moderation.NewHashList(db, 31)
-	posts := posting.New(db, blobs, log, now, posting.Config{
-		MaxBytes: 1 << 20, Media: media.DefaultLimits(), TempDir: t.TempDir(), Keys: keys,
-		Events: events.NewMemory(events.Options{}), Guard: guard, Screen: hashes,
+	cfg, err := config.Defaults(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Safety.ChallengeBits = 4
+	site, err := app.New(ctx, st, log, now, cfg, posting.Config{
+		MaxBytes: 1 << 20, Media: media.DefaultLimits(), TempDir: t.TempDir(), Events: events.NewMemory(events.Options{}),
 	})
-	mods := moderation.New(db, blobs, log, now, keys, guard, hashes, posts, moderation.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, a := range []struct {
 		name, password string
 		admin          bool
 	}{{adminName, adminPassword, true}, {modName, modPassword, false}} {
-		if err := mods.AddModerator(ctx, moderation.CLI, a.name, a.password, a.admin); err != nil {
+		if err := site.Mods.AddModerator(ctx, moderation.CLI, a.name, a.password, a.admin); err != nil {
 			t.Fatal(err)
 		}
 	}
-	w, err := New(posts, mods, request.NewOrigin(base, nil), log)
+	w, err := New(site.Posts, site.Mods, request.NewOrigin(base, nil), log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	for pattern, h := range map[string]http.HandlerFunc{
-		"GET /{$}": w.Home, "GET /c/{slug}": w.Channel, "POST /c/{slug}": w.UploadToChannel, "GET /p/{id}": w.Post,
-		"POST /p/{id}/comments": w.AddComment, "POST /link": w.UploadLinkOnly, "/": w.NotFound,
-		"GET /m/{file}": w.Media, "GET /t/{file}": w.Thumb,
-	} {
+	for pattern, h := range w.Routes() {
 		mux.HandleFunc(pattern, h)
 	}
-	for pattern, h := range w.SafetyRoutes() {
-		mux.HandleFunc(pattern, h)
-	}
-	return fixture{web: w, posts: posts, mods: mods, h: mux}
+	return fixture{web: w, posts: site.Posts, mods: site.Mods, h: mux}
 }
 
 func (f fixture) serve(req *http.Request) *httptest.ResponseRecorder {

@@ -62,9 +62,9 @@ var pageNames = []string{
 
 // New parses the templates and hashes the static files. An error means the
 // binary was built with a broken template. mods serves the reporting,
-// transparency and moderation pages (SafetyRoutes) and the proof-of-work
-// challenges of posting forms; with mods nil, forms carry no challenge and
-// SafetyRoutes must not be mounted.
+// transparency and moderation pages and the proof-of-work challenges of
+// posting forms; with mods nil, forms carry no challenge and Routes must
+// not be mounted (the templates can still be rendered).
 func New(posts *posting.Service, mods *moderation.Service, origin *request.Origin, log *slog.Logger) (*Web, error) {
 	w := &Web{posts: posts, mods: mods, origin: origin, log: log, staticURL: map[string]string{}, staticFile: map[string][]byte{},
 		staticBr: map[string][]byte{}, staticGz: map[string][]byte{}}

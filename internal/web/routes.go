@@ -7,16 +7,35 @@ import (
 	"github.com/chatpic/chatpic/internal/moderation"
 )
 
-// SafetyRoutes returns the pages of reporting, the removal-request form,
-// the transparency page and moderation, keyed by pattern. Every /mod/
-// route but the sign-in form refuses anyone who is not a moderator: a GET
-// goes to the sign-in form, anything else gets 401. Admin pages and
-// actions answer 403 to other moderators.
-func (w *Web) SafetyRoutes() map[string]http.HandlerFunc {
+// Routes returns every route of the pages, keyed by pattern: pages, forms,
+// media, static files, reporting, the transparency page and moderation.
+// Every /mod/ route but the sign-in form refuses anyone who is not a
+// moderator: a GET goes to the sign-in form, anything else gets 401. Admin
+// pages and actions answer 403 to other moderators.
+func (w *Web) Routes() map[string]http.HandlerFunc {
 	id := func(r *http.Request) string { return r.PathValue("id") }
 	reason := func(r *http.Request) string { return r.PostForm.Get("reason") }
 	return map[string]http.HandlerFunc{
-		// Anyone.
+		// Pages.
+		"GET /{$}":              w.Home,
+		"GET /c/{slug}":         w.Channel,
+		"POST /c/{slug}":        w.UploadToChannel,
+		"POST /upload":          w.Upload,
+		"POST /link":            w.UploadLinkOnly,
+		"GET /p/{id}":           w.Post,
+		"POST /p/{id}/delete":   w.Delete,
+		"POST /p/{id}/comments": w.AddComment,
+		"POST /p/{id}/votes":    w.Vote,
+		"POST /p/{id}/view":     w.ViewPost,
+		"GET /static/":          w.Static,
+		"GET /favicon.ico":      w.Favicon,
+		"/":                     w.NotFound,
+
+		// Media.
+		"GET /m/{file}": w.Media,
+		"GET /t/{file}": w.Thumb,
+
+		// Reports and transparency, for anyone.
 		"POST /p/{id}/report":       w.ReportPost,
 		"GET /report":               w.ReportForm,
 		"POST /report":              w.ReportLink,
