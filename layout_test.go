@@ -45,7 +45,9 @@ func TestLayout(t *testing.T) {
 			"use-cases and adapters know nothing of HTTP or of the wiring"},
 		{inside("internal/web", "internal/api"), []string{"internal/server", "internal/app", "internal/storage", "cmd"},
 			"a surface is handed its use-cases"},
-		{func(p string) bool { return p != "cmd/chatpic" && !strings.HasPrefix(p, "internal/app") && !strings.HasPrefix(p, "bench") },
+		{func(p string) bool {
+			return p != "cmd/chatpic" && !strings.HasPrefix(p, "internal/app") && !strings.HasPrefix(p, "bench")
+		},
 			[]string{"internal/app"}, "only the command wires a site"},
 	}
 	for pkg, deps := range imports {
