@@ -189,63 +189,6 @@ func TestDefaultChannels(t *testing.T) {
 	}
 }
 
-func TestFormatDuration(t *testing.T) {
-	tests := []struct {
-		in   time.Duration
-		want string
-	}{
-		{0, "0s"},
-		{500 * time.Millisecond, "500ms"},
-		{time.Second, "1 second"},
-		{45 * time.Second, "45 seconds"},
-		{90 * time.Second, "90 seconds"},
-		{1500 * time.Millisecond, "1 second"},
-		{time.Minute, "1 minute"},
-		{90 * time.Minute, "90 minutes"},
-		{time.Hour, "1 hour"},
-		{36 * time.Hour, "36 hours"},
-		{24 * time.Hour, "1 day"},
-		{48 * time.Hour, "2 days"},
-		{MaxTTL, "365 days"},
-		{time.Hour + time.Second, "3601 seconds"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in.String(), func(t *testing.T) {
-			if got := FormatDuration(tt.in); got != tt.want {
-				t.Errorf("FormatDuration(%v) = %q, want %q", tt.in, got, tt.want)
-			}
-		})
-	}
-}
-
-func TestFormatApprox(t *testing.T) {
-	tests := []struct {
-		in   time.Duration
-		want string
-	}{
-		{-time.Hour, "less than a minute"},
-		{0, "less than a minute"},
-		{59 * time.Second, "less than a minute"},
-		{time.Minute, "1 minute"},
-		{119 * time.Second, "1 minute"},
-		{59*time.Minute + 59*time.Second, "59 minutes"},
-		{time.Hour, "1 hour"},
-		{90 * time.Minute, "1 hour"},
-		{47*time.Hour + 59*time.Minute, "47 hours"},
-		{48 * time.Hour, "2 days"},
-		{71 * time.Hour, "2 days"},
-		{72 * time.Hour, "3 days"},
-		{365 * 24 * time.Hour, "365 days"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in.String(), func(t *testing.T) {
-			if got := FormatApprox(tt.in); got != tt.want {
-				t.Errorf("FormatApprox(%v) = %q, want %q", tt.in, got, tt.want)
-			}
-		})
-	}
-}
-
 func TestExpiresAtFor(t *testing.T) {
 	at := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	keep := Channel{Capacity: 10}

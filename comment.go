@@ -1,10 +1,6 @@
 package chatpic
 
-import (
-	"strings"
-	"time"
-	"unicode/utf8"
-)
+import "time"
 
 // MaxCommentLen is the longest comment, in characters.
 const MaxCommentLen = 2000
@@ -41,22 +37,13 @@ func (c Comment) Visible() bool { return c.Status == "" || c.Status == StatusVis
 // longer than MaxCommentLen characters, not UTF-8, or holds control
 // characters other than newlines and tabs. Line endings become "\n".
 func CleanComment(s string) (string, error) {
-	if !utf8.ValidString(s) {
-		return "", Errorf(KindInvalid, "a comment must be UTF-8 text")
-	}
-	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
-	if s == "" {
-		return "", Errorf(KindInvalid, "a comment cannot be empty")
-	}
-	for _, r := range s {
-		if r < 0x20 && r != '\n' && r != '\t' || r >= 0x7f && r <= 0x9f {
-			return "", Errorf(KindInvalid, "the comment holds control characters")
-		}
-	}
-	if n := utf8.RuneCountInString(s); n > MaxCommentLen {
-		return "", Errorf(KindInvalid, "comments are limited to %d characters (this one has %d)", MaxCommentLen, n)
-	}
-	return s, nil
+	return cleanText(s, textRules{
+		max:     MaxCommentLen,
+		empty:   "a comment cannot be empty",
+		notUTF8: "a comment must be UTF-8 text",
+		control: "the comment holds control characters",
+		tooLong: "comments are limited to %d characters (this one has %d)",
+	})
 }
 
 // Vote values.

@@ -1,7 +1,6 @@
 package chatpic
 
 import (
-	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -71,19 +70,12 @@ const MaxReportNote = 1000
 // error if it is longer than max characters, not UTF-8, or holds control
 // characters other than newlines and tabs.
 func CleanNote(s string, max int) (string, error) {
-	if !utf8.ValidString(s) {
-		return "", Errorf(KindInvalid, "the note must be UTF-8 text")
-	}
-	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
-	for _, r := range s {
-		if r < 0x20 && r != '\n' && r != '\t' || r >= 0x7f && r <= 0x9f {
-			return "", Errorf(KindInvalid, "the note holds control characters")
-		}
-	}
-	if n := utf8.RuneCountInString(s); n > max {
-		return "", Errorf(KindInvalid, "the note is limited to %d characters (this one has %d)", max, n)
-	}
-	return s, nil
+	return cleanText(s, textRules{
+		max:     max,
+		notUTF8: "the note must be UTF-8 text",
+		control: "the note holds control characters",
+		tooLong: "the note is limited to %d characters (this one has %d)",
+	})
 }
 
 // Report is one person's report of an upload or of a comment on it.

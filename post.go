@@ -1,10 +1,6 @@
 package chatpic
 
-import (
-	"strings"
-	"time"
-	"unicode/utf8"
-)
+import "time"
 
 // MaxCaptionLen is the longest caption, in characters.
 const MaxCaptionLen = 500
@@ -154,18 +150,10 @@ type Tombstone struct {
 // UTF-8, holds control characters other than newlines and tabs, or is longer
 // than MaxCaptionLen characters. Line endings become "\n".
 func CleanCaption(s string) (string, error) {
-	if !utf8.ValidString(s) {
-		return "", Errorf(KindInvalid, "the caption must be UTF-8 text")
-	}
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	s = strings.TrimSpace(s)
-	for _, r := range s {
-		if r < 0x20 && r != '\n' && r != '\t' || r >= 0x7f && r <= 0x9f {
-			return "", Errorf(KindInvalid, "the caption holds control characters")
-		}
-	}
-	if n := utf8.RuneCountInString(s); n > MaxCaptionLen {
-		return "", Errorf(KindInvalid, "captions are limited to %d characters (this one has %d)", MaxCaptionLen, n)
-	}
-	return s, nil
+	return cleanText(s, textRules{
+		max:     MaxCaptionLen,
+		notUTF8: "the caption must be UTF-8 text",
+		control: "the caption holds control characters",
+		tooLong: "captions are limited to %d characters (this one has %d)",
+	})
 }

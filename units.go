@@ -1,6 +1,7 @@
 package chatpic
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -68,4 +69,77 @@ func FormatSize(n int64) string {
 	default:
 		return strconv.FormatInt(n, 10) + " bytes"
 	}
+}
+
+// FormatDuration renders d in the largest whole unit people use ("1 hour",
+// "90 minutes", "2 days"), falling back to a smaller unit when d is not a
+// whole number of the larger one.
+func FormatDuration(d time.Duration) string {
+	units := []struct {
+		d    time.Duration
+		name string
+	}{
+		{24 * time.Hour, "day"},
+		{time.Hour, "hour"},
+		{time.Minute, "minute"},
+		{time.Second, "second"},
+	}
+	for _, u := range units {
+		if d >= u.d && d%u.d == 0 {
+			return Plural(int64(d/u.d), u.name)
+		}
+	}
+	if d < time.Second {
+		return d.String()
+	}
+	return Plural(int64(d/time.Second), "second")
+}
+
+// FormatApprox renders d roughly, in one unit, for "3 hours left" and
+// "5 minutes ago". Durations under a minute read "less than a minute".
+func FormatApprox(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "less than a minute"
+	case d < time.Hour:
+		return Plural(int64(d/time.Minute), "minute")
+	case d < 48*time.Hour:
+		return Plural(int64(d/time.Hour), "hour")
+	default:
+		return Plural(int64(d/(24*time.Hour)), "day")
+	}
+}
+
+// Plural writes a count of a unit in English: "1 upload", "0 uploads",
+// "3 uploads". unit is singular and takes an "s" in the plural.
+func Plural(n int64, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return strconv.FormatInt(n, 10) + " " + unit + "s"
+}
+
+// FormatShortDuration writes d in the largest unit that divides it
+// exactly, the way people write it in a setting: "7d", "10m", "90s",
+// "1500ms"; 0 is "0d". ParseDuration reads back every d from 0 to 100 000
+// days.
+func FormatShortDuration(d time.Duration) string {
+	units := []struct {
+		size time.Duration
+		name string
+	}{{24 * time.Hour, "d"}, {time.Hour, "h"}, {time.Minute, "m"}, {time.Second, "s"},
+		{time.Millisecond, "ms"}, {time.Microsecond, "us"}}
+	for _, u := range units {
+		if d%u.size == 0 {
+			return strconv.FormatInt(int64(d/u.size), 10) + u.name
+		}
+	}
+	return strconv.FormatInt(int64(d), 10) + "ns"
+}
+
+// FormatClock writes d, rounded to the second, as a clip's length is shown:
+// minutes and seconds, "0:07", "2:30", "75:00".
+func FormatClock(d time.Duration) string {
+	d = d.Round(time.Second)
+	return fmt.Sprintf("%d:%02d", int(d.Minutes()), int(d.Seconds())%60)
 }

@@ -182,3 +182,134 @@ func TestSizeRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+func TestFormatDuration(t *testing.T) {
+	tests := []struct {
+		in   time.Duration
+		want string
+	}{
+		{0, "0s"},
+		{500 * time.Millisecond, "500ms"},
+		{time.Second, "1 second"},
+		{45 * time.Second, "45 seconds"},
+		{90 * time.Second, "90 seconds"},
+		{1500 * time.Millisecond, "1 second"},
+		{time.Minute, "1 minute"},
+		{90 * time.Minute, "90 minutes"},
+		{time.Hour, "1 hour"},
+		{36 * time.Hour, "36 hours"},
+		{24 * time.Hour, "1 day"},
+		{48 * time.Hour, "2 days"},
+		{MaxTTL, "365 days"},
+		{time.Hour + time.Second, "3601 seconds"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in.String(), func(t *testing.T) {
+			if got := FormatDuration(tt.in); got != tt.want {
+				t.Errorf("FormatDuration(%v) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestFormatApprox(t *testing.T) {
+	tests := []struct {
+		in   time.Duration
+		want string
+	}{
+		{-time.Hour, "less than a minute"},
+		{0, "less than a minute"},
+		{59 * time.Second, "less than a minute"},
+		{time.Minute, "1 minute"},
+		{119 * time.Second, "1 minute"},
+		{59*time.Minute + 59*time.Second, "59 minutes"},
+		{time.Hour, "1 hour"},
+		{90 * time.Minute, "1 hour"},
+		{47*time.Hour + 59*time.Minute, "47 hours"},
+		{48 * time.Hour, "2 days"},
+		{71 * time.Hour, "2 days"},
+		{72 * time.Hour, "3 days"},
+		{365 * 24 * time.Hour, "365 days"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in.String(), func(t *testing.T) {
+			if got := FormatApprox(tt.in); got != tt.want {
+				t.Errorf("FormatApprox(%v) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestPlural(t *testing.T) {
+	tests := []struct {
+		n    int64
+		want string
+	}{
+		{0, "0 uploads"},
+		{1, "1 upload"},
+		{2, "2 uploads"},
+		{-1, "-1 uploads"},
+		{1_000_000, "1000000 uploads"},
+	}
+	for _, tt := range tests {
+		if got := Plural(tt.n, "upload"); got != tt.want {
+			t.Errorf("Plural(%d, \"upload\") = %q, want %q", tt.n, got, tt.want)
+		}
+	}
+}
+
+func TestFormatShortDuration(t *testing.T) {
+	tests := []struct {
+		in   time.Duration
+		want string
+	}{
+		{0, "0d"},
+		{24 * time.Hour, "1d"},
+		{7 * 24 * time.Hour, "7d"},
+		{25 * time.Hour, "25h"},
+		{time.Hour, "1h"},
+		{90 * time.Minute, "90m"},
+		{90 * time.Second, "90s"},
+		{1500 * time.Millisecond, "1500ms"},
+		{2 * time.Microsecond, "2us"},
+		{1500 * time.Nanosecond, "1500ns"},
+		{-time.Hour, "-1h"},
+		{366 * 24 * time.Hour, "366d"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in.String(), func(t *testing.T) {
+			got := FormatShortDuration(tt.in)
+			if got != tt.want {
+				t.Errorf("FormatShortDuration(%v) = %q, want %q", tt.in, got, tt.want)
+			}
+			if tt.in < 0 {
+				return
+			}
+			if back, err := ParseDuration(got); err != nil || back != tt.in {
+				t.Errorf("ParseDuration(%q) = %v, %v; want %v", got, back, err, tt.in)
+			}
+		})
+	}
+}
+
+func TestFormatClock(t *testing.T) {
+	tests := []struct {
+		in   time.Duration
+		want string
+	}{
+		{0, "0:00"},
+		{400 * time.Millisecond, "0:00"},
+		{500 * time.Millisecond, "0:01"},
+		{7 * time.Second, "0:07"},
+		{59*time.Second + 600*time.Millisecond, "1:00"},
+		{150 * time.Second, "2:30"},
+		{75 * time.Minute, "75:00"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in.String(), func(t *testing.T) {
+			if got := FormatClock(tt.in); got != tt.want {
+				t.Errorf("FormatClock(%v) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}

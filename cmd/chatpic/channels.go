@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -140,7 +139,7 @@ func cmdChannels(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("channels remove: %s", chatpic.ErrorMessage(err))
 	}
-	fmt.Fprintf(e.stdout, "removed %s and %s\n", pos[0], plural(len(gone), "upload"))
+	fmt.Fprintf(e.stdout, "removed %s and %s\n", pos[0], chatpic.Plural(int64(len(gone)), "upload"))
 	return nil
 }
 
@@ -188,11 +187,4 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, rest[0])
 		args = rest[1:]
 	}
-}
-
-func plural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return strconv.Itoa(n) + " " + unit + "s"
 }

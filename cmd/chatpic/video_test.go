@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/chatpic/chatpic/internal/video"
+	"github.com/chatpic/chatpic/internal/video/videotest"
 )
 
 // TestEndToEndVideo uploads a phone clip that carries a location and
@@ -22,7 +23,7 @@ func TestEndToEndVideo(t *testing.T) {
 	}
 	defer r.Close(context.Background())
 	clip := filepath.Join(t.TempDir(), "clip.mov")
-	if err := r.TestClip(context.Background(), clip, 320, 240, 2); err != nil {
+	if err := videotest.Clip(context.Background(), r, clip, 320, 240, 2); err != nil {
 		t.Fatal(err)
 	}
 	file, err := os.ReadFile(clip)
@@ -51,7 +52,7 @@ func TestEndToEndVideo(t *testing.T) {
 	if m.status != 200 || m.header.Get("Content-Type") != "video/mp4" {
 		t.Fatalf("media: %d %s", m.status, m.header.Get("Content-Type"))
 	}
-	for _, marker := range video.TestClipMarkers {
+	for _, marker := range videotest.Markers {
 		if bytes.Contains(m.body, []byte(marker)) {
 			t.Fatalf("the served clip still holds %q", marker)
 		}

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+
+	"github.com/chatpic/chatpic/internal/isobmff"
 )
 
 // Bounds on the structure of a file. Real files are far below them: an
@@ -33,54 +35,44 @@ type box struct {
 func (b box) end() int64 { return b.off + b.size }
 
 // boxes iterates over the boxes that fill [pos, end) of r. Every box must
-// lie within that range; the iterator refuses more than maxBoxes.
+// lie within that range; the iterator refuses more than maxBoxes. r, pos
+// and end are set by the caller and read on the first call to next.
 type boxes struct {
 	r        io.ReaderAt
 	pos, end int64
-	n        int
+	it       *isobmff.Iter
 }
 
 // next returns the next box, or ok == false at the end of the range. A box
 // that overruns the range, or a header that does not fit, is an error.
 func (it *boxes) next() (b box, ok bool, err error) {
-	if it.pos == it.end {
-		return box{}, false, nil
+	if it.it == nil {
+		it.it = isobmff.NewIter(it.r, it.pos, it.end, maxBoxes)
 	}
-	if it.n++; it.n > maxBoxes {
-		return box{}, false, damaged("heif: more than %d boxes in a container", maxBoxes)
+	h, ok, err := it.it.Next()
+	if err != nil || !ok {
+		return box{}, false, boxErr(err)
 	}
-	var h [16]byte
-	if it.end-it.pos < 8 {
-		return box{}, false, damaged("heif: %d stray bytes at %d", it.end-it.pos, it.pos)
+	return box{typ: h.Type, start: h.Offset, off: h.Payload(), size: h.Size - h.Header}, true, nil
+}
+
+// boxErr words an error of isobmff as the parser reports it.
+func boxErr(err error) error {
+	e, ok := errors.AsType[*isobmff.Error](err)
+	if !ok {
+		return err
 	}
-	if err := readFull(it.r, h[:8], it.pos); err != nil {
-		return box{}, false, err
+	switch e.Err {
+	case isobmff.ErrTooMany:
+		return damaged("heif: more than %d boxes in a container", maxBoxes)
+	case isobmff.ErrStray:
+		return damaged("heif: %d stray bytes at %d", e.Box.Size, e.Box.Offset)
+	case isobmff.ErrTruncated:
+		return truncated()
+	case isobmff.ErrLargeSize:
+		return damaged("heif: box %q: large size does not fit", e.Box.Type)
 	}
-	size := int64(binary.BigEndian.Uint32(h[:4]))
-	b = box{typ: string(h[4:8]), start: it.pos, off: it.pos + 8}
-	switch size {
-	case 0: // the box extends to the end of its container
-		size = it.end - it.pos
-	case 1: // a 64-bit size follows the type
-		if it.end-it.pos < 16 {
-			return box{}, false, damaged("heif: box %q: large size does not fit", b.typ)
-		}
-		if err := readFull(it.r, h[8:16], it.pos+8); err != nil {
-			return box{}, false, err
-		}
-		u := binary.BigEndian.Uint64(h[8:16])
-		if u > uint64(it.end-it.pos) {
-			return box{}, false, overrun(b.typ)
-		}
-		size = int64(u)
-		b.off += 8
-	}
-	if size < b.off-it.pos || size > it.end-it.pos {
-		return box{}, false, overrun(b.typ)
-	}
-	b.size = size - (b.off - it.pos)
-	it.pos += size
-	return b, true, nil
+	return overrun(e.Box.Type) // ErrSize, ErrOverrun
 }
 
 // children returns an iterator over the boxes inside b.

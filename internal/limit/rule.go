@@ -33,7 +33,7 @@ func (r Rule) String() string {
 	if r.Unlimited() {
 		return "off"
 	}
-	return strconv.Itoa(r.Events) + "/" + formatPeriod(r.Per)
+	return strconv.Itoa(r.Events) + "/" + chatpic.FormatShortDuration(r.Per)
 }
 
 // ParseRule reads a rate written as events/period: "20/10m", "5/1h",
@@ -97,20 +97,4 @@ func parsePeriod(s string) (time.Duration, bool) {
 	}
 	d, err := time.ParseDuration(s)
 	return d, err == nil
-}
-
-// formatPeriod writes d in the largest unit that divides it exactly, so
-// that parsePeriod reads back the same value: 10m, not 10m0s.
-func formatPeriod(d time.Duration) string {
-	units := []struct {
-		size time.Duration
-		name string
-	}{{day, "d"}, {time.Hour, "h"}, {time.Minute, "m"}, {time.Second, "s"},
-		{time.Millisecond, "ms"}, {time.Microsecond, "us"}}
-	for _, u := range units {
-		if d%u.size == 0 {
-			return strconv.FormatInt(int64(d/u.size), 10) + u.name
-		}
-	}
-	return strconv.FormatInt(int64(d), 10) + "ns"
 }

@@ -1,15 +1,16 @@
 package video
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/chatpic/chatpic/internal/isobmff"
 )
 
-// A tiny ISO base media (MP4/MOV) box walker: enough to tell a truncated
-// input, to blank the metadata boxes ffmpeg's MP4 muxer always writes, and
-// to verify that none remain in the output.
+// An ISO base media (MP4/MOV) box walker over package isobmff: enough to
+// tell a truncated input, to blank the metadata boxes ffmpeg's MP4 muxer
+// always writes, and to verify that none remain in the output.
 
 // box is one box (atom) of an MP4 file.
 type box struct {
@@ -51,43 +52,27 @@ func walkBoxes(r io.ReaderAt, off, end int64, depth int, fn func(b box, depth in
 	if depth > maxBoxDepth {
 		return fmt.Errorf("%w: nested too deep", errBoxMalformed)
 	}
-	var h [16]byte
-	for off < end {
-		if end-off < 8 {
-			return fmt.Errorf("%w: %d stray bytes", errBoxMalformed, end-off)
-		}
-		if _, err := r.ReadAt(h[:8], off); err != nil {
-			return readAtErr(err)
-		}
-		b := box{typ: string(h[4:8]), off: off, hdr: 8, size: int64(binary.BigEndian.Uint32(h[:4]))}
-		switch b.size {
-		case 0: // to the end of the enclosing space
-			b.size = end - off
-		case 1:
-			if _, err := r.ReadAt(h[8:16], off+8); err != nil {
-				return readAtErr(err)
-			}
-			b.hdr = 16
-			b.size = int64(binary.BigEndian.Uint64(h[8:16]))
-		}
-		if b.size < b.hdr {
-			return fmt.Errorf("%w: %q of size %d", errBoxMalformed, b.typ, b.size)
-		}
-		if b.size > end-off {
-			return fmt.Errorf("%w: %q", errBoxTruncated, b.typ)
-		}
-		descend, err := fn(b, depth)
-		if err != nil {
-			return err
-		}
-		if descend && containerBoxes[b.typ] {
-			if err := walkBoxes(r, off+b.hdr, off+b.size, depth+1, fn); err != nil {
-				return err
-			}
-		}
-		off += b.size
+	err := isobmff.Walk(r, off, end, maxBoxDepth-depth, func(b isobmff.Box, d int) (bool, error) {
+		descend, err := fn(box{typ: b.Type, off: b.Offset, hdr: b.Header, size: b.Size}, depth+d)
+		return descend && containerBoxes[b.Type], err
+	})
+	e, ok := errors.AsType[*isobmff.Error](err)
+	if !ok {
+		return err
 	}
-	return nil
+	switch e.Err {
+	case isobmff.ErrTooDeep:
+		return fmt.Errorf("%w: nested too deep", errBoxMalformed)
+	case isobmff.ErrStray:
+		return fmt.Errorf("%w: %d stray bytes", errBoxMalformed, e.Box.Size)
+	case isobmff.ErrSize:
+		return fmt.Errorf("%w: %q of size %d", errBoxMalformed, e.Box.Type, e.Box.Size)
+	case isobmff.ErrTruncated:
+		return errBoxTruncated
+	}
+	// ErrOverrun, and ErrLargeSize: a 64-bit size that does not fit
+	// before end claims more than there is.
+	return fmt.Errorf("%w: %q", errBoxTruncated, e.Box.Type)
 }
 
 func readAtErr(err error) error {

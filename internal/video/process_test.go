@@ -345,31 +345,6 @@ func TestProcessConcurrent(t *testing.T) {
 	}
 }
 
-func TestTestClip(t *testing.T) {
-	r := testRunner(t)
-	dir := t.TempDir()
-	src := filepath.Join(dir, "clip.mov")
-	if err := r.TestClip(context.Background(), src, 320, 240, 2); err != nil {
-		t.Fatal(err)
-	}
-	res, err := r.Process(context.Background(), src, filepath.Join(dir, "out.mp4"), filepath.Join(dir, "poster.png"), Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Container != MP4 || res.Width != 320 || res.Height != 240 || res.Duration < 1900*time.Millisecond {
-		t.Fatalf("result %+v: want a 320x240 MP4 of 2 s", res)
-	}
-	out, err := os.ReadFile(filepath.Join(dir, "out.mp4"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range TestClipMarkers {
-		if bytes.Contains(out, []byte(m)) {
-			t.Errorf("the output still holds %q", m)
-		}
-	}
-}
-
 // TestHEVC processes H.265 clips as iPhones record them (hvc1 in MOV and
 // MP4, with a location). The built-in ffmpeg cannot encode HEVC, so the
 // clips come from a system ffmpeg with libx265 when there is one (.ci/run

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/chatpic/chatpic"
@@ -55,17 +54,14 @@ func channelEdit(f url.Values) (moderation.ChannelEdit, error) {
 }
 
 // shortDuration writes d so that channelEdit reads it back: "7d", "1h",
-// "90m", "0" for none.
+// "90m", "0" for none. A TTL that is not whole minutes reads as Go writes
+// it ("1m30s"), as this form always showed it.
 func shortDuration(d time.Duration) string {
 	switch {
 	case d == 0:
 		return "0"
-	case d%(24*time.Hour) == 0:
-		return strconv.FormatInt(int64(d/(24*time.Hour)), 10) + "d"
-	case d%time.Hour == 0:
-		return strconv.FormatInt(int64(d/time.Hour), 10) + "h"
-	case d%time.Minute == 0:
-		return strconv.FormatInt(int64(d/time.Minute), 10) + "m"
+	case d%time.Minute != 0:
+		return d.String()
 	}
-	return d.String()
+	return chatpic.FormatShortDuration(d)
 }

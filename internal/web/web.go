@@ -114,10 +114,7 @@ func New(posts *posting.Service, mods *moderation.Service, origin *request.Origi
 		"capital":     capital,
 		"forecast":    chatpic.ForecastText,
 		"commentHTML": commentHTML,
-		"seconds": func(d time.Duration) string {
-			d = d.Round(time.Second)
-			return fmt.Sprintf("%d:%02d", int(d.Minutes()), int(d.Seconds())%60)
-		},
+		"seconds":     chatpic.FormatClock,
 		"approx":      chatpic.FormatApprox,
 		"date":        func(t time.Time) string { return t.UTC().Format("2 January 2006, 15:04 UTC") },
 		"reasons":     func() []chatpic.ReportReason { return chatpic.ReportReasons },
