@@ -92,7 +92,7 @@ type Report struct {
 	CommentID string // "" when the upload itself is reported
 	Reason    ReportReason
 	Note      string
-	// Reporter is a keyed hash standing for the reporter (see Keyring):
+	// Reporter is a keyed hash standing for the reporter (see keyring.Ring):
 	// one client's reports of one thing count once.
 	Reporter  []byte
 	CreatedAt time.Time

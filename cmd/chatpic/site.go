@@ -10,13 +10,14 @@ import (
 
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/config"
+	"github.com/chatpic/chatpic/internal/keyring"
 	"github.com/chatpic/chatpic/internal/moderation"
 	"github.com/chatpic/chatpic/internal/posting"
 )
 
 // site is the set of use-cases one process runs, wired together.
 type site struct {
-	keys   *chatpic.Keyring
+	keys   *keyring.Ring
 	guard  *moderation.Guard
 	hashes *moderation.HashList
 	posts  *posting.Service
@@ -26,7 +27,7 @@ type site struct {
 // newSite wires the posting and moderation services over st. pc is the
 // posting configuration; its Keys, Guard and Screen are filled in here.
 func newSite(ctx context.Context, st storage, log *slog.Logger, now func() time.Time, cfg config.Config, pc posting.Config) (*site, error) {
-	s := &site{keys: chatpic.NewKeyring()}
+	s := &site{keys: keyring.New()}
 	gc := moderation.GuardConfig{
 		Limits: cfg.Safety.Limits, Flood: cfg.Safety.Flood, ChallengeBits: cfg.Safety.ChallengeBits,
 	}
@@ -39,7 +40,7 @@ func newSite(ctx context.Context, st storage, log *slog.Logger, now func() time.
 	// them in memory, and keys are never stored. (The CLI, which hashes no
 	// client, may run without the secret file.)
 	if st.db.Shared() && cfg.Storage.Secret != nil {
-		s.keys = chatpic.NewSharedKeyring(pepperedSecrets{st.db, cfg.Storage.Secret})
+		s.keys = keyring.NewShared(pepperedSecrets{st.db, cfg.Storage.Secret})
 		gc.Shared = st.db
 	}
 	// The previous client secret is honoured for as long as the longest
@@ -69,7 +70,7 @@ func newSite(ctx context.Context, st storage, log *slog.Logger, now func() time.
 // A copy of the database alone then cannot tie a stored hash to an
 // address by trying them all.
 type pepperedSecrets struct {
-	db  chatpic.SecretSource
+	db  keyring.SecretSource
 	key []byte
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/chatpic/chatpic/internal/api"
 	"github.com/chatpic/chatpic/internal/blob/diskblob"
 	"github.com/chatpic/chatpic/internal/events"
+	"github.com/chatpic/chatpic/internal/keyring"
 	"github.com/chatpic/chatpic/internal/media"
 	"github.com/chatpic/chatpic/internal/mediatest"
 	"github.com/chatpic/chatpic/internal/moderation"
@@ -84,7 +85,7 @@ func newTestSiteWith(t *testing.T, adjust func(*moderation.GuardConfig), adjustP
 	clock := t0
 	now := func() time.Time { return clock }
 	broker := events.NewMemory(events.Options{})
-	keys := chatpic.NewKeyring()
+	keys := keyring.New()
 	hashes := moderation.NewHashList(db, 31)
 	gc := moderation.GuardConfig{ChallengeBits: 8}
 	if adjust != nil {

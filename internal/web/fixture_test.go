@@ -17,6 +17,7 @@ import (
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/blob/diskblob"
 	"github.com/chatpic/chatpic/internal/events"
+	"github.com/chatpic/chatpic/internal/keyring"
 	"github.com/chatpic/chatpic/internal/media"
 	"github.com/chatpic/chatpic/internal/mediatest"
 	"github.com/chatpic/chatpic/internal/moderation"
@@ -71,7 +72,7 @@ func newFixture(t *testing.T, base *url.URL) fixture {
 	t.Cleanup(func() { blobs.Close() })
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	now := func() time.Time { return t0 }
-	keys := chatpic.NewKeyring()
+	keys := keyring.New()
 	guard := moderation.NewGuard(db, keys, now, moderation.GuardConfig{ChallengeBits: 4})
 	hashes := moderation.NewHashList(db, 31)
 	posts := posting.New(db, blobs, log, now, posting.Config{
