@@ -122,7 +122,7 @@ func TestChannelUseCases(t *testing.T) {
 	}
 	var got []string
 	for _, e := range entries {
-		got = append(got, e.Moderator+"|"+e.Action+"|"+e.Target+"|"+e.Reason)
+		got = append(got, e.Moderator+"|"+string(e.Action)+"|"+e.Target+"|"+e.Reason)
 	}
 	want := []string{
 		"|remove_channel|dogs|with 0 uploads",
