@@ -37,6 +37,10 @@ type Channel struct {
 	Locked bool
 }
 
+// DefaultReportThreshold is how many distinct reporters with a reason that
+// does not hide at once hide an upload or comment.
+const DefaultReportThreshold = 3
+
 // MaxReportThreshold bounds Channel.ReportThreshold.
 const MaxReportThreshold = 1000
 
@@ -65,6 +69,45 @@ func (c Channel) ChallengeMode() Challenge {
 		return ChallengeAuto
 	}
 	return c.Challenge
+}
+
+// Premod says what in a channel waits for a moderator before it is shown.
+type Premod string
+
+// The pre-moderation settings.
+const (
+	PremodOff   Premod = "off"   // nothing waits
+	PremodMedia Premod = "media" // uploads wait
+	PremodAll   Premod = "all"   // uploads and comments wait
+)
+
+// ParsePremod returns the setting named s, or a KindInvalid error.
+func ParsePremod(s string) (Premod, error) {
+	switch p := Premod(s); p {
+	case PremodOff, PremodMedia, PremodAll:
+		return p, nil
+	}
+	return "", Errorf(KindInvalid, "pre-moderation is off, media or all")
+}
+
+// Challenge says when uploads and comments into a channel must carry a
+// proof-of-work solution.
+type Challenge string
+
+// The challenge settings.
+const (
+	ChallengeAuto   Challenge = "auto"   // when uploads surge past the flood threshold
+	ChallengeAlways Challenge = "always" // always (an operator forced it)
+	ChallengeOff    Challenge = "off"    // never
+)
+
+// ParseChallenge returns the setting named s, or a KindInvalid error.
+func ParseChallenge(s string) (Challenge, error) {
+	switch c := Challenge(s); c {
+	case ChallengeAuto, ChallengeAlways, ChallengeOff:
+		return c, nil
+	}
+	return "", Errorf(KindInvalid, "the challenge setting is auto, always or off")
 }
 
 // ChannelStats is a channel with what is in it now.

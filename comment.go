@@ -15,7 +15,7 @@ type Comment struct {
 	Body   string
 	// PosterID names the commenter inside this post's thread only: the
 	// same person gets the same ID in one thread and unrelated IDs in
-	// others (see Keyring).
+	// others (see keyring.Ring).
 	PosterID string
 	// IsUploader is true when the commenter proved, with the delete token,
 	// to be the person who posted the upload.

@@ -51,7 +51,7 @@ type Post struct {
 	// visible.
 	Status Status
 	// ClientKey is the uploader's keyed hash under the rotating client
-	// secret (see Keyring.Client), kept only while the upload lives, so a
+	// secret (see keyring.Ring.Client), kept only while the upload lives, so a
 	// moderator can ban the person behind it; nil if unknown.
 	ClientKey []byte
 }

@@ -124,7 +124,7 @@ func (a *API) Audit(w http.ResponseWriter, r *http.Request, m chatpic.Moderator)
 	}{Entries: []AuditEntry{}}
 	for _, e := range entries {
 		out.Entries = append(out.Entries, AuditEntry{ID: e.ID, At: timestamp(e.At), Moderator: e.Moderator,
-			Action: e.Action, Target: e.Target, Reason: e.Reason, Category: string(e.Category)})
+			Action: string(e.Action), Target: e.Target, Reason: e.Reason, Category: string(e.Category)})
 	}
 	a.write(w, r, http.StatusOK, out)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/config"
+	"github.com/chatpic/chatpic/internal/keyring"
 	"github.com/chatpic/chatpic/internal/media"
 	"github.com/chatpic/chatpic/internal/moderation"
 	"github.com/chatpic/chatpic/internal/posting"
@@ -24,7 +25,7 @@ import (
 
 // Site is the set of use-cases one process runs, wired together.
 type Site struct {
-	Keys   *chatpic.Keyring
+	Keys   *keyring.Ring
 	Guard  *moderation.Guard
 	Hashes *moderation.HashList
 	Posts  *posting.Service
@@ -36,7 +37,7 @@ type Site struct {
 // Screen are filled in here. New reads the keys and the banned hashes
 // from st, and returns their errors.
 func New(ctx context.Context, st *storage.Set, log *slog.Logger, now func() time.Time, cfg config.Config, pc posting.Config) (*Site, error) {
-	s := &Site{Keys: chatpic.NewKeyring()}
+	s := &Site{Keys: keyring.New()}
 	gc := moderation.GuardConfig{
 		Limits: cfg.Safety.Limits, Flood: cfg.Safety.Flood, ChallengeBits: cfg.Safety.ChallengeBits,
 	}
@@ -49,7 +50,7 @@ func New(ctx context.Context, st *storage.Set, log *slog.Logger, now func() time
 	// and keys are never stored. (The CLI, which hashes no client, may run
 	// without the secret file.)
 	if st.DB.Shared() && cfg.Storage.Secret != nil {
-		s.Keys = chatpic.NewSharedKeyring(pepperedSecrets{st.DB, cfg.Storage.Secret})
+		s.Keys = keyring.NewShared(pepperedSecrets{st.DB, cfg.Storage.Secret})
 		gc.Shared = st.DB
 	}
 	// The previous client secret is honoured for as long as the longest
@@ -95,7 +96,7 @@ func Posting(u config.Upload) posting.Config {
 // A copy of the database alone then cannot tie a stored hash to an
 // address by trying them all.
 type pepperedSecrets struct {
-	db  chatpic.SecretSource
+	db  keyring.SecretSource
 	key []byte
 }
 

@@ -100,14 +100,14 @@ func (s *Service) RemovePost(ctx context.Context, by chatpic.Moderator, id strin
 	}
 	ctx = context.WithoutCancel(ctx)
 	p, err = s.store.RemovePost(ctx, id, statement, chatpic.AuditEntry{
-		At: now, Moderator: by.Name, Action: "remove_post", Target: id, Reason: statement, Category: r.Category,
+		At: now, Moderator: by.Name, Action: chatpic.AuditRemovePost, Target: id, Reason: statement, Category: r.Category,
 	}, now)
 	if err != nil {
 		return err
 	}
 	if len(bans) > 0 {
 		n, err := s.store.AddHashBans(ctx, bans, chatpic.AuditEntry{
-			At: now, Moderator: by.Name, Action: "ban_hashes", Target: id, Reason: fmt.Sprintf("%d hashes", len(bans)),
+			At: now, Moderator: by.Name, Action: chatpic.AuditBanHashes, Target: id, Reason: fmt.Sprintf("%d hashes", len(bans)),
 		})
 		if err != nil {
 			return err
@@ -224,7 +224,7 @@ func (s *Service) RestorePost(ctx context.Context, by chatpic.Moderator, id, rea
 		return err
 	}
 	p, err := s.store.RestorePost(ctx, id, chatpic.AuditEntry{
-		At: now, Moderator: by.Name, Action: "restore_post", Target: id, Reason: reason,
+		At: now, Moderator: by.Name, Action: chatpic.AuditRestorePost, Target: id, Reason: reason,
 	}, now)
 	if err != nil {
 		return err
@@ -238,16 +238,16 @@ func (s *Service) RestorePost(ctx context.Context, by chatpic.Moderator, id, rea
 // RemoveComment removes a comment: its number stays, its body goes.
 // Errors: KindUnauthorized, KindInvalid, KindNotFound, KindConflict.
 func (s *Service) RemoveComment(ctx context.Context, by chatpic.Moderator, id string, r Removal) error {
-	return s.setComment(ctx, by, id, chatpic.StatusRemoved, "remove_comment", r)
+	return s.setComment(ctx, by, id, chatpic.StatusRemoved, chatpic.AuditRemoveComment, r)
 }
 
 // RestoreComment shows a hidden or pending comment again. Errors as
 // RemoveComment's.
 func (s *Service) RestoreComment(ctx context.Context, by chatpic.Moderator, id, reason string) error {
-	return s.setComment(ctx, by, id, chatpic.StatusVisible, "restore_comment", Removal{Statement: reason})
+	return s.setComment(ctx, by, id, chatpic.StatusVisible, chatpic.AuditRestoreComment, Removal{Statement: reason})
 }
 
-func (s *Service) setComment(ctx context.Context, by chatpic.Moderator, id string, status chatpic.Status, action string, r Removal) error {
+func (s *Service) setComment(ctx context.Context, by chatpic.Moderator, id string, status chatpic.Status, action chatpic.AuditAction, r Removal) error {
 	if err := requireModerator(by); err != nil {
 		return err
 	}
@@ -305,7 +305,7 @@ func (s *Service) BanPoster(ctx context.Context, by chatpic.Moderator, t Target,
 		return chatpic.Errorf(chatpic.KindConflict, "this was posted too long ago: the poster can no longer be recognised")
 	}
 	return s.store.BanClient(ctx, key, end, chatpic.AuditEntry{
-		At: now, Moderator: by.Name, Action: "ban_poster", Target: target, Reason: reason,
+		At: now, Moderator: by.Name, Action: chatpic.AuditBanPoster, Target: target, Reason: reason,
 	})
 }
 

@@ -127,9 +127,9 @@ func (s *Service) AddModerator(ctx context.Context, by chatpic.Moderator, name, 
 	if err := s.store.CreateModerator(ctx, chatpic.Moderator{Name: name, Admin: admin, CreatedAt: now}, HashPassword(password)); err != nil {
 		return err
 	}
-	action := "add_moderator"
+	action := chatpic.AuditAddModerator
 	if admin {
-		action = "add_admin"
+		action = chatpic.AuditAddAdmin
 	}
 	return s.store.AddAudit(ctx, chatpic.AuditEntry{At: now, Moderator: by.Name, Action: action, Target: name})
 }
@@ -143,7 +143,7 @@ func (s *Service) RemoveModerator(ctx context.Context, by chatpic.Moderator, nam
 	if err := s.store.DeleteModerator(ctx, name); err != nil {
 		return err
 	}
-	return s.store.AddAudit(ctx, chatpic.AuditEntry{At: s.clock(), Moderator: by.Name, Action: "remove_moderator", Target: name})
+	return s.store.AddAudit(ctx, chatpic.AuditEntry{At: s.clock(), Moderator: by.Name, Action: chatpic.AuditRemoveModerator, Target: name})
 }
 
 // Moderators lists the moderator accounts. Errors: KindForbidden.
@@ -166,7 +166,7 @@ func (s *Service) NewToken(ctx context.Context, by chatpic.Moderator, name strin
 	if err := s.store.SetModeratorToken(ctx, name, hash, now); err != nil {
 		return "", err
 	}
-	return token, s.store.AddAudit(ctx, chatpic.AuditEntry{At: now, Moderator: by.Name, Action: "new_token", Target: name})
+	return token, s.store.AddAudit(ctx, chatpic.AuditEntry{At: now, Moderator: by.Name, Action: chatpic.AuditNewToken, Target: name})
 }
 
 // CLI is the moderator the command line acts as: an admin with no name.

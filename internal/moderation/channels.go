@@ -30,9 +30,9 @@ func (s *Service) LockChannel(ctx context.Context, by chatpic.Moderator, slug st
 	if err != nil {
 		return err
 	}
-	action := "unlock_channel"
+	action := chatpic.AuditUnlockChannel
 	if locked {
-		action = "lock_channel"
+		action = chatpic.AuditLockChannel
 	}
 	return s.store.SetChannelLocked(ctx, slug, locked, chatpic.AuditEntry{
 		At: s.clock(), Moderator: by.Name, Action: action, Target: slug, Reason: reason,
@@ -102,7 +102,7 @@ func (s *Service) EditChannel(ctx context.Context, by chatpic.Moderator, slug st
 		c.Challenge = *e.Challenge
 	}
 	evicted, err := s.store.UpdateChannelAudited(ctx, c, chatpic.AuditEntry{
-		At: now, Moderator: by.Name, Action: "edit_channel", Target: slug, Reason: reason,
+		At: now, Moderator: by.Name, Action: chatpic.AuditEditChannel, Target: slug, Reason: reason,
 	}, now)
 	if err != nil {
 		return nil, err
@@ -130,7 +130,7 @@ func (s *Service) AddChannel(ctx context.Context, by chatpic.Moderator, c chatpi
 		return err
 	}
 	s.log.Info("channel added", "channel", c.Slug, "moderator", by.Name)
-	return s.audit(ctx, chatpic.AuditEntry{At: now, Moderator: by.Name, Action: "add_channel", Target: c.Slug,
+	return s.audit(ctx, chatpic.AuditEntry{At: now, Moderator: by.Name, Action: chatpic.AuditAddChannel, Target: c.Slug,
 		Reason: reasonOr(reason, c.Rule())})
 }
 
@@ -166,7 +166,7 @@ func (s *Service) RemoveChannel(ctx context.Context, by chatpic.Moderator, slug 
 	}
 	s.log.Info("channel removed", "channel", slug, "moderator", by.Name, "uploads", len(gone))
 	s.announce.Discard(ctx, chatpic.ReasonRemoved, gone...)
-	return gone, s.audit(ctx, chatpic.AuditEntry{At: now, Moderator: by.Name, Action: "remove_channel", Target: slug,
+	return gone, s.audit(ctx, chatpic.AuditEntry{At: now, Moderator: by.Name, Action: chatpic.AuditRemoveChannel, Target: slug,
 		Reason: reasonOr(reason, fmt.Sprintf("with %d uploads", len(gone)))})
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/keyring"
 	"github.com/chatpic/chatpic/internal/sqlstore"
 )
 
@@ -36,7 +37,7 @@ func TestChannelUseCases(t *testing.T) {
 	}
 	t.Cleanup(func() { db.Close() })
 	now := func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) }
-	keys := chatpic.NewKeyring()
+	keys := keyring.New()
 	guard := NewGuard(db, keys, now, GuardConfig{})
 	announced := &recordingAnnouncer{}
 	mods := New(db, nil, slog.New(slog.NewTextHandler(io.Discard, nil)), now, keys, guard, NewHashList(db, 31), announced, Config{})
@@ -121,7 +122,7 @@ func TestChannelUseCases(t *testing.T) {
 	}
 	var got []string
 	for _, e := range entries {
-		got = append(got, e.Moderator+"|"+e.Action+"|"+e.Target+"|"+e.Reason)
+		got = append(got, e.Moderator+"|"+string(e.Action)+"|"+e.Target+"|"+e.Reason)
 	}
 	want := []string{
 		"|remove_channel|dogs|with 0 uploads",

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/keyring"
 	"github.com/chatpic/chatpic/internal/limit"
 	"github.com/chatpic/chatpic/internal/pow"
 )
@@ -40,7 +41,7 @@ type GuardConfig struct {
 	// Shared, if set, keeps the rate-limit counts and the used challenges
 	// where every instance on the same database sees them, so that limits
 	// and the single use of a challenge hold across instances. The
-	// Guard's Keyring must then be shared too (chatpic.NewSharedKeyring),
+	// Guard's keyring.Ring must then be shared too (keyring.NewShared),
 	// or a client would have other keys, and challenges other signatures,
 	// on each instance. Nil keeps both in memory, which suits a single
 	// instance.
@@ -75,11 +76,11 @@ const DefaultChallengeBits = pow.DefaultBits
 
 // Guard decides, per client, whether an action may go ahead: rate limits,
 // poster bans and the proof-of-work challenge. Clients are known only by
-// keyed hashes of their address (see chatpic.Keyring.Client). Guard is
+// keyed hashes of their address (see keyring.Ring.Client). Guard is
 // safe for concurrent use.
 type Guard struct {
 	store  GuardStore
-	keys   *chatpic.Keyring
+	keys   *keyring.Ring
 	now    func() time.Time
 	cfg    GuardConfig
 	limits map[chatpic.Action]rates
@@ -90,7 +91,7 @@ type Guard struct {
 }
 
 // NewGuard returns a Guard. now is the clock.
-func NewGuard(store GuardStore, keys *chatpic.Keyring, now func() time.Time, cfg GuardConfig) *Guard {
+func NewGuard(store GuardStore, keys *keyring.Ring, now func() time.Time, cfg GuardConfig) *Guard {
 	if cfg.MaxClients <= 0 {
 		cfg.MaxClients = 100_000
 	}
@@ -105,7 +106,7 @@ func NewGuard(store GuardStore, keys *chatpic.Keyring, now func() time.Time, cfg
 		g.limits[a] = g.newRates(string(a), r, cfg.MaxClients)
 	}
 	// Challenges are signed with a key derived from the day keys, which
-	// shared Keyrings share.
+	// shared rings share.
 	g.pow = pow.New(pow.Config{
 		Key:   func(issued time.Time) []byte { return keys.SigningKey("pow", issued, now()) },
 		Spent: cfg.Shared,
@@ -296,8 +297,8 @@ func (g *Guard) Challenge(ctx context.Context, ch chatpic.Channel) (Challenge, e
 func scope(ch chatpic.Channel) string { return fmt.Sprintf("channel:%s", ch.Slug) }
 
 // PruneLoop calls Prune every interval until ctx is done, and keeps a
-// shared Keyring's secrets loaded ahead of the next day and period (see
-// chatpic.Keyring.Refresh).
+// shared keyring.Ring's secrets loaded ahead of the next day and period (see
+// keyring.Ring.Refresh).
 func (g *Guard) PruneLoop(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()

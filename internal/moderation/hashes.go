@@ -81,7 +81,7 @@ func (s *Service) ImportHashes(ctx context.Context, by chatpic.Moderator, r io.R
 		bans[i].Source, bans[i].CreatedAt = "import", now
 	}
 	n, err := s.store.AddHashBans(ctx, bans, chatpic.AuditEntry{
-		At: now, Moderator: by.Name, Action: "import_hashes", Target: source,
+		At: now, Moderator: by.Name, Action: chatpic.AuditImportHashes, Target: source,
 		Reason: fmt.Sprintf("%d hashes in the list", len(bans)),
 	})
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/keyring"
 	"github.com/chatpic/chatpic/internal/limit"
 	"github.com/chatpic/chatpic/internal/pow"
 	"github.com/chatpic/chatpic/internal/sqlstore"
@@ -69,7 +70,7 @@ func sharedDatabase(t *testing.T, dialect string) string {
 // its own, wired as cmd/chatpic wires them on PostgreSQL.
 type instance struct {
 	db    *sqlstore.Store
-	keys  *chatpic.Keyring
+	keys  *keyring.Ring
 	guard *Guard
 	mods  *Service
 }
@@ -88,7 +89,7 @@ func newInstance(t *testing.T, dsn string, now func() time.Time, gc GuardConfig)
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	keys := chatpic.NewSharedKeyring(db)
+	keys := keyring.NewShared(db)
 	keys.SetClientPeriod(24*time.Hour, time.Hour)
 	if err := keys.Refresh(ctx, now()); err != nil {
 		t.Fatal(err)

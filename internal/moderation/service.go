@@ -13,6 +13,7 @@ import (
 
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/blob"
+	"github.com/chatpic/chatpic/internal/keyring"
 	"github.com/chatpic/chatpic/internal/limit"
 )
 
@@ -78,7 +79,7 @@ type Service struct {
 	blobs     blob.Store
 	log       *slog.Logger
 	now       func() time.Time
-	keys      *chatpic.Keyring
+	keys      *keyring.Ring
 	guard     *Guard
 	hashes    *HashList
 	announce  Announcer
@@ -88,7 +89,7 @@ type Service struct {
 }
 
 // New returns a Service.
-func New(store Store, blobs blob.Store, log *slog.Logger, now func() time.Time, keys *chatpic.Keyring,
+func New(store Store, blobs blob.Store, log *slog.Logger, now func() time.Time, keys *keyring.Ring,
 	guard *Guard, hashes *HashList, announce Announcer, cfg Config) *Service {
 	if cfg.SessionLife <= 0 {
 		cfg.SessionLife = DefaultSessionLife

@@ -18,6 +18,7 @@ import (
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/blob"
 	"github.com/chatpic/chatpic/internal/codecs"
+	"github.com/chatpic/chatpic/internal/keyring"
 	"github.com/chatpic/chatpic/internal/limit"
 	"github.com/chatpic/chatpic/internal/media"
 	"github.com/chatpic/chatpic/internal/pdq"
@@ -90,8 +91,8 @@ type Config struct {
 	// before it is refused as overloaded (503 with Retry-After). 0 means
 	// DefaultQueueTimeout.
 	QueueTimeout time.Duration
-	// Keys derives poster IDs and vote keys; nil means a fresh Keyring.
-	Keys *chatpic.Keyring
+	// Keys derives poster IDs and vote keys; nil means a fresh keyring.Ring.
+	Keys *keyring.Ring
 	// Events receives live updates; nil means none are sent.
 	Events Publisher
 	// Guard admits or refuses what clients do (rate limits, bans, the
@@ -146,7 +147,7 @@ type Service struct {
 	log   *slog.Logger
 	now   func() time.Time
 	cfg   Config
-	keys  *chatpic.Keyring
+	keys  *keyring.Ring
 	// work is a semaphore: decoding a picture takes a CPU.
 	work chan struct{}
 	// mem admits media work by the memory it needs.
@@ -174,7 +175,7 @@ func New(store Store, blobs blob.Store, log *slog.Logger, now func() time.Time, 
 		cfg.TempDir = os.TempDir()
 	}
 	if cfg.Keys == nil {
-		cfg.Keys = chatpic.NewKeyring()
+		cfg.Keys = keyring.New()
 	}
 	d := video.DefaultLimits()
 	if cfg.VideoLimits.MaxBytes <= 0 {
@@ -366,7 +367,7 @@ type Viewing struct {
 	// Ticket, for an upload with a view limit, is what this view's media
 	// links carry (as ?v=TICKET) so that they show the picture; see
 	// MediaFile. It stays good for two to four minutes (see
-	// chatpic.Keyring.Ticket).
+	// keyring.Ring.Ticket).
 	Ticket string
 }
 

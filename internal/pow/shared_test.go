@@ -27,7 +27,7 @@ func (m *mapSpent) SpendChallenge(_ context.Context, mac []byte, expires time.Ti
 }
 
 // dailyKey is a Key that changes every UTC day, as one derived from the
-// chatpic.Keyring's day keys does.
+// keyring.Ring's day keys does.
 func dailyKey(issued time.Time) []byte {
 	k := sha256.Sum256([]byte("day " + issued.UTC().Format(time.DateOnly)))
 	return k[:]

@@ -171,7 +171,7 @@ func (s *Store) Authenticate(ctx context.Context, hash []byte, session bool, now
 // addAudit writes an audit entry inside tx.
 func addAudit(ctx context.Context, tx querier, e chatpic.AuditEntry) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO audit (at, moderator, action, target, reason, category) VALUES (?, ?, ?, ?, ?, ?)`,
-		e.At.UnixMilli(), e.Moderator, e.Action, e.Target, e.Reason, string(e.Category)); err != nil {
+		e.At.UnixMilli(), e.Moderator, string(e.Action), e.Target, e.Reason, string(e.Category)); err != nil {
 		return internal("audit", err)
 	}
 	return nil

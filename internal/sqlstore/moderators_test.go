@@ -22,7 +22,7 @@ var moderatorCases = []conformanceCase{
 
 // byModerator is an audit entry for moderator mia's action at at.
 func byModerator(action, target string, at time.Time) chatpic.AuditEntry {
-	return chatpic.AuditEntry{At: at, Moderator: "mia", Action: action, Target: target, Reason: "reviewed"}
+	return chatpic.AuditEntry{At: at, Moderator: "mia", Action: chatpic.AuditAction(action), Target: target, Reason: "reviewed"}
 }
 
 func mustAudit(t *testing.T, s *Store) []chatpic.AuditEntry {
@@ -206,7 +206,7 @@ func testAuditPaging(t *testing.T, s *Store) {
 		}
 		var actions []string
 		for _, e := range page {
-			actions = append(actions, e.Action)
+			actions = append(actions, string(e.Action))
 			before = e.ID
 		}
 		pages = append(pages, actions)

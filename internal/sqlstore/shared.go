@@ -7,7 +7,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/keyring"
 )
 
 // This file and rates.go hold the state that the instances of one site
@@ -15,7 +15,7 @@ import (
 // used proof-of-work challenges (migration 0008). Every statement works on
 // SQLite too, where a single instance has no need of them.
 
-var _ chatpic.SecretSource = (*Store)(nil)
+var _ keyring.SecretSource = (*Store)(nil)
 
 // Shared reports whether several instances may serve one site from this
 // database at once (PostgreSQL): they then keep the state they must agree

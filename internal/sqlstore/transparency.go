@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/chatpic/chatpic"
@@ -46,8 +47,14 @@ func (s *Store) Transparency(ctx context.Context, since time.Time) ([]chatpic.Mo
 	if err != nil {
 		return nil, err
 	}
-	err = s.each(ctx, `SELECT at, category FROM audit WHERE at >= ? AND action IN ('remove_post', 'remove_comment')`,
-		[]any{from}, func(scan func(...any) error) error {
+	removals, marks := []any{from}, []string{}
+	for _, a := range chatpic.AuditActions() {
+		if a.Removal() {
+			removals, marks = append(removals, string(a)), append(marks, "?")
+		}
+	}
+	err = s.each(ctx, `SELECT at, category FROM audit WHERE at >= ? AND action IN (`+strings.Join(marks, ", ")+`)`,
+		removals, func(scan func(...any) error) error {
 			var at int64
 			var category chatpic.ReportReason
 			if err := scan(&at, &category); err != nil {

@@ -42,14 +42,18 @@ func (w *Web) Audit(rw http.ResponseWriter, r *http.Request, m chatpic.Moderator
 }
 
 // actionText words an audit action: "remove_post" reads "remove post".
-func actionText(action string) string { return strings.ReplaceAll(action, "_", " ") }
+func actionText(action chatpic.AuditAction) string {
+	return strings.ReplaceAll(string(action), "_", " ")
+}
 
 // auditLink returns the page an audit entry's target is on, or "".
 func auditLink(e chatpic.AuditEntry) string {
-	switch {
-	case (strings.HasSuffix(e.Action, "_post") || e.Action == "ban_hashes") && chatpic.ValidID(e.Target):
-		return "/p/" + e.Target
-	case strings.HasSuffix(e.Action, "_channel"):
+	switch e.Action.Target() {
+	case chatpic.TargetPost:
+		if chatpic.ValidID(e.Target) {
+			return "/p/" + e.Target
+		}
+	case chatpic.TargetChannel:
 		return "/c/" + e.Target
 	}
 	return ""

@@ -1,4 +1,7 @@
-package chatpic
+// Package keyring derives, from secrets that rotate and are forgotten, the
+// keyed hashes that stand in for anonymous clients (poster IDs, vote,
+// report and client keys) and the day keys that sign tickets.
+package keyring
 
 import (
 	"context"
@@ -10,6 +13,8 @@ import (
 	"net/netip"
 	"sync"
 	"time"
+
+	"github.com/chatpic/chatpic"
 )
 
 // KeyLife is how long a day's key is kept: long enough for every post
@@ -27,18 +32,18 @@ type SecretSource interface {
 	Secret(ctx context.Context, name string, period int64, expires time.Time) ([]byte, error)
 }
 
-// Keyring derives the keyed hashes that stand in for clients: poster IDs
+// Ring derives the keyed hashes that stand in for clients: poster IDs
 // and vote dedup keys. Each UTC day gets a fresh random key, used for the
 // posts made that day; keys are forgotten after KeyLife, so a stored hash
 // can never be traced back to an address, not even by trying every
 // address, once its key is gone.
 //
-// A Keyring from NewKeyring keeps its keys only in memory: a restart
-// forgets every key, so poster IDs change and people may vote again. A
-// Keyring from NewSharedKeyring takes them from a SecretSource that
-// several instances share (see Refresh), so that a client is the same
-// client on each of them. Keyring is safe for concurrent use.
-type Keyring struct {
+// A Ring from New keeps its keys only in memory: a restart forgets every
+// key, so poster IDs change and people may vote again. A Ring from
+// NewShared takes them from a SecretSource that several instances share
+// (see Refresh), so that a client is the same client on each of them. Ring
+// is safe for concurrent use.
+type Ring struct {
 	src SecretSource // nil: keys are made here and live in memory only
 
 	mu      sync.Mutex
@@ -49,30 +54,30 @@ type Keyring struct {
 }
 
 // key is one secret. stopgap marks a key made on the spot by a shared
-// Keyring because Refresh had not loaded the shared one: it holds on this
+// Ring because Refresh had not loaded the shared one: it holds on this
 // instance only, until Refresh replaces it.
 type key struct {
 	bytes   []byte
 	stopgap bool
 }
 
-// NewKeyring returns an empty Keyring whose keys are random and live only
+// New returns an empty Ring whose keys are random and live only
 // in memory: right for a single instance.
-func NewKeyring() *Keyring {
-	return &Keyring{days: map[int64]key{}, clients: map[int64]key{}}
+func New() *Ring {
+	return &Ring{days: map[int64]key{}, clients: map[int64]key{}}
 }
 
-// NewSharedKeyring returns a Keyring whose keys come from src, the same on
+// NewShared returns a Ring whose keys come from src, the same on
 // every instance that uses it. Call SetClientPeriod first if needed, then
-// Refresh before the Keyring is used.
-func NewSharedKeyring(src SecretSource) *Keyring {
-	k := NewKeyring()
+// Refresh before the Ring is used.
+func NewShared(src SecretSource) *Ring {
+	k := New()
 	k.src = src
 	return k
 }
 
 // newKey returns a fresh random key; k.mu must be held.
-func (k *Keyring) newKey() key {
+func (k *Ring) newKey() key {
 	b := make([]byte, 32)
 	rand.Read(b)
 	return key{bytes: b, stopgap: k.src != nil}
@@ -88,7 +93,7 @@ func dayKeyEnd(day int64) time.Time { return time.Unix((day+1)*86400, 0).Add(Key
 
 // dayKey returns the key of the day of t, making it if needed, and forgets
 // keys older than KeyLife before now.
-func (k *Keyring) dayKey(t, now time.Time) []byte {
+func (k *Ring) dayKey(t, now time.Time) []byte {
 	day := dayOf(t)
 	k.mu.Lock()
 	defer k.mu.Unlock()
@@ -106,7 +111,7 @@ func (k *Keyring) dayKey(t, now time.Time) []byte {
 	return dk.bytes
 }
 
-func (k *Keyring) sum(purpose string, p Post, client netip.Addr, now time.Time) []byte {
+func (k *Ring) sum(purpose string, p chatpic.Post, client netip.Addr, now time.Time) []byte {
 	m := hmac.New(sha256.New, k.dayKey(p.CreatedAt, now))
 	m.Write([]byte(purpose))
 	m.Write([]byte{0})
@@ -121,13 +126,13 @@ var posterIDEncoding = base32.NewEncoding("abcdefghijkmnpqrstuvwxyz23456789").Wi
 
 // PosterID returns the 8-character ID of client inside the thread of p:
 // stable for that client and post, unlinkable across posts.
-func (k *Keyring) PosterID(p Post, client netip.Addr, now time.Time) string {
+func (k *Ring) PosterID(p chatpic.Post, client netip.Addr, now time.Time) string {
 	return posterIDEncoding.EncodeToString(k.sum("poster", p, client, now))[:8]
 }
 
 // VoterKey returns the key under which client's vote on p is stored: one
 // vote per client per post, and nothing that leads back to the client.
-func (k *Keyring) VoterKey(p Post, client netip.Addr, now time.Time) []byte {
+func (k *Ring) VoterKey(p chatpic.Post, client netip.Addr, now time.Time) []byte {
 	return k.sum("vote", p, client, now)[:16]
 }
 
@@ -136,13 +141,13 @@ const ticketWindow = 2 * time.Minute
 
 // Ticket returns a short-lived ticket that lets the page of a counted view
 // of a self-destructing post load its media without counting more views.
-func (k *Keyring) Ticket(p Post, now time.Time) string {
+func (k *Ring) Ticket(p chatpic.Post, now time.Time) string {
 	return k.ticketAt(p, now.Truncate(ticketWindow), now)
 }
 
 // TicketValid reports whether ticket was made by Ticket for p in the
 // current or the previous window.
-func (k *Keyring) TicketValid(p Post, ticket string, now time.Time) bool {
+func (k *Ring) TicketValid(p chatpic.Post, ticket string, now time.Time) bool {
 	w := now.Truncate(ticketWindow)
 	for _, at := range []time.Time{w, w.Add(-ticketWindow)} {
 		if ticket != "" && hmac.Equal([]byte(ticket), []byte(k.ticketAt(p, at, now))) {
@@ -152,7 +157,7 @@ func (k *Keyring) TicketValid(p Post, ticket string, now time.Time) bool {
 	return false
 }
 
-func (k *Keyring) ticketAt(p Post, window, now time.Time) string {
+func (k *Ring) ticketAt(p chatpic.Post, window, now time.Time) string {
 	m := hmac.New(sha256.New, k.dayKey(p.CreatedAt, now))
 	m.Write([]byte("ticket\x00" + p.ID + "\x00" + window.UTC().Format(time.RFC3339)))
 	return posterIDEncoding.EncodeToString(m.Sum(nil))[:16]
@@ -160,9 +165,9 @@ func (k *Keyring) ticketAt(p Post, window, now time.Time) string {
 
 // SigningKey returns a 32-byte key for purpose (such as "pow"), derived
 // from the key of the day of t: it changes every day, is the same on every
-// instance that shares the Keyring's source, and is gone with the day's
+// instance that shares the Ring's source, and is gone with the day's
 // key after KeyLife. purpose keeps the keys of different uses apart.
-func (k *Keyring) SigningKey(purpose string, t, now time.Time) []byte {
+func (k *Ring) SigningKey(purpose string, t, now time.Time) []byte {
 	m := hmac.New(sha256.New, k.dayKey(t, now))
 	m.Write([]byte("signing key\x00" + purpose))
 	return m.Sum(nil)
@@ -178,17 +183,17 @@ const (
 )
 
 // SetClientPeriod sets how often the client secret rotates and how long
-// the previous one is honoured. Call it before the Keyring is used.
+// the previous one is honoured. Call it before the Ring is used.
 // Instances that share a source should agree on period; the secrets of
 // different periods are kept apart.
-func (k *Keyring) SetClientPeriod(period, grace time.Duration) {
+func (k *Ring) SetClientPeriod(period, grace time.Duration) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.period, k.grace = period, grace
 }
 
 // periods returns the client period and grace; k.mu must be held.
-func (k *Keyring) periods() (time.Duration, time.Duration) {
+func (k *Ring) periods() (time.Duration, time.Duration) {
 	if k.period <= 0 {
 		return ClientPeriod, ClientGrace
 	}
@@ -197,7 +202,7 @@ func (k *Keyring) periods() (time.Duration, time.Duration) {
 
 // clientPeriod returns the number of the client period of t and whether
 // the previous period's secret is still honoured at t; k.mu must be held.
-func (k *Keyring) clientPeriod(t time.Time) (n int64, inGrace bool) {
+func (k *Ring) clientPeriod(t time.Time) (n int64, inGrace bool) {
 	period, grace := k.periods()
 	n = t.UnixNano() / int64(period)
 	return n, t.Sub(time.Unix(0, n*int64(period))) < grace
@@ -209,7 +214,7 @@ func (k *Keyring) clientPeriod(t time.Time) (n int64, inGrace bool) {
 // the grace). The secrets are random and forgotten as they rotate out, so
 // a stored hash leads back to no one and stops matching anyone once its
 // secret is gone.
-func (k *Keyring) Client(client netip.Addr, now time.Time) (cur, prev []byte) {
+func (k *Ring) Client(client netip.Addr, now time.Time) (cur, prev []byte) {
 	k.mu.Lock()
 	n, inGrace := k.clientPeriod(now)
 	for p := range k.clients {
@@ -240,7 +245,7 @@ func (k *Keyring) Client(client netip.Addr, now time.Time) (cur, prev []byte) {
 
 // ClientKeyEnd returns when a client hash made at t stops matching: the end
 // of its secret's period plus the grace.
-func (k *Keyring) ClientKeyEnd(t time.Time) time.Time {
+func (k *Ring) ClientKeyEnd(t time.Time) time.Time {
 	k.mu.Lock()
 	period, grace := k.periods()
 	k.mu.Unlock()
@@ -251,7 +256,7 @@ func (k *Keyring) ClientKeyEnd(t time.Time) time.Time {
 // Reporter returns the key under which client's report of a post (or of
 // one of its comments, by commentID) is stored: one report per client and
 // thing, and nothing that leads back to the client.
-func (k *Keyring) Reporter(p Post, commentID string, client netip.Addr, now time.Time) []byte {
+func (k *Ring) Reporter(p chatpic.Post, commentID string, client netip.Addr, now time.Time) []byte {
 	return k.sum("report\x00"+commentID, p, client, now)[:16]
 }
 
@@ -263,7 +268,7 @@ type wanted struct {
 	expires time.Time
 }
 
-// Refresh loads from the Keyring's source the secrets it needs around now:
+// Refresh loads from the Ring's source the secrets it needs around now:
 // the day keys of the last KeyLife and of tomorrow, and the client secrets
 // of the current period, of the previous one while it is honoured and of
 // the next one. Secrets already loaded are not asked for again, so a call
@@ -271,14 +276,14 @@ type wanted struct {
 // source Refresh does nothing.
 //
 // The other methods never wait for the source: they use what Refresh
-// loaded. Call Refresh before the Keyring is first used (its error then
+// loaded. Call Refresh before the Ring is first used (its error then
 // means the instance cannot share keys) and then often, at least once a
 // day; the moderation Guard calls it before its decisions and every minute
 // in its loop. A key a method needs that Refresh has not loaded is made up
 // on the spot and holds on this instance only, until the next Refresh
 // replaces it with the shared one. On error Refresh keeps what it loaded
 // before the error.
-func (k *Keyring) Refresh(ctx context.Context, now time.Time) error {
+func (k *Ring) Refresh(ctx context.Context, now time.Time) error {
 	if k.src == nil {
 		return nil
 	}
@@ -303,7 +308,7 @@ func (k *Keyring) Refresh(ctx context.Context, now time.Time) error {
 
 // missing returns the secrets Refresh must load at now: those not loaded
 // yet and those made up as a stopgap.
-func (k *Keyring) missing(now time.Time) []wanted {
+func (k *Ring) missing(now time.Time) []wanted {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	var out []wanted

@@ -1,4 +1,4 @@
-package chatpic
+package keyring
 
 import (
 	"bytes"
@@ -9,10 +9,12 @@ import (
 	"net/netip"
 	"testing"
 	"time"
+
+	"github.com/chatpic/chatpic"
 )
 
 func TestClientKeysRotate(t *testing.T) {
-	k := NewKeyring()
+	k := New()
 	k.SetClientPeriod(24*time.Hour, time.Hour)
 	alice, bob := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("2001:db8::1")
 	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
@@ -73,8 +75,8 @@ func TestSharedKeyrings(t *testing.T) {
 	src := newMapSource()
 	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 	now := day.Add(10 * time.Hour)
-	a, b := NewSharedKeyring(src), NewSharedKeyring(src)
-	for _, k := range []*Keyring{a, b} {
+	a, b := NewShared(src), NewShared(src)
+	for _, k := range []*Ring{a, b} {
 		if err := k.Refresh(t.Context(), now); err != nil {
 			t.Fatal(err)
 		}
@@ -91,7 +93,7 @@ func TestSharedKeyrings(t *testing.T) {
 		t.Errorf("today's client secret expires %v, want %v", got, want)
 	}
 	alice := netip.MustParseAddr("192.0.2.1")
-	old := Post{ID: "p1", CreatedAt: now.Add(-20 * 24 * time.Hour)}
+	old := chatpic.Post{ID: "p1", CreatedAt: now.Add(-20 * 24 * time.Hour)}
 	if a.PosterID(old, alice, now) != b.PosterID(old, alice, now) {
 		t.Error("poster IDs differ")
 	}
@@ -135,11 +137,11 @@ func TestSharedKeyrings(t *testing.T) {
 func TestSharedKeyringStopgap(t *testing.T) {
 	src := newMapSource()
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-	a, b := NewSharedKeyring(src), NewSharedKeyring(src)
+	a, b := NewShared(src), NewShared(src)
 	if err := b.Refresh(t.Context(), now); err != nil {
 		t.Fatal(err)
 	}
-	p := Post{ID: "p1", CreatedAt: now}
+	p := chatpic.Post{ID: "p1", CreatedAt: now}
 	alice := netip.MustParseAddr("192.0.2.1")
 	// a was never refreshed: its keys are its own for now.
 	if a.PosterID(p, alice, now) == b.PosterID(p, alice, now) {
@@ -164,7 +166,7 @@ func TestSharedKeyringStopgap(t *testing.T) {
 }
 
 func TestRefreshWithoutSource(t *testing.T) {
-	k := NewKeyring()
+	k := New()
 	if err := k.Refresh(t.Context(), time.Now()); err != nil {
 		t.Fatal(err)
 	}
