@@ -440,6 +440,10 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Stopping the server writes out the request lines it still held.
+	if err := in.stop(); err != nil {
+		t.Fatal(err)
+	}
 	log := in.log.String()
 	for _, s := range secrets {
 		if strings.Contains(log, s) {
@@ -448,5 +452,8 @@ func TestEndToEnd(t *testing.T) {
 	}
 	if !strings.Contains(log, "post created") {
 		t.Fatal("the log was not captured; the privacy check proves nothing")
+	}
+	if !strings.Contains(log, "msg=request") || !strings.Contains(log, "path=/api/v1/posts/"+photo.ID) {
+		t.Fatal("the request lines never reached the log")
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/chatpic/chatpic/internal/config"
 	"github.com/chatpic/chatpic/internal/events"
 	"github.com/chatpic/chatpic/internal/janitor"
+	"github.com/chatpic/chatpic/internal/lines"
 	"github.com/chatpic/chatpic/internal/posting"
 	"github.com/chatpic/chatpic/internal/request"
 	"github.com/chatpic/chatpic/internal/server"
@@ -102,8 +103,12 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 				"view-limited uploads stay reachable there by ID while their files exist (docs/deploy.md)")
 		}
 	}
+	// The line of every request goes out in batches, at most a tenth of a
+	// second late; everything else is written at once.
+	requestLines := lines.New(e.stderr)
+	defer requestLines.Close()
 	handler := server.Routes(pages, api.New(posts, site.Mods, origin, log, broker, lim),
-		[]server.Pinger{st.DB, st.Blobs}, server.Deps{Log: log})
+		[]server.Pinger{st.DB, st.Blobs}, server.Deps{Log: log, Requests: slog.New(slog.NewTextHandler(requestLines, nil))})
 
 	var tlsConfig *tls.Config
 	if cfg.HTTP.TLSCert != "" {

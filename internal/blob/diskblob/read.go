@@ -143,7 +143,7 @@ func info(key string, fi fs.FileInfo) blob.Info {
 // somewhere else. The seeks http.ServeContent makes to learn the size (to
 // the end and back) so cost no system call.
 type object struct {
-	f    *os.File
+	f    handle
 	info blob.Info
 	// pos is where the caller's next Read starts, when at is true; else the
 	// kernel's position is the caller's. kpos is the kernel's position, when
@@ -152,7 +152,14 @@ type object struct {
 	at, kat   bool
 }
 
-func newObject(f *os.File, info blob.Info) *object {
+// handle is what an object reads through: an *os.File, or on Linux the bare
+// descriptor of a file (see open_linux.go).
+type handle interface {
+	io.ReadSeekCloser
+	SyscallConn() (syscall.RawConn, error)
+}
+
+func newObject(f handle, info blob.Info) *object {
 	return &object{f: f, info: info, at: true, kat: true}
 }
 
