@@ -27,12 +27,15 @@ type Post struct {
 	MIME     string // the type we serve, decided from the bytes
 	Ext      string // the extension of the media URL, without the dot
 	ThumbExt string // the extension of the thumbnail URL
-	Width    int    // as displayed
-	Height   int
-	Duration time.Duration // of a video; 0 for pictures
-	Frames   int           // of an animation; 1 for still pictures, 0 for video
-	Bytes    int64         // size of the stored media file
-	SHA256   [32]byte      // of the stored media file
+	// ThumbMIME is the type we serve the thumbnail with, decided when it
+	// was made.
+	ThumbMIME string
+	Width     int // as displayed
+	Height    int
+	Duration  time.Duration // of a video; 0 for pictures
+	Frames    int           // of an animation; 1 for still pictures, 0 for video
+	Bytes     int64         // size of the stored media file
+	SHA256    [32]byte      // of the stored media file
 	// PDQ is the perceptual hash of the picture (of the poster frame for a
 	// video), nil if none could be made; PDQQuality is its quality, 0..100.
 	PDQ        []byte

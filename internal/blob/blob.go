@@ -24,7 +24,13 @@ type Store interface {
 	// and the returned error wraps r's error or ctx.Err(), so that a
 	// *chatpic.Error from r (say, KindTooLarge from a size limit) keeps its
 	// kind. Put reads r to io.EOF but does not close it.
-	Put(ctx context.Context, key string, r io.Reader) (int64, error)
+	//
+	// contentType is the object's media type, as its caller decided it
+	// (chatpic from the bytes, never from the key): a store that clients
+	// may fetch from directly (s3blob) serves the object with it, "" meaning
+	// application/octet-stream; a store that serves nothing itself
+	// (diskblob) may ignore it.
+	Put(ctx context.Context, key string, r io.Reader, contentType string) (int64, error)
 
 	// Open returns the object stored under key for reading; the caller must
 	// close it. A missing key yields an error of kind chatpic.KindNotFound

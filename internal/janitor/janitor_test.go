@@ -50,7 +50,7 @@ func (f fixture) post(t *testing.T, channel string, created time.Time, ttl time.
 	}
 	if !noFiles {
 		for _, key := range []string{p.MediaKey(), p.ThumbKey()} {
-			if _, err := f.blobs.Put(ctx, key, strings.NewReader("abc")); err != nil {
+			if _, err := f.blobs.Put(ctx, key, strings.NewReader("abc"), ""); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -85,12 +85,12 @@ func TestRun(t *testing.T) {
 			fresh := f.post(t, "brief", now.Add(-10*time.Minute), time.Hour, false)
 			expired := f.post(t, "brief", now.Add(-2*time.Hour), time.Hour, false)
 			lost := f.post(t, "keep", now.Add(-3*time.Hour), 0, true)
-			f.blobs.Put(ctx, lost.ThumbKey(), strings.NewReader("thumb only"))
+			f.blobs.Put(ctx, lost.ThumbKey(), strings.NewReader("thumb only"), "")
 			young := f.post(t, "keep", now.Add(-time.Minute), 0, true) // an upload in flight
 			orphan := "media/" + chatpic.NewID() + ".jpg"
 			junk := "thumb/not-an-id.jpg"
 			for _, key := range []string{orphan, junk} {
-				f.blobs.Put(ctx, key, strings.NewReader("left behind"))
+				f.blobs.Put(ctx, key, strings.NewReader("left behind"), "")
 			}
 
 			var announced []string

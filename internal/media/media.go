@@ -8,52 +8,13 @@
 // orientation) is kept. The scrubbed bytes are parsed again to verify that
 // nothing else survived, decoded, and turned into a thumbnail. If any of
 // that fails the upload is refused.
+//
+// The package also keeps the registry of every format chatpic accepts,
+// pictures and videos (Formats): the upload page, its script, refusals and
+// stored objects all name and type the formats from it.
 package media
 
 import "github.com/chatpic/chatpic/internal/pdq"
-
-// Format is an accepted media format. Its value is a short lower-case name
-// that is safe to store.
-type Format string
-
-// The accepted formats.
-const (
-	JPEG Format = "jpeg"
-	PNG  Format = "png"
-	GIF  Format = "gif"
-	WebP Format = "webp"
-)
-
-// MIME returns the media type to serve f with, or "" for an unknown format.
-func (f Format) MIME() string {
-	switch f {
-	case JPEG:
-		return "image/jpeg"
-	case PNG:
-		return "image/png"
-	case GIF:
-		return "image/gif"
-	case WebP:
-		return "image/webp"
-	}
-	return ""
-}
-
-// Ext returns the file name extension for f, without the dot, or "" for an
-// unknown format.
-func (f Format) Ext() string {
-	switch f {
-	case JPEG:
-		return "jpg"
-	case PNG:
-		return "png"
-	case GIF:
-		return "gif"
-	case WebP:
-		return "webp"
-	}
-	return ""
-}
 
 // Limits bounds what Process will decode. Every bound is checked against
 // the file's headers before any pixel is decoded. A zero or negative field

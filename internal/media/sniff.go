@@ -10,8 +10,6 @@ import (
 // everything it recognises. Fewer bytes work for the accepted formats.
 const SniffLen = 512
 
-const msgAccepted = "this file is not an image chatpic accepts (JPEG, PNG, GIF or WebP)"
-
 // Sniff returns the format of a file from its first bytes (up to SniffLen).
 // It never trusts a file name or a declared content type. For anything that
 // is not an accepted format it returns a *chatpic.Error of kind
@@ -20,7 +18,7 @@ const msgAccepted = "this file is not an image chatpic accepts (JPEG, PNG, GIF o
 func Sniff(head []byte) (Format, error) {
 	switch {
 	case len(head) == 0:
-		return "", chatpic.Errorf(chatpic.KindUnsupported, "this file is empty; chatpic accepts JPEG, PNG, GIF or WebP images")
+		return "", chatpic.Errorf(chatpic.KindUnsupported, "this file is empty; chatpic accepts %s images", processedNames())
 	case bytes.HasPrefix(head, []byte{0xFF, 0xD8, 0xFF}):
 		return JPEG, nil
 	case bytes.HasPrefix(head, pngSignature):
@@ -30,10 +28,11 @@ func Sniff(head []byte) (Format, error) {
 	case len(head) >= 12 && string(head[:4]) == "RIFF" && string(head[8:12]) == "WEBP":
 		return WebP, nil
 	}
+	msg := "this file is not an image chatpic accepts (" + processedNames() + ")"
 	if what := lookalike(head); what != "" {
-		return "", chatpic.Errorf(chatpic.KindUnsupported, "%s; it looks like %s", msgAccepted, what)
+		return "", chatpic.Errorf(chatpic.KindUnsupported, "%s; it looks like %s", msg, what)
 	}
-	return "", chatpic.Errorf(chatpic.KindUnsupported, "%s", msgAccepted)
+	return "", chatpic.Errorf(chatpic.KindUnsupported, "%s", msg)
 }
 
 // signatures of common formats that are not accepted, so the message can

@@ -26,12 +26,12 @@ type fullBlobs struct {
 	prefix string
 }
 
-func (f fullBlobs) Put(ctx context.Context, key string, r io.Reader) (int64, error) {
+func (f fullBlobs) Put(ctx context.Context, key string, r io.Reader, contentType string) (int64, error) {
 	if strings.HasPrefix(key, f.prefix) {
 		io.Copy(io.Discard, io.LimitReader(r, 4096))
 		return 0, fmt.Errorf("diskblob: put %s: write: %w", key, syscall.ENOSPC)
 	}
-	return f.Store.Put(ctx, key, r)
+	return f.Store.Put(ctx, key, r, contentType)
 }
 
 // fullStore is a database that is full, as sqlstore reports it.

@@ -22,8 +22,12 @@ import (
 	"github.com/chatpic/chatpic/internal/worker"
 )
 
-// msgAccepted names every type chatpic takes, for refusals.
-const msgAccepted = "chatpic accepts pictures (JPEG, PNG, GIF, WebP, HEIC, AVIF) and videos (MP4, WebM, MOV)"
+// accepted names every type chatpic takes, for refusals: "chatpic accepts
+// pictures (JPEG, PNG, ...) and videos (MP4, ...)".
+func accepted() string {
+	return "chatpic accepts pictures (" + strings.Join(media.Names(chatpic.Image), ", ") +
+		") and videos (" + strings.Join(media.Names(chatpic.Video), ", ") + ")"
+}
 
 // ingested is an upload that passed the pipeline: the clean file to store,
 // its thumbnail, and what was learnt about it. Close removes the file.
@@ -31,6 +35,7 @@ type ingested struct {
 	kind          chatpic.MediaKind
 	mime, ext     string
 	thumbExt      string
+	thumbMIME     string
 	width, height int
 	frames        int
 	duration      time.Duration
@@ -94,9 +99,9 @@ func refusal(err error) error {
 	}
 	msg := chatpic.ErrorMessage(err)
 	if _, hint, ok := strings.Cut(msg, "; it looks like "); ok {
-		return chatpic.Errorf(chatpic.KindUnsupported, "this file is not something %s; it looks like %s", msgAccepted, hint)
+		return chatpic.Errorf(chatpic.KindUnsupported, "this file is not something %s; it looks like %s", accepted(), hint)
 	}
-	return chatpic.Errorf(chatpic.KindUnsupported, "this file is not something %s", msgAccepted)
+	return chatpic.Errorf(chatpic.KindUnsupported, "this file is not something %s", accepted())
 }
 
 // ingestImage scrubs a JPEG, PNG, GIF or WebP losslessly (see media.Process)
@@ -127,7 +132,8 @@ func (s *Service) ingestImage(ctx context.Context, src io.ReaderAt, size int64) 
 }
 
 func (in *ingested) fromPicture(res media.Result) {
-	in.mime, in.ext, in.thumbExt = res.Format.MIME(), res.Format.Ext(), res.ThumbFormat.Ext()
+	in.mime, in.ext = res.Format.MIME(), res.Format.Ext()
+	in.thumbExt, in.thumbMIME = res.ThumbFormat.Ext(), res.ThumbFormat.MIME()
 	in.width, in.height, in.frames = res.Width, res.Height, res.Frames
 	in.pdq, in.pdqQuality, in.dihedral = res.PDQ, res.PDQQuality, res.PDQDihedral
 }
@@ -215,7 +221,11 @@ func (s *Service) ingestVideo(ctx context.Context, spool *os.File, size int64) (
 		return nil, err
 	}
 
-	in := &ingested{kind: chatpic.Video, mime: res.MIME, ext: res.Container,
+	format, ok := media.Lookup(media.Format(res.Container))
+	if !ok || format.Kind != chatpic.Video || format.Ext == "" {
+		return nil, chatpic.Internal(fmt.Errorf("posting: the worker made a clip in %q, which chatpic does not serve", res.Container))
+	}
+	in := &ingested{kind: chatpic.Video, mime: format.MIME, ext: format.Ext,
 		width: res.Width, height: res.Height, duration: res.Duration}
 	defer func() {
 		if err != nil {
@@ -257,7 +267,7 @@ func (s *Service) ingestVideo(ctx context.Context, spool *os.File, size int64) (
 	if err != nil {
 		return nil, err
 	}
-	in.thumbExt = pic.ThumbFormat.Ext()
+	in.thumbExt, in.thumbMIME = pic.ThumbFormat.Ext(), pic.ThumbFormat.MIME()
 	in.pdq, in.pdqQuality, in.dihedral = pic.PDQ, pic.PDQQuality, pic.PDQDihedral
 	return in, nil
 }

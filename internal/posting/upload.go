@@ -180,6 +180,7 @@ func (s *Service) upload(ctx context.Context, ch chatpic.ChannelStats, d Draft, 
 		MIME:            in.mime,
 		Ext:             in.ext,
 		ThumbExt:        in.thumbExt,
+		ThumbMIME:       in.thumbMIME,
 		Width:           in.width,
 		Height:          in.height,
 		Duration:        in.duration,
@@ -201,11 +202,11 @@ func (s *Service) upload(ctx context.Context, ch chatpic.ChannelStats, d Draft, 
 	if _, err := in.clean.Seek(0, io.SeekStart); err != nil {
 		return Created{}, chatpic.Internal(fmt.Errorf("posting: %w", err))
 	}
-	if _, err := s.blobs.Put(ctx, p.MediaKey(), in.clean); err != nil {
+	if _, err := s.blobs.Put(ctx, p.MediaKey(), in.clean, p.MIME); err != nil {
 		s.removeFiles(ctx, p)
 		return Created{}, storageErr(chatpic.Internal(fmt.Errorf("posting: store media: %w", err)), "storing the media file")
 	}
-	if _, err := s.blobs.Put(ctx, p.ThumbKey(), &in.thumb); err != nil {
+	if _, err := s.blobs.Put(ctx, p.ThumbKey(), &in.thumb, p.ThumbMIME); err != nil {
 		s.removeFiles(ctx, p)
 		return Created{}, storageErr(chatpic.Internal(fmt.Errorf("posting: store thumbnail: %w", err)), "storing the thumbnail")
 	}

@@ -118,3 +118,53 @@ func TestConcurrentMigrate(t *testing.T) {
 		}
 	})
 }
+
+// TestThumbMIMEFilled checks that the migration recording a thumbnail's
+// type gives the posts made before it the type their thumbnail's
+// extension told, so they are still served with it.
+func TestThumbMIMEFilled(t *testing.T) {
+	eachDialect(t, func(t *testing.T, d testDialect) {
+		ctx := context.Background()
+		s, err := OpenWith(ctx, d.database(t), Options{SkipMigrations: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		all, err := migrationsFor(s.d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(all, func(m migration) bool { return m.name == "0010_thumb_mime.sql" })
+		if i < 0 {
+			t.Fatal("no migration 0010_thumb_mime.sql")
+		}
+		for _, m := range all[:i] {
+			if _, err := s.apply(ctx, m); err != nil {
+				t.Fatalf("%s: %v", m.name, err)
+			}
+		}
+		if _, err := s.Seed(ctx, chatpic.DefaultChannels(), t0); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]string{"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+		ids := map[string]string{}
+		for ext := range want {
+			p := newPost("random", t0, 0)
+			ids[ext] = p.ID
+			if _, err := s.write.ExecContext(ctx, `INSERT INTO posts (id, channel, seq, mime, ext, thumb_ext, width, height, bytes,
+				sha256, created_at, delete_token_hash) VALUES (?, 'random', ?, 'image/png', 'png', ?, 1, 1, 1, ?, 0, ?)`,
+				p.ID, len(ids), ext, p.SHA256[:], p.DeleteTokenHash); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for ext, id := range ids {
+			p, err := s.Post(ctx, id, t0)
+			if err != nil || p.ThumbMIME != want[ext] {
+				t.Errorf("a post with a .%s thumbnail reads back with %q, %v; want %q", ext, p.ThumbMIME, err, want[ext])
+			}
+		}
+	})
+}

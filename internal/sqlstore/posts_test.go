@@ -254,7 +254,7 @@ func testScanPosts(t *testing.T, s *Store) {
 func testRoundTrip(t *testing.T, s *Store) {
 	mustChannel(t, s, "clips", 10, time.Hour)
 	in := newPost("clips", t0, time.Hour)
-	in.Caption, in.Kind, in.MIME, in.Ext, in.ThumbExt = "a clip", chatpic.Video, "video/mp4", "mp4", "jpg"
+	in.Caption, in.Kind, in.MIME, in.Ext, in.ThumbExt, in.ThumbMIME = "a clip", chatpic.Video, "video/mp4", "mp4", "png", "image/png"
 	in.Duration, in.Frames, in.Width, in.Height = 12345*time.Millisecond, 0, 1080, 1920
 	in.PDQ, in.PDQQuality = []byte("0123456789abcdef0123456789abcdef"), 87
 	in.Status, in.ClientKey = chatpic.StatusPending, []byte("keyed hash of the client")

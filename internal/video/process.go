@@ -266,7 +266,7 @@ func verify(p *probe, path string, in *input, lim Limits) (Result, error) {
 	if d <= 0 {
 		return Result{}, damaged(errors.New("video: output has no duration"))
 	}
-	res := Result{Container: in.output, MIME: "video/" + in.output, Duration: d, VideoCodec: v.CodecName}
+	res := Result{Container: in.output, Duration: d, VideoCodec: v.CodecName}
 	res.Width, res.Height = v.displaySize()
 	if a != nil {
 		res.AudioCodec = a.CodecName

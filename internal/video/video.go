@@ -67,8 +67,7 @@ func (l Limits) withDefaults() Limits {
 
 // Result describes a clip that Process accepted and cleaned.
 type Result struct {
-	Container string // MP4 or WebM: what is served
-	MIME      string // "video/mp4" or "video/webm"
+	Container string // MP4 or WebM: what is served (media.Lookup has its type)
 	// Width and Height are the size as displayed: rotation metadata is
 	// applied, so a portrait phone clip stored as 1920x1080 with a 90°
 	// rotation is 1080x1920. The poster frame has this size.

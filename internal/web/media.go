@@ -20,8 +20,6 @@ const mediaCSP = "default-src 'none'; img-src 'self' data:; media-src 'self'; st
 // maxMediaAge is how long a media file may be cached: it never changes.
 const maxMediaAge = 365 * 24 * time.Hour
 
-var thumbTypes = map[string]string{"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
-
 // Redirector sends media requests elsewhere: a presigned link to the
 // object store, or a CDN in front of it.
 type Redirector interface {
@@ -116,7 +114,7 @@ func (w *Web) mediaFailed(rw http.ResponseWriter, r *http.Request, id string, er
 func (w *Web) redirectMedia(rw http.ResponseWriter, r *http.Request, p chatpic.Post, key string, thumb bool) {
 	typ := p.MIME
 	if thumb {
-		typ = thumbTypes[p.ThumbExt]
+		typ = p.ThumbMIME
 	}
 	u, err := w.redirect.MediaURL(r.Context(), key, typ)
 	if err != nil {
@@ -141,7 +139,7 @@ func fileHeaders(h http.Header, p chatpic.Post, thumb bool) {
 	h.Set("Content-Security-Policy", mediaCSP)
 	if thumb {
 		h.Set("Content-Disposition", `inline; filename="`+p.ID+`.`+p.ThumbExt+`"`)
-		h.Set("Content-Type", thumbTypes[p.ThumbExt])
+		h.Set("Content-Type", p.ThumbMIME)
 		h.Set("ETag", `"t`+hex.EncodeToString(p.SHA256[:12])+`"`)
 	} else {
 		h.Set("Content-Disposition", `inline; filename="`+p.ID+`.`+p.Ext+`"`)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/media"
 	"github.com/chatpic/chatpic/internal/posting"
 	"github.com/chatpic/chatpic/internal/request"
 )
@@ -195,7 +196,7 @@ func (w *Web) showPost(rw http.ResponseWriter, r *http.Request, code int, p chat
 	w.render(rw, r, code, "post", postPage{
 		Title: title, Post: p, Channel: ch, LinkOnly: p.IsLinkOnly(),
 		Alt: altText(p, ch.Title, w.posts.Now()), Description: desc,
-		ThumbMIME: thumbTypes[p.ThumbExt], ThumbWidth: tw, ThumbHeight: th,
+		ThumbMIME: p.ThumbMIME, ThumbWidth: tw, ThumbHeight: th,
 		Reply: replyText(r),
 		// No preview tags for NSFW channels, nor for uploads whose views
 		// are counted: a chat app's preview bot would spend them.
@@ -375,7 +376,8 @@ func (w *Web) Delete(rw http.ResponseWriter, r *http.Request) {
 
 // uploadForm is what an upload form's file field shows, and what
 // upload.js checks before sending a file: the limits in words and in
-// bytes, and the types the file picker offers.
+// bytes, and the types the file picker offers. All of it comes from the
+// registry of formats (media.Formats).
 type uploadForm struct {
 	ID     string // unique on the page
 	Text   string
@@ -383,27 +385,63 @@ type uploadForm struct {
 	// MaxPicture and MaxVideo are in bytes; MaxVideo is 0 when the server
 	// takes no video.
 	MaxPicture, MaxVideo int64
+	// Formats tells upload.js the accepted formats, as JSON.
+	Formats uploadFormats
 }
 
-const (
-	acceptPictures = "image/jpeg,image/png,image/gif,image/webp,image/heic,image/heif,image/avif,.heic,.heif,.avif"
-	acceptVideos   = "video/mp4,video/webm,video/quicktime,.mov"
-)
-
 func newUploadForm(id string, l posting.Limits) uploadForm {
-	f := uploadForm{ID: id, Text: limitsText(l), Accept: acceptPictures, MaxPicture: l.PictureBytes, MaxVideo: l.VideoBytes}
+	kinds := []chatpic.MediaKind{chatpic.Image}
 	if l.VideoBytes > 0 {
-		f.Accept += "," + acceptVideos
+		kinds = append(kinds, chatpic.Video)
 	}
-	return f
+	return uploadForm{ID: id, Text: limitsText(l), Accept: media.Accept(kinds...),
+		MaxPicture: l.PictureBytes, MaxVideo: l.VideoBytes, Formats: acceptedFormats()}
 }
 
 // limitsText tells people what they may upload, before they try.
 func limitsText(l posting.Limits) string {
-	text := "Pictures (JPEG, PNG, GIF, WebP, HEIC, AVIF) up to " + chatpic.FormatSize(l.PictureBytes)
+	text := "Pictures (" + strings.Join(media.Names(chatpic.Image), ", ") + ") up to " + chatpic.FormatSize(l.PictureBytes)
 	if l.VideoBytes > 0 {
-		text += "; videos (MP4, WebM, MOV) up to " + chatpic.FormatSize(l.VideoBytes) +
+		text += "; videos (" + strings.Join(media.Names(chatpic.Video), ", ") + ") up to " + chatpic.FormatSize(l.VideoBytes) +
 			" and " + chatpic.FormatDuration(l.VideoDuration)
 	}
 	return text
+}
+
+// uploadKind is what upload.js knows of the formats of one kind: the
+// media types and file extensions that tell a file of it, and their names
+// for its messages.
+type uploadKind struct {
+	Types []string `json:"types"`
+	Exts  []string `json:"exts"`
+	Names string   `json:"names"`
+}
+
+// uploadFormats is what upload.js knows of the accepted formats. NoPreview
+// lists the types of pictures a browser cannot show before upload.
+type uploadFormats struct {
+	Picture   uploadKind `json:"picture"`
+	Video     uploadKind `json:"video"`
+	NoPreview []string   `json:"noPreview"`
+}
+
+// acceptedFormats returns the accepted formats as upload.js reads them
+// from an upload field's data-formats.
+func acceptedFormats() uploadFormats {
+	var f uploadFormats
+	for _, info := range media.Formats() {
+		k := &f.Picture
+		if info.Kind == chatpic.Video {
+			k = &f.Video
+		}
+		types := append([]string{info.MIME}, info.Aliases...)
+		k.Types = append(k.Types, types...)
+		k.Exts = append(k.Exts, info.Exts...)
+		if info.Kind == chatpic.Image && !info.Preview {
+			f.NoPreview = append(f.NoPreview, types...)
+		}
+	}
+	f.Picture.Names = strings.Join(media.Names(chatpic.Image), ", ")
+	f.Video.Names = strings.Join(media.Names(chatpic.Video), ", ")
+	return f
 }

@@ -6,10 +6,13 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/media"
 	"github.com/chatpic/chatpic/internal/posting"
 )
 
@@ -121,6 +124,11 @@ func TestUploadFormAccepts(t *testing.T) {
 			if f.MaxPicture != tt.limits.PictureBytes || f.MaxVideo != tt.limits.VideoBytes {
 				t.Errorf("limits %d/%d, want %d/%d", f.MaxPicture, f.MaxVideo, tt.limits.PictureBytes, tt.limits.VideoBytes)
 			}
+			// upload.js knows a HEIC by its extension, and not to preview it.
+			if s := f.Formats; !slices.Contains(s.Picture.Exts, "heic") || !slices.Contains(s.NoPreview, "image/heic") ||
+				!slices.Contains(s.Video.Types, "video/quicktime") || !strings.HasPrefix(s.Picture.Names, "JPEG, PNG, ") {
+				t.Errorf("formats for upload.js %+v", s)
+			}
 		})
 	}
 }
@@ -138,7 +146,7 @@ func TestUploadRefusedWithoutScript(t *testing.T) {
 	req := httptest.NewRequest("POST", "/c/gaming", &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	wantPage(t, f.serve(req), http.StatusUnsupportedMediaType,
-		"That kind of file can&#39;t be posted here", "Pictures (JPEG, PNG, GIF, WebP, HEIC, AVIF) up to", `href="/c/gaming">Back to the upload form`)
+		"That kind of file can&#39;t be posted here", "Pictures ("+strings.Join(media.Names(chatpic.Image), ", ")+") up to", `href="/c/gaming">Back to the upload form`)
 }
 
 // cdnTest is a Redirector to a made-up CDN: it only builds URLs.
@@ -162,6 +170,9 @@ func TestMediaRedirect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if typ, _ := media.ByExt(p.ThumbExt); p.ThumbMIME == "" || p.ThumbMIME != typ.MIME {
+		t.Fatalf("the post records its thumbnail .%s as %q", p.ThumbExt, p.ThumbMIME)
+	}
 	view, err := f.posts.View(context.Background(), counted)
 	if err != nil {
 		t.Fatal(err)
@@ -173,7 +184,7 @@ func TestMediaRedirect(t *testing.T) {
 		wantCache    string
 	}{
 		{"media", "/m/" + public + "." + p.Ext, http.StatusFound, "https://cdn.test/" + p.MediaKey() + "?type=image/png", "private, max-age=3600"},
-		{"thumbnail", "/t/" + public + "." + p.ThumbExt, http.StatusFound, "https://cdn.test/" + p.ThumbKey() + "?type=" + thumbTypes[p.ThumbExt], "private, max-age=3600"},
+		{"thumbnail", "/t/" + public + "." + p.ThumbExt, http.StatusFound, "https://cdn.test/" + p.ThumbKey() + "?type=" + p.ThumbMIME, "private, max-age=3600"},
 		{"wrong extension", "/m/" + public + ".gif", http.StatusNotFound, "", "no-store"},
 		{"counted views are served to a view's ticket", "/m/" + counted + ".png?v=" + view.Ticket, http.StatusOK, "", "private, no-store"},
 		{"as often as its page loads", "/m/" + counted + ".png?v=" + view.Ticket, http.StatusOK, "", "private, no-store"},

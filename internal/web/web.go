@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -101,6 +102,10 @@ func New(posts *posting.Service, mods *moderation.Service, origin *request.Origi
 		"left": func(t time.Time) string { return chatpic.FormatApprox(t.Sub(posts.Now())) },
 		"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"size": chatpic.FormatSize,
+		"json": func(v any) (string, error) {
+			b, err := json.Marshal(v)
+			return string(b), err
+		},
 		"plural": func(n int, unit string) string {
 			if n == 1 {
 				return "1 " + unit

@@ -17,7 +17,9 @@ import (
 // Run runs the conformance suite as subtests of t. newStore must return a new,
 // empty store each time it is called, and arrange its own cleanup with
 // t.Cleanup. The subtests run one after another, never in parallel, so stores
-// may share a backend as long as each one starts empty.
+// may share a backend as long as each one starts empty. Put is given a
+// content type, but what a store does with it is not checked here: only a
+// store that clients fetch from keeps it (s3blob's own tests check that).
 func Run(t *testing.T, newStore func(t *testing.T) blob.Store) {
 	tests := []struct {
 		name string
@@ -67,7 +69,7 @@ func checkModTime(t *testing.T, what string, got, before, after time.Time) {
 // put stores data under key and checks the returned size.
 func put(t *testing.T, s blob.Store, key string, data []byte) {
 	t.Helper()
-	n, err := s.Put(t.Context(), key, bytes.NewReader(data))
+	n, err := s.Put(t.Context(), key, bytes.NewReader(data), "application/octet-stream")
 	if err != nil {
 		t.Fatalf("Put(%q): %v", key, err)
 	}

@@ -84,7 +84,7 @@ func testInvalidKeys(t *testing.T, s blob.Store) {
 	for _, tt := range invalidKeys {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := t.Context()
-			_, err := s.Put(ctx, tt.key, bytes.NewReader([]byte("data")))
+			_, err := s.Put(ctx, tt.key, bytes.NewReader([]byte("data")), "")
 			checkInvalid(t, "Put", tt.key, err)
 			obj, err := s.Open(ctx, tt.key)
 			if err == nil {

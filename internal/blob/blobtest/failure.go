@@ -50,14 +50,14 @@ func testFailingReader(t *testing.T, s blob.Store) {
 			}
 			t.Run("new key", func(t *testing.T) {
 				const key = "media/new.jpg"
-				_, err := s.Put(t.Context(), key, &failingReader{data: half, err: tt.err})
+				_, err := s.Put(t.Context(), key, &failingReader{data: half, err: tt.err}, "")
 				check(t, err)
 				checkAbsent(t, s, key)
 			})
 			t.Run("overwrite keeps the old object", func(t *testing.T) {
 				const key = "media/old.jpg"
 				put(t, s, key, []byte("old"))
-				_, err := s.Put(t.Context(), key, &failingReader{data: half, err: tt.err})
+				_, err := s.Put(t.Context(), key, &failingReader{data: half, err: tt.err}, "")
 				check(t, err)
 				checkContent(t, s, key, []byte("old"))
 			})
@@ -86,7 +86,7 @@ func testCancelledPut(t *testing.T, s blob.Store) {
 		const key = "media/cancelled.jpg"
 		ctx, cancel := context.WithCancel(t.Context())
 		cancel()
-		_, err := s.Put(ctx, key, bytes.NewReader([]byte("data")))
+		_, err := s.Put(ctx, key, bytes.NewReader([]byte("data")), "")
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("Put = %v, want context.Canceled", err)
 		}
@@ -97,7 +97,7 @@ func testCancelledPut(t *testing.T, s blob.Store) {
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
 		r := &cancellingReader{cancel: cancel, r: &patternReader{size: 2 << 20}}
-		_, err := s.Put(ctx, key, r)
+		_, err := s.Put(ctx, key, r, "")
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("Put = %v, want context.Canceled", err)
 		}
@@ -109,7 +109,7 @@ func testCancelledPut(t *testing.T, s blob.Store) {
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
 		r := &cancellingReader{cancel: cancel, r: &patternReader{size: 2 << 20}}
-		if _, err := s.Put(ctx, key, r); !errors.Is(err, context.Canceled) {
+		if _, err := s.Put(ctx, key, r, ""); !errors.Is(err, context.Canceled) {
 			t.Errorf("Put = %v, want context.Canceled", err)
 		}
 		checkContent(t, s, key, []byte("old"))
@@ -122,7 +122,7 @@ func testConcurrentPutsDifferentKeys(t *testing.T, s blob.Store) {
 	for i := range n {
 		wg.Go(func() {
 			key := fmt.Sprintf("media/k%02d.bin", i)
-			if _, err := s.Put(t.Context(), key, bytes.NewReader(fill(byte(i), 10_000+i))); err != nil {
+			if _, err := s.Put(t.Context(), key, bytes.NewReader(fill(byte(i), 10_000+i)), ""); err != nil {
 				t.Errorf("Put(%q): %v", key, err)
 			}
 		})
@@ -153,7 +153,7 @@ func testConcurrentPutsSameKey(t *testing.T, s blob.Store) {
 	for w := range writers {
 		wg.Go(func() {
 			for range rounds {
-				if _, err := s.Put(t.Context(), key, bytes.NewReader(object(w))); err != nil {
+				if _, err := s.Put(t.Context(), key, bytes.NewReader(object(w)), ""); err != nil {
 					t.Errorf("writer %d: Put: %v", w, err)
 					return
 				}

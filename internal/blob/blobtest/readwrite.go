@@ -182,7 +182,7 @@ func testOverwrite(t *testing.T, s blob.Store) {
 
 func testEmptyObject(t *testing.T, s blob.Store) {
 	const key = "media/empty"
-	n, err := s.Put(t.Context(), key, strings.NewReader(""))
+	n, err := s.Put(t.Context(), key, strings.NewReader(""), "")
 	if err != nil || n != 0 {
 		t.Fatalf("Put(empty) = %d, %v; want 0, nil", n, err)
 	}
@@ -202,7 +202,7 @@ func testEmptyObject(t *testing.T, s blob.Store) {
 func testLargeObject(t *testing.T, s blob.Store) {
 	const key = "media/large.bin"
 	const size = 5 << 20
-	n, err := s.Put(t.Context(), key, &patternReader{size: size})
+	n, err := s.Put(t.Context(), key, &patternReader{size: size}, "")
 	if err != nil || n != size {
 		t.Fatalf("Put = %d, %v; want %d, nil", n, err, size)
 	}

@@ -45,7 +45,7 @@ func TestOpenCreatesFolder(t *testing.T) {
 	if perm := fi.Mode().Perm(); perm&^0o750 != 0 {
 		t.Errorf("folder mode = %v, want at most 0750", perm)
 	}
-	if _, err := s.Put(t.Context(), "media/x.jpg", strings.NewReader("x")); err != nil {
+	if _, err := s.Put(t.Context(), "media/x.jpg", strings.NewReader("x"), ""); err != nil {
 		t.Fatalf("Put: %v", err)
 	}
 	fi, err = os.Stat(filepath.Join(dir, "media", "x.jpg"))
@@ -90,7 +90,7 @@ func TestSymlinksCannotEscape(t *testing.T) {
 			t.Errorf("Stat(%q) = %+v through a symlink", key, info)
 		}
 	}
-	if _, err := s.Put(ctx, "escape/new.jpg", strings.NewReader("planted")); err == nil {
+	if _, err := s.Put(ctx, "escape/new.jpg", strings.NewReader("planted"), ""); err == nil {
 		t.Error("Put through a folder symlink succeeded")
 	}
 	if _, err := os.Stat(filepath.Join(outside, "new.jpg")); !errors.Is(err, os.ErrNotExist) {
@@ -99,7 +99,7 @@ func TestSymlinksCannotEscape(t *testing.T) {
 	// Deleting through the folder link must not reach the target; putting
 	// onto the file link may replace the link, never write the target.
 	s.Delete(ctx, "escape/secret.txt")
-	s.Put(ctx, "media/stolen.jpg", strings.NewReader("overwritten"))
+	s.Put(ctx, "media/stolen.jpg", strings.NewReader("overwritten"), "")
 	if data, err := os.ReadFile(secret); err != nil || string(data) != "secret" {
 		t.Errorf("the file outside is now %q, %v; want it untouched", data, err)
 	}
@@ -156,7 +156,7 @@ func TestOpenRemovesStaleTemp(t *testing.T) {
 func TestHiddenFilesNotListed(t *testing.T) {
 	dir := t.TempDir()
 	s := open(t, dir)
-	if _, err := s.Put(t.Context(), "media/real.jpg", strings.NewReader("x")); err != nil {
+	if _, err := s.Put(t.Context(), "media/real.jpg", strings.NewReader("x"), ""); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{".tmp/upload-in-progress", ".hidden", "media/.DS_Store", "media/.tmp/x", "bad name.jpg"} {
@@ -201,10 +201,10 @@ func TestFailedPutLeavesNoTemp(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			s := open(t, dir)
-			if _, err := s.Put(t.Context(), "media/other.jpg", strings.NewReader("x")); err != nil {
+			if _, err := s.Put(t.Context(), "media/other.jpg", strings.NewReader("x"), ""); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := s.Put(tt.ctx, tt.key, tt.r); err == nil {
+			if _, err := s.Put(tt.ctx, tt.key, tt.r, ""); err == nil {
 				t.Fatal("Put succeeded, want an error")
 			}
 			left, err := os.ReadDir(filepath.Join(dir, ".tmp"))
@@ -227,11 +227,11 @@ func (errReader) Read([]byte) (int, error) { return 0, errors.New("broken pipe")
 func TestKeyFolderConflict(t *testing.T) {
 	s := open(t, t.TempDir())
 	ctx := t.Context()
-	if _, err := s.Put(ctx, "a/b", strings.NewReader("x")); err != nil {
+	if _, err := s.Put(ctx, "a/b", strings.NewReader("x"), ""); err != nil {
 		t.Fatal(err)
 	}
 	for _, key := range []string{"a", "a/b/c"} {
-		_, err := s.Put(ctx, key, strings.NewReader("y"))
+		_, err := s.Put(ctx, key, strings.NewReader("y"), "")
 		if got := chatpic.ErrorKind(err); got != chatpic.KindConflict {
 			t.Errorf("Put(%q) = %v (kind %q), want kind %q", key, err, got, chatpic.KindConflict)
 		}
@@ -241,7 +241,7 @@ func TestKeyFolderConflict(t *testing.T) {
 func TestNameTooLongForFileSystem(t *testing.T) {
 	s := open(t, t.TempDir())
 	key := strings.Repeat("n", blob.MaxKeyLen) // a valid key, but one 256-byte file name
-	_, err := s.Put(t.Context(), key, strings.NewReader("x"))
+	_, err := s.Put(t.Context(), key, strings.NewReader("x"), "")
 	if got := chatpic.ErrorKind(err); got != chatpic.KindInvalid {
 		t.Errorf("Put = %v (kind %q), want kind %q", err, got, chatpic.KindInvalid)
 	}
@@ -259,7 +259,7 @@ func TestClosedStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Put(t.Context(), "a", strings.NewReader("x")); err != nil {
+	if _, err := s.Put(t.Context(), "a", strings.NewReader("x"), ""); err != nil {
 		t.Fatal(err)
 	}
 	obj, err := s.Open(t.Context(), "a")
@@ -273,7 +273,7 @@ func TestClosedStore(t *testing.T) {
 	if err := s.Ping(t.Context()); err == nil {
 		t.Error("Ping after Close = nil, want an error")
 	}
-	if _, err := s.Put(t.Context(), "b", strings.NewReader("x")); err == nil {
+	if _, err := s.Put(t.Context(), "b", strings.NewReader("x"), ""); err == nil {
 		t.Error("Put after Close succeeded")
 	}
 	if data, err := io.ReadAll(obj); err != nil || string(data) != "x" {
@@ -294,7 +294,7 @@ func TestFolderReplacedBehindTheStore(t *testing.T) {
 	ctx := context.Background()
 	put := func(key, body string) {
 		t.Helper()
-		if _, err := s.Put(ctx, key, strings.NewReader(body)); err != nil {
+		if _, err := s.Put(ctx, key, strings.NewReader(body), ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -342,7 +342,7 @@ func TestObjectReadsAndSeeksLikeAFile(t *testing.T) {
 	}
 	s := open(t, t.TempDir())
 	ctx := t.Context()
-	if _, err := s.Put(ctx, "media/x.bin", bytes.NewReader(data)); err != nil {
+	if _, err := s.Put(ctx, "media/x.bin", bytes.NewReader(data), ""); err != nil {
 		t.Fatal(err)
 	}
 	type step struct {

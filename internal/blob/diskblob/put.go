@@ -24,8 +24,9 @@ const copyBufSize = 64 << 10
 // or ctx.Err(). If key's path collides with a folder of other objects (or
 // needs a folder where an object is), the error is of kind
 // chatpic.KindConflict; if a segment of key is longer than the file system
-// allows (255 bytes, usually), of kind chatpic.KindInvalid.
-func (s *Store) Put(ctx context.Context, key string, r io.Reader) (int64, error) {
+// allows (255 bytes, usually), of kind chatpic.KindInvalid. contentType is
+// not kept: the server serves disk objects with the type it recorded.
+func (s *Store) Put(ctx context.Context, key string, r io.Reader, contentType string) (int64, error) {
 	if err := blob.ValidKey(key); err != nil {
 		return 0, err
 	}

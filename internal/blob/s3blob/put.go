@@ -2,14 +2,13 @@ package s3blob
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -37,9 +36,10 @@ const (
 
 // Put stores the bytes read from r under key, replacing any object there, and
 // returns the number of bytes stored. Readers see the old object or the
-// whole new one, never a part. The object is stored with the Content-Type
-// of the key's extension (image/jpeg for .jpg, ...; octet-stream for
-// others), which is what a client sent straight to the bucket receives.
+// whole new one, never a part. The object is stored with contentType as its
+// Content-Type (application/octet-stream for ""), which is what a client
+// sent straight to the bucket (a CDN in front of it, a presigned link)
+// receives, so that a browser shows the file rather than downloading it.
 //
 // If r tells its size without being read (a *bytes.Reader, *strings.Reader
 // or *bytes.Buffer through Len, a regular *os.File through Stat, an
@@ -56,7 +56,7 @@ const (
 // upload is abandoned (best effort, even after ctx is done: a bucket
 // lifecycle rule aborting incomplete uploads catches what a lost server
 // leaves). Put does not close r, and does not read it after returning.
-func (s *Store) Put(ctx context.Context, key string, r io.Reader) (int64, error) {
+func (s *Store) Put(ctx context.Context, key string, r io.Reader, contentType string) (int64, error) {
 	if err := blob.ValidKey(key); err != nil {
 		return 0, err
 	}
@@ -64,13 +64,14 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (int64, error)
 		return 0, fmt.Errorf("s3blob: put %q: %w", key, err)
 	}
 	name := s.name(key)
+	opts := minio.PutObjectOptions{ContentType: cmp.Or(contentType, "application/octet-stream")}
 	src := &source{r: r}
 	size, sized := remaining(r)
 	var err error
 	if sized {
-		err = s.putSized(ctx, name, src, size)
+		err = s.putSized(ctx, name, opts, src, size)
 	} else {
-		err = s.putStream(ctx, name, src)
+		err = s.putStream(ctx, name, opts, src)
 	}
 	n, rerr := src.stop()
 	switch {
@@ -89,16 +90,16 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (int64, error)
 }
 
 // putSized uploads the size bytes src yields, streaming them.
-func (s *Store) putSized(ctx context.Context, name string, src io.Reader, size int64) error {
+func (s *Store) putSized(ctx context.Context, name string, opts minio.PutObjectOptions, src io.Reader, size int64) error {
 	if size <= PartSize {
-		_, err := s.client.PutObject(ctx, s.bucket, name, src, size, "", "", minio.PutObjectOptions{ContentType: contentType(name)})
+		_, err := s.client.PutObject(ctx, s.bucket, name, src, size, "", "", opts)
 		return err
 	}
 	// Streamed parts cost no memory, so a huge object just takes larger
 	// parts rather than more of them.
 	part := max(int64(PartSize), (size+maxParts-1)/maxParts)
 	left := size
-	return s.putParts(ctx, name, func() (io.Reader, int64, error) {
+	return s.putParts(ctx, name, opts, func() (io.Reader, int64, error) {
 		n := min(left, part)
 		left -= n
 		return io.LimitReader(src, n), n, nil
@@ -106,17 +107,17 @@ func (s *Store) putSized(ctx context.Context, name string, src io.Reader, size i
 }
 
 // putStream uploads what src yields up to its EOF, a part at a time.
-func (s *Store) putStream(ctx context.Context, name string, src io.Reader) error {
+func (s *Store) putStream(ctx context.Context, name string, opts minio.PutObjectOptions, src io.Reader) error {
 	buf, eof, err := fill(ctx, src, nil, PartSize)
 	if err != nil {
 		return err
 	}
 	if eof {
-		_, err := s.client.PutObject(ctx, s.bucket, name, bytes.NewReader(buf), int64(len(buf)), "", "", minio.PutObjectOptions{ContentType: contentType(name)})
+		_, err := s.client.PutObject(ctx, s.bucket, name, bytes.NewReader(buf), int64(len(buf)), "", "", opts)
 		return err
 	}
 	first := true
-	return s.putParts(ctx, name, func() (io.Reader, int64, error) {
+	return s.putParts(ctx, name, opts, func() (io.Reader, int64, error) {
 		if !first {
 			if eof {
 				return nil, 0, nil
@@ -133,8 +134,8 @@ func (s *Store) putStream(ctx context.Context, name string, src io.Reader) error
 
 // putParts uploads the parts next returns, until it returns a size of 0, as
 // one multipart upload, which it abandons if anything fails.
-func (s *Store) putParts(ctx context.Context, name string, next func() (io.Reader, int64, error)) (err error) {
-	id, err := s.client.NewMultipartUpload(ctx, s.bucket, name, minio.PutObjectOptions{ContentType: contentType(name)})
+func (s *Store) putParts(ctx context.Context, name string, opts minio.PutObjectOptions, next func() (io.Reader, int64, error)) (err error) {
+	id, err := s.client.NewMultipartUpload(ctx, s.bucket, name, opts)
 	if err != nil {
 		return err
 	}
@@ -168,7 +169,7 @@ func (s *Store) putParts(ctx context.Context, name string, next func() (io.Reade
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	_, err = s.client.CompleteMultipartUpload(ctx, s.bucket, name, id, parts, minio.PutObjectOptions{ContentType: contentType(name)})
+	_, err = s.client.CompleteMultipartUpload(ctx, s.bucket, name, id, parts, opts)
 	return err
 }
 
@@ -265,21 +266,4 @@ func (s *source) stop() (int64, error) {
 	defer s.mu.Unlock()
 	s.done = true
 	return s.n, s.err
-}
-
-// mediaTypes are the Content-Types objects are stored with, by extension,
-// so that a browser sent straight to the bucket (a CDN in front of it, a
-// presigned link) shows the file rather than downloading it.
-var mediaTypes = map[string]string{
-	".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
-	".webp": "image/webp", ".avif": "image/avif", ".mp4": "video/mp4", ".webm": "video/webm",
-	".mov": "video/quicktime",
-}
-
-// contentType returns the Content-Type to store the object name with.
-func contentType(name string) string {
-	if t, ok := mediaTypes[strings.ToLower(path.Ext(name))]; ok {
-		return t
-	}
-	return "application/octet-stream"
 }

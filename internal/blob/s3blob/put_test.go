@@ -96,7 +96,7 @@ func TestPutMemoryBounded(t *testing.T) {
 			runtime.GC()
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
-			n, err := s.Put(t.Context(), key, r)
+			n, err := s.Put(t.Context(), key, r, "")
 			runtime.ReadMemStats(&after)
 			if err != nil || n != size {
 				t.Fatalf("Put = %d, %v; want %d, nil", n, err, size)
@@ -202,7 +202,7 @@ func TestFailedPutLeavesNothing(t *testing.T) {
 			put(t, s, "media/old.jpg", "old")
 			for _, key := range []string{"media/new.jpg", "media/old.jpg"} {
 				ctx, cancel := context.WithCancel(t.Context())
-				_, err := s.Put(ctx, key, tt.reader(cancel))
+				_, err := s.Put(ctx, key, tt.reader(cancel), "")
 				cancel()
 				switch {
 				case err == nil:
@@ -275,7 +275,7 @@ func TestPutSizedReaders(t *testing.T) {
 				t.Fatal(err)
 			}
 			key := "media/" + strings.ReplaceAll(tt.name, ".", "-")
-			n, err := s.Put(t.Context(), key, r)
+			n, err := s.Put(t.Context(), key, r, "")
 			if err != nil || n != int64(len(want)) {
 				t.Fatalf("Put = %d, %v; want %d, nil", n, err, len(want))
 			}
@@ -286,7 +286,7 @@ func TestPutSizedReaders(t *testing.T) {
 
 func put(t *testing.T, s blob.Store, key, data string) {
 	t.Helper()
-	if _, err := s.Put(t.Context(), key, strings.NewReader(data)); err != nil {
+	if _, err := s.Put(t.Context(), key, strings.NewReader(data), ""); err != nil {
 		t.Fatalf("Put(%q): %v", key, err)
 	}
 }

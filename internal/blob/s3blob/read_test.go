@@ -32,7 +32,7 @@ func TestServeContentRange(t *testing.T) {
 	large := gen(s3blob.PartSize + 2<<20)
 	put(t, s, "media/small.bin", string(small))
 	// A reader of unknown size, so that the object goes up in two parts.
-	if _, err := s.Put(t.Context(), "media/large.bin", &genReader{size: int64(len(large))}); err != nil {
+	if _, err := s.Put(t.Context(), "media/large.bin", &genReader{size: int64(len(large))}, ""); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -189,7 +189,11 @@ func TestObjectClose(t *testing.T) {
 func TestPresignGet(t *testing.T) {
 	s := newStore(t, uniquePrefix())
 	content := gen(100_000)
-	put(t, s, "media/shared.jpg", string(content))
+	// Stored under a name that does not tell its type: the type is Put's.
+	if _, err := s.Put(t.Context(), "media/shared.jpg", bytes.NewReader(content), "image/jpeg"); err != nil {
+		t.Fatal(err)
+	}
+	put(t, s, "media/untyped.jpg", string(content))
 
 	get := func(t *testing.T, url string) (int, []byte) {
 		t.Helper()
@@ -227,14 +231,16 @@ func TestPresignGet(t *testing.T) {
 			t.Errorf("GET with the URL's key changed = %d, want 403", status)
 		}
 	})
-	// Objects are stored with the type of their extension; a presigned
-	// link may ask for another, shown inline.
-	for _, tt := range []struct{ ask, wantType, wantDisposition string }{
-		{"", "image/jpeg", ""},
-		{"image/png", "image/png", "inline"},
+	// Objects are stored with the type Put was given, octet-stream for
+	// none, whatever their key's extension; a presigned link may ask for
+	// another, shown inline.
+	for _, tt := range []struct{ key, ask, wantType, wantDisposition string }{
+		{"media/shared.jpg", "", "image/jpeg", ""},
+		{"media/untyped.jpg", "", "application/octet-stream", ""},
+		{"media/shared.jpg", "image/png", "image/png", "inline"},
 	} {
 		t.Run("type "+tt.wantType, func(t *testing.T) {
-			url, err := s.PresignGet(t.Context(), "media/shared.jpg", time.Minute, tt.ask)
+			url, err := s.PresignGet(t.Context(), tt.key, time.Minute, tt.ask)
 			if err != nil {
 				t.Fatalf("PresignGet: %v", err)
 			}

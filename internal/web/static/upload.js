@@ -9,10 +9,6 @@
   var forms = Array.prototype.slice.call(document.querySelectorAll("form[data-upload]"));
   if (!forms.length) return;
 
-  var kinds = {
-    picture: { types: /^image\/(jpeg|png|gif|webp|heic|heif|avif)$/, names: /\.(jpe?g|png|gif|webp|heic|heif|avif)$/i },
-    video: { types: /^video\/(mp4|webm|quicktime)$/, names: /\.(mp4|m4v|webm|mov)$/i }
-  };
   var parallel = 2; // uploads at once per form
 
   function megabytes(n) {
@@ -31,14 +27,29 @@
     if (text) e.textContent = text;
     return e;
   }
+  // formatsOf reads the accepted formats the page gives an upload field
+  // (data-formats): for the picture and the video kinds, their media types,
+  // file extensions and names, and the types of pictures a browser cannot
+  // preview.
+  function formatsOf(input) {
+    var none = { types: [], exts: [], names: "" };
+    var f = {};
+    try { f = JSON.parse(input.dataset.formats || "{}"); } catch (e) { /* none then */ }
+    return { picture: f.picture || none, video: f.video || none, noPreview: f.noPreview || [] };
+  }
+  function has(list, value) {
+    return (list || []).indexOf(value) >= 0;
+  }
   // kindOf says whether a file is a picture or a video by what the browser
   // knows of it; the server decides for real from its bytes.
-  function kindOf(file) {
-    var name = file.name || "";
-    if (kinds.picture.types.test(file.type) || (!file.type && kinds.picture.names.test(name))) return "picture";
-    if (kinds.video.types.test(file.type) || (!file.type && kinds.video.names.test(name))) return "video";
-    if (kinds.picture.names.test(name)) return "picture"; // HEIC often comes with an odd type
-    if (kinds.video.names.test(name)) return "video";
+  function kindOf(formats, file) {
+    var m = /\.([^.]+)$/.exec(file.name || "");
+    var ext = m ? m[1].toLowerCase() : "";
+    var type = (file.type || "").toLowerCase();
+    if (has(formats.picture.types, type) || (!type && has(formats.picture.exts, ext))) return "picture";
+    if (has(formats.video.types, type) || (!type && has(formats.video.exts, ext))) return "video";
+    if (has(formats.picture.exts, ext)) return "picture"; // HEIC often comes with an odd type
+    if (has(formats.video.exts, ext)) return "video";
     return "";
   }
 
@@ -55,6 +66,7 @@
     this.status = form.querySelector(".pow-status") || this.makeStatus();
     this.maxPicture = Number(this.input.dataset.maxPicture) || 0;
     this.maxVideo = Number(this.input.dataset.maxVideo) || 0;
+    this.formats = formatsOf(this.input);
     this.items = [];
     this.busy = 0;
     this.batch = null;
@@ -95,8 +107,8 @@
   };
 
   Uploader.prototype.accepted = function () {
-    return "This site takes pictures (JPEG, PNG, GIF, WebP, HEIC, AVIF)" +
-      (this.maxVideo ? " and videos (MP4, WebM, MOV)." : ".");
+    return "This site takes pictures (" + this.formats.picture.names + ")" +
+      (this.maxVideo ? " and videos (" + this.formats.video.names + ")." : ".");
   };
 
   // add puts files in the queue, each with a preview, refusing at once
@@ -104,7 +116,7 @@
   Uploader.prototype.add = function (files) {
     var self = this;
     Array.prototype.forEach.call(files || [], function (file) {
-      var item = { file: file, kind: kindOf(file), state: "ready", proof: "" };
+      var item = { file: file, kind: kindOf(self.formats, file), state: "ready", proof: "" };
       self.items.push(item);
       self.render(item);
       if (!item.kind || (item.kind === "video" && !self.maxVideo)) {
@@ -128,7 +140,7 @@
     var self = this;
     var li = el("li", "queued");
     var thumb = el("div", "preview-box");
-    if (item.kind === "picture" && item.file.type !== "image/heic" && item.file.type !== "image/heif") {
+    if (item.kind === "picture" && !has(this.formats.noPreview, (item.file.type || "").toLowerCase())) {
       var img = el("img");
       img.alt = ""; // the file's name is beside it
       img.setAttribute("role", "presentation");
