@@ -164,6 +164,10 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		janitor.New(st.DB, st.Blobs, log, posts.Gone, tmp).Loop(jctx, cfg.Janitor.Interval, e.now)
 	})
 	wg.Go(func() { site.Guard.PruneLoop(jctx, time.Minute) })
+	if site.Alerts != nil {
+		wg.Go(func() { site.Alerts.Run(jctx) })
+		wg.Go(func() { site.Mods.WatchQueue(jctx, time.Minute, cfg.Alerts.QueueWait) })
+	}
 	err = server.Serve(ctx, ln, handler, log, tlsConfig)
 	stopJanitor()
 	wg.Wait()

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/alert"
 	"github.com/chatpic/chatpic/internal/config"
 	"github.com/chatpic/chatpic/internal/keyring"
 	"github.com/chatpic/chatpic/internal/media"
@@ -30,6 +31,9 @@ type Site struct {
 	Hashes *moderation.HashList
 	Posts  *posting.Service
 	Mods   *moderation.Service
+	// Alerts posts the alerts of cfg.Alerts; nil when there is no
+	// webhook. Its Run delivers them.
+	Alerts *alert.Sender
 }
 
 // New wires the posting and moderation services over st, as cfg says.
@@ -73,8 +77,12 @@ func New(ctx context.Context, st *storage.Set, log *slog.Logger, now func() time
 	s.Guard = moderation.NewGuard(st.DB, s.Keys, now, gc)
 	pc.Keys, pc.Guard, pc.Screen = s.Keys, s.Guard, s.Hashes
 	s.Posts = posting.New(st.DB, st.Blobs, log, now, pc)
-	s.Mods = moderation.New(st.DB, st.Blobs, log, now, s.Keys, s.Guard, s.Hashes, s.Posts,
-		moderation.Config{SessionLife: cfg.Safety.SessionLife, Accounts: cfg.Safety.Limits[chatpic.ActionLogin]})
+	mc := moderation.Config{SessionLife: cfg.Safety.SessionLife, Accounts: cfg.Safety.Limits[chatpic.ActionLogin]}
+	if cfg.Alerts.Webhook != "" && cfg.HTTP.BaseURL != nil {
+		s.Alerts = alert.New(cfg.Alerts.Webhook, cfg.HTTP.BaseURL.JoinPath("mod").String(), log, alert.Options{})
+		mc.Alerts = s.Alerts
+	}
+	s.Mods = moderation.New(st.DB, st.Blobs, log, now, s.Keys, s.Guard, s.Hashes, s.Posts, mc)
 	return s, nil
 }
 

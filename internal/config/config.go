@@ -88,7 +88,6 @@ type Upload struct {
 	MinUploadRate int64
 }
 
-// Janitor configures the background clean-up.
 // Safety configures abuse control and moderation.
 type Safety struct {
 	PDQThreshold  int
@@ -99,8 +98,18 @@ type Safety struct {
 	SessionLife   time.Duration
 }
 
+// Janitor configures the background clean-up.
 type Janitor struct {
 	Interval time.Duration
+}
+
+// Alerts configures what tells moderators at once of urgent reports.
+type Alerts struct {
+	// Webhook is where alerts are posted; "" sends none.
+	Webhook string
+	// QueueWait is how long reports may wait for a moderator before an
+	// alert says so; 0 for never.
+	QueueWait time.Duration
 }
 
 // Config is the whole configuration of a chatpic process. Each component
@@ -111,6 +120,7 @@ type Config struct {
 	Upload  Upload
 	Janitor Janitor
 	Safety  Safety
+	Alerts  Alerts
 }
 
 // option is one setting: a flag, its environment variable and its default.
@@ -179,6 +189,8 @@ var (
 		{flag: "challenge-bits", env: "CHATPIC_CHALLENGE_BITS", def: "17", usage: "work of a proof-of-work challenge, in leading zero bits (8-24)"},
 		{flag: "key-rotation", env: "CHATPIC_KEY_ROTATION", def: "24h", usage: "how often the secret behind client hashes rotates"},
 		{flag: "session-life", env: "CHATPIC_SESSION_LIFE", def: "12h", usage: "how long a moderator stays signed in"},
+		{flag: "alert-webhook", env: "CHATPIC_ALERT_WEBHOOK", def: "", usage: "URL to POST a JSON alert to when an ncii or illegal report hides something, or reports wait too long (needs --base-url)"},
+		{flag: "alert-queue-wait", env: "CHATPIC_ALERT_QUEUE_WAIT", def: "1h", usage: "how long reports may wait for a moderator before --alert-webhook says so (or off)"},
 	}
 )
 
@@ -392,6 +404,7 @@ func (s *Set) Config() (Config, error) {
 		errs = append(errs, errors.New("--janitor-interval: must be at least 1s"))
 	}
 	errs = append(errs, safety(&c.Safety, v)...)
+	errs = append(errs, alerts(&c.Alerts, c.HTTP.BaseURL, v)...)
 	return c, errors.Join(errs...)
 }
 
@@ -447,6 +460,34 @@ func (c Config) Dump(w io.Writer) {
 	fmt.Fprintf(w, "no-migrate       %t\n", c.Storage.SkipMigrations)
 	fmt.Fprintf(w, "secret-file      %t\n", c.Storage.Secret != nil)
 	fmt.Fprintf(w, "media-redirect   %s\n", c.HTTP.MediaRedirect)
+	// A webhook's URL is its secret: say only whether there is one.
+	fmt.Fprintf(w, "alert-webhook    %t\n", c.Alerts.Webhook != "")
+	fmt.Fprintf(w, "alert-queue-wait %s\n", c.Alerts.QueueWait)
+}
+
+// alerts reads the alert options into c. An alert links to the moderation
+// queue, so it needs the site's public URL.
+func alerts(c *Alerts, base *url.URL, v map[string]string) []error {
+	var errs []error
+	if raw := v["alert-webhook"]; raw != "" {
+		u, err := url.Parse(raw)
+		switch {
+		case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+			errs = append(errs, errors.New("--alert-webhook: not an http(s) URL"))
+		case base == nil:
+			errs = append(errs, errors.New("--alert-webhook: give --base-url too, for the link to the moderation queue in each alert"))
+		default:
+			c.Webhook = raw
+		}
+	}
+	if raw := v["alert-queue-wait"]; raw != "off" {
+		d, err := chatpic.ParseDuration(raw)
+		if err != nil || d < time.Minute {
+			errs = append(errs, fmt.Errorf("--alert-queue-wait: %q is not a duration of a minute or more, or off", raw))
+		}
+		c.QueueWait = d
+	}
+	return errs
 }
 
 // redacted returns s with any password it carries, as a URL's user

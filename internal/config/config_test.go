@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"flag"
 	"io"
 	"net/netip"
@@ -67,6 +68,7 @@ func TestDefaults(t *testing.T) {
 			chatpic.ActionVote: {Events: 120, Per: 10 * time.Minute}, chatpic.ActionReport: {Events: 20, Per: time.Hour},
 			chatpic.ActionLogin: {Events: 10, Per: 15 * time.Minute},
 		}, Flood: limit.Rule{Events: 30, Per: time.Minute}, ChallengeBits: 17, KeyRotation: 24 * time.Hour, SessionLife: 12 * time.Hour},
+		Alerts: Alerts{QueueWait: time.Hour},
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("Config() =\n%+v\nwant\n%+v", c, want)
@@ -508,5 +510,46 @@ func TestDefaultsOfAFolder(t *testing.T) {
 	}
 	if got.Storage.DB != filepath.Join("/srv/pics", "chatpic.db") || got.Storage.Shared() {
 		t.Errorf("Defaults() keeps its database in %q (shared: %t), want a SQLite file in the folder", got.Storage.DB, got.Storage.Shared())
+	}
+}
+
+// TestAlertOptions: a webhook needs the site's public URL for its links and
+// is never shown by Dump; the queue's wait is a duration or off.
+func TestAlertOptions(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		want    Alerts
+		wantErr string
+	}{
+		{"none", nil, Alerts{QueueWait: time.Hour}, ""},
+		{"a webhook", []string{"--alert-webhook", "https://hooks.example.org/T0/Xq9zKey", "--base-url", "https://pics.example.org"},
+			Alerts{Webhook: "https://hooks.example.org/T0/Xq9zKey", QueueWait: time.Hour}, ""},
+		{"a webhook without the public URL", []string{"--alert-webhook", "https://hooks.example.org/x"}, Alerts{}, "--base-url"},
+		{"not a URL", []string{"--alert-webhook", "hooks.example.org", "--base-url", "https://pics.example.org"}, Alerts{}, "--alert-webhook"},
+		{"no queue alert", []string{"--alert-queue-wait", "off"}, Alerts{}, ""},
+		{"a short wait", []string{"--alert-queue-wait", "30s"}, Alerts{}, "--alert-queue-wait"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := load(t, tt.args, nil, true)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want one about %s", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Alerts != tt.want {
+				t.Errorf("Alerts = %+v, want %+v", c.Alerts, tt.want)
+			}
+			var dump bytes.Buffer
+			c.Dump(&dump)
+			if strings.Contains(dump.String(), "Xq9z") {
+				t.Errorf("Dump shows the webhook:\n%s", dump.String())
+			}
+		})
 	}
 }

@@ -22,6 +22,7 @@ type Store interface {
 	GuardStore
 	HashStore
 	ChannelStore
+	AlertStore
 	Post(ctx context.Context, id string, now time.Time) (chatpic.Post, error)
 	PostInGrace(ctx context.Context, id string, now time.Time) (chatpic.Post, error)
 	Comment(ctx context.Context, id string) (chatpic.Comment, error)
@@ -68,6 +69,9 @@ type Config struct {
 	SessionLife time.Duration
 	// Accounts bounds sign-in attempts per moderator account.
 	Accounts limit.Rule
+	// Alerts, if set, is told when an ncii or illegal report hides
+	// something, and by CheckQueue when the queue waits too long.
+	Alerts Alerter
 }
 
 // DefaultSessionLife is how long a moderator session lasts by default.
@@ -160,6 +164,9 @@ func (s *Service) Report(ctx context.Context, t Target, reason, note string, cli
 	}
 	if res.Hidden {
 		s.log.Info("hidden by reports", "post", t.PostID, "comment", t.CommentID, "reason", r, "reporters", res.Reporters)
+		if r.HidesAtOnce() && s.cfg.Alerts != nil {
+			s.cfg.Alerts.UrgentReport(r, t.CommentID != "", now)
+		}
 		if t.CommentID == "" {
 			s.announce.Hidden(ctx, p)
 		}
