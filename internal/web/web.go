@@ -56,7 +56,7 @@ type Web struct {
 
 // pageNames lists the pages; each is parsed with the layout and partials.
 var pageNames = []string{
-	"home", "channel", "post", "message", "pending",
+	"home", "channel", "post", "message", "pending", "delete",
 	"report", "filed", "receipt", "transparency",
 	"mod-login", "mod-queue", "mod-channels", "mod-audit", "mod-moderators",
 }
