@@ -19,6 +19,7 @@ import (
 // link, which asks first (GET) and deletes on POST.
 func TestShareXEndToEnd(t *testing.T) {
 	in := start(t)
+	var dels []string
 	for _, tt := range []struct{ name, query, wantChannel string }{
 		{"link-only", "", ""},
 		{"into a channel", "?channel=random", "random"},
@@ -55,6 +56,7 @@ func TestShareXEndToEnd(t *testing.T) {
 				t.Errorf("uploaded into %q, want %q", answer["channel"], tt.wantChannel)
 			}
 			link, thumb, del := sxcuValue(t, c["URL"], answer), sxcuValue(t, c["ThumbnailURL"], answer), sxcuValue(t, c["DeletionURL"], answer)
+			dels = append(dels, del)
 			for _, u := range []string{link, thumb} {
 				if r := in.get(u); r.status != http.StatusOK {
 					t.Fatalf("GET %s: %d", u, r.status)
@@ -83,6 +85,23 @@ func TestShareXEndToEnd(t *testing.T) {
 		})
 	}
 
+	// The request lines leave the deletion links' tokens out.
+	if err := in.stop(); err != nil {
+		t.Fatal(err)
+	}
+	log := in.log.String()
+	for _, del := range dels {
+		id, token, _ := strings.Cut(strings.TrimPrefix(del, in.base+"/d/"), "/")
+		if strings.Contains(log, token) || !strings.Contains(log, "path=/d/"+id+"/-") {
+			t.Errorf("the log shows the token of %s, or not the link at all", del)
+		}
+	}
+}
+
+// TestShareXErrorMessage checks that the .sxcu's ErrorMessage finds the
+// API's message in a refusal.
+func TestShareXErrorMessage(t *testing.T) {
+	in := start(t)
 	t.Run("an error message", func(t *testing.T) {
 		c := map[string]string{}
 		json.Unmarshal(in.get("/sharex.sxcu").body, &c)
