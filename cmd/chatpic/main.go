@@ -59,6 +59,7 @@ func commands() map[string]command {
 		"hashes":   {"import or export banned hashes: hashes import|export", cmdHashes},
 		"janitor":  {"run one clean-up pass: janitor [--dry-run]", cmdJanitor},
 		"migrate":  {"apply database migrations: migrate [--status]", cmdMigrate},
+		"upload":   {"upload files to a running chatpic: upload FILE... [--server URL] [--channel SLUG]", cmdUpload},
 		"version":  {"print the version", cmdVersion},
 		"worker":   {"(started by serve) decode HEIC, AVIF and video for the server", cmdWorker},
 	}

@@ -118,8 +118,8 @@ type Channel struct {
 	ForecastSeconds *int64 `json:"forecast_seconds"`
 }
 
-// Post is an upload as the API shows it. DeleteToken is only ever set in the
-// response to the upload that created it.
+// Post is an upload as the API shows it. DeleteToken and DeleteURL are only
+// ever set in the response to the upload that created it.
 type Post struct {
 	ID          string `json:"id"`
 	Channel     string `json:"channel"`
@@ -127,12 +127,16 @@ type Post struct {
 	MediaURL    string `json:"media_url"`
 	ThumbURL    string `json:"thumb_url"`
 	DeleteToken string `json:"delete_token,omitempty"`
-	Caption     string `json:"caption"`
-	Kind        string `json:"kind"`
-	MIME        string `json:"mime"`
-	Width       int    `json:"width"`
-	Height      int    `json:"height"`
-	Bytes       int64  `json:"bytes"`
+	// DeleteURL is the page that deletes the upload, the token in its
+	// path (/d/{id}/{token}): it asks to confirm, and deletes on POST.
+	// Like DeleteToken, it is set only in the answer to the upload.
+	DeleteURL string `json:"delete_url,omitempty"`
+	Caption   string `json:"caption"`
+	Kind      string `json:"kind"`
+	MIME      string `json:"mime"`
+	Width     int    `json:"width"`
+	Height    int    `json:"height"`
+	Bytes     int64  `json:"bytes"`
 	// DurationSeconds is a video's length; null for pictures.
 	DurationSeconds *float64 `json:"duration_seconds"`
 	// Frames is an animation's frame count: 1 for a still picture, null

@@ -97,9 +97,9 @@ func (a *API) admit(w http.ResponseWriter, r *http.Request, slug string) (*posti
 	return pass, err
 }
 
-// created answers an upload: 201 with the post and its delete token, 202
-// with "status":"pending" when it waits for a moderator's approval, or the
-// error.
+// created answers an upload: 201 with the post, its delete token and its
+// delete link, 202 with "status":"pending" when it waits for a moderator's
+// approval, or the error.
 func (a *API) created(w http.ResponseWriter, r *http.Request, c posting.Created, err error) {
 	if err != nil {
 		a.fail(w, r, err)
@@ -107,6 +107,7 @@ func (a *API) created(w http.ResponseWriter, r *http.Request, c posting.Created,
 	}
 	out := a.post(r, c.Post)
 	out.DeleteToken = c.DeleteToken
+	out.DeleteURL = a.origin.Base(r) + "/d/" + c.Post.ID + "/" + c.DeleteToken
 	w.Header().Set("Location", out.URL)
 	if c.Pending() {
 		a.write(w, r, http.StatusAccepted, out)

@@ -333,15 +333,27 @@ func (s *Service) Post(ctx context.Context, id string) (chatpic.Post, error) {
 	return p, p.Unavailable()
 }
 
+// Owned returns the post if token is its delete token, changing nothing,
+// so that a page can ask its uploader to confirm a deletion. It returns
+// KindForbidden for a wrong token, as Delete does, and KindGone or
+// KindNotFound as Post does.
+func (s *Service) Owned(ctx context.Context, id, token string) (chatpic.Post, error) {
+	p, err := s.Post(ctx, id)
+	if err != nil {
+		return p, err
+	}
+	if !chatpic.TokenMatches(token, p.DeleteTokenHash) {
+		return chatpic.Post{}, chatpic.Errorf(chatpic.KindForbidden, "that delete token is not right for this upload")
+	}
+	return p, nil
+}
+
 // Delete deletes a post if token is its delete token. It returns KindForbidden
 // for a wrong token, and KindGone or KindNotFound as Post does.
 func (s *Service) Delete(ctx context.Context, id, token string) error {
-	p, err := s.Post(ctx, id)
+	p, err := s.Owned(ctx, id, token)
 	if err != nil {
 		return err
-	}
-	if !chatpic.TokenMatches(token, p.DeleteTokenHash) {
-		return chatpic.Errorf(chatpic.KindForbidden, "that delete token is not right for this upload")
 	}
 	p, err = s.store.DeletePost(ctx, id, chatpic.ReasonDeleted, s.Now())
 	if err != nil {

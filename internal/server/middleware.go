@@ -12,6 +12,7 @@ import (
 
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/compress"
+	"github.com/chatpic/chatpic/internal/request"
 )
 
 // Deps is what the middleware needs.
@@ -145,7 +146,8 @@ func (s *statusRecorder) ReadFrom(r io.Reader) (int64, error) {
 const StatusClientGone = 499
 
 // logRequests logs one line per request: method, path, status, size and
-// duration. Never the client's address, user agent or query string. A
+// duration. Never the client's address, user agent, query string or a
+// deletion link's token (see request.LogPath). A
 // request whose client went away before the answer is logged at debug
 // level as "client gone" with status 499, whatever the handler made of
 // its cancelled work.
@@ -160,7 +162,7 @@ func logRequests(next http.Handler, log *slog.Logger) http.Handler {
 		}
 		log.LogAttrs(r.Context(), level, msg,
 			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
+			slog.String("path", request.LogPath(r)),
 			slog.Int("status", status),
 			slog.Int64("bytes", rec.bytes),
 			slog.Duration("took", time.Since(start)))

@@ -358,19 +358,28 @@ func (w *Web) Delete(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, err)
 		return
 	}
-	p, err := w.posts.Post(r.Context(), r.PathValue("id"))
+	w.deletePost(rw, r, r.PathValue("id"), strings.TrimSpace(in.Token))
+}
+
+// deletePost deletes upload id if token is its delete token, and says so.
+func (w *Web) deletePost(rw http.ResponseWriter, r *http.Request, id, token string) {
+	p, err := w.posts.Post(r.Context(), id)
 	if err != nil {
 		w.fail(rw, r, err)
 		return
 	}
-	if err := w.posts.Delete(r.Context(), p.ID, strings.TrimSpace(in.Token)); err != nil {
+	if err := w.posts.Delete(r.Context(), p.ID, token); err != nil {
 		w.fail(rw, r, err)
 		return
+	}
+	back, backText := "/c/"+p.Channel, "Back to the channel"
+	if p.IsLinkOnly() {
+		back, backText = "/", "Back to the channels"
 	}
 	w.render(rw, r, http.StatusOK, "message", messagePage{
 		Title: "Deleted", Heading: "Deleted",
 		Text: "Your upload, its thumbnail and its link are gone.",
-		Back: "/c/" + p.Channel, BackText: "Back to the channel",
+		Back: back, BackText: backText,
 	})
 }
 

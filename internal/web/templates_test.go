@@ -55,6 +55,7 @@ func TestEveryPageRenders(t *testing.T) {
 		"post": {postPage{Post: post, Channel: ch, Comments: []chatpic.Comment{comment, removed}, Pow: pow},
 			"Removed by the moderators."},
 		"message":      {messagePage{Heading: "Gone", Text: "Removed.", Retry: "You can try again in 1 minute."}, "try again"},
+		"delete":       {deletePage{Post: post, Token: "tok", ThumbSrc: "/t/x.jpg", Alt: "a"}, `action="/d/AAAAAAAAAAAAAAAAAAAA/tok"`},
 		"pending":      {pendingPage{Post: post, Channel: ch, ShareURL: "http://x/p/" + post.ID, DeleteToken: "t"}, "waiting for review"},
 		"report":       {reportPage{Error: "No.", Link: "x", Reason: "spam", Note: "n", Retry: "Later."}, `value="spam" required checked`},
 		"filed":        {filedPage{Receipt: "ABCD-EFGH-JKLM-NPQR", StatusURL: "http://x/report/status/ABCD-EFGH-JKLM-NPQR", Back: "/"}, "ABCD-EFGH-JKLM-NPQR"},

@@ -56,7 +56,7 @@ type Web struct {
 
 // pageNames lists the pages; each is parsed with the layout and partials.
 var pageNames = []string{
-	"home", "channel", "post", "message", "pending",
+	"home", "channel", "post", "message", "pending", "delete",
 	"report", "filed", "receipt", "transparency",
 	"mod-login", "mod-queue", "mod-channels", "mod-audit", "mod-moderators",
 }
@@ -215,7 +215,7 @@ func (w *Web) Fail(rw http.ResponseWriter, r *http.Request, err error) { w.fail(
 func (w *Web) failPage(rw http.ResponseWriter, r *http.Request, err error, m messagePage) {
 	code := request.Status(err)
 	if code >= 500 && !request.ClientGone(r) {
-		w.log.Error("page request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.log.Error("page request failed", "method", r.Method, "path", request.LogPath(r), "err", err)
 	}
 	m.Title, m.Heading, m.Text = http.StatusText(code), http.StatusText(code), sentence(chatpic.ErrorMessage(err))
 	if h, ok := headings[chatpic.ErrorKind(err)]; ok {

@@ -1,0 +1,23 @@
+package request
+
+import (
+	"net/http/httptest"
+	"testing"
+)
+
+func TestLogPath(t *testing.T) {
+	tests := []struct{ path, want string }{
+		{"/d/AAAA/secret-token", "/d/AAAA/-"},
+		{"/d/AAAA/secret/more", "/d/AAAA/-"},
+		{"/d/AAAA", "/d/AAAA"},
+		{"/p/AAAA/delete", "/p/AAAA/delete"},
+		{"/dd/AAAA/x", "/dd/AAAA/x"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			if got := LogPath(httptest.NewRequest("GET", tt.path, nil)); got != tt.want {
+				t.Fatalf("LogPath = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
