@@ -1,0 +1,194 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/chatpic/chatpic/internal/mediatest"
+)
+
+// TestBackupUnderLoad backs up a server while pictures keep arriving,
+// restores the backup into a new data folder, starts a server on it, and
+// finds there every upload acknowledged before the backup began, with the
+// same bytes.
+func TestBackupUnderLoad(t *testing.T) {
+	in := start(t, "--rate-uploads", "off", "--flood", "off")
+	in.cli("channels", "add", "load", "--title", "Load", "--capacity", "100000")
+
+	var (
+		mu    sync.Mutex
+		acked []postJSON
+		errs  []error
+	)
+	progress := make(chan struct{}, 1000)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range 2 {
+		wg.Go(func() {
+			for i := uint64(0); ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				jpg := mediatest.EncodeJPEG(mediatest.Scene(64, 48, uint64(w)<<32|i), 80)
+				p, err := uploadTo(in.base, "load", jpg)
+				mu.Lock()
+				if err != nil {
+					errs = append(errs, err)
+				} else {
+					acked = append(acked, p)
+				}
+				mu.Unlock()
+				if err != nil {
+					return
+				}
+				select {
+				case progress <- struct{}{}:
+				default:
+				}
+			}
+		})
+	}
+	for range 6 {
+		<-progress
+	}
+	mu.Lock()
+	before := append([]postJSON(nil), acked...)
+	mu.Unlock()
+
+	dest := filepath.Join(t.TempDir(), "backup")
+	out := in.cli("backup", dest)
+	// Let some uploads land after the backup too, then stop the load.
+	for range 2 {
+		<-progress
+	}
+	close(stop)
+	wg.Wait()
+	if len(errs) > 0 {
+		t.Fatalf("uploads under load failed: %v", errs)
+	}
+	if !strings.Contains(out, "backup: chatpic.db (") || !strings.Contains(out, "media files") {
+		t.Errorf("backup said %q", out)
+	}
+	if _, err := os.Stat(dest + ".partial"); !os.IsNotExist(err) {
+		t.Errorf("the backup's staging folder is still there: %v", err)
+	}
+
+	// The original's bytes, to compare with the restored server's.
+	want := map[string][]byte{}
+	for _, p := range before {
+		for _, u := range []string{p.MediaURL, p.ThumbURL} {
+			r := in.get(u)
+			if r.status != http.StatusOK {
+				t.Fatalf("GET %s on the original: %d", u, r.status)
+			}
+			want[urlPath(t, u)] = r.body
+		}
+	}
+
+	data := filepath.Join(t.TempDir(), "restored")
+	out = mustCLI(t, "restore", dest, "--data", data)
+	if !strings.Contains(out, "restore: ") || !strings.Contains(out, "media files") {
+		t.Errorf("restore said %q", out)
+	}
+	restored := start(t, "--data", data)
+	for _, p := range before {
+		if r := restored.get("/api/v1/posts/" + p.ID); r.status != http.StatusOK {
+			t.Errorf("restored post %s: %d %s", p.ID, r.status, r.body)
+		}
+	}
+	for path, body := range want {
+		r := restored.get(path)
+		if r.status != http.StatusOK || !bytes.Equal(r.body, body) {
+			t.Errorf("restored %s: %d, %d bytes; want 200 and the original's %d bytes", path, r.status, len(r.body), len(body))
+		}
+	}
+	t.Logf("%d uploads acknowledged before the backup, %d in all; %s", len(before), len(acked), out)
+}
+
+// TestBackupRefuses checks the cases where backup and restore must not go
+// ahead, and that on PostgreSQL or S3 they say what to use instead.
+func TestBackupRefuses(t *testing.T) {
+	full := t.TempDir()
+	os.WriteFile(filepath.Join(full, "something"), []byte("x"), 0o600)
+	site := t.TempDir()
+	mustCLI(t, "migrate", "--data", site) // a site with a database
+	backup := filepath.Join(t.TempDir(), "backup")
+	mustCLI(t, "backup", backup, "--data", site)
+
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"backup into a folder that is not empty", []string{"backup", full, "--data", site}, "not empty"},
+		{"backup without a destination", []string{"backup", "--data", site}, "say where"},
+		{"backup of PostgreSQL", []string{"backup", filepath.Join(t.TempDir(), "b"), "--db", "postgres://chatpic@127.0.0.1:1/chatpic"}, "pg_dump"},
+		{"backup of S3", []string{"backup", filepath.Join(t.TempDir(), "b"), "--data", site, "--blobs", "s3://media?endpoint=http://127.0.0.1:1&region=x"}, "aws s3 sync"},
+		{"restore onto a database", []string{"restore", backup, "--data", site}, "already exists"},
+		{"restore of something else", []string{"restore", full, "--data", t.TempDir()}, "not a chatpic backup"},
+		{"restore into PostgreSQL", []string{"restore", backup, "--db", "postgres://chatpic@127.0.0.1:1/chatpic"}, "point-in-time"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := runCLI(t, noEnv, tt.args...)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v, want an error saying %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// mustCLI runs a chatpic command that belongs to no running instance.
+func mustCLI(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := runCLI(t, noEnv, args...)
+	if err != nil {
+		t.Fatalf("chatpic %s: %v", strings.Join(args, " "), err)
+	}
+	return out
+}
+
+// uploadTo posts a picture through the API, from any goroutine: it returns
+// an error where in.upload would fail the test.
+func uploadTo(base, slug string, file []byte) (postJSON, error) {
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", "load.jpg")
+	fw.Write(file)
+	mw.Close()
+	res, err := http.Post(base+"/api/v1/channels/"+slug+"/posts", mw.FormDataContentType(), &body)
+	if err != nil {
+		return postJSON{}, err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		return postJSON{}, err
+	}
+	if res.StatusCode != http.StatusCreated {
+		return postJSON{}, fmt.Errorf("upload: %d %s", res.StatusCode, b)
+	}
+	var p postJSON
+	return p, json.Unmarshal(b, &p)
+}
+
+// urlPath is the path of an absolute URL the server gave out.
+func urlPath(t *testing.T, s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Path
+}
