@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,7 +77,8 @@ func cmdBackup(ctx context.Context, e env, args []string) error {
 
 	// The database first: a post in the snapshot had its files stored
 	// before its row, so the media copied next holds them.
-	db, err := sqlstore.Open(ctx, cfg.Storage.DB)
+	// As it is: a backup taken before an upgrade must not migrate the site.
+	db, err := sqlstore.OpenWith(ctx, cfg.Storage.DB, sqlstore.Options{SkipMigrations: true})
 	if err != nil {
 		return err
 	}
@@ -90,7 +92,11 @@ func cmdBackup(ctx context.Context, e env, args []string) error {
 		return fmt.Errorf("backup: media: %w", err)
 	}
 	posts, r, err := reconcile(ctx, stage, e)
-	if err != nil {
+	counted := fmt.Sprintf(" (%d posts)", posts)
+	if errors.Is(err, errBehind) {
+		counted = ""
+		fmt.Fprintf(e.stderr, "backup: %v; the copy is kept as it is, and the janitor of the site it is restored to will tidy it\n", err)
+	} else if err != nil {
 		return fmt.Errorf("backup: checking the copy: %w", err)
 	}
 	if err := os.Remove(dest); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -101,7 +107,7 @@ func cmdBackup(ctx context.Context, e env, args []string) error {
 	}
 	done = true
 	syncDir(filepath.Dir(dest))
-	fmt.Fprintf(e.stdout, "backup: %s (%d posts), %s to %s\n", backupDB, posts, files, dest)
+	fmt.Fprintf(e.stdout, "backup: %s%s, %s to %s\n", backupDB, counted, files, dest)
 	if r.LostPosts+r.OrphanFiles > 0 {
 		fmt.Fprintf(e.stdout, "backup: left out %d posts whose files were deleted while it ran, and %d files of uploads that came after the snapshot\n",
 			r.LostPosts, r.OrphanFiles)
@@ -130,24 +136,37 @@ func stageFolder(dest string) (string, error) {
 	return stage, nil
 }
 
+// errBehind says that a database lacks migrations this binary knows.
+var errBehind = errors.New("the database is behind this binary (chatpic migrate brings it up to date)")
+
 // reconcile makes the copy in dir agree with itself, as the janitor would
 // on the site: the snapshot may name posts whose files were deleted
 // (evicted, expired, taken down) before the media were copied, and the
 // media may hold files of uploads whose row came after the snapshot. It
-// returns the number of posts left.
+// returns the number of posts left. A database behind this binary is left
+// alone (errBehind): the janitor's queries are this binary's.
 func reconcile(ctx context.Context, dir string, e env) (int, janitor.Report, error) {
-	db, err := sqlstore.Open(ctx, filepath.Join(dir, backupDB))
+	db, err := sqlstore.OpenWith(ctx, filepath.Join(dir, backupDB), sqlstore.Options{SkipMigrations: true})
 	if err != nil {
 		return 0, janitor.Report{}, err
 	}
 	defer db.Close()
+	switch pending, err := db.Pending(ctx); {
+	case err != nil:
+		return 0, janitor.Report{}, err
+	case len(pending) > 0:
+		return 0, janitor.Report{}, errBehind
+	}
 	blobs, err := diskblob.Open(filepath.Join(dir, backupMedia))
 	if err != nil {
 		return 0, janitor.Report{}, err
 	}
 	defer blobs.Close()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	r, err := janitor.New(db, blobs, log, nil, "").Run(ctx, e.now(), janitor.Options{})
+	// No grace period: nothing is in flight in a copy, and files written
+	// since the clock was read must count as well.
+	noGrace := janitor.Options{Grace: math.MinInt64}
+	r, err := janitor.New(db, blobs, log, nil, "").Run(ctx, e.now(), noGrace)
 	if err != nil {
 		return 0, r, err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,11 +10,13 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/mediatest"
 )
 
@@ -191,4 +194,42 @@ func urlPath(t *testing.T, s string) string {
 		t.Fatal(err)
 	}
 	return u.Path
+}
+
+// TestBackupReconcile checks what a backup does with the two things that
+// can change between its database snapshot and its copy of the media: a
+// post whose files were deleted (evicted, expired, taken down) leaves the
+// copy, and so do the files of an upload whose row came after the
+// snapshot.
+func TestBackupReconcile(t *testing.T) {
+	in := start(t, "--rate-uploads", "off", "--flood", "off")
+	gone := mustUpload(t, in, "random", mediatest.JPEG(40, 30))
+	kept := mustUpload(t, in, "random", mediatest.JPEG(30, 40))
+	dest := filepath.Join(t.TempDir(), "backup")
+	in.cli("backup", dest)
+
+	media := filepath.Join(dest, "media")
+	if err := os.Remove(filepath.Join(media, "media", gone.ID+path.Ext(urlPath(t, gone.MediaURL)))); err != nil {
+		t.Fatal(err)
+	}
+	late := filepath.Join(media, "media", chatpic.NewID()+".jpg")
+	if err := os.WriteFile(late, []byte("an upload after the snapshot"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	posts, r, err := reconcile(context.Background(), dest, env{now: in.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.LostPosts != 1 || r.OrphanFiles != 1 {
+		t.Errorf("reconcile: %+v; want 1 lost post and 1 orphan file", r)
+	}
+	thumb := filepath.Join(media, "thumb", gone.ID+path.Ext(urlPath(t, gone.ThumbURL)))
+	for _, f := range []string{late, thumb} {
+		if _, err := os.Stat(f); !os.IsNotExist(err) {
+			t.Errorf("%s is still in the backup: %v", f, err)
+		}
+	}
+	if posts != 1 {
+		t.Errorf("reconcile left %d posts, want 1 (%s)", posts, kept.ID)
+	}
 }
