@@ -34,7 +34,8 @@ On PostgreSQL and S3 all of chatpic's data lives in those two, so use their tool
   the database:  pg_dump (chatpic's schema), or PostgreSQL's own backups with point-in-time recovery
   the media:     the object store's versioning or replication, or a copy such as aws s3 sync or rclone sync
 Back up the database first, then the media: every upload's files are stored before its row.
-Keep the --secret-file too: the database alone cannot be used without it.`
+Keep the --secret-file safe too, apart from the database backups: without it the keyed hashes
+in the database (poster IDs, poster bans) no longer match.`
 
 // cmdBackup writes a consistent copy of a SQLite site, which may be
 // running, to a new folder: first a snapshot of the database, then the
@@ -63,6 +64,9 @@ func cmdBackup(ctx context.Context, e env, args []string) error {
 	if cfg.Storage.Shared() || cfg.Storage.S3 != nil {
 		return errors.New("backup: this site keeps its data in PostgreSQL or S3\n" + sharedStorageHelp)
 	}
+	if _, err := os.Stat(cfg.Storage.DB); err != nil {
+		return fmt.Errorf("backup: no database to back up: %w", err)
+	}
 	dest := filepath.Clean(pos[0])
 	stage, err := stageFolder(dest)
 	if err != nil {
@@ -84,10 +88,13 @@ func cmdBackup(ctx context.Context, e env, args []string) error {
 	}
 	err = db.Snapshot(ctx, filepath.Join(stage, backupDB))
 	db.Close()
+	if err == nil {
+		err = os.Chmod(filepath.Join(stage, backupDB), 0o600) // it holds hashes of posters
+	}
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
-	files, err := copyTree(cfg.Storage.Blobs, filepath.Join(stage, backupMedia))
+	files, err := copyTree(cfg.Storage.Blobs, filepath.Join(stage, backupMedia), true)
 	if err != nil {
 		return fmt.Errorf("backup: media: %w", err)
 	}
@@ -208,13 +215,12 @@ func (c treeCopy) String() string {
 
 // copyTree puts every regular file under src, but for hidden ones (the
 // blob store's temp files), at the same place under dst, a new folder. A
-// file is hard-linked when dst is on the same file system, copied (to a
-// temp file, synced, renamed) otherwise: the blob store never changes a
-// file in place, it renames a whole new one over it, so neither way can
-// catch a file half-written. A missing src is an empty one.
-func copyTree(src, dst string) (treeCopy, error) {
+// file is hard-linked, if link and dst is on the same file system, and
+// copied (to a temp file, synced, renamed) otherwise: the blob store never
+// changes a file in place, it renames a whole new one over it, so neither
+// way can catch a file half-written. A missing src is an empty one.
+func copyTree(src, dst string, link bool) (treeCopy, error) {
 	var c treeCopy
-	link := true
 	if err := os.MkdirAll(dst, 0o750); err != nil {
 		return c, err
 	}

@@ -136,6 +136,7 @@ func TestBackupRefuses(t *testing.T) {
 		want string
 	}{
 		{"backup into a folder that is not empty", []string{"backup", full, "--data", site}, "not empty"},
+		{"backup of a site that has no database", []string{"backup", filepath.Join(t.TempDir(), "b"), "--data", t.TempDir()}, "no database"},
 		{"backup without a destination", []string{"backup", "--data", site}, "say where"},
 		{"backup of PostgreSQL", []string{"backup", filepath.Join(t.TempDir(), "b"), "--db", "postgres://chatpic@127.0.0.1:1/chatpic"}, "pg_dump"},
 		{"backup of S3", []string{"backup", filepath.Join(t.TempDir(), "b"), "--data", site, "--blobs", "s3://media?endpoint=http://127.0.0.1:1&region=x"}, "aws s3 sync"},
@@ -231,5 +232,50 @@ func TestBackupReconcile(t *testing.T) {
 	}
 	if posts != 1 {
 		t.Errorf("reconcile left %d posts, want 1 (%s)", posts, kept.ID)
+	}
+}
+
+// TestBackupCopyTree checks both ways media reach a backup: hard links on
+// the same file system, copies elsewhere; hidden files (temp files being
+// written) stay behind either way.
+func TestBackupCopyTree(t *testing.T) {
+	src := t.TempDir()
+	files := map[string]string{"media/a.jpg": "picture", "thumb/a.jpg": "thumbnail", ".tmp/x": "half-written"}
+	for name, body := range files {
+		p := filepath.Join(src, filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(p), 0o750)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, link := range []bool{true, false} {
+		t.Run(fmt.Sprintf("link=%t", link), func(t *testing.T) {
+			dst := filepath.Join(t.TempDir(), "media")
+			c, err := copyTree(src, dst, link)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.files != 2 || c.bytes != int64(len("picture")+len("thumbnail")) || (c.linked == 2) != link {
+				t.Errorf("copyTree: %+v", c)
+			}
+			for name, body := range files {
+				from, to := filepath.Join(src, filepath.FromSlash(name)), filepath.Join(dst, filepath.FromSlash(name))
+				got, err := os.ReadFile(to)
+				if strings.HasPrefix(name, ".") {
+					if !os.IsNotExist(err) {
+						t.Errorf("%s was copied: %v", name, err)
+					}
+					continue
+				}
+				if string(got) != body || err != nil {
+					t.Errorf("%s: %q, %v; want %q", name, got, err, body)
+				}
+				a, _ := os.Stat(from)
+				b, _ := os.Stat(to)
+				if os.SameFile(a, b) != link {
+					t.Errorf("%s: same file %t, want %t", name, os.SameFile(a, b), link)
+				}
+			}
+		})
 	}
 }

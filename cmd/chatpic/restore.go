@@ -70,7 +70,7 @@ func cmdRestore(ctx context.Context, e env, args []string) error {
 			os.Remove(tmpDB)
 		}
 	}()
-	files, err := copyTree(filepath.Join(src, backupMedia), media)
+	files, err := copyTree(filepath.Join(src, backupMedia), media, true)
 	if err != nil {
 		return fmt.Errorf("restore: media: %w", err)
 	}
