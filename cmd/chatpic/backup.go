@@ -80,11 +80,11 @@ func cmdBackup(ctx context.Context, e env, args []string) error {
 	}()
 
 	// The database first: a post in the snapshot had its files stored
-	// before its row, so the media copied next holds them.
-	// As it is: a backup taken before an upgrade must not migrate the site.
+	// before its row, so the media copied next holds them. It is opened as
+	// it is: a backup taken before an upgrade must not migrate the site.
 	db, err := sqlstore.OpenWith(ctx, cfg.Storage.DB, sqlstore.Options{SkipMigrations: true})
 	if err != nil {
-		return err
+		return fmt.Errorf("backup: %w", err)
 	}
 	err = db.Snapshot(ctx, filepath.Join(stage, backupDB))
 	db.Close()
@@ -115,9 +115,9 @@ func cmdBackup(ctx context.Context, e env, args []string) error {
 	done = true
 	syncDir(filepath.Dir(dest))
 	fmt.Fprintf(e.stdout, "backup: %s%s, %s to %s\n", backupDB, counted, files, dest)
-	if r.LostPosts+r.OrphanFiles > 0 {
-		fmt.Fprintf(e.stdout, "backup: left out %d posts whose files were deleted while it ran, and %d files of uploads that came after the snapshot\n",
-			r.LostPosts, r.OrphanFiles)
+	if r.LostPosts+r.OrphanFiles+r.Expired > 0 {
+		fmt.Fprintf(e.stdout, "backup: left out %d posts whose files were deleted while it ran, %d expired posts, and %d files no post in the snapshot names (uploads after it)\n",
+			r.LostPosts, r.Expired, r.OrphanFiles)
 	}
 	return nil
 }
