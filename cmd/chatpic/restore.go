@@ -44,8 +44,11 @@ func cmdRestore(ctx context.Context, e env, args []string) error {
 		return fmt.Errorf("restore: %s is not a chatpic backup: %w", src, err)
 	}
 	db := cfg.Storage.DB
-	if _, err := os.Lstat(db); !errors.Is(err, fs.ErrNotExist) {
+	switch _, err := os.Lstat(db); {
+	case err == nil:
 		return fmt.Errorf("restore: %s already exists: restore into a new data folder, or move the database away first", db)
+	case !errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("restore: %w", err)
 	}
 	if !empty(cfg.Storage.Blobs) {
 		return fmt.Errorf("restore: %s is not empty: restore into a new data folder, or move the media away first", cfg.Storage.Blobs)
@@ -55,7 +58,7 @@ func cmdRestore(ctx context.Context, e env, args []string) error {
 	}
 
 	// The database goes in last: while it is missing, the folder is plainly
-	// not restored, and a second try starts afresh.
+	// not restored. Leftovers of an interrupted try are cleared first.
 	media := cfg.Storage.Blobs + ".restoring"
 	tmpDB := db + ".restoring"
 	for _, p := range []string{media, tmpDB, tmpDB + "-wal", tmpDB + "-shm"} {
