@@ -60,6 +60,8 @@ func commands() map[string]command {
 		"janitor":  {"run one clean-up pass: janitor [--dry-run]", cmdJanitor},
 		"migrate":  {"apply database migrations: migrate [--status]", cmdMigrate},
 		"upload":   {"upload files to a running chatpic: upload FILE... [--server URL] [--channel SLUG]", cmdUpload},
+		"backup":   {"copy a running SQLite site to a new folder: backup DEST", cmdBackup},
+		"restore":  {"put a backup back into a stopped site: restore SRC", cmdRestore},
 		"version":  {"print the version", cmdVersion},
 		"worker":   {"(started by serve) decode HEIC, AVIF and video for the server", cmdWorker},
 	}
