@@ -28,6 +28,9 @@ type dialect struct {
 	greatest string
 	// bytes names the type of a column of bytes.
 	bytes string
+	// copiesToFile is set for a database that can write a consistent copy
+	// of itself to a file (SQLite's VACUUM INTO).
+	copiesToFile bool
 	// createMigrations creates the table of applied migrations if needed.
 	createMigrations string
 	// hasMigrations counts the tables of applied migrations: 0 or 1.
@@ -46,6 +49,7 @@ type dialect struct {
 func newSQLiteDialect() *dialect {
 	return &dialect{
 		name:             "sqlite",
+		copiesToFile:     true,
 		greatest:         "MAX",
 		bytes:            "BLOB",
 		createMigrations: `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`,

@@ -17,7 +17,7 @@ import (
 // returns an error of kind chatpic.KindUnsupported: use pg_dump or the
 // server's own backups there.
 func (s *Store) Snapshot(ctx context.Context, path string) error {
-	if s.d.name == "postgres" {
+	if !s.d.copiesToFile {
 		return chatpic.Errorf(chatpic.KindUnsupported, "a PostgreSQL database is backed up with pg_dump or PostgreSQL's own backups, not by chatpic")
 	}
 	if _, err := os.Lstat(path); err == nil {
