@@ -59,6 +59,7 @@ func commands() map[string]command {
 		"hashes":   {"import or export banned hashes: hashes import|export", cmdHashes},
 		"janitor":  {"run one clean-up pass: janitor [--dry-run]", cmdJanitor},
 		"migrate":  {"apply database migrations: migrate [--status]", cmdMigrate},
+		"health":   {"check a running server's /healthz: health [--url URL]", cmdHealth},
 		"version":  {"print the version", cmdVersion},
 		"worker":   {"(started by serve) decode HEIC, AVIF and video for the server", cmdWorker},
 	}
