@@ -22,6 +22,7 @@ if [ -z "$engine" ]; then
 fi
 [ -n "$engine" ] || { echo "build-image.sh: neither podman nor docker is installed" >&2; exit 1; }
 
+command -v readelf >/dev/null || { echo "build-image.sh: needs readelf (apt-get install binutils)" >&2; exit 1; }
 certs=${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
 [ -s "$certs" ] || { echo "build-image.sh: no CA bundle at $certs (apt-get install ca-certificates, or set CA_BUNDLE)" >&2; exit 1; }
 
