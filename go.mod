@@ -21,6 +21,7 @@ require (
 require (
 	github.com/chromedp/cdproto v0.159.0 // tests only: the browser tests' protocol types; MIT
 	github.com/chromedp/chromedp v0.23.0 // tests only: drives headless Chromium; MIT
+	go.yaml.in/yaml/v3 v3.0.5 // tests only: parses deploy/compose.yaml; MIT and Apache-2.0
 )
 
 require (
@@ -44,7 +45,6 @@ require (
 	github.com/rs/xid v1.6.0 // indirect
 	github.com/tinylib/msgp v1.6.4 // indirect
 	github.com/zeebo/xxh3 v1.1.0 // indirect
-	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/net v0.60.0 // indirect
 	golang.org/x/sync v0.24.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect

@@ -62,6 +62,7 @@ func commands() map[string]command {
 		"upload":   {"upload files to a running chatpic: upload FILE... [--server URL] [--channel SLUG]", cmdUpload},
 		"backup":   {"copy a running SQLite site to a new folder: backup DEST", cmdBackup},
 		"restore":  {"put a backup back into a stopped site: restore SRC", cmdRestore},
+		"health":   {"check a running server's /healthz: health [--url URL]", cmdHealth},
 		"version":  {"print the version", cmdVersion},
 		"worker":   {"(started by serve) decode HEIC, AVIF and video for the server", cmdWorker},
 	}
