@@ -160,7 +160,8 @@ func TestJSONErrorContract(t *testing.T) {
 
 // formsNoFields are the page routes whose body is never read.
 var formsNoFields = map[string]string{
-	"POST /mod/logout": "signing out reads no fields",
+	"POST /mod/logout":     "signing out reads no fields",
+	"POST /d/{id}/{token}": "the deletion link carries its token; its confirmation form has no fields",
 }
 
 // uploadForms are the page routes whose form is a multipart upload.
