@@ -10,8 +10,9 @@ require (
 )
 
 require (
-	github.com/andybalholm/brotli v1.3.0 // brotli for pages, JSON and static files, pure Go; MIT
 	codeberg.org/gruf/go-ffmpreg v0.6.11
+	github.com/VictoriaMetrics/metrics v1.45.0 // Prometheus metrics at --metrics-addr: small, pure Go, no dependencies of its own beyond two tiny ones; Apache-2.0
+	github.com/andybalholm/brotli v1.3.0 // brotli for pages, JSON and static files, pure Go; MIT
 	github.com/jackc/pgx/v5 v5.12.0 // PostgreSQL driver for --db postgres://...; MIT
 	github.com/minio/minio-go/v7 v7.4.1 // S3-compatible object storage for --blobs s3://...; Apache-2.0
 	github.com/tetratelabs/wazero v1.9.0
@@ -21,6 +22,8 @@ require (
 require (
 	github.com/chromedp/cdproto v0.159.0 // tests only: the browser tests' protocol types; MIT
 	github.com/chromedp/chromedp v0.23.0 // tests only: drives headless Chromium; MIT
+	github.com/prometheus/client_model v0.6.3 // tests only: the parsed metric types; Apache-2.0
+	github.com/prometheus/common v0.74.0 // tests only: parses /metrics as Prometheus does (expfmt); Apache-2.0
 	go.yaml.in/yaml/v3 v3.0.5 // tests only: parses deploy/compose.yaml; MIT and Apache-2.0
 )
 
@@ -39,16 +42,21 @@ require (
 	github.com/mattn/go-isatty v0.0.24 // indirect
 	github.com/minio/crc64nvme v1.1.1 // indirect
 	github.com/minio/md5-simd v1.1.2 // indirect
+	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
 	github.com/ncruces/go-strftime v1.1.0 // indirect
+	github.com/pandatix/go-abnf v0.5.5 // indirect
 	github.com/philhofer/fwd v1.2.0 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
 	github.com/rs/xid v1.6.0 // indirect
 	github.com/tinylib/msgp v1.6.4 // indirect
+	github.com/valyala/fastrand v1.1.0 // indirect
+	github.com/valyala/histogram v1.2.0 // indirect
 	github.com/zeebo/xxh3 v1.1.0 // indirect
-	golang.org/x/net v0.60.0 // indirect
+	golang.org/x/net v0.62.0 // indirect
 	golang.org/x/sync v0.24.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
+	google.golang.org/protobuf v1.36.12 // indirect
 	gopkg.in/ini.v1 v1.67.3 // indirect
 	modernc.org/libc v1.80.1 // indirect
 	modernc.org/mathutil v1.7.1 // indirect

@@ -164,7 +164,7 @@ func openOperator(ctx context.Context, e env, set *config.Set) (*app.Site, func(
 		st.Close()
 		return nil, nil, err
 	}
-	s, err := app.New(ctx, st, log, e.now, cfg, posting.Config{Events: pub})
+	s, err := app.New(ctx, st, log, e.now, cfg, posting.Config{Events: pub}, nil)
 	if err != nil {
 		st.Close()
 		return nil, nil, err

@@ -123,7 +123,7 @@ func openModeration(ctx context.Context, e env, set *config.Set) (*moderation.Se
 	if err != nil {
 		return nil, nil, err
 	}
-	s, err := app.New(ctx, st, log, e.now, cfg, posting.Config{})
+	s, err := app.New(ctx, st, log, e.now, cfg, posting.Config{}, nil)
 	if err != nil {
 		st.Close()
 		return nil, nil, err

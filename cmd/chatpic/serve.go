@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -18,6 +19,7 @@ import (
 	"github.com/chatpic/chatpic/internal/events"
 	"github.com/chatpic/chatpic/internal/janitor"
 	"github.com/chatpic/chatpic/internal/lines"
+	"github.com/chatpic/chatpic/internal/meter"
 	"github.com/chatpic/chatpic/internal/posting"
 	"github.com/chatpic/chatpic/internal/request"
 	"github.com/chatpic/chatpic/internal/server"
@@ -86,7 +88,11 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	}
 	pc := app.Posting(cfg.Upload)
 	pc.TempDir, pc.Codecs, pc.Events, pc.UploadsInFlight = tmp, codecs, broker, cp.uploads
-	site, err := app.New(ctx, st, log, e.now, cfg, pc)
+	var m *meter.Meter
+	if cfg.HTTP.MetricsAddr != "" {
+		m = meter.New()
+	}
+	site, err := app.New(ctx, st, log, e.now, cfg, pc, m)
 	if err != nil {
 		return err
 	}
@@ -107,8 +113,14 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	// second late; everything else is written at once.
 	requestLines := lines.New(e.stderr)
 	defer requestLines.Close()
-	handler := server.Routes(pages, api.New(posts, site.Mods, origin, log, broker, lim),
-		[]server.Pinger{st.DB, st.Blobs}, server.Deps{Log: log, Requests: slog.New(slog.NewTextHandler(requestLines, nil))})
+	surface := api.New(posts, site.Mods, origin, log, broker, lim)
+	deps := server.Deps{Log: log, Requests: slog.New(slog.NewTextHandler(requestLines, nil))}
+	if m != nil {
+		deps.Meter = m
+		m.Gauge("chatpic_uploads_in_flight", func() float64 { return float64(posts.InFlight()) })
+		m.Gauge("chatpic_live_streams_open", func() float64 { return float64(surface.OpenStreams()) })
+	}
+	handler := server.Routes(pages, surface, []server.Pinger{st.DB, st.Blobs}, deps)
 
 	var tlsConfig *tls.Config
 	if cfg.HTTP.TLSCert != "" {
@@ -121,6 +133,14 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {
 		return err
+	}
+	var metricsLn net.Listener
+	if m != nil {
+		if metricsLn, err = net.Listen("tcp", cfg.HTTP.MetricsAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("--metrics-addr: %w", err)
+		}
+		log.Info("metrics are served", "addr", metricsLn.Addr().String(), "path", "/metrics")
 	}
 	log.Info("chatpic is listening", "addr", ln.Addr().String(), "data", cfg.Storage.Data)
 	if e.ready != nil {
@@ -160,13 +180,28 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 			}
 		})
 	}
-	wg.Go(func() {
-		janitor.New(st.DB, st.Blobs, log, posts.Gone, tmp).Loop(jctx, cfg.Janitor.Interval, e.now)
-	})
+	jan := janitor.New(st.DB, st.Blobs, log, posts.Gone, tmp)
+	if m != nil {
+		jan.Observe(func(r janitor.Report, err error) { m.JanitorRun(r.Counts(), err != nil) })
+	}
+	wg.Go(func() { jan.Loop(jctx, cfg.Janitor.Interval, e.now) })
 	wg.Go(func() { site.Guard.PruneLoop(jctx, time.Minute) })
 	if site.Alerts != nil {
 		wg.Go(func() { site.Alerts.Run(jctx) })
 		wg.Go(func() { site.Mods.WatchQueue(jctx, time.Minute, cfg.Alerts.QueueWait) })
+	}
+	if metricsLn != nil {
+		ms := &http.Server{Handler: m.Handler(), ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second,
+			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+		wg.Go(func() {
+			if err := ms.Serve(metricsLn); err != nil && err != http.ErrServerClosed {
+				log.Error("serving metrics stopped", "err", err)
+			}
+		})
+		wg.Go(func() {
+			<-jctx.Done()
+			ms.Close()
+		})
 	}
 	err = server.Serve(ctx, ln, handler, log, tlsConfig)
 	stopJanitor()

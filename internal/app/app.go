@@ -18,6 +18,7 @@ import (
 	"github.com/chatpic/chatpic/internal/config"
 	"github.com/chatpic/chatpic/internal/keyring"
 	"github.com/chatpic/chatpic/internal/media"
+	"github.com/chatpic/chatpic/internal/meter"
 	"github.com/chatpic/chatpic/internal/moderation"
 	"github.com/chatpic/chatpic/internal/posting"
 	"github.com/chatpic/chatpic/internal/storage"
@@ -36,14 +37,18 @@ type Site struct {
 	Alerts *alert.Sender
 }
 
-// New wires the posting and moderation services over st, as cfg says.
+// New wires the posting and moderation services over st, as cfg says,
+// counting what they do in m (nil counts nothing).
 // pc is the posting configuration (see Posting); its Keys, Guard and
 // Screen are filled in here. New reads the keys and the banned hashes
 // from st, and returns their errors.
-func New(ctx context.Context, st *storage.Set, log *slog.Logger, now func() time.Time, cfg config.Config, pc posting.Config) (*Site, error) {
+func New(ctx context.Context, st *storage.Set, log *slog.Logger, now func() time.Time, cfg config.Config, pc posting.Config, m *meter.Meter) (*Site, error) {
 	s := &Site{Keys: keyring.New()}
 	gc := moderation.GuardConfig{
 		Limits: cfg.Safety.Limits, Flood: cfg.Safety.Flood, ChallengeBits: cfg.Safety.ChallengeBits,
+	}
+	if m != nil {
+		gc.Meter, pc.Meter = m, m
 	}
 	// When several instances may serve one site, the keys behind poster
 	// IDs, vote and report dedup, view tickets, challenges and client
@@ -78,6 +83,9 @@ func New(ctx context.Context, st *storage.Set, log *slog.Logger, now func() time
 	pc.Keys, pc.Guard, pc.Screen = s.Keys, s.Guard, s.Hashes
 	s.Posts = posting.New(st.DB, st.Blobs, log, now, pc)
 	mc := moderation.Config{SessionLife: cfg.Safety.SessionLife, Accounts: cfg.Safety.Limits[chatpic.ActionLogin]}
+	if m != nil {
+		mc.Meter = m
+	}
 	if cfg.Alerts.Webhook != "" && cfg.HTTP.BaseURL != nil {
 		s.Alerts = alert.New(cfg.Alerts.Webhook, cfg.HTTP.BaseURL.JoinPath("mod").String(), log, alert.Options{})
 		mc.Alerts = s.Alerts

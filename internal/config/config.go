@@ -58,6 +58,9 @@ type HTTP struct {
 	// (and HTTP/2) itself; with neither, plain HTTP (HTTP/2 too, for a
 	// proxy that speaks it in the clear).
 	TLSCert, TLSKey string
+	// MetricsAddr is where /metrics is served, apart from the site; ""
+	// serves none.
+	MetricsAddr string
 	// MediaRedirect sends media requests elsewhere instead of serving the
 	// bytes: "" serves them, "presign" redirects to a short-lived presigned
 	// URL of the S3 bucket, and an http(s) URL redirects to that base (a
@@ -164,6 +167,7 @@ var (
 		{flag: "addr", env: "CHATPIC_ADDR", def: ":8080", usage: "address to listen on"},
 		{flag: "no-migrate", env: "CHATPIC_NO_MIGRATE", def: "false", usage: "do not apply database migrations on start (run chatpic migrate first); refuse a database that is behind"},
 		{flag: "media-redirect", env: "CHATPIC_MEDIA_REDIRECT", def: "", usage: "serve media through chatpic (empty), redirect to presigned S3 URLs (presign), or to a CDN base URL (https://...)"},
+		{flag: "metrics-addr", env: "CHATPIC_METRICS_ADDR", def: "", usage: "address to serve Prometheus metrics on at /metrics, apart from the site (default: none)"},
 		{flag: "tls-cert", env: "CHATPIC_TLS_CERT", def: "", usage: "PEM certificate (chain) to serve HTTPS with, with --tls-key"},
 		{flag: "tls-key", env: "CHATPIC_TLS_KEY", def: "", usage: "PEM private key of --tls-cert"},
 		{flag: "base-url", env: "CHATPIC_BASE_URL", def: "", usage: "public URL of the site, for share links (default: from each request)"},
@@ -314,6 +318,10 @@ func (s *Set) Config() (Config, error) {
 	}
 
 	c.HTTP.Addr = v["addr"]
+	c.HTTP.MetricsAddr = v["metrics-addr"]
+	if c.HTTP.MetricsAddr != "" && c.HTTP.MetricsAddr == c.HTTP.Addr && !strings.HasSuffix(c.HTTP.Addr, ":0") {
+		errs = append(errs, errors.New("--metrics-addr: must differ from --addr, so that the public site never shows the metrics"))
+	}
 	c.HTTP.TLSCert, c.HTTP.TLSKey = v["tls-cert"], v["tls-key"]
 	if (c.HTTP.TLSCert == "") != (c.HTTP.TLSKey == "") {
 		errs = append(errs, errors.New("--tls-cert and --tls-key: give both, or neither"))
@@ -440,6 +448,7 @@ func (c Config) Dump(w io.Writer) {
 	}
 	fmt.Fprintf(w, "addr             %s\n", c.HTTP.Addr)
 	fmt.Fprintf(w, "tls-cert         %s\n", c.HTTP.TLSCert)
+	fmt.Fprintf(w, "metrics-addr     %s\n", c.HTTP.MetricsAddr)
 	fmt.Fprintf(w, "data             %s\n", c.Storage.Data)
 	fmt.Fprintf(w, "db               %s\n", db)
 	fmt.Fprintf(w, "blobs            %s\n", c.Storage.Blobs)

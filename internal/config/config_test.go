@@ -553,3 +553,17 @@ func TestAlertOptions(t *testing.T) {
 		})
 	}
 }
+
+// TestMetricsAddr: the metrics have an address of their own, never the
+// site's.
+func TestMetricsAddr(t *testing.T) {
+	if c := mustLoad(t, []string{"--metrics-addr", "127.0.0.1:9100"}, nil); c.HTTP.MetricsAddr != "127.0.0.1:9100" {
+		t.Errorf("MetricsAddr = %q", c.HTTP.MetricsAddr)
+	}
+	if c := mustLoad(t, nil, nil); c.HTTP.MetricsAddr != "" {
+		t.Errorf("metrics are served by default, at %q", c.HTTP.MetricsAddr)
+	}
+	if _, err := load(t, []string{"--addr", ":8080", "--metrics-addr", ":8080"}, nil, true); err == nil || !strings.Contains(err.Error(), "--metrics-addr") {
+		t.Errorf("the site's own address was taken for the metrics: %v", err)
+	}
+}

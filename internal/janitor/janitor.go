@@ -39,6 +39,7 @@ type Janitor struct {
 	log      *slog.Logger
 	announce Announce
 	temp     string
+	observe  func(Report, error)
 }
 
 // Announce tells live pages that posts are gone; see posting.Service.Gone.
@@ -54,6 +55,18 @@ func New(store Store, blobs blob.Store, log *slog.Logger, announce Announce, tem
 		announce = func(context.Context, chatpic.GoneReason, ...chatpic.Post) {}
 	}
 	return &Janitor{store: store, blobs: blobs, log: log, announce: announce, temp: temp}
+}
+
+// Observe makes Loop call f with the report and error of every pass (for
+// metrics). Call it before Loop.
+func (j *Janitor) Observe(f func(Report, error)) { j.observe = f }
+
+// Counts returns what a pass did, by what it removed.
+func (r Report) Counts() map[string]int {
+	return map[string]int{
+		"expired": r.Expired, "orphan_files": r.OrphanFiles, "lost_posts": r.LostPosts, "sessions": r.Sessions,
+		"bans": r.Bans, "shared": r.Shared, "events": r.Events, "temp_files": r.TempFiles,
+	}
 }
 
 // Options tune one pass.
@@ -132,6 +145,9 @@ func (j *Janitor) Loop(ctx context.Context, interval time.Duration, now func() t
 	defer t.Stop()
 	for {
 		r, err := j.Run(ctx, now(), Options{Grace: DefaultGrace})
+		if j.observe != nil && ctx.Err() == nil {
+			j.observe(r, err)
+		}
 		switch {
 		case err != nil && ctx.Err() == nil:
 			j.log.Error("janitor pass failed", "err", err, "done", r.String())

@@ -38,6 +38,8 @@ type GuardConfig struct {
 	ChallengeBits int
 	// MaxClients bounds the clients each in-memory limiter remembers.
 	MaxClients int
+	// Meter, if set, counts the requests rate limits refuse, by action.
+	Meter interface{ RateLimited(action string) }
 	// Shared, if set, keeps the rate-limit counts and the used challenges
 	// where every instance on the same database sees them, so that limits
 	// and the single use of a challenge hold across instances. The
@@ -147,6 +149,9 @@ func (g *Guard) allow(ctx context.Context, a chatpic.Action, cur, prev []byte, n
 		return err
 	}
 	if !ok {
+		if g.cfg.Meter != nil {
+			g.cfg.Meter.RateLimited(string(a))
+		}
 		return chatpic.RateLimited(wait, "too many %s from you in a short time; try again in %s",
 			a, chatpic.FormatApprox(max(wait, time.Second)))
 	}

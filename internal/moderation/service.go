@@ -69,6 +69,8 @@ type Config struct {
 	SessionLife time.Duration
 	// Accounts bounds sign-in attempts per moderator account.
 	Accounts limit.Rule
+	// Meter, if set, counts the reports filed, by reason.
+	Meter interface{ Report(reason string) }
 	// Alerts, if set, is told when an ncii or illegal report hides
 	// something, and by CheckQueue when the queue waits too long.
 	Alerts Alerter
@@ -161,6 +163,9 @@ func (s *Service) Report(ctx context.Context, t Target, reason, note string, cli
 	}, hash, now)
 	if err != nil {
 		return Filed{}, err
+	}
+	if s.cfg.Meter != nil {
+		s.cfg.Meter.Report(string(r))
 	}
 	if res.Hidden {
 		s.log.Info("hidden by reports", "post", t.PostID, "comment", t.CommentID, "reason", r, "reporters", res.Reporters)

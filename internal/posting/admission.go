@@ -47,7 +47,14 @@ type Pass struct {
 // limit, or the client's share of uploads in flight), KindUnavailable (the
 // server's), KindForbidden (banned). The caller releases the Pass when the
 // request ends.
-func (s *Service) Admit(ctx context.Context, client netip.Addr) (*Pass, error) {
+func (s *Service) Admit(ctx context.Context, client netip.Addr) (_ *Pass, err error) {
+	if s.cfg.Meter != nil {
+		defer func() {
+			if err != nil {
+				s.cfg.Meter.Refused(string(chatpic.ErrorKind(err)))
+			}
+		}()
+	}
 	// The place first: it costs nothing to refuse, and a client refused
 	// for having too many uploads in flight spends none of its allowance.
 	release, err := s.inflight.Acquire(s.ClientKey(client))

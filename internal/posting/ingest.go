@@ -32,6 +32,9 @@ func accepted() string {
 // ingested is an upload that passed the pipeline: the clean file to store,
 // its thumbnail, and what was learnt about it. Close removes the file.
 type ingested struct {
+	// source is the format the file came in ("heic", "mov", "jpeg", ...),
+	// which it may no longer be once stored.
+	source        string
 	kind          chatpic.MediaKind
 	mime, ext     string
 	thumbExt      string
@@ -77,17 +80,27 @@ func (s *Service) ingest(ctx context.Context, spool *os.File, size int64) (in *i
 	n, _ := spool.ReadAt(head, 0)
 	head = head[:n]
 
+	var source string
+	defer func() {
+		if in != nil {
+			in.source = source
+		}
+	}()
 	// HEIF before video: an image sequence is an ISO BMFF file with a
 	// track, like an MP4, but its brands say HEIF.
-	if _, ok := heif.Sniff(head); ok {
+	if f, ok := heif.Sniff(head); ok {
+		source = f
 		return s.ingestHEIF(ctx, spool, size)
 	}
-	if _, ok := video.Sniff(head); ok {
+	if c, ok := video.Sniff(head); ok {
+		source = c
 		return s.ingestVideo(ctx, spool, size)
 	}
-	if _, err := media.Sniff(head); err != nil {
+	f, err := media.Sniff(head)
+	if err != nil {
 		return nil, refusal(err)
 	}
+	source = string(f)
 	return s.ingestImage(ctx, spool, size)
 }
 

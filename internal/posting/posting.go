@@ -55,8 +55,17 @@ type Codecs interface {
 	ProcessVideo(ctx context.Context, src, dst, poster string, lim video.Limits, b worker.Limits) (video.Result, error)
 }
 
+// Meter counts uploads. *meter.Meter implements it.
+type Meter interface {
+	Upload(format string, took time.Duration)
+	Refused(reason string)
+}
+
 // Config bounds uploads.
 type Config struct {
+	// Meter, if set, counts uploads accepted (by the format they came in,
+	// with how long they took) and refused (by the error's kind).
+	Meter    Meter
 	MaxBytes int64        // largest accepted picture file
 	Media    media.Limits // what the decoder accepts
 	// Codecs decodes HEIC, AVIF and video; nil means the server takes

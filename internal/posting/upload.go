@@ -130,7 +130,18 @@ func (s *Service) UploadLinkOnly(ctx context.Context, d Draft, maxViews int) (Cr
 	return s.upload(ctx, *pass.ch, d, maxViews)
 }
 
-func (s *Service) upload(ctx context.Context, ch chatpic.ChannelStats, d Draft, maxViews int) (Created, error) {
+func (s *Service) upload(ctx context.Context, ch chatpic.ChannelStats, d Draft, maxViews int) (_ Created, err error) {
+	start := time.Now()
+	var format string
+	if s.cfg.Meter != nil {
+		defer func() {
+			if err != nil {
+				s.cfg.Meter.Refused(string(chatpic.ErrorKind(err)))
+			} else {
+				s.cfg.Meter.Upload(format, time.Since(start))
+			}
+		}()
+	}
 	caption, err := chatpic.CleanCaption(d.Caption)
 	if err != nil {
 		return Created{}, err
@@ -150,6 +161,7 @@ func (s *Service) upload(ctx context.Context, ch chatpic.ChannelStats, d Draft, 
 		return Created{}, err
 	}
 	defer in.Close()
+	format = in.source
 	if s.cfg.Screen != nil {
 		// All eight orientations: a listed picture is found however it
 		// was turned, mirrored or tagged.

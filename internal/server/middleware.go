@@ -18,6 +18,11 @@ import (
 // Deps is what the middleware needs.
 type Deps struct {
 	Log *slog.Logger
+	// Meter, if not nil, counts every request by the pattern of its
+	// route and its status, with its duration.
+	Meter interface {
+		Request(route string, status int, took time.Duration)
+	}
 	// Requests, if not nil, takes the line logged for every request
 	// instead of Log: a logger over a lines.Batcher spares a busy server
 	// a write per request.
@@ -47,7 +52,7 @@ func withMiddleware(next http.Handler, deps Deps, fail failFunc) http.Handler {
 	if deps.Requests != nil {
 		log = deps.Requests
 	}
-	return logRequests(h, log)
+	return logRequests(h, log, deps.Meter)
 }
 
 // Header values every response shares. net/http only reads them, so one
@@ -151,11 +156,14 @@ const StatusClientGone = 499
 // request whose client went away before the answer is logged at debug
 // level as "client gone" with status 499, whatever the handler made of
 // its cancelled work.
-func logRequests(next http.Handler, log *slog.Logger) http.Handler {
+func logRequests(next http.Handler, log *slog.Logger, meter interface {
+	Request(route string, status int, took time.Duration)
+}) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
+		took := time.Since(start)
 		level, msg, status := slog.LevelInfo, "request", rec.status
 		if r.Context().Err() != nil && (status == 0 || status >= 500) {
 			level, msg, status = slog.LevelDebug, "client gone", StatusClientGone
@@ -165,7 +173,11 @@ func logRequests(next http.Handler, log *slog.Logger) http.Handler {
 			slog.String("path", request.LogPath(r)),
 			slog.Int("status", status),
 			slog.Int64("bytes", rec.bytes),
-			slog.Duration("took", time.Since(start)))
+			slog.Duration("took", took))
+		if meter != nil {
+			// The mux wrote the pattern it matched into r.
+			meter.Request(r.Pattern, status, took)
+		}
 	})
 }
 

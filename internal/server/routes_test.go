@@ -84,7 +84,7 @@ func newTestSiteWith(t *testing.T, adjust func(*config.Safety), adjustPosting fu
 	if adjustPosting != nil {
 		adjustPosting(&pc)
 	}
-	site, err := app.New(context.Background(), st, log, now, cfg, pc)
+	site, err := app.New(context.Background(), st, log, now, cfg, pc, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -66,7 +66,7 @@ func newFixture(t *testing.T, base *url.URL) fixture {
 	cfg.Safety.ChallengeBits = 4
 	site, err := app.New(ctx, st, log, now, cfg, posting.Config{
 		MaxBytes: 1 << 20, Media: media.DefaultLimits(), TempDir: t.TempDir(), Events: events.NewMemory(events.Options{}),
-	})
+	}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

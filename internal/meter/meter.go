@@ -1,0 +1,152 @@
+// Package meter keeps the counters, gauges and histograms an operator
+// scrapes at /metrics, in the Prometheus text format, on a listener of its
+// own (--metrics-addr) so that the public site never shows them.
+//
+// No label carries an ID, an address, a user agent or anything else a
+// request chose: routes are the patterns of the route table, statuses are
+// classes (2xx, 4xx, ...), formats, reasons and actions come from fixed
+// lists, and anything else is counted as "other".
+package meter
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/VictoriaMetrics/metrics"
+)
+
+// Meter records what chatpic does. Its methods are safe for concurrent use,
+// and do nothing on a nil *Meter.
+type Meter struct {
+	set *metrics.Set
+}
+
+// New returns a Meter with nothing recorded yet.
+func New() *Meter { return &Meter{set: metrics.NewSet()} }
+
+// Handler answers GET /metrics with everything recorded, and the Go
+// runtime's and the process's own figures.
+func (m *Meter) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		m.set.WritePrometheus(w)
+		metrics.WriteProcessMetrics(w)
+	})
+	return mux
+}
+
+// durations are the buckets of the latency histograms, in seconds.
+var durations = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60}
+
+// Request records an answered request: the pattern of the route it
+// matched ("" for none), its status and how long it took.
+func (m *Meter) Request(route string, status int, took time.Duration) {
+	if m == nil {
+		return
+	}
+	if route == "" {
+		route = "none"
+	}
+	if status == 0 {
+		status = http.StatusOK // what net/http sends for a handler that wrote nothing
+	}
+	r := quote(route)
+	m.set.GetOrCreateCounter(`chatpic_http_requests_total{route=` + r + `,code="` + class(status) + `"}`).Inc()
+	m.set.GetOrCreatePrometheusHistogramExt(`chatpic_http_request_duration_seconds{route=`+r+`}`, durations).Update(took.Seconds())
+}
+
+// Upload records an accepted upload of format and how long its ingest
+// took.
+func (m *Meter) Upload(format string, took time.Duration) {
+	if m == nil {
+		return
+	}
+	f := quote(oneOf(format, formats))
+	m.set.GetOrCreateCounter(`chatpic_uploads_total{result="accepted",format=` + f + `}`).Inc()
+	m.set.GetOrCreatePrometheusHistogramExt(`chatpic_ingest_duration_seconds{format=`+f+`}`, durations).Update(took.Seconds())
+}
+
+// Refused records an upload refused for reason, an error kind.
+func (m *Meter) Refused(reason string) {
+	if m == nil {
+		return
+	}
+	m.set.GetOrCreateCounter(`chatpic_uploads_refused_total{reason=` + quote(oneOf(reason, kinds)) + `}`).Inc()
+}
+
+// Report records a report filed for reason.
+func (m *Meter) Report(reason string) {
+	if m == nil {
+		return
+	}
+	m.set.GetOrCreateCounter(`chatpic_reports_total{reason=` + quote(oneOf(reason, reasons)) + `}`).Inc()
+}
+
+// RateLimited records a request refused by the rate limit of action.
+func (m *Meter) RateLimited(action string) {
+	if m == nil {
+		return
+	}
+	m.set.GetOrCreateCounter(`chatpic_rate_limited_total{action=` + quote(oneOf(action, actions)) + `}`).Inc()
+}
+
+// JanitorRun records a janitor pass and what it removed, by what
+// (expired, orphan_files, ...); failed says it ended in an error.
+func (m *Meter) JanitorRun(removed map[string]int, failed bool) {
+	if m == nil {
+		return
+	}
+	result := "ok"
+	if failed {
+		result = "failed"
+	}
+	m.set.GetOrCreateCounter(`chatpic_janitor_runs_total{result="` + result + `"}`).Inc()
+	for what, n := range removed {
+		m.set.GetOrCreateCounter(`chatpic_janitor_removed_total{what=` + quote(oneOf(what, janitorWhat)) + `}`).Add(n)
+	}
+}
+
+// Gauge reports f's value, read at every scrape, as name (a metric name
+// without labels, from the code, never from a request).
+func (m *Meter) Gauge(name string, f func() float64) {
+	if m == nil {
+		return
+	}
+	m.set.GetOrCreateGauge(name, f)
+}
+
+// The values a label may take; anything else is "other".
+var (
+	formats     = []string{"jpeg", "png", "gif", "webp", "heic", "avif", "mp4", "webm", "mov"}
+	kinds       = []string{"invalid", "not_found", "gone", "too_large", "unsupported", "unprocessable", "forbidden", "rate_limited", "conflict", "unavailable", "storage_full", "timeout", "internal", "unauthorized", "challenge_required"}
+	reasons     = []string{"ncii", "illegal", "spam", "other"}
+	actions     = []string{"uploads", "comments", "votes", "reports", "logins"}
+	janitorWhat = []string{"expired", "orphan_files", "lost_posts", "sessions", "bans", "shared", "events", "temp_files"}
+)
+
+// oneOf returns v if it is one of allowed, else "other".
+func oneOf(v string, allowed []string) string {
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	return "other"
+}
+
+// class is a status's class: "2xx", "4xx", ...
+func class(status int) string {
+	if status < 100 || status > 599 {
+		return "other"
+	}
+	return strconv.Itoa(status/100) + "xx"
+}
+
+// quote writes v as a label value.
+func quote(v string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(v) + `"`
+}
