@@ -60,7 +60,8 @@ func TestMetrics(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"chatpic_http_request_duration_seconds_bucket", "chatpic_ingest_duration_seconds_bucket",
-		"chatpic_live_streams_open", "go_goroutines"} {
+		"chatpic_live_streams_open", "chatpic_media_waiting", "chatpic_media_memory_in_use_bytes",
+		"chatpic_media_workers", "chatpic_media_worker_peak_rss_bytes", "go_goroutines"} {
 		if _, ok := fams[name]; !ok {
 			t.Errorf("the metrics lack %s", name)
 		}

@@ -72,7 +72,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("finding the chatpic executable to start workers: %w", err)
 	}
-	codecs, stopWorkers := mediaWorkers(exe, e, cfg, tmp, log)
+	codecs, pools, stopWorkers := mediaWorkers(exe, e, cfg, tmp, log)
 	defer stopWorkers()
 
 	// With PostgreSQL, live events go through its event log and
@@ -119,6 +119,13 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		deps.Meter = m
 		m.Gauge("chatpic_uploads_in_flight", func() float64 { return float64(posts.InFlight()) })
 		m.Gauge("chatpic_live_streams_open", func() float64 { return float64(surface.OpenStreams()) })
+		m.Gauge(`chatpic_media_waiting{class="light"}`, func() float64 { return float64(posts.MediaQueue().Light) })
+		m.Gauge(`chatpic_media_waiting{class="heavy"}`, func() float64 { return float64(posts.MediaQueue().Heavy) })
+		m.Gauge("chatpic_media_memory_in_use_bytes", func() float64 { return float64(posts.MediaQueue().InUse) })
+		for name, p := range pools {
+			m.Gauge(`chatpic_media_workers{pool="`+name+`"}`, func() float64 { return float64(p.Live()) })
+			m.Gauge(`chatpic_media_worker_peak_rss_bytes{pool="`+name+`"}`, func() float64 { return float64(p.Peak()) })
+		}
 	}
 	handler := server.Routes(pages, surface, []server.Pinger{st.DB, st.Blobs}, deps)
 

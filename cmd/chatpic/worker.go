@@ -45,7 +45,7 @@ const ffmpegOverhead = 160 << 20
 // and video, and returns the client that sends them jobs and a function
 // that stops them. exe is the chatpic executable; a worker gets no
 // environment but what it needs.
-func mediaWorkers(exe string, e env, cfg config.Config, tmp string, log *slog.Logger) (*codecs.Client, func()) {
+func mediaWorkers(exe string, e env, cfg config.Config, tmp string, log *slog.Logger) (*codecs.Client, map[string]*worker.Pool, func()) {
 	args := []string{"worker",
 		"--cache", filepath.Join(cfg.Storage.Cache, "ffmpeg"),
 		"--video-memory", strconv.FormatInt(posting.VideoMemory-ffmpegOverhead, 10)}
@@ -70,7 +70,7 @@ func mediaWorkers(exe string, e env, cfg config.Config, tmp string, log *slog.Lo
 		return worker.NewPool(worker.Config{Command: command, Max: n, Idle: workerIdle, Log: log})
 	}
 	pictures, videos := pool(), pool()
-	return codecs.NewClient(pictures, videos), func() {
+	return codecs.NewClient(pictures, videos), map[string]*worker.Pool{"pictures": pictures, "videos": videos}, func() {
 		pictures.Close()
 		videos.Close()
 	}

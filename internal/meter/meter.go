@@ -110,8 +110,8 @@ func (m *Meter) JanitorRun(removed map[string]int, failed bool) {
 	}
 }
 
-// Gauge reports f's value, read at every scrape, as name (a metric name
-// without labels, from the code, never from a request).
+// Gauge reports f's value, read at every scrape, as name: a metric name,
+// with any labels written in the code, never taken from a request.
 func (m *Meter) Gauge(name string, f func() float64) {
 	if m == nil {
 		return

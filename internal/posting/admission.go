@@ -138,6 +138,20 @@ func newInflight(cfg Config) *limit.Slots {
 // InFlight returns how many uploads hold a place now (see Admit).
 func (s *Service) InFlight() int { return s.inflight.Held() }
 
+// MediaQueue is the state of media work: how many jobs wait for memory,
+// light (JPEG, PNG, GIF, WebP) and heavy (HEIC, AVIF, video), and how many
+// bytes of the memory budget are in use.
+type MediaQueue struct {
+	Light, Heavy int
+	InUse        int64
+}
+
+// MediaQueue returns the state of media work now.
+func (s *Service) MediaQueue() MediaQueue {
+	l, h, used := s.mem.state()
+	return MediaQueue{Light: l, Heavy: h, InUse: used}
+}
+
 // ClientKey returns the keyed hash that names client now (it rotates with
 // the client secret), for bounding what one client holds; never the
 // address itself.

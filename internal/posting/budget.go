@@ -127,6 +127,13 @@ func (b *budget) give(c class, n int64) {
 	}
 }
 
+// state returns how many jobs of each class wait, and the bytes in use.
+func (b *budget) state() (lightWaiting, heavyWaiting int, used int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.queue[light]), len(b.queue[heavy]), b.used
+}
+
 // busy counts the jobs waiting. b.mu is held.
 func (b *budget) busy() int { return len(b.queue[light]) + len(b.queue[heavy]) }
 

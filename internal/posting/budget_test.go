@@ -138,3 +138,40 @@ func TestBudgetTellsWhenIdle(t *testing.T) {
 		t.Fatalf("idle called %d times after the last job, quiet %v", idle, b.quiet())
 	}
 }
+
+// TestBudgetState: what the metrics read, the jobs waiting in each class
+// and the bytes in use, follows the jobs.
+func TestBudgetState(t *testing.T) {
+	b := newBudget(100, 20)
+	check := func(what string, wantLight, wantHeavy int, wantUsed int64) {
+		t.Helper()
+		l, h, used := b.state()
+		if l != wantLight || h != wantHeavy || used != wantUsed {
+			t.Fatalf("%s: %d light and %d heavy waiting, %d bytes in use; want %d, %d, %d", what, l, h, used, wantLight, wantHeavy, wantUsed)
+		}
+	}
+	check("idle", 0, 0, 0)
+	rel, err := b.acquire(context.Background(), heavy, 80)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("a heavy job", 0, 0, 80)
+	heavyWaits := acquireAsync(b, heavy, 10)
+	waitQueued(t, b, heavy, 1)
+	lightWaits := acquireAsync(b, light, 30)
+	waitQueued(t, b, light, 1)
+	check("one of each waiting", 1, 1, 80)
+	rel()
+	relLight, ok := admitted(t, lightWaits)
+	if !ok {
+		t.Fatal("the light job was not admitted")
+	}
+	relHeavy, ok := admitted(t, heavyWaits)
+	if !ok {
+		t.Fatal("the heavy job was not admitted")
+	}
+	check("both admitted", 0, 0, 40)
+	relLight()
+	relHeavy()
+	check("all given back", 0, 0, 0)
+}
