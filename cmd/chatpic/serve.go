@@ -117,6 +117,8 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	deps := server.Deps{Log: log, Requests: slog.New(slog.NewTextHandler(requestLines, nil))}
 	if m != nil {
 		deps.Meter = m
+		pages.CountFailures(m)
+		surface.CountFailures(m)
 		m.Gauge("chatpic_uploads_in_flight", func() float64 { return float64(posts.InFlight()) })
 		m.Gauge("chatpic_live_streams_open", func() float64 { return float64(surface.OpenStreams()) })
 		m.Gauge(`chatpic_media_waiting{class="light"}`, func() float64 { return float64(posts.MediaQueue().Light) })

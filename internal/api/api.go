@@ -28,6 +28,8 @@ type API struct {
 	origin *request.Origin
 	log    *slog.Logger
 	live   Subscriber
+	// failures, when set, counts the failures answered with a 5xx.
+	failures interface{ Failure(source string) }
 	// streams holds the places of open event streams.
 	streams *limit.Slots
 	// listings keeps rendered channel listings for a moment; nil when
@@ -247,6 +249,9 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	code := request.Status(err)
 	if code >= 500 && !request.ClientGone(r) {
 		a.log.Error("api request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		if a.failures != nil {
+			a.failures.Failure(chatpic.ErrorSource(err))
+		}
 	}
 	body := errorBody{Error: errorDetail{
 		Kind:      chatpic.ErrorKind(err),
@@ -267,6 +272,11 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	w.WriteHeader(code)
 	w.Write(append(buf, '\n'))
 }
+
+// CountFailures makes every request answered with a 5xx count in c, by
+// where its error came from (chatpic.ErrorSource). Call it before
+// serving.
+func (a *API) CountFailures(c interface{ Failure(source string) }) { a.failures = c }
 
 // Fail answers with err as a JSON error, as every API handler does; see
 // fail.

@@ -110,6 +110,15 @@ func (m *Meter) JanitorRun(removed map[string]int, failed bool) {
 	}
 }
 
+// Failure records a request answered with a 5xx, by where its error came
+// from: "database", "media_store" or "other".
+func (m *Meter) Failure(source string) {
+	if m == nil {
+		return
+	}
+	m.set.GetOrCreateCounter(`chatpic_failures_total{source=` + quote(oneOf(source, sources)) + `}`).Inc()
+}
+
 // Gauge reports f's value, read at every scrape, as name: a metric name,
 // with any labels written in the code, never taken from a request.
 func (m *Meter) Gauge(name string, f func() float64) {
@@ -125,6 +134,7 @@ var (
 	kinds       = []string{"invalid", "not_found", "gone", "too_large", "unsupported", "unprocessable", "forbidden", "rate_limited", "conflict", "unavailable", "storage_full", "timeout", "internal", "unauthorized", "challenge_required"}
 	reasons     = []string{"ncii", "illegal", "spam", "other"}
 	actions     = []string{"uploads", "comments", "votes", "reports", "logins"}
+	sources     = []string{"database", "media_store", "other"}
 	janitorWhat = []string{"expired", "orphan_files", "lost_posts", "sessions", "bans", "shared", "events", "temp_files"}
 )
 

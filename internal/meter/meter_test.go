@@ -74,6 +74,9 @@ func TestMeter(t *testing.T) {
 	m.JanitorRun(map[string]int{"expired": 3, "orphan_files": 0}, false)
 	m.JanitorRun(nil, true)
 	m.Gauge("chatpic_uploads_in_flight", func() float64 { return 2 })
+	m.Failure("database")
+	m.Failure("media_store")
+	m.Failure("media_store")
 	var nobody *Meter
 	nobody.Request("GET /", 200, time.Millisecond) // a nil Meter records nothing, without panicking
 	fams := scrape(t, m)
@@ -99,6 +102,8 @@ func TestMeter(t *testing.T) {
 		{"failed janitor passes", "chatpic_janitor_runs_total", map[string]string{"result": "failed"}, 1},
 		{"what the janitor removed", "chatpic_janitor_removed_total", map[string]string{"what": "expired"}, 3},
 		{"a gauge", "chatpic_uploads_in_flight", nil, 2},
+		{"failures from the database", "chatpic_failures_total", map[string]string{"source": "database"}, 1},
+		{"failures from the media store", "chatpic_failures_total", map[string]string{"source": "media_store"}, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

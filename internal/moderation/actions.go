@@ -186,7 +186,7 @@ const maxHashedFile = 256 << 20
 func (s *Service) hashStored(ctx context.Context, p chatpic.Post, key string) ([8]pdq.Hash, int, error) {
 	obj, err := s.blobs.Open(ctx, key)
 	if err != nil {
-		return [8]pdq.Hash{}, 0, err
+		return [8]pdq.Hash{}, 0, chatpic.Source(err, chatpic.ErrMediaStore)
 	}
 	defer obj.Close()
 	if size := obj.Info().Size; size > maxHashedFile {
@@ -339,7 +339,7 @@ func (s *Service) Preview(ctx context.Context, by chatpic.Moderator, id string, 
 	}
 	obj, err := s.blobs.Open(ctx, key)
 	if err != nil {
-		return nil, p, err
+		return nil, p, chatpic.Source(err, chatpic.ErrMediaStore)
 	}
 	return obj, p, nil
 }

@@ -483,7 +483,7 @@ func (s *Service) OpenFile(ctx context.Context, key string) (blob.Object, error)
 		if chatpic.ErrorKind(err) == chatpic.KindNotFound {
 			return nil, chatpic.Errorf(chatpic.KindNotFound, "there is no such file")
 		}
-		return nil, chatpic.Internal(fmt.Errorf("posting: open %s: %w", key, err))
+		return nil, chatpic.Internal(chatpic.Source(fmt.Errorf("posting: open %s: %w", key, err), chatpic.ErrMediaStore))
 	}
 	return obj, nil
 }

@@ -64,3 +64,19 @@ func TestMarkAlert(t *testing.T) {
 		}
 	})
 }
+
+// TestErrorsMarkedAsDatabase: a failure of the database carries the mark
+// the failure counts go by.
+func TestErrorsMarkedAsDatabase(t *testing.T) {
+	eachDialect(t, func(t *testing.T, d testDialect) {
+		s, err := Open(context.Background(), d.database(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		_, _, err = s.OpenReports(context.Background(), t0)
+		if err == nil || chatpic.ErrorKind(err) != chatpic.KindInternal || chatpic.ErrorSource(err) != "database" {
+			t.Errorf("a closed database answered %v (source %s), want an internal error from the database", err, chatpic.ErrorSource(err))
+		}
+	})
+}

@@ -220,7 +220,7 @@ func internal(op string, err error) error {
 	if isStorageFull(err) {
 		return chatpic.StorageFull(fmt.Errorf("sqlstore: %s: %w", op, err))
 	}
-	return chatpic.Internal(fmt.Errorf("sqlstore: %s: %w", op, err))
+	return chatpic.Internal(chatpic.Source(fmt.Errorf("sqlstore: %s: %w", op, err), chatpic.ErrDatabase))
 }
 
 // isStorageFull reports whether err says the database ran out of space:

@@ -44,6 +44,21 @@ type Redirector interface {
 // before serving.
 func (w *Web) RedirectMedia(r Redirector) { w.redirect = r }
 
+// FailureCounter counts failures by where they came from ("database",
+// "media_store" or "other", see chatpic.ErrorSource). *meter.Meter
+// implements it.
+type FailureCounter interface{ Failure(source string) }
+
+// CountFailures makes every request answered with a 5xx count in c. Call
+// it before serving.
+func (w *Web) CountFailures(c FailureCounter) { w.failures = c }
+
+func (w *Web) countFailure(err error) {
+	if w.failures != nil {
+		w.failures.Failure(chatpic.ErrorSource(err))
+	}
+}
+
 // Media serves GET /m/{file}: a post's media file, named ID.EXT.
 func (w *Web) Media(rw http.ResponseWriter, r *http.Request) { w.serveMedia(rw, r, false) }
 
@@ -108,6 +123,7 @@ func (w *Web) mediaFailed(rw http.ResponseWriter, r *http.Request, id string, er
 	code := request.Status(err)
 	if code >= 500 && !request.ClientGone(r) {
 		w.log.Error("serve media", "post", id, "err", err)
+		w.countFailure(err)
 	}
 	msg := chatpic.ErrorMessage(err)
 	if reason := chatpic.ErrorReason(err); reason != "" {

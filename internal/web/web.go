@@ -42,6 +42,8 @@ type Web struct {
 	log    *slog.Logger
 	// redirect, when set, answers media requests with a redirect.
 	redirect Redirector
+	// failures, when set, counts the failures answered with a 5xx.
+	failures FailureCounter
 	pages    map[string]*template.Template
 	// static maps a file's name to its URL, which carries a content hash,
 	// and the URL's path back to the file's bytes.
@@ -216,6 +218,7 @@ func (w *Web) failPage(rw http.ResponseWriter, r *http.Request, err error, m mes
 	code := request.Status(err)
 	if code >= 500 && !request.ClientGone(r) {
 		w.log.Error("page request failed", "method", r.Method, "path", request.LogPath(r), "err", err)
+		w.countFailure(err)
 	}
 	m.Title, m.Heading, m.Text = http.StatusText(code), http.StatusText(code), sentence(chatpic.ErrorMessage(err))
 	if h, ok := headings[chatpic.ErrorKind(err)]; ok {
