@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"io"
 	"net/http"
 	"regexp"
@@ -18,12 +19,20 @@ import (
 // name routes and formats but nothing of a request; the site itself has no
 // /metrics.
 func TestMetrics(t *testing.T) {
-	in := start(t, "--metrics-addr", "127.0.0.1:0")
+	in := start(t, "--metrics-addr", "127.0.0.1:0", "--max-upload", "100KB")
 	addr := regexp.MustCompile(`msg="metrics are served" addr=(\S+)`).FindStringSubmatch(in.log.String())
 	if addr == nil {
 		t.Fatalf("the log does not say where the metrics are:\n%s", in.log)
 	}
 	p := mustUpload(t, in, "random", mediatest.JPEG(64, 48))
+	// Refusals, each counted once, whichever stage refuses: the body
+	// (too large) or the file (not a picture).
+	if r := in.upload("random", bytes.Repeat([]byte("x"), 200<<10), ""); r.status != http.StatusRequestEntityTooLarge {
+		t.Fatalf("an upload over the limit: %d %s", r.status, r.body)
+	}
+	if r := in.upload("random", []byte("just some text, not a picture"), ""); r.status != http.StatusUnsupportedMediaType {
+		t.Fatalf("a text file: %d %s", r.status, r.body)
+	}
 	get := func(url string) (int, string) {
 		t.Helper()
 		res, err := http.Get(url)
@@ -53,6 +62,8 @@ func TestMetrics(t *testing.T) {
 		`chatpic_http_requests_total{route="POST /api/v1/channels/{slug}/posts",code="2xx"} 1`,
 		`chatpic_http_requests_total{route="GET /p/{id}",code="2xx"} 1`,
 		`chatpic_uploads_total{result="accepted",format="jpeg"} 1`,
+		`chatpic_uploads_refused_total{reason="too_large"} 1`,
+		`chatpic_uploads_refused_total{reason="unsupported"} 1`,
 		`chatpic_uploads_in_flight 0`,
 	} {
 		if !strings.Contains(body, want) {

@@ -119,8 +119,12 @@ func (s *Sender) UrgentReport(reason chatpic.ReportReason, comment bool, at time
 // QueueWaiting queues the alert that waiting reports have waited since
 // since, as seen at at.
 func (s *Sender) QueueWaiting(waiting int, since, at time.Time) {
+	verb := "have"
+	if waiting == 1 {
+		verb = "has"
+	}
 	text := fmt.Sprintf("chatpic: %s %s waited for a moderator since %s UTC (%s). The queue: %s",
-		chatpic.Plural(int64(waiting), "report"), map[bool]string{true: "has", false: "have"}[waiting == 1],
+		chatpic.Plural(int64(waiting), "report"), verb,
 		since.UTC().Format("2006-01-02 15:04"), chatpic.FormatApprox(at.Sub(since)), s.queueURL)
 	s.Send(Message{Kind: KindQueueWaiting, At: at.UTC(), Waiting: waiting, Since: since.UTC(),
 		QueueURL: s.queueURL, Text: text, Content: text})

@@ -4,8 +4,10 @@
 //
 // No label carries an ID, an address, a user agent or anything else a
 // request chose: routes are the patterns of the route table, statuses are
-// classes (2xx, 4xx, ...), formats, reasons and actions come from fixed
-// lists, and anything else is counted as "other".
+// classes (2xx, 4xx, ...), and error kinds, report reasons and actions are
+// the domain's own typed values. Formats, janitor counts and failure
+// sources are named by the code that records them (the sniffers'
+// constants, janitor.Report.Counts, chatpic.ErrorSource), never by input.
 package meter
 
 import (
@@ -15,6 +17,8 @@ import (
 	"time"
 
 	"github.com/VictoriaMetrics/metrics"
+
+	"github.com/chatpic/chatpic"
 )
 
 // Meter records what chatpic does. Its methods are safe for concurrent use,
@@ -65,33 +69,33 @@ func (m *Meter) Upload(format string, took time.Duration) {
 	if m == nil {
 		return
 	}
-	f := quote(oneOf(format, formats))
+	f := quote(format)
 	m.set.GetOrCreateCounter(`chatpic_uploads_total{result="accepted",format=` + f + `}`).Inc()
 	m.set.GetOrCreatePrometheusHistogramExt(`chatpic_ingest_duration_seconds{format=`+f+`}`, durations).Update(took.Seconds())
 }
 
-// Refused records an upload refused for reason, an error kind.
-func (m *Meter) Refused(reason string) {
+// Refused records an upload refused with an error of kind k.
+func (m *Meter) Refused(k chatpic.Kind) {
 	if m == nil {
 		return
 	}
-	m.set.GetOrCreateCounter(`chatpic_uploads_refused_total{reason=` + quote(oneOf(reason, kinds)) + `}`).Inc()
+	m.set.GetOrCreateCounter(`chatpic_uploads_refused_total{reason=` + quote(string(k)) + `}`).Inc()
 }
 
 // Report records a report filed for reason.
-func (m *Meter) Report(reason string) {
+func (m *Meter) Report(reason chatpic.ReportReason) {
 	if m == nil {
 		return
 	}
-	m.set.GetOrCreateCounter(`chatpic_reports_total{reason=` + quote(oneOf(reason, reasons)) + `}`).Inc()
+	m.set.GetOrCreateCounter(`chatpic_reports_total{reason=` + quote(string(reason)) + `}`).Inc()
 }
 
-// RateLimited records a request refused by the rate limit of action.
-func (m *Meter) RateLimited(action string) {
+// RateLimited records a request refused by the rate limit of action a.
+func (m *Meter) RateLimited(a chatpic.Action) {
 	if m == nil {
 		return
 	}
-	m.set.GetOrCreateCounter(`chatpic_rate_limited_total{action=` + quote(oneOf(action, actions)) + `}`).Inc()
+	m.set.GetOrCreateCounter(`chatpic_rate_limited_total{action=` + quote(string(a)) + `}`).Inc()
 }
 
 // JanitorRun records a janitor pass and what it removed, by what
@@ -106,7 +110,7 @@ func (m *Meter) JanitorRun(removed map[string]int, failed bool) {
 	}
 	m.set.GetOrCreateCounter(`chatpic_janitor_runs_total{result="` + result + `"}`).Inc()
 	for what, n := range removed {
-		m.set.GetOrCreateCounter(`chatpic_janitor_removed_total{what=` + quote(oneOf(what, janitorWhat)) + `}`).Add(n)
+		m.set.GetOrCreateCounter(`chatpic_janitor_removed_total{what=` + quote(what) + `}`).Add(n)
 	}
 }
 
@@ -116,7 +120,7 @@ func (m *Meter) Failure(source string) {
 	if m == nil {
 		return
 	}
-	m.set.GetOrCreateCounter(`chatpic_failures_total{source=` + quote(oneOf(source, sources)) + `}`).Inc()
+	m.set.GetOrCreateCounter(`chatpic_failures_total{source=` + quote(source) + `}`).Inc()
 }
 
 // Gauge reports f's value, read at every scrape, as name: a metric name,
@@ -126,26 +130,6 @@ func (m *Meter) Gauge(name string, f func() float64) {
 		return
 	}
 	m.set.GetOrCreateGauge(name, f)
-}
-
-// The values a label may take; anything else is "other".
-var (
-	formats     = []string{"jpeg", "png", "gif", "webp", "heic", "avif", "mp4", "webm", "mov"}
-	kinds       = []string{"invalid", "not_found", "gone", "too_large", "unsupported", "unprocessable", "forbidden", "rate_limited", "conflict", "unavailable", "storage_full", "timeout", "internal", "unauthorized", "challenge_required"}
-	reasons     = []string{"ncii", "illegal", "spam", "other"}
-	actions     = []string{"uploads", "comments", "votes", "reports", "logins"}
-	sources     = []string{"database", "media_store", "other"}
-	janitorWhat = []string{"expired", "orphan_files", "lost_posts", "sessions", "bans", "shared", "events", "temp_files"}
-)
-
-// oneOf returns v if it is one of allowed, else "other".
-func oneOf(v string, allowed []string) string {
-	for _, a := range allowed {
-		if v == a {
-			return v
-		}
-	}
-	return "other"
 }
 
 // class is a status's class: "2xx", "4xx", ...

@@ -39,7 +39,7 @@ type GuardConfig struct {
 	// MaxClients bounds the clients each in-memory limiter remembers.
 	MaxClients int
 	// Meter, if set, counts the requests rate limits refuse, by action.
-	Meter interface{ RateLimited(action string) }
+	Meter interface{ RateLimited(a chatpic.Action) }
 	// Shared, if set, keeps the rate-limit counts and the used challenges
 	// where every instance on the same database sees them, so that limits
 	// and the single use of a challenge hold across instances. The
@@ -150,7 +150,7 @@ func (g *Guard) allow(ctx context.Context, a chatpic.Action, cur, prev []byte, n
 	}
 	if !ok {
 		if g.cfg.Meter != nil {
-			g.cfg.Meter.RateLimited(string(a))
+			g.cfg.Meter.RateLimited(a)
 		}
 		return chatpic.RateLimited(wait, "too many %s from you in a short time; try again in %s",
 			a, chatpic.FormatApprox(max(wait, time.Second)))

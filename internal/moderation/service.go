@@ -70,7 +70,7 @@ type Config struct {
 	// Accounts bounds sign-in attempts per moderator account.
 	Accounts limit.Rule
 	// Meter, if set, counts the reports filed, by reason.
-	Meter interface{ Report(reason string) }
+	Meter interface{ Report(reason chatpic.ReportReason) }
 	// Alerts, if set, is told when an ncii or illegal report hides
 	// something, and by CheckQueue when the queue waits too long.
 	Alerts Alerter
@@ -165,7 +165,7 @@ func (s *Service) Report(ctx context.Context, t Target, reason, note string, cli
 		return Filed{}, err
 	}
 	if s.cfg.Meter != nil {
-		s.cfg.Meter.Report(string(r))
+		s.cfg.Meter.Report(r)
 	}
 	if res.Hidden {
 		s.log.Info("hidden by reports", "post", t.PostID, "comment", t.CommentID, "reason", r, "reporters", res.Reporters)

@@ -47,14 +47,15 @@ type Pass struct {
 // limit, or the client's share of uploads in flight), KindUnavailable (the
 // server's), KindForbidden (banned). The caller releases the Pass when the
 // request ends.
-func (s *Service) Admit(ctx context.Context, client netip.Addr) (_ *Pass, err error) {
-	if s.cfg.Meter != nil {
-		defer func() {
-			if err != nil {
-				s.cfg.Meter.Refused(string(chatpic.ErrorKind(err)))
-			}
-		}()
-	}
+func (s *Service) Admit(ctx context.Context, client netip.Addr) (*Pass, error) {
+	p, err := s.admitClient(ctx, client)
+	s.refused(err)
+	return p, err
+}
+
+// admitClient is Admit without counting a refusal: Upload, which calls it
+// for callers that read the body first, counts its own.
+func (s *Service) admitClient(ctx context.Context, client netip.Addr) (*Pass, error) {
 	// The place first: it costs nothing to refuse, and a client refused
 	// for having too many uploads in flight spends none of its allowance.
 	release, err := s.inflight.Acquire(s.ClientKey(client))
@@ -112,7 +113,7 @@ func (s *Service) passFor(ctx context.Context, d Draft, slug string) (*Pass, fun
 	p, done := d.Pass, func() {}
 	if p == nil {
 		var err error
-		if p, err = s.Admit(ctx, d.Client); err != nil {
+		if p, err = s.admitClient(ctx, d.Client); err != nil {
 			return nil, done, err
 		}
 		done = p.Release

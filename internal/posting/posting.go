@@ -58,7 +58,7 @@ type Codecs interface {
 // Meter counts uploads. *meter.Meter implements it.
 type Meter interface {
 	Upload(format string, took time.Duration)
-	Refused(reason string)
+	Refused(k chatpic.Kind)
 }
 
 // Config bounds uploads.

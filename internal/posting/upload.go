@@ -23,6 +23,8 @@ type Created struct {
 	Post        chatpic.Post
 	DeleteToken string
 	Channel     chatpic.ChannelStats
+	// source is the format the file came in, for the metrics.
+	source string
 }
 
 // Pending reports whether the upload waits for a moderator's approval
@@ -63,6 +65,7 @@ func (s *Service) Spool(r io.Reader) (*Spooled, error) {
 		if f != nil {
 			removeTemp(f)
 		}
+		s.refused(err)
 		return nil, err
 	}
 	sp := &Spooled{f: f, size: n}
@@ -97,6 +100,13 @@ type Draft struct {
 // Once the files are stored, the post is recorded even if ctx is cancelled,
 // so an upload either fully lands or leaves nothing visible behind.
 func (s *Service) Upload(ctx context.Context, slug string, d Draft) (Created, error) {
+	start := time.Now()
+	c, err := s.uploadInto(ctx, slug, d)
+	s.measure(c, err, start)
+	return c, err
+}
+
+func (s *Service) uploadInto(ctx context.Context, slug string, d Draft) (Created, error) {
 	if err := chatpic.ValidateExpiresIn(d.ExpiresIn); err != nil {
 		return Created{}, err
 	}
@@ -113,6 +123,13 @@ func (s *Service) Upload(ctx context.Context, slug string, d Draft) (Created, er
 // maxViews > 0, after that many views, whichever comes first. Errors are
 // as Upload's.
 func (s *Service) UploadLinkOnly(ctx context.Context, d Draft, maxViews int) (Created, error) {
+	start := time.Now()
+	c, err := s.uploadLinkOnly(ctx, d, maxViews)
+	s.measure(c, err, start)
+	return c, err
+}
+
+func (s *Service) uploadLinkOnly(ctx context.Context, d Draft, maxViews int) (Created, error) {
 	if d.ExpiresIn == 0 {
 		d.ExpiresIn = chatpic.DefaultLinkOnlyExpiry
 	}
@@ -130,18 +147,24 @@ func (s *Service) UploadLinkOnly(ctx context.Context, d Draft, maxViews int) (Cr
 	return s.upload(ctx, *pass.ch, d, maxViews)
 }
 
-func (s *Service) upload(ctx context.Context, ch chatpic.ChannelStats, d Draft, maxViews int) (_ Created, err error) {
-	start := time.Now()
-	var format string
-	if s.cfg.Meter != nil {
-		defer func() {
-			if err != nil {
-				s.cfg.Meter.Refused(string(chatpic.ErrorKind(err)))
-			} else {
-				s.cfg.Meter.Upload(format, time.Since(start))
-			}
-		}()
+// measure counts an upload's outcome: accepted, by the format it came in,
+// with the time since start, or refused, by its error's kind.
+func (s *Service) measure(c Created, err error, start time.Time) {
+	if err != nil {
+		s.refused(err)
+	} else if s.cfg.Meter != nil {
+		s.cfg.Meter.Upload(c.source, time.Since(start))
 	}
+}
+
+// refused counts err, if any, as an upload refused for its kind.
+func (s *Service) refused(err error) {
+	if err != nil && s.cfg.Meter != nil {
+		s.cfg.Meter.Refused(chatpic.ErrorKind(err))
+	}
+}
+
+func (s *Service) upload(ctx context.Context, ch chatpic.ChannelStats, d Draft, maxViews int) (Created, error) {
 	caption, err := chatpic.CleanCaption(d.Caption)
 	if err != nil {
 		return Created{}, err
@@ -161,7 +184,6 @@ func (s *Service) upload(ctx context.Context, ch chatpic.ChannelStats, d Draft, 
 		return Created{}, err
 	}
 	defer in.Close()
-	format = in.source
 	if s.cfg.Screen != nil {
 		// All eight orientations: a listed picture is found however it
 		// was turned, mirrored or tagged.
@@ -237,7 +259,7 @@ func (s *Service) upload(ctx context.Context, ch chatpic.ChannelStats, d Draft, 
 	if p.Visible() {
 		ch.Count = min(ch.Count+1, ch.Capacity)
 	}
-	return Created{Post: p, DeleteToken: token, Channel: ch}, nil
+	return Created{Post: p, DeleteToken: token, Channel: ch, source: in.source}, nil
 }
 
 // spool copies file into a temporary file, refusing it as soon as it passes
