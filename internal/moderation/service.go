@@ -70,7 +70,9 @@ type Config struct {
 	// Accounts bounds sign-in attempts per moderator account.
 	Accounts limit.Rule
 	// Meter, if set, counts the reports filed, by reason.
-	Meter interface{ Report(reason chatpic.ReportReason) }
+	Meter interface {
+		Report(reason chatpic.ReportReason)
+	}
 	// Alerts, if set, is told when an ncii or illegal report hides
 	// something, and by CheckQueue when the queue waits too long.
 	Alerts Alerter
