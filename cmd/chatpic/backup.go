@@ -42,32 +42,15 @@ in the database (poster IDs, poster bans) no longer match.`
 // media files, which an upload stores before its row, so every post in the
 // snapshot finds its files.
 func cmdBackup(ctx context.Context, e env, args []string) error {
-	flags := flag.NewFlagSet("backup", flag.ContinueOnError)
-	flags.SetOutput(e.stderr)
-	flags.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: chatpic backup DEST [--data DIR --db FILE --blobs DIR]\nDEST must not exist or be an empty folder.")
-		flags.PrintDefaults()
-	}
-	set := config.NewSet(flags, e.getenv, false)
-	pos, err := parseInterspersed(flags, args)
+	cfg, folder, err := parseFolderCommand(e, args, "backup DEST", "DEST must not exist or be an empty folder.",
+		"say where to write the backup")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		flags.Usage()
-		return errors.New("backup: say where to write the backup")
-	}
-	cfg, err := set.Config()
-	if err != nil {
-		return fmt.Errorf("configuration:\n%w", err)
-	}
-	if cfg.Storage.Shared() || cfg.Storage.S3 != nil {
-		return errors.New("backup: this site keeps its data in PostgreSQL or S3\n" + sharedStorageHelp)
 	}
 	if _, err := os.Stat(cfg.Storage.DB); err != nil {
 		return fmt.Errorf("backup: no database to back up: %w", err)
 	}
-	dest := filepath.Clean(pos[0])
+	dest := filepath.Clean(folder)
 	stage, err := stageFolder(dest)
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
@@ -120,6 +103,38 @@ func cmdBackup(ctx context.Context, e env, args []string) error {
 			r.LostPosts, r.Expired, r.OrphanFiles)
 	}
 	return nil
+}
+
+// parseFolderCommand reads the arguments of backup and restore (name):
+// one folder, and the storage flags, which must name a SQLite database and
+// a media folder. use is the command and its folder ("backup DEST"), help
+// follows the usage line, and missing is the complaint when no folder is
+// given.
+func parseFolderCommand(e env, args []string, use, help, missing string) (config.Config, string, error) {
+	name, _, _ := strings.Cut(use, " ")
+	flags := flag.NewFlagSet(name, flag.ContinueOnError)
+	flags.SetOutput(e.stderr)
+	flags.Usage = func() {
+		fmt.Fprintf(e.stderr, "usage: chatpic %s [--data DIR --db FILE --blobs DIR]\n%s\n", use, help)
+		flags.PrintDefaults()
+	}
+	set := config.NewSet(flags, e.getenv, false)
+	pos, err := parseInterspersed(flags, args)
+	if err != nil {
+		return config.Config{}, "", err
+	}
+	if len(pos) != 1 {
+		flags.Usage()
+		return config.Config{}, "", fmt.Errorf("%s: %s", name, missing)
+	}
+	cfg, err := set.Config()
+	if err != nil {
+		return config.Config{}, "", fmt.Errorf("configuration:\n%w", err)
+	}
+	if cfg.Storage.Shared() || cfg.Storage.S3 != nil {
+		return config.Config{}, "", fmt.Errorf("%s: this site keeps its data in PostgreSQL or S3\n%s", name, sharedStorageHelp)
+	}
+	return cfg, pos[0], nil
 }
 
 // stageFolder checks that dest does not exist or is an empty folder and

@@ -3,13 +3,11 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 
-	"github.com/chatpic/chatpic/internal/config"
 	"github.com/chatpic/chatpic/internal/sqlstore"
 )
 
@@ -17,29 +15,11 @@ import (
 // media folder. The site must not be running, and must hold no database
 // yet: restore never overwrites one.
 func cmdRestore(ctx context.Context, e env, args []string) error {
-	flags := flag.NewFlagSet("restore", flag.ContinueOnError)
-	flags.SetOutput(e.stderr)
-	flags.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: chatpic restore SRC [--data DIR --db FILE --blobs DIR]\nSRC is a folder written by chatpic backup; the site must be stopped and hold no database.")
-		flags.PrintDefaults()
-	}
-	set := config.NewSet(flags, e.getenv, false)
-	pos, err := parseInterspersed(flags, args)
+	cfg, src, err := parseFolderCommand(e, args, "restore SRC",
+		"SRC is a folder written by chatpic backup; the site must be stopped and hold no database.", "say which backup to restore")
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		flags.Usage()
-		return errors.New("restore: say which backup to restore")
-	}
-	cfg, err := set.Config()
-	if err != nil {
-		return fmt.Errorf("configuration:\n%w", err)
-	}
-	if cfg.Storage.Shared() || cfg.Storage.S3 != nil {
-		return errors.New("restore: this site keeps its data in PostgreSQL or S3\n" + sharedStorageHelp)
-	}
-	src := pos[0]
 	if _, err := os.Stat(filepath.Join(src, backupDB)); err != nil {
 		return fmt.Errorf("restore: %s is not a chatpic backup: %w", src, err)
 	}
