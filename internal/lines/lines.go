@@ -11,7 +11,7 @@ import (
 
 // Batcher is an io.Writer that holds what it is given and writes it to the
 // underlying writer in one piece: Delay after the first write it holds, as
-// soon as it holds MaxBytes, and on Flush and Close. Each Write should be
+// soon as it holds MaxBytes, and on Close. Each Write should be
 // whole lines, as a log/slog handler's are, so that a batch never ends
 // mid-line. It is safe for concurrent use.
 type Batcher struct {
@@ -45,7 +45,7 @@ func New(w io.Writer) *Batcher {
 
 // Write holds p (or, after Close, writes it through). It never fails on
 // account of p; an error of the underlying writer is returned by the next
-// Write, Flush or Close.
+// Write or Close.
 func (b *Batcher) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -69,16 +69,6 @@ func (b *Batcher) timed() {
 	defer b.mu.Unlock()
 	b.pending = nil
 	b.flushLocked()
-}
-
-// Flush writes what b holds now.
-func (b *Batcher) Flush() error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.flushLocked()
-	err := b.err
-	b.err = nil
-	return err
 }
 
 // Close writes what b holds; later writes go straight through.

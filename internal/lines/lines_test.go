@@ -91,7 +91,6 @@ func TestBatcher(t *testing.T) {
 		{
 			name: "nothing held, nothing written",
 			run: func(b *Batcher, timers *[]*fakeTimer) {
-				b.Flush()
 				b.Close()
 			},
 		},
@@ -103,14 +102,6 @@ func TestBatcher(t *testing.T) {
 				b.Write([]byte("after\n"))
 			},
 			wantWrites: []string{"last\n", "after\n"},
-		},
-		{
-			name: "flush writes what is held",
-			run: func(b *Batcher, timers *[]*fakeTimer) {
-				b.Write([]byte("now\n"))
-				b.Flush()
-			},
-			wantWrites: []string{"now\n"},
 		},
 	}
 	for _, tt := range tests {

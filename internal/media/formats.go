@@ -96,18 +96,6 @@ func ByExt(ext string) (FormatInfo, bool) {
 	return FormatInfo{}, false
 }
 
-// ByMIME returns the format of media type t (its own or an alias, in any
-// case, without parameters), and false if none is.
-func ByMIME(t string) (FormatInfo, bool) {
-	t = strings.ToLower(t)
-	for _, info := range formats {
-		if t == info.MIME || slices.Contains(info.Aliases, t) {
-			return info, true
-		}
-	}
-	return FormatInfo{}, false
-}
-
 // Names returns the names of the formats of kind, in the order of Formats.
 func Names(kind chatpic.MediaKind) []string {
 	var out []string

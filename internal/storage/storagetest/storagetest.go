@@ -15,8 +15,8 @@ import (
 	"github.com/chatpic/chatpic/internal/storage"
 )
 
-// Epoch is when Open creates the channels it is given.
-var Epoch = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+// epoch is when Open creates the channels it is given.
+var epoch = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 
 // Open opens a fresh SQLite database and media folder under t.TempDir(),
 // creates channels in it, and closes both when the test ends. It fails the
@@ -32,7 +32,7 @@ func Open(t testing.TB, channels ...chatpic.Channel) *storage.Set {
 	}
 	t.Cleanup(func() { s.Close() })
 	if len(channels) > 0 {
-		if _, err := s.DB.Seed(context.Background(), channels, Epoch); err != nil {
+		if _, err := s.DB.Seed(context.Background(), channels, epoch); err != nil {
 			t.Fatal(err)
 		}
 	}
