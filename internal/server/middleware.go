@@ -15,14 +15,18 @@ import (
 	"github.com/chatpic/chatpic/internal/request"
 )
 
+// RequestMeter counts requests by the pattern of the route they matched
+// ("" for none) and their status, with their duration. *meter.Meter
+// implements it.
+type RequestMeter interface {
+	Request(route string, status int, took time.Duration)
+}
+
 // Deps is what the middleware needs.
 type Deps struct {
 	Log *slog.Logger
-	// Meter, if not nil, counts every request by the pattern of its
-	// route and its status, with its duration.
-	Meter interface {
-		Request(route string, status int, took time.Duration)
-	}
+	// Meter, if not nil, counts every request.
+	Meter RequestMeter
 	// Requests, if not nil, takes the line logged for every request
 	// instead of Log: a logger over a lines.Batcher spares a busy server
 	// a write per request.
@@ -156,9 +160,7 @@ const StatusClientGone = 499
 // request whose client went away before the answer is logged at debug
 // level as "client gone" with status 499, whatever the handler made of
 // its cancelled work.
-func logRequests(next http.Handler, log *slog.Logger, meter interface {
-	Request(route string, status int, took time.Duration)
-}) http.Handler {
+func logRequests(next http.Handler, log *slog.Logger, meter RequestMeter) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
