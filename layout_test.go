@@ -17,7 +17,7 @@ func TestLayout(t *testing.T) {
 	}
 	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}}{{range .Imports}} {{.}}{{end}}`, "./...").Output()
 	if err != nil {
-		t.Skipf("go list: %v", err)
+		t.Fatalf("go list: %v", err)
 	}
 	const mod = "github.com/chatpic/chatpic"
 	imports := map[string][]string{}
