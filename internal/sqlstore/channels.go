@@ -31,8 +31,8 @@ func channelArgs(c chatpic.Channel, created time.Time) []any {
 const visibleStats = `
 	c.post_count
 	 - (SELECT COUNT(*) FROM posts p WHERE p.channel = c.slug AND p.status <> 'visible')
-	 - (SELECT COUNT(*) FROM posts p WHERE p.channel = c.slug AND p.expires_at IS NOT NULL AND p.expires_at <= ? AND p.status = 'visible'),
-	(SELECT p.created_at FROM posts p WHERE p.channel = c.slug AND p.status = 'visible' AND (p.expires_at IS NULL OR p.expires_at > ?)
+	 - (SELECT COUNT(*) FROM posts p WHERE p.channel = c.slug AND p.expires_at IS NOT NULL AND p.expires_at <= ` + atNow + ` AND p.status = 'visible'),
+	(SELECT p.created_at FROM posts p WHERE p.channel = c.slug AND p.status = 'visible' AND (p.expires_at IS NULL OR p.expires_at > ` + atNow + `)
 	 ORDER BY p.seq DESC LIMIT 1)`
 
 type rowScanner interface{ Scan(dest ...any) error }
@@ -250,3 +250,13 @@ func (s *Store) Seed(ctx context.Context, channels []chatpic.Channel, now time.T
 	}
 	return true, nil
 }
+
+// atNow is the placeholder of the present moment where a read compares it
+// with an indexed time (expires_at). As a sub-select it is a value the
+// planner cannot see: PostgreSQL would otherwise, for every execution
+// whose moment lies past its statistics (always: time moves on), read the
+// actual end of the index to estimate the range, work that grows with the
+// table and made a channel's row cost 1.6 times more at 100,000 uploads
+// than at 100. The plans stay index look-ups either way; SQLite evaluates
+// the sub-select once per statement.
+const atNow = `(SELECT CAST(? AS BIGINT))`

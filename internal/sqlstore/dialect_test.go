@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -61,6 +62,36 @@ func TestConstraintErrors(t *testing.T) {
 			}
 			if got := isForeignKeyViolation(tt.err); got != tt.foreignKey {
 				t.Errorf("isForeignKeyViolation = %v", got)
+			}
+		})
+	}
+}
+
+// TestPostgresJITOff checks that the store's connections run without JIT
+// compilation unless the DSN asks for it: compiling a short look-up cost a
+// home page 12 ms where running it took 0.3.
+func TestPostgresJITOff(t *testing.T) {
+	d := testDialects[1]
+	d.skipUnlessReady(t)
+	dsn := d.database(t)
+	for _, c := range []struct {
+		name, extra, want string
+	}{
+		{"default", "", "off"},
+		{"operator's choice", "jit=on", "on"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			u := dsn
+			if c.extra != "" {
+				u += "&" + c.extra
+			}
+			s := openForTest(t, u)
+			var got string
+			if err := s.read.QueryRowContext(context.Background(), `SHOW jit`).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != c.want {
+				t.Errorf("jit = %q, want %q", got, c.want)
 			}
 		})
 	}

@@ -158,7 +158,7 @@ func (s *Store) tombstone(ctx context.Context, id string) error {
 // the order sort, after the cursor (the zero Cursor: from the start). It
 // does not check that the channel exists.
 func (s *Store) Posts(ctx context.Context, channel string, sort chatpic.Sort, after chatpic.Cursor, limit int, now time.Time) ([]chatpic.Post, error) {
-	const visible = `channel = ? AND (expires_at IS NULL OR expires_at > ?) AND status = 'visible'`
+	const visible = `channel = ? AND (expires_at IS NULL OR expires_at > ` + atNow + `) AND status = 'visible'`
 	if sort == chatpic.SortTop {
 		if after.IsZero() {
 			return queryPosts(ctx, s.read, `WHERE `+visible+` ORDER BY score DESC, seq DESC LIMIT ?`,
@@ -247,7 +247,7 @@ func kindOrImage(k chatpic.MediaKind) chatpic.MediaKind {
 // newest posts visible at now, newest first.
 func (s *Store) RecentPostTimes(ctx context.Context, channel string, n int, now time.Time) ([]time.Time, error) {
 	rows, err := s.read.QueryContext(ctx,
-		`SELECT created_at FROM posts WHERE channel = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY seq DESC LIMIT ?`,
+		`SELECT created_at FROM posts WHERE channel = ? AND (expires_at IS NULL OR expires_at > `+atNow+`) ORDER BY seq DESC LIMIT ?`,
 		channel, now.UnixMilli(), n)
 	if err != nil {
 		return nil, internal("recent posts", err)

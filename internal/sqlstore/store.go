@@ -147,6 +147,14 @@ func openPostgres(dsn string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: %w", err) // pgx redacts the password
 	}
+	// chatpic's queries are short index look-ups: compiling them (JIT)
+	// costs more than running them, and PostgreSQL would do it for any
+	// query whose estimate is off, as one over a table it never analysed
+	// (autovacuum leaves a table of a few channels alone). An operator's
+	// own jit setting in the DSN wins.
+	if _, set := cfg.RuntimeParams["jit"]; !set {
+		cfg.RuntimeParams["jit"] = "off"
+	}
 	pool := stdlib.OpenDB(*cfg)
 	conns := max(8, 4*runtime.GOMAXPROCS(0))
 	pool.SetMaxOpenConns(conns)
