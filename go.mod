@@ -22,12 +22,15 @@ require (
 require (
 	github.com/chromedp/cdproto v0.159.0 // tests only: the browser tests' protocol types; MIT
 	github.com/chromedp/chromedp v0.23.0 // tests only: drives headless Chromium; MIT
+	github.com/mmcdole/gofeed v1.3.0 // tests only: parses the channels' Atom feeds as feed readers do; MIT
 	github.com/prometheus/client_model v0.6.3 // tests only: the parsed metric types; Apache-2.0
 	github.com/prometheus/common v0.74.0 // tests only: parses /metrics as Prometheus does (expfmt); Apache-2.0
 	go.yaml.in/yaml/v3 v3.0.5 // tests only: parses deploy/compose.yaml; MIT and Apache-2.0
 )
 
 require (
+	github.com/PuerkitoBio/goquery v1.8.0 // indirect
+	github.com/andybalholm/cascadia v1.3.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/ebitengine/purego v0.8.3 // indirect
@@ -42,6 +45,7 @@ require (
 	github.com/mattn/go-isatty v0.0.24 // indirect
 	github.com/minio/crc64nvme v1.1.1 // indirect
 	github.com/minio/md5-simd v1.1.2 // indirect
+	github.com/mmcdole/goxpp v1.1.1-0.20240225020742-a0c311522b23 // indirect
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
 	github.com/ncruces/go-strftime v1.1.0 // indirect
 	github.com/pandatix/go-abnf v0.5.5 // indirect

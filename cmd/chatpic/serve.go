@@ -102,6 +102,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	pages.NSFWFeeds(cfg.HTTP.NSFWFeeds)
 	if r := mediaRedirector(cfg.HTTP.MediaRedirect, st.S3); r != nil {
 		pages.RedirectMedia(r)
 		if _, ok := r.(cdn); ok {

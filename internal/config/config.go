@@ -66,6 +66,8 @@ type HTTP struct {
 	// URL of the S3 bucket, and an http(s) URL redirects to that base (a
 	// CDN in front of the bucket) followed by the object's key.
 	MediaRedirect string
+	// NSFWFeeds gives channels marked NSFW an Atom feed too.
+	NSFWFeeds bool
 }
 
 // Upload bounds what one upload may be.
@@ -171,6 +173,7 @@ var (
 		{flag: "tls-cert", env: "CHATPIC_TLS_CERT", def: "", usage: "PEM certificate (chain) to serve HTTPS with, with --tls-key"},
 		{flag: "tls-key", env: "CHATPIC_TLS_KEY", def: "", usage: "PEM private key of --tls-cert"},
 		{flag: "base-url", env: "CHATPIC_BASE_URL", def: "", usage: "public URL of the site, for share links (default: from each request)"},
+		{flag: "nsfw-feeds", env: "CHATPIC_NSFW_FEEDS", def: "false", usage: "give channels marked NSFW an Atom feed too (default: only the others have one)"},
 		{flag: "trusted-proxies", env: "CHATPIC_TRUSTED_PROXIES", def: "", usage: "comma-separated CIDRs whose X-Forwarded-For is believed"},
 		{flag: "max-upload", env: "CHATPIC_MAX_UPLOAD", def: "20MB", usage: "largest accepted upload"},
 		{flag: "max-pixels", env: "CHATPIC_MAX_PIXELS", def: "50000000", usage: "largest accepted picture, in pixels"},
@@ -380,6 +383,9 @@ func (s *Set) Config() (Config, error) {
 	} else if c.Upload.MaxVideoDuration < time.Second {
 		errs = append(errs, errors.New("--max-video-duration: must be at least 1s"))
 	}
+	if c.HTTP.NSFWFeeds, err = parseBool(v["nsfw-feeds"]); err != nil {
+		bad("nsfw-feeds", err)
+	}
 	if c.Upload.SystemFFmpeg, err = parseBool(v["system-ffmpeg"]); err != nil {
 		bad("system-ffmpeg", err)
 	}
@@ -469,6 +475,7 @@ func (c Config) Dump(w io.Writer) {
 	fmt.Fprintf(w, "no-migrate       %t\n", c.Storage.SkipMigrations)
 	fmt.Fprintf(w, "secret-file      %t\n", c.Storage.Secret != nil)
 	fmt.Fprintf(w, "media-redirect   %s\n", c.HTTP.MediaRedirect)
+	fmt.Fprintf(w, "nsfw-feeds       %t\n", c.HTTP.NSFWFeeds)
 	// A webhook's URL is its secret: say only whether there is one.
 	fmt.Fprintf(w, "alert-webhook    %t\n", c.Alerts.Webhook != "")
 	fmt.Fprintf(w, "alert-queue-wait %s\n", c.Alerts.QueueWait)

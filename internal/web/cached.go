@@ -52,7 +52,7 @@ func (w *Web) page(rw http.ResponseWriter, r *http.Request, build pageBuilder) {
 		w.render(rw, r, http.StatusOK, name, data)
 		return
 	}
-	e, err := w.pageCache.Load(w.origin.Base(r)+r.URL.RequestURI(), func() (*cache.Entry, []string, bool, error) {
+	w.cached(rw, r, func() (*cache.Entry, []string, bool, error) {
 		name, data, tags, shared, err := build()
 		if err != nil {
 			return nil, nil, false, err
@@ -67,6 +67,21 @@ func (w *Web) page(rw http.ResponseWriter, r *http.Request, build pageBuilder) {
 		}
 		return cache.NewEntry(http.StatusOK, "text/html; charset=utf-8", cc, buf.Bytes()), tags, shared, nil
 	})
+}
+
+// cached answers r with what mk makes: from the page cache while it is
+// fresh, else made once however many visitors ask for it at that moment,
+// kept (when mk says it may be shared) until any of its tags changes, and
+// answered 304 to a client that has it already. An error from mk is
+// answered as fail does.
+func (w *Web) cached(rw http.ResponseWriter, r *http.Request, mk cache.Maker) {
+	var e *cache.Entry
+	var err error
+	if w.pageCache == nil {
+		e, _, _, err = mk()
+	} else {
+		e, err = w.pageCache.Load(w.origin.Base(r)+r.URL.RequestURI(), mk)
+	}
 	if err != nil {
 		w.fail(rw, r, err)
 		return

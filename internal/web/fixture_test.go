@@ -22,6 +22,7 @@ import (
 	"github.com/chatpic/chatpic/internal/moderation"
 	"github.com/chatpic/chatpic/internal/posting"
 	"github.com/chatpic/chatpic/internal/request"
+	"github.com/chatpic/chatpic/internal/sqlstore"
 	"github.com/chatpic/chatpic/internal/storage/storagetest"
 )
 
@@ -40,7 +41,10 @@ type fixture struct {
 	web   *Web
 	posts *posting.Service
 	mods  *moderation.Service
-	h     http.Handler
+	// db is the fixture's database, for setting up what the forms would
+	// take long to make.
+	db *sqlstore.Store
+	h  http.Handler
 }
 
 // testChannels are the seeded channels plus one pre-moderated, one that
@@ -86,7 +90,7 @@ func newFixture(t *testing.T, base *url.URL) fixture {
 	for pattern, h := range w.Routes() {
 		mux.HandleFunc(pattern, h)
 	}
-	return fixture{web: w, posts: site.Posts, mods: site.Mods, h: mux}
+	return fixture{web: w, posts: site.Posts, mods: site.Mods, db: st.DB, h: mux}
 }
 
 func (f fixture) serve(req *http.Request) *httptest.ResponseRecorder {

@@ -30,6 +30,8 @@ type channelPage struct {
 	Sort    string
 	Upload  uploadForm
 	Pow     powChallenge
+	// Feed is the path of the channel's Atom feed; "" if it has none.
+	Feed string
 }
 
 type postPage struct {
@@ -100,6 +102,7 @@ func (w *Web) Channel(rw http.ResponseWriter, r *http.Request) {
 		data := channelPage{
 			Title: ch.Title, Channel: ch, Posts: page.Posts, Next: page.Next, Sort: string(sort),
 			Upload: newUploadForm("upload-file", w.posts.Limits()), Pow: w.challenge(r.Context(), ch.Slug),
+			Feed: w.feedURL(ch.Channel),
 		}
 		// A post's comments change its count on the page without a
 		// channel event.

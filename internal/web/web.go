@@ -44,7 +44,9 @@ type Web struct {
 	redirect Redirector
 	// failures, when set, counts the failures answered with a 5xx.
 	failures FailureCounter
-	pages    map[string]*template.Template
+	// nsfwFeeds gives channels marked NSFW a feed too.
+	nsfwFeeds bool
+	pages     map[string]*template.Template
 	// static maps a file's name to its URL, which carries a content hash,
 	// and the URL's path back to the file's bytes.
 	staticURL  map[string]string
