@@ -15,6 +15,7 @@ require (
 	github.com/andybalholm/brotli v1.3.0 // brotli for pages, JSON and static files, pure Go; MIT
 	github.com/jackc/pgx/v5 v5.12.0 // PostgreSQL driver for --db postgres://...; MIT
 	github.com/minio/minio-go/v7 v7.4.1 // S3-compatible object storage for --blobs s3://...; Apache-2.0
+	github.com/piglig/go-qr v1.1.0 // QR codes of share links (we draw the SVG), pure Go, no dependencies; MIT
 	github.com/tetratelabs/wazero v1.9.0
 	golang.org/x/crypto v0.58.0
 )
@@ -22,6 +23,7 @@ require (
 require (
 	github.com/chromedp/cdproto v0.159.0 // tests only: the browser tests' protocol types; MIT
 	github.com/chromedp/chromedp v0.23.0 // tests only: drives headless Chromium; MIT
+	github.com/makiuchi-d/gozxing v0.1.1 // tests only: reads the QR codes back (a port of ZXing); MIT
 	github.com/mmcdole/gofeed v1.3.0 // tests only: parses the channels' Atom feeds as feed readers do; MIT
 	github.com/prometheus/client_model v0.6.3 // tests only: the parsed metric types; Apache-2.0
 	github.com/prometheus/common v0.74.0 // tests only: parses /metrics as Prometheus does (expfmt); Apache-2.0
@@ -60,6 +62,7 @@ require (
 	golang.org/x/sync v0.24.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
+	golang.org/x/xerrors v0.0.0-20200804184101-5ec99f83aff1 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 	gopkg.in/ini.v1 v1.67.3 // indirect
 	modernc.org/libc v1.80.1 // indirect

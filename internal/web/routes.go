@@ -24,6 +24,7 @@ func (w *Web) Routes() map[string]http.HandlerFunc {
 		"POST /upload":            w.Upload,
 		"POST /link":              w.UploadLinkOnly,
 		"GET /p/{id}":             w.Post,
+		"GET /p/{id}/qr.svg":      w.QRCode,
 		"POST /p/{id}/delete":     w.Delete,
 		"GET /d/{id}/{token}":     w.DeleteLink,
 		"POST /d/{id}/{token}":    w.DeleteByLink,
