@@ -41,6 +41,8 @@ type fixture struct {
 	posts *posting.Service
 	mods  *moderation.Service
 	h     http.Handler
+	// clock is the site's time, t0 until a test moves it.
+	clock *time.Time
 }
 
 // testChannels are the seeded channels plus one pre-moderated, one that
@@ -58,7 +60,8 @@ func newFixture(t *testing.T, base *url.URL) fixture {
 	ctx := context.Background()
 	st := storagetest.Open(t, testChannels()...)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	now := func() time.Time { return t0 }
+	clock := t0
+	now := func() time.Time { return clock }
 	cfg, err := config.Defaults(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +89,7 @@ func newFixture(t *testing.T, base *url.URL) fixture {
 	for pattern, h := range w.Routes() {
 		mux.HandleFunc(pattern, h)
 	}
-	return fixture{web: w, posts: site.Posts, mods: site.Mods, h: mux}
+	return fixture{web: w, posts: site.Posts, mods: site.Mods, h: mux, clock: &clock}
 }
 
 func (f fixture) serve(req *http.Request) *httptest.ResponseRecorder {
