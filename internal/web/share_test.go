@@ -156,7 +156,7 @@ func TestShareTarget(t *testing.T) {
 	}
 
 	rec := f.get(page, nil)
-	wantPage(t, rec, http.StatusOK, `<img class="shared-file" src="`+page+`/file" alt="The picture you shared">`,
+	wantPage(t, rec, http.StatusOK, `<img class="shared-file" src="`+page+`/file" width="320" height="320" alt="The picture you shared">`,
 		`action="/upload"`, `action="/link"`, `<select name="channel" required>`, `name="caption"`, "JPEG, ", "15 minutes")
 	if m := shareField.FindAllStringSubmatch(rec.Body.String(), -1); len(m) != 2 || m[0][1] != id {
 		t.Errorf("share fields %q, want two with %q", m, id)
