@@ -229,7 +229,9 @@ func (c treeCopy) String() string {
 }
 
 // copyTree puts every regular file under src, but for hidden ones (the
-// blob store's temp files), at the same place under dst, a new folder. A
+// blob store's temp files) and held shares (chatpic.SharePrefix: files
+// shared from a phone, not scrubbed yet, held for minutes), at the same
+// place under dst, a new folder. A
 // file is hard-linked, if link and dst is on the same file system, and
 // copied (to a temp file, synced, renamed) otherwise: the blob store never
 // changes a file in place, it renames a whole new one over it, so neither
@@ -250,7 +252,7 @@ func copyTree(src, dst string, link bool) (treeCopy, error) {
 		if err != nil {
 			return err
 		}
-		if rel != "." && strings.HasPrefix(d.Name(), ".") {
+		if rel != "." && strings.HasPrefix(d.Name(), ".") || d.IsDir() && filepath.ToSlash(rel)+"/" == chatpic.SharePrefix {
 			if d.IsDir() {
 				return fs.SkipDir
 			}

@@ -384,6 +384,10 @@ func TestBrowserAudit(t *testing.T) {
 		{"transparency", "/transparency", 200},
 		{"mod-login", "/mod/login", 200},
 		{"not-found", "/nope", 404},
+		// The prefilled upload form of a picture shared from a phone, and
+		// the form that says a share is gone (its time ran out long ago).
+		{"share", shareFile(t, in, mediatest.EncodeJPEG(mediatest.Scene(800, 600, 3), 85)), 200},
+		{"share-gone", "/share/1764000000-AAAAAAAAAAAAAAAAAAAAAA", 410},
 	}
 	var mu sync.Mutex
 	found := map[string]map[string][]string{} // page → problem → modes

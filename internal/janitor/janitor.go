@@ -1,6 +1,7 @@
 // Package janitor cleans up after retention and crashes: it removes posts
 // whose time ran out (reads already hide them), files that no post
-// references, and posts whose file went missing. The background loop and the
+// references, posts whose file went missing, and shared files (the web
+// app's share target) held past their time. The background loop and the
 // "chatpic janitor" command run the same Run.
 package janitor
 
@@ -65,7 +66,7 @@ func (j *Janitor) Observe(f func(Report, error)) { j.observe = f }
 func (r Report) Counts() map[string]int {
 	return map[string]int{
 		"expired": r.Expired, "orphan_files": r.OrphanFiles, "lost_posts": r.LostPosts, "sessions": r.Sessions,
-		"bans": r.Bans, "shared": r.Shared, "events": r.Events, "temp_files": r.TempFiles,
+		"bans": r.Bans, "shared": r.Shared, "events": r.Events, "temp_files": r.TempFiles, "held_shares": r.HeldShares,
 	}
 }
 
@@ -96,11 +97,12 @@ type Report struct {
 	Shared      int // expired secrets, rate-limit entries and used challenges
 	Events      int // live events older than EventRetention
 	TempFiles   int // temporary files older than the grace period
+	HeldShares  int // shared files held past chatpic.ShareHold (or not named like one)
 }
 
 func (r Report) String() string {
-	return fmt.Sprintf("%d expired posts, %d orphan files, %d posts with missing files, %d stale temporary files",
-		r.Expired, r.OrphanFiles, r.LostPosts, r.TempFiles)
+	return fmt.Sprintf("%d expired posts, %d orphan files, %d posts with missing files, %d stale temporary files, %d expired shares",
+		r.Expired, r.OrphanFiles, r.LostPosts, r.TempFiles, r.HeldShares)
 }
 
 const batch = 200
@@ -119,6 +121,9 @@ func (j *Janitor) Run(ctx context.Context, now time.Time, opts Options) (Report,
 		return r, err
 	}
 	if err := j.staleTemp(now, opts, &r); err != nil {
+		return r, err
+	}
+	if err := j.heldShares(ctx, now, opts, &r); err != nil {
 		return r, err
 	}
 	if opts.DryRun {
@@ -152,7 +157,8 @@ func (j *Janitor) Loop(ctx context.Context, interval time.Duration, now func() t
 		case err != nil && ctx.Err() == nil:
 			j.log.Error("janitor pass failed", "err", err, "done", r.String())
 		case r != Report{Events: r.Events}: // pruning the event log is routine: not worth a line by itself
-			j.log.Info("janitor pass", "expired", r.Expired, "orphan_files", r.OrphanFiles, "lost_posts", r.LostPosts, "temp_files", r.TempFiles)
+			j.log.Info("janitor pass", "expired", r.Expired, "orphan_files", r.OrphanFiles, "lost_posts", r.LostPosts, "temp_files", r.TempFiles,
+				"held_shares", r.HeldShares)
 		}
 		select {
 		case <-ctx.Done():
@@ -248,6 +254,29 @@ func (j *Janitor) orphanFiles(ctx context.Context, now time.Time, opts Options, 
 			j.log.Info("janitor: removing orphan files", "count", len(orphans))
 		}
 		j.deleteFiles(ctx, orphans...)
+	}
+	return nil
+}
+
+// heldShares removes the shared files (chatpic.SharePrefix) whose time ran
+// out: they are held as they arrived, metadata and all, so the grace period
+// does not apply. Their keys carry their expiry. A key not shaped like a
+// share's is removed too: nothing else is kept under the prefix.
+func (j *Janitor) heldShares(ctx context.Context, now time.Time, opts Options, r *Report) error {
+	var expired []string
+	err := j.blobs.List(ctx, chatpic.SharePrefix, func(info blob.Info) error {
+		expires, ok := chatpic.ParseShareID(strings.TrimPrefix(info.Key, chatpic.SharePrefix))
+		if !ok || !now.Before(expires) {
+			expired = append(expired, info.Key)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("janitor: held shares: %w", err)
+	}
+	r.HeldShares += len(expired)
+	if !opts.DryRun {
+		j.deleteFiles(ctx, expired...)
 	}
 	return nil
 }

@@ -255,3 +255,46 @@ func TestRunSweepsTemp(t *testing.T) {
 		t.Fatalf("left %v, want only the upload in flight", entries)
 	}
 }
+
+// TestHeldShares checks that a pass removes the shared files held past
+// their time, whatever the grace period, and keeps those still held.
+func TestHeldShares(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	for _, dry := range []bool{false, true} {
+		t.Run(map[bool]string{false: "run", true: "dry run"}[dry], func(t *testing.T) {
+			f := newFixture(t)
+			expired := []string{
+				chatpic.ShareKey(chatpic.NewShareID(now.Add(-time.Hour))),
+				chatpic.ShareKey(chatpic.NewShareID(now)), // its time ends now
+				chatpic.SharePrefix + "not-a-share",
+			}
+			held := []string{
+				chatpic.ShareKey(chatpic.NewShareID(now.Add(time.Second))),
+				chatpic.ShareKey(chatpic.NewShareID(now.Add(chatpic.ShareHold))),
+			}
+			for _, key := range append(append([]string{}, expired...), held...) {
+				if _, err := f.blobs.Put(ctx, key, strings.NewReader("raw bytes"), "image/jpeg"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r, err := f.j.Run(ctx, now, Options{DryRun: dry, Grace: DefaultGrace})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.HeldShares != len(expired) || r.Counts()["held_shares"] != len(expired) {
+				t.Errorf("report counts %d held shares, want %d", r.HeldShares, len(expired))
+			}
+			for _, key := range expired {
+				if f.exists(t, key) != dry {
+					t.Errorf("%s exists: %v, want %v", key, !dry, dry)
+				}
+			}
+			for _, key := range held {
+				if !f.exists(t, key) {
+					t.Errorf("%s, still held, was removed", key)
+				}
+			}
+		})
+	}
+}

@@ -29,6 +29,13 @@ func accepted() string {
 		") and videos (" + strings.Join(media.Names(chatpic.Video), ", ") + ")"
 }
 
+// errNoHEIF and errNoVideo refuse what a server without the codecs (or
+// with video turned off) does not take.
+var (
+	errNoHEIF  = chatpic.Errorf(chatpic.KindUnsupported, "this server does not take HEIC or AVIF pictures; send a JPEG or PNG")
+	errNoVideo = chatpic.Errorf(chatpic.KindUnsupported, "this server does not take videos; send a picture")
+)
+
 // ingested is an upload that passed the pipeline: the clean file to store,
 // its thumbnail, and what was learnt about it. Close removes the file.
 type ingested struct {
@@ -158,7 +165,7 @@ func (in *ingested) fromPicture(res media.Result) {
 // then passes the same pipeline as any JPEG or PNG upload.
 func (s *Service) ingestHEIF(ctx context.Context, spool *os.File, size int64) (*ingested, error) {
 	if s.cfg.Codecs == nil {
-		return nil, chatpic.Errorf(chatpic.KindUnsupported, "this server does not take HEIC or AVIF pictures; send a JPEG or PNG")
+		return nil, errNoHEIF
 	}
 	conv, err := s.convertHEIF(ctx, spool, size)
 	if err != nil {
@@ -221,7 +228,7 @@ func (s *Service) convertHEIF(ctx context.Context, spool *os.File, size int64) (
 // poster frame.
 func (s *Service) ingestVideo(ctx context.Context, spool *os.File, size int64) (_ *ingested, err error) {
 	if !s.takesVideo() {
-		return nil, chatpic.Errorf(chatpic.KindUnsupported, "this server does not take videos; send a picture")
+		return nil, errNoVideo
 	}
 	dir, err := os.MkdirTemp(s.cfg.TempDir, "video-*")
 	if err != nil {

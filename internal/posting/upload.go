@@ -37,6 +37,9 @@ type Spooled struct {
 	f    *os.File
 	size int64
 	sum  [32]byte // SHA-256 of the file as it arrived
+	// share is the ID of the held share the file was copied from (see
+	// SpoolShare), "" for a file that came with its request.
+	share string
 }
 
 // Size is the number of bytes spooled.
@@ -98,11 +101,13 @@ type Draft struct {
 // (does not decode or cannot be cleaned), KindInternal.
 //
 // Once the files are stored, the post is recorded even if ctx is cancelled,
-// so an upload either fully lands or leaves nothing visible behind.
+// so an upload either fully lands or leaves nothing visible behind. A file
+// from a held share (SpoolShare) is released as settleShare says.
 func (s *Service) Upload(ctx context.Context, slug string, d Draft) (Created, error) {
 	start := time.Now()
 	c, err := s.uploadInto(ctx, slug, d)
 	s.measure(c, err, start)
+	s.settleShare(ctx, d.File, err)
 	return c, err
 }
 
@@ -126,6 +131,7 @@ func (s *Service) UploadLinkOnly(ctx context.Context, d Draft, maxViews int) (Cr
 	start := time.Now()
 	c, err := s.uploadLinkOnly(ctx, d, maxViews)
 	s.measure(c, err, start)
+	s.settleShare(ctx, d.File, err)
 	return c, err
 }
 

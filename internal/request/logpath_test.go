@@ -12,6 +12,9 @@ func TestLogPath(t *testing.T) {
 		{"/d/AAAA", "/d/AAAA"},
 		{"/p/AAAA/delete", "/p/AAAA/delete"},
 		{"/dd/AAAA/x", "/dd/AAAA/x"},
+		{"/share/1764000000-secret", "/share/-"},
+		{"/share/1764000000-secret/file", "/share/-/file"},
+		{"/share", "/share"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {

@@ -49,6 +49,8 @@ func (u *Upload) Close() error { return u.File.Close() }
 // spooler is what ParseUpload needs of the posting service.
 type spooler interface {
 	Spool(r io.Reader) (*posting.Spooled, error)
+	// SpoolShare spools the held share id (see posting.Service.SpoolShare).
+	SpoolShare(ctx context.Context, id string) (*posting.Spooled, error)
 	MaxBytes() int64
 }
 
@@ -105,6 +107,9 @@ func CheckUpload(r *http.Request, svc spooler) error {
 // optional "caption" field. The file is spooled to disk as it arrives and
 // refused with KindTooLarge as soon as it passes the limit; nothing is held
 // in memory whole. The file's name and the part's Content-Type are ignored.
+// A "share" field in place of the file names a held share (the web app's
+// share target, see posting.Service.Hold), which is spooled instead; its
+// errors are SpoolShare's.
 // onChannel, if not nil, is called with the "channel" field when one comes
 // before the file, and its error refuses the upload before the file is
 // read. Errors: CheckUpload's, KindInvalid (not a valid form, no file,
@@ -139,10 +144,19 @@ func parseUpload(w http.ResponseWriter, r *http.Request, svc spooler, onChannel 
 			return up, bodyError(err, svc.MaxBytes())
 		}
 		switch part.FormName() {
+		case "share":
+			var id string
+			if id, err = field(part); err == nil && strings.TrimSpace(id) != "" {
+				if up.File != nil {
+					err = errOneFile
+				} else {
+					up.File, err = svc.SpoolShare(r.Context(), strings.TrimSpace(id))
+				}
+			}
 		case "file":
 			if up.File != nil {
 				part.Close()
-				return up, chatpic.Errorf(chatpic.KindInvalid, "send one file per upload")
+				return up, errOneFile
 			}
 			up.File, err = svc.Spool(limitErrors{part, svc.MaxBytes()})
 			if err != nil {
@@ -182,6 +196,8 @@ func parseUpload(w http.ResponseWriter, r *http.Request, svc spooler, onChannel 
 	}
 	return up, nil
 }
+
+var errOneFile = chatpic.Errorf(chatpic.KindInvalid, "send one file per upload")
 
 func field(r io.Reader) (string, error) {
 	b, err := io.ReadAll(io.LimitReader(r, maxFieldBytes+1))

@@ -35,10 +35,11 @@ type Deps struct {
 
 // pageCSP allows nothing but our own files: no inline script, no third
 // party. blob: lets the uploader preview a chosen picture before it is
-// sent; such URLs can only be made by our own script. Media responses
-// replace it with a sandbox policy.
+// sent; such URLs can only be made by our own script. manifest-src lets
+// browsers read the web app manifest that makes the site installable.
+// Media responses replace it with a sandbox policy.
 const pageCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; media-src 'self'; " +
-	"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+	"connect-src 'self'; manifest-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 // failFunc answers a request with an error, in the form of its surface (a
 // page or JSON), logging it once if it is internal.

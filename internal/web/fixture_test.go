@@ -41,10 +41,12 @@ type fixture struct {
 	web   *Web
 	posts *posting.Service
 	mods  *moderation.Service
+	h     http.Handler
 	// db is the fixture's database, for setting up what the forms would
 	// take long to make.
 	db *sqlstore.Store
-	h  http.Handler
+	// clock is the site's time, t0 until a test moves it.
+	clock *time.Time
 }
 
 // testChannels are the seeded channels plus one pre-moderated, one that
@@ -62,7 +64,8 @@ func newFixture(t *testing.T, base *url.URL) fixture {
 	ctx := context.Background()
 	st := storagetest.Open(t, testChannels()...)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	now := func() time.Time { return t0 }
+	clock := t0
+	now := func() time.Time { return clock }
 	cfg, err := config.Defaults(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -90,7 +93,7 @@ func newFixture(t *testing.T, base *url.URL) fixture {
 	for pattern, h := range w.Routes() {
 		mux.HandleFunc(pattern, h)
 	}
-	return fixture{web: w, posts: site.Posts, mods: site.Mods, db: st.DB, h: mux}
+	return fixture{web: w, posts: site.Posts, mods: site.Mods, db: st.DB, h: mux, clock: &clock}
 }
 
 func (f fixture) serve(req *http.Request) *httptest.ResponseRecorder {

@@ -402,12 +402,16 @@ type uploadForm struct {
 }
 
 func newUploadForm(id string, l posting.Limits) uploadForm {
-	kinds := []chatpic.MediaKind{chatpic.Image}
-	if l.VideoBytes > 0 {
-		kinds = append(kinds, chatpic.Video)
-	}
-	return uploadForm{ID: id, Text: limitsText(l), Accept: media.Accept(kinds...),
+	return uploadForm{ID: id, Text: limitsText(l), Accept: media.Accept(takenKinds(l)...),
 		MaxPicture: l.PictureBytes, MaxVideo: l.VideoBytes, Formats: acceptedFormats()}
+}
+
+// takenKinds returns the kinds of media the limits let in.
+func takenKinds(l posting.Limits) []chatpic.MediaKind {
+	if l.VideoBytes > 0 {
+		return []chatpic.MediaKind{chatpic.Image, chatpic.Video}
+	}
+	return []chatpic.MediaKind{chatpic.Image}
 }
 
 // limitsText tells people what they may upload, before they try.

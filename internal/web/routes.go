@@ -8,7 +8,8 @@ import (
 )
 
 // Routes returns every route of the pages, keyed by pattern: pages, forms,
-// media, static files, reporting, the transparency page and moderation.
+// media, static files, the web app's manifest and share target, reporting,
+// the transparency page and moderation.
 // Every /mod/ route but the sign-in form refuses anyone who is not a
 // moderator: a GET goes to the sign-in form, anything else gets 401. Admin
 // pages and actions answer 403 to other moderators.
@@ -34,7 +35,14 @@ func (w *Web) Routes() map[string]http.HandlerFunc {
 		"POST /p/{id}/view":       w.ViewPost,
 		"GET /static/":            w.Static,
 		"GET /favicon.ico":        w.Favicon,
-		"/":                       w.NotFound,
+
+		// The installed web app: its manifest and its share target.
+		"GET /manifest.webmanifest": w.Manifest,
+		"POST /share":               w.ShareTarget,
+		"GET /share/{id}":           w.SharePage,
+		"GET /share/{id}/file":      w.SharedFile,
+
+		"/": w.NotFound,
 
 		// Media.
 		"GET /m/{file}": w.Media,

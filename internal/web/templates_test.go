@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/media"
 	"github.com/chatpic/chatpic/internal/moderation"
 	"github.com/chatpic/chatpic/internal/posting"
 	"github.com/chatpic/chatpic/internal/request"
@@ -42,6 +43,7 @@ func TestEveryPageRenders(t *testing.T) {
 	removed := chatpic.Comment{ID: "CCCCCCCCCCCCCCCCCCCC", PostID: post.ID, Number: 2, Status: chatpic.StatusRemoved, CreatedAt: t0}
 	me := modBase{Title: "Queue", Me: chatpic.Moderator{Name: "ada", Admin: true}, Done: "Removed."}
 	pow := powChallenge{Channel: "random", Token: "tok", Bits: 17}
+	jpeg, _ := media.Lookup(media.JPEG)
 	item := func(c *chatpic.Comment) moderation.Item {
 		return moderation.Item{HashMatch: true, QueueItem: chatpic.QueueItem{Post: post, Comment: c, Status: chatpic.StatusHidden,
 			Reports: map[chatpic.ReportReason]int{chatpic.ReasonNCII: 2}, Notes: []string{"<b>me</b>"}, Severity: 4, LastReportAt: t0}}
@@ -66,6 +68,8 @@ func TestEveryPageRenders(t *testing.T) {
 		"mod-channels": {channelsPage{modBase: me, Channels: []channelRow{{ChannelStats: ch, TTL: "0"}}}, "Open it again"},
 		"mod-audit": {auditPage{modBase: me, Next: 7, Entries: []chatpic.AuditEntry{{ID: 8, At: t0, Action: "remove_post",
 			Target: post.ID, Reason: "r", Category: chatpic.ReasonSpam}}}, "before=7"},
+		"share": {sharePage{Channels: []chatpic.ChannelStats{ch}, Held: true, FileURL: "/share/1764000000-x/file",
+			Share: posting.Share{ID: "1764000000-x", Format: jpeg, Size: 2048, ExpiresAt: t0.Add(chatpic.ShareHold)}}, `alt="The picture you shared"`},
 		"mod-moderators": {moderatorsPage{modBase: me, Moderators: []chatpic.Moderator{{Name: "ada", Admin: true}, {Name: "mo"}}}, "/mod/moderators/mo/remove"},
 	}
 	for _, name := range pageNames {

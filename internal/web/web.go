@@ -31,6 +31,8 @@ import (
 	"github.com/chatpic/chatpic/internal/request"
 )
 
+//go:generate go run icons_gen.go
+
 //go:embed templates static
 var files embed.FS
 
@@ -56,11 +58,13 @@ type Web struct {
 	// pageCache keeps rendered public pages for a moment; nil when there
 	// are no events to drop them by.
 	pageCache *cache.Cache
+	// manifest is the web app manifest, made once.
+	manifest []byte
 }
 
 // pageNames lists the pages; each is parsed with the layout and partials.
 var pageNames = []string{
-	"home", "channel", "post", "message", "pending", "delete",
+	"home", "channel", "post", "message", "pending", "delete", "share",
 	"report", "filed", "receipt", "transparency",
 	"mod-login", "mod-queue", "mod-channels", "mod-audit", "mod-moderators",
 }
@@ -94,6 +98,9 @@ func New(posts *posting.Service, mods *moderation.Service, origin *request.Origi
 		if compress.Compressible(mime.TypeByExtension(ext)) {
 			w.staticBr[url], w.staticGz[url] = compress.Bytes(b, compress.Brotli), compress.Bytes(b, compress.Gzip)
 		}
+	}
+	if w.manifest, err = newManifest(func(name string) string { return w.staticURL[name] }, takenKinds(posts.Limits())); err != nil {
+		return nil, fmt.Errorf("web: manifest: %w", err)
 	}
 	funcs := template.FuncMap{
 		"static": func(name string) (string, error) {
@@ -131,6 +138,8 @@ func New(posts *posting.Service, mods *moderation.Service, origin *request.Origi
 		"reasonName":  reasonName,
 		"actionText":  actionText,
 		"auditLink":   auditLink,
+		"themeLight":  func() string { return themeLight },
+		"themeDark":   func() string { return themeDark },
 	}
 	w.pages = map[string]*template.Template{}
 	for _, page := range pageNames {

@@ -2,7 +2,10 @@
 // once, chosen, dropped anywhere on the page or pasted, shows a preview and
 // a progress bar per file, sends each through the JSON API, explains every
 // refusal in plain words, and gives each finished upload its link to copy.
-// Without this script the same forms post one file the ordinary way.
+// A form with a held share (a file shared from another app, input
+// name=share) starts with that file in its queue and sends the share's ID in
+// its place. Without this script the same forms post one file the ordinary
+// way.
 "use strict";
 (function () {
   if (!window.FormData || !window.XMLHttpRequest || !window.JSON || !window.URL) return;
@@ -61,23 +64,28 @@
   function Uploader(form) {
     this.form = form;
     this.input = form.querySelector("input[type=file]");
-    this.list = form.querySelector(".queue-list");
+    this.held = form.querySelector("input[name=share]");
+    var source = this.input || this.held;
+    this.list = form.querySelector(".queue-list") || this.makeList();
     this.button = form.querySelector("button[type=submit]");
     this.status = form.querySelector(".pow-status") || this.makeStatus();
-    this.maxPicture = Number(this.input.dataset.maxPicture) || 0;
-    this.maxVideo = Number(this.input.dataset.maxVideo) || 0;
-    this.formats = formatsOf(this.input);
+    this.maxPicture = Number(source.dataset.maxPicture) || 0;
+    this.maxVideo = Number(source.dataset.maxVideo) || 0;
+    this.formats = formatsOf(source);
     this.items = [];
     this.busy = 0;
     this.batch = null;
     form.dataset.enhanced = "1";
-    this.input.multiple = true;
-    this.input.required = false; // the queue holds the files, not the input
     var self = this;
-    this.input.addEventListener("change", function () {
-      self.add(self.input.files);
-      self.input.value = "";
-    });
+    if (this.input) {
+      this.input.multiple = true;
+      this.input.required = false; // the queue holds the files, not the input
+      this.input.addEventListener("change", function () {
+        self.add(self.input.files);
+        self.input.value = "";
+      });
+    }
+    if (this.held && this.held.value) this.addHeld(this.held);
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
       self.start();
@@ -88,6 +96,27 @@
       if (label) label.firstChild.textContent = "Choose pictures or videos, or drop them here ";
     }
   }
+
+  Uploader.prototype.makeList = function () {
+    var ul = el("ul", "queue-list");
+    ul.hidden = true;
+    ul.setAttribute("aria-label", "Files to upload");
+    this.form.insertBefore(ul, this.form.querySelector("button[type=submit]"));
+    return ul;
+  };
+
+  // addHeld queues the file the server holds for the form (a share): its
+  // bytes are there already, so only its ID is sent.
+  Uploader.prototype.addHeld = function (held) {
+    var kind = held.dataset.kind === "video" ? "video" : "picture";
+    var item = { share: held.value, kind: kind, state: "ready", proof: "",
+      what: ((held.dataset.name || "") + " " + kind + " you shared").trim(),
+      preview: held.dataset.sharedFile || "",
+      file: { name: "", size: Number(held.dataset.size) || 0, type: "" } };
+    this.items.push(item);
+    this.render(item);
+    this.list.hidden = false;
+  };
 
   Uploader.prototype.makeStatus = function () {
     var p = el("p", "pow-status");
@@ -140,7 +169,20 @@
     var self = this;
     var li = el("li", "queued");
     var thumb = el("div", "preview-box");
-    if (item.kind === "picture" && !has(this.formats.noPreview, (item.file.type || "").toLowerCase())) {
+    var label = item.what ? "The " + item.what : item.file.name || "Pasted picture";
+    var which = item.what ? "the " + item.what : item.file.name || "the pasted picture";
+    if (item.share && item.preview && item.kind === "picture") {
+      var shot = el("img");
+      shot.alt = "";
+      shot.setAttribute("role", "presentation");
+      shot.width = 64;
+      shot.height = 64;
+      shot.src = item.preview;
+      thumb.appendChild(shot);
+    } else if (item.share) {
+      thumb.textContent = item.kind === "video" ? "▶" : "?";
+      thumb.setAttribute("aria-hidden", "true");
+    } else if (item.kind === "picture" && !has(this.formats.noPreview, (item.file.type || "").toLowerCase())) {
       var img = el("img");
       img.alt = ""; // the file's name is beside it
       img.setAttribute("role", "presentation");
@@ -156,17 +198,17 @@
       thumb.setAttribute("aria-hidden", "true");
     }
     var body = el("div", "queued-body");
-    var name = el("p", "queued-name", (item.file.name || "Pasted picture") + " · " + megabytes(item.file.size));
+    var name = el("p", "queued-name", label + " · " + megabytes(item.file.size));
     var bar = el("progress");
     bar.max = 100;
     bar.value = 0;
     bar.hidden = true;
-    bar.setAttribute("aria-label", "Upload progress of " + (item.file.name || "the pasted picture"));
+    bar.setAttribute("aria-label", "Upload progress of " + which);
     var note = el("p", "queued-note");
     note.setAttribute("aria-live", "polite");
     var remove = el("button", "secondary small", "Remove");
     remove.type = "button";
-    remove.setAttribute("aria-label", "Remove " + (item.file.name || "the pasted picture") + " from the list");
+    remove.setAttribute("aria-label", "Remove " + which + " from the list");
     remove.addEventListener("click", function () {
       if (item.state === "sending") return;
       self.items.splice(self.items.indexOf(item), 1);
@@ -225,7 +267,7 @@
     var ready = this.ready();
     if (!ready.length) {
       this.say(this.items.length ? "Nothing left to upload." : "Choose a picture or video first.");
-      if (!this.items.length) this.input.focus();
+      if (!this.items.length && this.input) this.input.focus();
       return;
     }
     var self = this;
@@ -267,7 +309,8 @@
     item.bar.value = 0;
     item.note.textContent = "Uploading…";
     var data = new FormData();
-    data.append("file", item.file, "upload"); // the server never sees the file's own name
+    if (item.share) data.append("share", item.share); // the server holds the file
+    else data.append("file", item.file, "upload"); // the server never sees the file's own name
     Object.keys(item.fields).forEach(function (name) { data.append(name, item.fields[name]); });
     var xhr = new XMLHttpRequest();
     xhr.open("POST", item.url);

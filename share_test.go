@@ -1,0 +1,31 @@
+package chatpic
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestShareID(t *testing.T) {
+	expires := time.Date(2026, 11, 23, 12, 15, 0, 0, time.UTC)
+	id := NewShareID(expires)
+	if got, ok := ParseShareID(id); !ok || !got.Equal(expires) {
+		t.Fatalf("ParseShareID(%q) = %v, %v; want %v", id, got, ok, expires)
+	}
+	if id == NewShareID(expires) {
+		t.Error("two share IDs are the same")
+	}
+	if ShareKey(id) != "share/"+id {
+		t.Errorf("ShareKey = %q", ShareKey(id))
+	}
+	random := strings.SplitN(id, "-", 2)[1]
+	for _, bad := range []string{
+		"", "-" + random, "abc-" + random, "+1-" + random, "01-" + random, "1234567890123-" + random,
+		"1764000000", "1764000000-", "1764000000-short", "1764000000-" + random + "x",
+		"1764000000-" + random[:21] + "/", "1764000000-" + random[:21] + ".",
+	} {
+		if _, ok := ParseShareID(bad); ok {
+			t.Errorf("ParseShareID(%q) accepted it", bad)
+		}
+	}
+}
