@@ -43,6 +43,10 @@ type Post struct {
 	// Score is up votes minus down votes; CommentCount the comments.
 	Score        int
 	CommentCount int
+	// Sensitive is set when the uploader asked for the picture to be shown
+	// blurred until a viewer chooses to see it. Everything in a channel
+	// marked NSFW is shown so whatever this says.
+	Sensitive bool
 	// ViewsLeft is how many more views a self-destructing upload allows;
 	// 0 means no limit (a used-up upload is gone, not at 0).
 	ViewsLeft int

@@ -154,6 +154,10 @@ type Post struct {
 	// Status is "visible", or "pending" while it waits for review (or
 	// "hidden", as moderators see it).
 	Status string `json:"status"`
+	// Sensitive is set when the uploader marked the picture sensitive:
+	// show it blurred until the viewer asks to see it, as everything in
+	// a channel whose "nsfw" is set.
+	Sensitive bool `json:"sensitive"`
 }
 
 type errorBody struct {
@@ -211,7 +215,7 @@ func (a *API) post(r *http.Request, p chatpic.Post) Post {
 		ThumbURL: base + "/t/" + p.ID + "." + p.ThumbExt,
 		Caption:  p.Caption, Kind: string(p.Kind), MIME: p.MIME, Width: p.Width, Height: p.Height, Bytes: p.Bytes,
 		CreatedAt: timestamp(p.CreatedAt), ExpiresAt: optionalTimestamp(p.ExpiresAt),
-		Score: p.Score, CommentCount: p.CommentCount, Status: string(statusOf(p.Status)),
+		Score: p.Score, CommentCount: p.CommentCount, Status: string(statusOf(p.Status)), Sensitive: p.Sensitive,
 	}
 	if p.IsLinkOnly() {
 		out.Channel = "" // in no channel

@@ -80,6 +80,9 @@ func (s *Service) Spool(r io.Reader) (*Spooled, error) {
 type Draft struct {
 	File    *Spooled
 	Caption string
+	// Sensitive asks for the picture to be shown blurred until a viewer
+	// chooses to see it.
+	Sensitive bool
 	// ExpiresIn asks the upload to vanish this long after it arrives
 	// (0: no wish). It can shorten the channel's rule, never lengthen it.
 	ExpiresIn time.Duration
@@ -216,6 +219,7 @@ func (s *Service) upload(ctx context.Context, ch chatpic.ChannelStats, d Draft, 
 		ID:              chatpic.NewID(),
 		Channel:         ch.Slug,
 		Caption:         caption,
+		Sensitive:       d.Sensitive,
 		Kind:            in.kind,
 		MIME:            in.mime,
 		Ext:             in.ext,

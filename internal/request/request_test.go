@@ -8,6 +8,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"strings"
 	"testing"
@@ -342,5 +343,46 @@ func TestParseUploadTooLargeMessage(t *testing.T) {
 	_, err := ParseUpload(httptest.NewRecorder(), r, svc, nil)
 	if got, want := chatpic.ErrorMessage(err), "files are limited to 20 MB"; got != want {
 		t.Errorf("ErrorMessage() = %q, want %q", got, want)
+	}
+}
+
+// TestParseUploadSensitive reads the "sensitive" field as a checkbox sends
+// it and as scripts may, and refuses anything else.
+func TestParseUploadSensitive(t *testing.T) {
+	file := formPart{"file", "a.jpg", strings.Repeat("x", 100)}
+	svc, _ := newSpooler(t, 1000)
+	for _, tt := range []struct {
+		value string
+		want  bool
+		ok    bool
+	}{
+		{"on", true, true}, {"true", true, true}, {"1", true, true}, {"YES", true, true}, {" true ", true, true},
+		{"", false, true}, {"off", false, true}, {"false", false, true}, {"0", false, true}, {"no", false, true},
+		{"maybe", false, false}, {"2", false, false},
+	} {
+		t.Run(tt.value, func(t *testing.T) {
+			up, err := ParseUpload(httptest.NewRecorder(), formRequest(t, []formPart{{"sensitive", "", tt.value}, file}), svc, nil)
+			if !tt.ok {
+				if chatpic.ErrorKind(err) != chatpic.KindInvalid {
+					t.Fatalf("sensitive=%q: %v, want an invalid-input error", tt.value, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer up.Close()
+			if up.Sensitive != tt.want || up.Draft(netip.Addr{}).Sensitive != tt.want {
+				t.Errorf("sensitive=%q read as %t, want %t", tt.value, up.Sensitive, tt.want)
+			}
+		})
+	}
+	up, err := ParseUpload(httptest.NewRecorder(), formRequest(t, []formPart{file}), svc, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer up.Close()
+	if up.Sensitive {
+		t.Error("an upload without the field is marked sensitive")
 	}
 }

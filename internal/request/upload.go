@@ -36,11 +36,13 @@ type Upload struct {
 	Proof string
 	// MaxViews is the "max_views" field, 0 if absent.
 	MaxViews int
+	// Sensitive is the "sensitive" field: a checkbox, or true/false.
+	Sensitive bool
 }
 
 // Draft returns what the form asks to post, from client.
 func (u *Upload) Draft(client netip.Addr) posting.Draft {
-	return posting.Draft{File: u.File, Caption: u.Caption, ExpiresIn: u.ExpiresIn, Proof: u.Proof, Client: client}
+	return posting.Draft{File: u.File, Caption: u.Caption, Sensitive: u.Sensitive, ExpiresIn: u.ExpiresIn, Proof: u.Proof, Client: client}
 }
 
 // Close removes the spooled file, if any.
@@ -171,6 +173,11 @@ func parseUpload(w http.ResponseWriter, r *http.Request, svc spooler, onChannel 
 			if up.Channel, err = field(part); err == nil && up.File == nil && onChannel != nil {
 				err = onChannel(up.Channel)
 			}
+		case "sensitive":
+			var v string
+			if v, err = field(part); err == nil {
+				up.Sensitive, err = parseSwitch("sensitive", v)
+			}
 		case "max_views":
 			var v string
 			if v, err = field(part); err == nil && strings.TrimSpace(v) != "" {
@@ -237,4 +244,16 @@ func bodyError(err error, max int64) error {
 
 func tooLarge(max int64) error {
 	return chatpic.Errorf(chatpic.KindTooLarge, "files are limited to %s", chatpic.FormatSize(max))
+}
+
+// parseSwitch reads a yes-or-no form field: a checked checkbox sends "on";
+// scripts may send true or false, 1 or 0, yes or no; empty is no.
+func parseSwitch(name, v string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "on", "true", "1", "yes":
+		return true, nil
+	case "", "off", "false", "0", "no":
+		return false, nil
+	}
+	return false, chatpic.Errorf(chatpic.KindInvalid, "%s must be true or false", name)
 }

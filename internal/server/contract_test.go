@@ -162,6 +162,7 @@ func TestJSONErrorContract(t *testing.T) {
 var formsNoFields = map[string]string{
 	"POST /mod/logout":     "signing out reads no fields",
 	"POST /d/{id}/{token}": "the deletion link carries its token; its confirmation form has no fields",
+	"POST /share":          "the share target reads only its file, skipping any text part unread (web's TestShareTargetRefusals)",
 }
 
 // uploadForms are the page routes whose form is a multipart upload.

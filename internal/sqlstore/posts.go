@@ -10,7 +10,7 @@ import (
 )
 
 const postColumns = `id, channel, seq, caption, mime, ext, thumb_ext, thumb_mime, width, height, bytes, sha256,
-	created_at, expires_at, delete_token_hash, kind, duration_ms, frames, pdq, pdq_quality, status, client_key`
+	created_at, expires_at, delete_token_hash, kind, duration_ms, frames, pdq, pdq_quality, status, client_key, sensitive`
 
 // postReadColumns are postColumns and what discussion adds, which an
 // insert leaves at their defaults.
@@ -30,7 +30,7 @@ func scanPost(row rowScanner) (chatpic.Post, error) {
 	var durationMS int64
 	err := row.Scan(&p.ID, &p.Channel, &p.Seq, &p.Caption, &p.MIME, &p.Ext, &p.ThumbExt, &p.ThumbMIME,
 		&p.Width, &p.Height, &p.Bytes, &sum, &created, &expires, &p.DeleteTokenHash,
-		&p.Kind, &durationMS, &p.Frames, &p.PDQ, &p.PDQQuality, &p.Status, &p.ClientKey,
+		&p.Kind, &durationMS, &p.Frames, &p.PDQ, &p.PDQQuality, &p.Status, &p.ClientKey, &p.Sensitive,
 		&p.Score, &p.CommentCount, &p.ViewsLeft)
 	p.Duration = time.Duration(durationMS) * time.Millisecond
 	copy(p.SHA256[:], sum)
@@ -88,10 +88,10 @@ func (s *Store) CreatePost(ctx context.Context, p chatpic.Post, now time.Time) (
 	if err != nil {
 		return p, nil, internal("create post", err)
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO posts (`+postColumns+`, views_left) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err = tx.ExecContext(ctx, `INSERT INTO posts (`+postColumns+`, views_left) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, p.Channel, p.Seq, p.Caption, p.MIME, p.Ext, p.ThumbExt, p.ThumbMIME, p.Width, p.Height, p.Bytes, p.SHA256[:],
 		p.CreatedAt.UnixMilli(), millis(p.ExpiresAt), p.DeleteTokenHash,
-		kindOrImage(p.Kind), p.Duration.Milliseconds(), p.Frames, p.PDQ, p.PDQQuality, string(statusOrVisible(p.Status)), p.ClientKey,
+		kindOrImage(p.Kind), p.Duration.Milliseconds(), p.Frames, p.PDQ, p.PDQQuality, string(statusOrVisible(p.Status)), p.ClientKey, p.Sensitive,
 		nullIfZero(p.ViewsLeft))
 	if isUniqueViolation(err) {
 		return p, nil, chatpic.Errorf(chatpic.KindConflict, "a post with this ID exists already")

@@ -257,7 +257,7 @@ func testRoundTrip(t *testing.T, s *Store) {
 	in.Caption, in.Kind, in.MIME, in.Ext, in.ThumbExt, in.ThumbMIME = "a clip", chatpic.Video, "video/mp4", "mp4", "png", "image/png"
 	in.Duration, in.Frames, in.Width, in.Height = 12345*time.Millisecond, 0, 1080, 1920
 	in.PDQ, in.PDQQuality = []byte("0123456789abcdef0123456789abcdef"), 87
-	in.Status, in.ClientKey = chatpic.StatusPending, []byte("keyed hash of the client")
+	in.Status, in.ClientKey, in.Sensitive = chatpic.StatusPending, []byte("keyed hash of the client"), true
 	in, _ = mustPost(t, s, in)
 	out, err := s.Post(context.Background(), in.ID, t0)
 	if err != nil {
@@ -269,7 +269,7 @@ func testRoundTrip(t *testing.T, s *Store) {
 	// An image with no perceptual hash keeps a nil one.
 	img, _ := mustPost(t, s, newPost("clips", t0, time.Hour))
 	got, err := s.Post(context.Background(), img.ID, t0)
-	if err != nil || got.PDQ != nil || got.Kind != chatpic.Image {
+	if err != nil || got.PDQ != nil || got.Kind != chatpic.Image || got.Sensitive {
 		t.Fatalf("image post read back %+v, %v", got, err)
 	}
 }

@@ -119,13 +119,15 @@ func atomFeed(base string, ch chatpic.ChannelStats, posts []chatpic.Post) ([]byt
 	}
 	for _, p := range posts {
 		post := base + "/p/" + p.ID
+		links := []atomLink{{Rel: "alternate", Type: "text/html", Href: post}}
+		// A reader cannot blur: what its uploader marked sensitive comes
+		// without the picture.
+		if !p.Sensitive {
+			links = append(links, atomLink{Rel: "enclosure", Type: p.MIME, Href: base + "/m/" + p.ID + "." + p.Ext, Length: p.Bytes})
+		}
 		doc.Entries = append(doc.Entries, atomEntry{
 			ID: post, Title: entryTitle(p), Published: atomTime(p.CreatedAt), Updated: atomTime(p.CreatedAt),
-			Links: []atomLink{
-				{Rel: "alternate", Type: "text/html", Href: post},
-				{Rel: "enclosure", Type: p.MIME, Href: base + "/m/" + p.ID + "." + p.Ext, Length: p.Bytes},
-			},
-			Content: atomText{Type: "html", Body: entryHTML(base, post, p)},
+			Links: links, Content: atomText{Type: "html", Body: entryHTML(base, post, p)},
 		})
 	}
 	var b bytes.Buffer
@@ -157,12 +159,17 @@ func entryTitle(p chatpic.Post) string {
 }
 
 // entryHTML is the content of p's entry: its thumbnail, linking to its
-// page, and its caption.
+// page (only a link when its uploader marked it sensitive), and its
+// caption.
 func entryHTML(base, post string, p chatpic.Post) string {
 	esc := template.HTMLEscapeString
 	var b strings.Builder
-	fmt.Fprintf(&b, `<p><a href="%s"><img src="%s" alt="%s"></a></p>`,
-		esc(post), esc(base+"/t/"+p.ID+"."+p.ThumbExt), esc(entryTitle(p)))
+	if p.Sensitive {
+		fmt.Fprintf(&b, `<p><a href="%s">Marked sensitive: open it to see it.</a></p>`, esc(post))
+	} else {
+		fmt.Fprintf(&b, `<p><a href="%s"><img src="%s" alt="%s"></a></p>`,
+			esc(post), esc(base+"/t/"+p.ID+"."+p.ThumbExt), esc(entryTitle(p)))
+	}
 	if p.Caption != "" {
 		b.WriteString("<p>" + strings.ReplaceAll(esc(p.Caption), "\n", "<br>") + "</p>")
 	}

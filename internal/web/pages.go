@@ -34,6 +34,11 @@ type channelPage struct {
 	Feed string
 }
 
+// sensitive reports whether the pages show p blurred until a viewer asks
+// to see it: in a channel marked NSFW, or marked sensitive by its
+// uploader.
+func sensitive(p chatpic.Post, ch chatpic.Channel) bool { return ch.NSFW || p.Sensitive }
+
 type postPage struct {
 	Title    string
 	Post     chatpic.Post
@@ -56,6 +61,11 @@ type postPage struct {
 	ThumbMIME               string
 	ThumbWidth, ThumbHeight int
 	LinkOnly                bool
+	// Blurred shows the picture blurred, with a control that shows it:
+	// its channel is marked NSFW or its uploader marked it sensitive, and
+	// the viewer has not asked to see it (?show=sensitive), nor just
+	// spent a view on it.
+	Blurred bool
 	// Reply starts the comment box with a reference to another comment
 	// (?reply=N), so that replying works without JavaScript.
 	Reply string
@@ -203,7 +213,8 @@ func (w *Web) showPost(rw http.ResponseWriter, r *http.Request, code int, p chat
 		Reply: replyText(r),
 		// No preview tags for NSFW channels, nor for uploads whose views
 		// are counted: a chat app's preview bot would spend them.
-		NSFW:        ch.NSFW || p.ViewsLeft != 0,
+		NSFW:        ch.NSFW || p.ViewsLeft != 0 || p.Sensitive,
+		Blurred:     (ch.NSFW || p.Sensitive) && !v.viewed && r.URL.Query().Get("show") != "sensitive",
 		MediaSrc:    src,
 		ThumbSrc:    thumbSrc,
 		ShareURL:    base + "/p/" + p.ID,

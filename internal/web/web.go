@@ -124,6 +124,7 @@ func New(posts *posting.Service, mods *moderation.Service, origin *request.Origi
 			return fmt.Sprintf("%d %ss", n, unit)
 		},
 		"thumbSize": thumbSize,
+		"sensitive": sensitive,
 		"alt": func(p chatpic.Post, channel string) string {
 			return altText(p, channel, posts.Now())
 		},

@@ -153,6 +153,45 @@ document.addEventListener("submit", function (ev) {
   main.insertBefore(box, main.firstChild);
 })();
 
+// Sensitive pictures come blurred (see style.css): Show unblurs one, and
+// the standing choice, kept in this browser's localStorage and never sent
+// anywhere, unblurs them all. Without JavaScript, Show is a link to the
+// post's page with the picture shown.
+var chatpicSensitive = (function () {
+  var key = "chatpic.showSensitive", root = document.documentElement;
+  function stored() { try { return localStorage.getItem(key) === "1"; } catch (e) { return false; } }
+  function store(on) {
+    try { if (on) localStorage.setItem(key, "1"); else localStorage.removeItem(key); } catch (e) { /* private mode: this page only */ }
+  }
+  root.classList.toggle("show-sensitive", stored());
+  // sync shows the standing choice where a page has something blurred.
+  function sync() {
+    var any = document.querySelector(".sensitive") !== null;
+    document.querySelectorAll(".sensitive-pref").forEach(function (p) {
+      p.hidden = !any;
+      var box = p.querySelector("[data-sensitive-pref]");
+      if (box) box.checked = root.classList.contains("show-sensitive");
+    });
+  }
+  sync();
+  document.addEventListener("click", function (ev) {
+    var show = ev.target.closest && ev.target.closest("[data-unblur]");
+    if (!show) return;
+    ev.preventDefault();
+    var box = show.closest(".sensitive");
+    box.classList.add("shown");
+    var next = box.querySelector("a:not([data-unblur]), video");
+    if (next) next.focus();
+  });
+  document.addEventListener("change", function (ev) {
+    if (!ev.target.matches || !ev.target.matches("[data-sensitive-pref]")) return;
+    store(ev.target.checked);
+    root.classList.toggle("show-sensitive", ev.target.checked);
+    sync();
+  });
+  return sync;
+})();
+
 // Live updates: new uploads slide into the channel grid, gone ones leave,
 // scores change, and new comments are announced. Without JavaScript (or
 // EventSource) the pages simply do not update until reloaded.
@@ -199,11 +238,21 @@ document.addEventListener("submit", function (ev) {
         img.height = Math.max(1, Math.round(p.height * edge / long));
         a.appendChild(img);
         li.appendChild(a);
+        if (p.sensitive || grid.hasAttribute("data-nsfw")) {
+          li.className += " sensitive";
+          var show = document.createElement("a");
+          show.className = "unblur";
+          show.href = "/p/" + p.id + "?show=sensitive";
+          show.setAttribute("data-unblur", "");
+          show.textContent = "Show";
+          li.appendChild(show);
+        }
         li.className += " arrived";
         grid.insertBefore(li, grid.firstChild);
         var empty = document.querySelector(".empty");
         if (empty) empty.remove();
         recount(1);
+        chatpicSensitive();
         status(grid, p.caption ? "New upload: " + p.caption : "A new upload arrived.");
       });
     });

@@ -257,9 +257,11 @@
     item.channel = form.dataset.powChannel || (sel && sel.value) || "-";
     item.url = form.dataset.upload.replace("{channel}", encodeURIComponent(sel ? sel.value : ""));
     item.fields = {};
-    ["caption", "expires_in", "max_views"].forEach(function (name) {
+    ["caption", "expires_in", "max_views", "sensitive"].forEach(function (name) {
       var field = form.elements.namedItem(name);
-      if (field && field.value) item.fields[name] = field.value;
+      if (field && field.type === "checkbox") {
+        if (field.checked) item.fields[name] = "on";
+      } else if (field && field.value) item.fields[name] = field.value;
     });
   };
 
