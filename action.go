@@ -10,4 +10,6 @@ const (
 	ActionVote    Action = "votes"
 	ActionReport  Action = "reports"
 	ActionLogin   Action = "logins" // failed moderator sign-ins
+	// ActionPassword is a try at the password of a locked upload.
+	ActionPassword Action = "passwords"
 )

@@ -1,6 +1,9 @@
 package chatpic
 
-import "time"
+import (
+	"time"
+	"unicode/utf8"
+)
 
 // MaxCaptionLen is the longest caption, in characters.
 const MaxCaptionLen = 500
@@ -47,6 +50,10 @@ type Post struct {
 	// blurred until a viewer chooses to see it. Everything in a channel
 	// marked NSFW is shown so whatever this says.
 	Sensitive bool
+	// PasswordHash, for a link-only upload locked with a password, is the
+	// password's argon2id hash (PHC form); "" for none. Nothing of a
+	// locked upload shows until the password is given.
+	PasswordHash string
 	// ViewsLeft is how many more views a self-destructing upload allows;
 	// 0 means no limit (a used-up upload is gone, not at 0).
 	ViewsLeft int
@@ -91,7 +98,34 @@ func (p Post) IsLinkOnly() bool { return p.Channel == LinkOnly }
 const (
 	DefaultLinkOnlyExpiry = 24 * time.Hour
 	MaxViews              = 1000
+	// MinUploadPasswordLen is the shortest password that locks an upload,
+	// in characters; its longest is MaxPasswordLen bytes, as a
+	// moderator's.
+	MinUploadPasswordLen = 4
 )
+
+// Locked reports whether p is locked with a password.
+func (p Post) Locked() bool { return p.PasswordHash != "" }
+
+// Gated reports whether p's files are shown only with a ticket: those of
+// an upload with a view limit (a spent view's) or locked with a password
+// (the ticket given for the right password).
+func (p Post) Gated() bool { return p.ViewsLeft != 0 || p.Locked() }
+
+// ValidateUploadPassword returns a KindInvalid error unless s may lock an
+// upload: "" (no password), or MinUploadPasswordLen characters up to
+// MaxPasswordLen bytes.
+func ValidateUploadPassword(s string) error {
+	switch {
+	case s == "":
+		return nil
+	case utf8.RuneCountInString(s) < MinUploadPasswordLen:
+		return Errorf(KindInvalid, "a password is at least %d characters", MinUploadPasswordLen)
+	case len(s) > MaxPasswordLen:
+		return Errorf(KindInvalid, "a password is at most %d bytes", MaxPasswordLen)
+	}
+	return nil
+}
 
 // ValidateMaxViews returns a KindInvalid error unless n is 0 (no limit) or
 // 1 to MaxViews.

@@ -117,9 +117,10 @@ func (a *API) created(w http.ResponseWriter, r *http.Request, c posting.Created,
 }
 
 // Post answers GET /api/v1/posts/{id}: the post, or 410 with the reason it
-// is gone.
+// is gone; for an upload locked with a password, 403 (kind forbidden):
+// POST /api/v1/posts/{id}/views with the password shows it.
 func (a *API) Post(w http.ResponseWriter, r *http.Request) {
-	p, err := a.posts.Post(r.Context(), r.PathValue("id"))
+	p, err := a.posts.Readable(r.Context(), r.PathValue("id"))
 	if err != nil {
 		a.fail(w, r, err)
 		return

@@ -79,7 +79,7 @@ func (a *API) PostEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
-	p, err := a.posts.Post(r.Context(), r.PathValue("id"))
+	p, err := a.posts.Readable(r.Context(), r.PathValue("id"))
 	if err != nil {
 		a.fail(w, r, err)
 		return

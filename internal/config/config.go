@@ -192,6 +192,7 @@ var (
 		{flag: "rate-votes", env: "CHATPIC_RATE_VOTES", def: "120/10m", usage: "votes per client"},
 		{flag: "rate-reports", env: "CHATPIC_RATE_REPORTS", def: "20/1h", usage: "reports per client"},
 		{flag: "rate-logins", env: "CHATPIC_RATE_LOGINS", def: "10/15m", usage: "moderator sign-in attempts per client and per account"},
+		{flag: "rate-passwords", env: "CHATPIC_RATE_PASSWORDS", def: "10/15m", usage: "wrong passwords of locked uploads per client"},
 		{flag: "flood", env: "CHATPIC_FLOOD", def: "30/1m", usage: "uploads per channel past which a proof-of-work challenge is required (or off)"},
 		{flag: "challenge-bits", env: "CHATPIC_CHALLENGE_BITS", def: "17", usage: "work of a proof-of-work challenge, in leading zero bits (8-24)"},
 		{flag: "key-rotation", env: "CHATPIC_KEY_ROTATION", def: "24h", usage: "how often the secret behind client hashes rotates"},
@@ -544,7 +545,7 @@ func safety(c *Safety, v map[string]string) []error {
 	}
 	c.PDQThreshold = n
 	c.Limits = map[chatpic.Action]limit.Rule{}
-	for _, a := range []chatpic.Action{chatpic.ActionUpload, chatpic.ActionComment, chatpic.ActionVote, chatpic.ActionReport, chatpic.ActionLogin} {
+	for _, a := range []chatpic.Action{chatpic.ActionUpload, chatpic.ActionComment, chatpic.ActionVote, chatpic.ActionReport, chatpic.ActionLogin, chatpic.ActionPassword} {
 		name := "rate-" + string(a)
 		r, err := limit.ParseRule(v[name])
 		if err != nil {

@@ -66,7 +66,8 @@ func TestDefaults(t *testing.T) {
 		Safety: Safety{PDQThreshold: 31, Limits: map[chatpic.Action]limit.Rule{
 			chatpic.ActionUpload: {Events: 30, Per: 10 * time.Minute}, chatpic.ActionComment: {Events: 30, Per: 10 * time.Minute},
 			chatpic.ActionVote: {Events: 120, Per: 10 * time.Minute}, chatpic.ActionReport: {Events: 20, Per: time.Hour},
-			chatpic.ActionLogin: {Events: 10, Per: 15 * time.Minute},
+			chatpic.ActionLogin:    {Events: 10, Per: 15 * time.Minute},
+			chatpic.ActionPassword: {Events: 10, Per: 15 * time.Minute},
 		}, Flood: limit.Rule{Events: 30, Per: time.Minute}, ChallengeBits: 17, KeyRotation: 24 * time.Hour, SessionLife: 12 * time.Hour},
 		Alerts: Alerts{QueueWait: time.Hour},
 	}

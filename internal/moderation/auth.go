@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/password"
 )
 
 // Session is a signed-in moderator's session: Token goes into the cookie
@@ -62,14 +63,14 @@ func (s *Service) SignIn(ctx context.Context, c Credentials, client netip.Addr) 
 		return Session{}, err
 	}
 	if err != nil {
-		hash = dummyHash() // take as long as a real check
+		hash = password.Dummy() // take as long as a real check
 	}
 	select {
 	case s.passwords <- struct{}{}:
 	case <-ctx.Done():
 		return Session{}, ctx.Err()
 	}
-	match := CheckPassword(hash, c.Password)
+	match := password.Check(hash, c.Password)
 	<-s.passwords
 	if err != nil || !match {
 		s.log.Info("moderator sign-in refused")
@@ -113,18 +114,18 @@ func (s *Service) Authenticate(ctx context.Context, token string, session bool) 
 // AddModerator creates a moderator account. by is the admin who does it,
 // or the zero Moderator with Admin set for the command line. Errors:
 // KindForbidden (not an admin), KindInvalid, KindConflict.
-func (s *Service) AddModerator(ctx context.Context, by chatpic.Moderator, name, password string, admin bool) error {
+func (s *Service) AddModerator(ctx context.Context, by chatpic.Moderator, name, secret string, admin bool) error {
 	if err := requireAdmin(by); err != nil {
 		return err
 	}
 	if err := chatpic.ValidateModeratorName(name); err != nil {
 		return err
 	}
-	if err := chatpic.ValidatePassword(password); err != nil {
+	if err := chatpic.ValidatePassword(secret); err != nil {
 		return err
 	}
 	now := s.clock()
-	if err := s.store.CreateModerator(ctx, chatpic.Moderator{Name: name, Admin: admin, CreatedAt: now}, HashPassword(password)); err != nil {
+	if err := s.store.CreateModerator(ctx, chatpic.Moderator{Name: name, Admin: admin, CreatedAt: now}, password.Hash(secret)); err != nil {
 		return err
 	}
 	action := chatpic.AuditAddModerator

@@ -60,11 +60,12 @@ type SharedStore interface {
 // DefaultLimits are the per-client rate limits a server starts with.
 func DefaultLimits() map[chatpic.Action]limit.Rule {
 	return map[chatpic.Action]limit.Rule{
-		chatpic.ActionUpload:  {Events: 30, Per: 10 * time.Minute},
-		chatpic.ActionComment: {Events: 30, Per: 10 * time.Minute},
-		chatpic.ActionVote:    {Events: 120, Per: 10 * time.Minute},
-		chatpic.ActionReport:  {Events: 20, Per: time.Hour},
-		chatpic.ActionLogin:   {Events: 10, Per: 15 * time.Minute},
+		chatpic.ActionUpload:   {Events: 30, Per: 10 * time.Minute},
+		chatpic.ActionComment:  {Events: 30, Per: 10 * time.Minute},
+		chatpic.ActionVote:     {Events: 120, Per: 10 * time.Minute},
+		chatpic.ActionReport:   {Events: 20, Per: time.Hour},
+		chatpic.ActionLogin:    {Events: 10, Per: 15 * time.Minute},
+		chatpic.ActionPassword: {Events: 10, Per: 15 * time.Minute},
 	}
 }
 

@@ -23,7 +23,7 @@ func (s *Service) Comment(ctx context.Context, postID, body, token, proof string
 	if err != nil {
 		return chatpic.Comment{}, err
 	}
-	p, err := s.Post(ctx, postID)
+	p, err := s.Readable(ctx, postID)
 	if err != nil {
 		return chatpic.Comment{}, err
 	}
@@ -62,7 +62,8 @@ func (s *Service) Comment(ctx context.Context, postID, body, token, proof string
 // Comments returns the thread of a visible post as the public sees it,
 // oldest first: comments that are hidden or wait for review are left out,
 // removed ones keep their number without a body. Errors: KindGone,
-// KindNotFound.
+// KindNotFound, and KindForbidden for an upload locked with a password,
+// which has no discussion (whoever has its link would see it).
 func (s *Service) Comments(ctx context.Context, postID string) ([]chatpic.Comment, error) {
 	if !chatpic.ValidID(postID) {
 		return nil, chatpic.Errorf(chatpic.KindNotFound, "there is no such upload")
@@ -75,6 +76,9 @@ func (s *Service) Comments(ctx context.Context, postID string) ([]chatpic.Commen
 	}
 	if err := p.Unavailable(); err != nil {
 		return nil, err
+	}
+	if p.Locked() {
+		return nil, errLocked
 	}
 	all, err := s.store.Comments(ctx, p.ID)
 	if err != nil {
@@ -98,7 +102,7 @@ func (s *Service) Vote(ctx context.Context, postID string, value int, client net
 	if err := chatpic.ValidateVote(value); err != nil {
 		return 0, err
 	}
-	p, err := s.Post(ctx, postID)
+	p, err := s.Readable(ctx, postID)
 	if err != nil {
 		return 0, err
 	}

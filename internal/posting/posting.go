@@ -136,8 +136,10 @@ type Guard interface {
 	Enter(ctx context.Context, a chatpic.Action, client netip.Addr) error
 	Open(ch chatpic.Channel) error
 	Prove(ctx context.Context, a chatpic.Action, ch chatpic.Channel, proof string) error
-	// Allow counts an action against the client's rate limit.
+	// Allow counts an action against the client's rate limit, and
+	// Forgive clears the count (a right password after wrong ones).
 	Allow(ctx context.Context, a chatpic.Action, client netip.Addr) error
+	Forgive(ctx context.Context, a chatpic.Action, client netip.Addr) error
 }
 
 // Screen refuses uploads whose hashes are banned. *moderation.HashList
@@ -170,6 +172,9 @@ type Service struct {
 	watch  watchers
 	// visible remembers posts whose files are asked for (see MediaFile).
 	visible visibility
+	// passwords bounds the argon2id hashes made or checked at once for
+	// locked uploads (64 MiB each).
+	passwords chan struct{}
 	// failWrite, set only by tests, fails writes to temporary files at a
 	// stage ("spool", "clean", "convert") with the error it returns.
 	failWrite func(stage string) error
@@ -207,7 +212,7 @@ func New(store Store, blobs blob.Store, log *slog.Logger, now func() time.Time, 
 	}
 	s := &Service{store: store, blobs: blobs, log: log, now: now, cfg: cfg, keys: cfg.Keys,
 		work: make(chan struct{}, cfg.Workers), mem: newBudget(cfg.Memory, lightReserve(cfg.Memory)),
-		inflight: newInflight(cfg)}
+		inflight: newInflight(cfg), passwords: make(chan struct{}, 1)}
 	// Decoding grows the heap; the runtime gives the pages back to the
 	// system over several minutes. Once uploads have stopped for a while,
 	// give them back at once, so an idle server stays small.
@@ -393,9 +398,10 @@ type Viewing struct {
 }
 
 // ErrViewFirst is the cause of the error MediaFile returns for the file of
-// an upload with a view limit fetched without a valid ticket: nothing is
-// spent, and the file is not shown, until a person chooses to spend a view
-// on the upload's page. Test for it with errors.Is.
+// an upload with a view limit, or locked with a password, fetched without
+// a valid ticket: nothing is spent, and the file is not shown, until a
+// person chooses to spend a view (or gives the password) on the upload's
+// page. Test for it with errors.Is.
 var ErrViewFirst = errors.New("posting: a view-limited upload's files need the ticket of a spent view")
 
 // View spends one view of a visible upload that self-destructs after a
@@ -403,21 +409,39 @@ var ErrViewFirst = errors.New("posting: a view-limited upload's files need the t
 // It is what a person's deliberate action calls (the page's "View it now"
 // button, POST /api/v1/posts/{id}/views); reading the post (Post) or its
 // files without a ticket (MediaFile) never spends anything, so link
-// previews, mail scanners and crawlers cannot. An upload without a view
-// limit is returned as Post returns it, with nothing spent and no ticket.
-// Concurrent views take turns: only one of them is the last. Errors are as
-// Post's; the view after the last is KindGone.
-func (s *Service) View(ctx context.Context, id string) (Viewing, error) {
+// previews, mail scanners and crawlers cannot. An upload locked with a
+// password is opened only with secret, checked first (see unlock) and
+// before any view is spent; it gets a ticket even without a view limit.
+// An upload that is neither is returned as Post returns it, with nothing
+// spent and no ticket. Concurrent views take turns: only one of them is
+// the last. Errors are as Post's and unlock's; the view after the last is
+// KindGone.
+func (s *Service) View(ctx context.Context, id, secret string, client netip.Addr) (Viewing, error) {
 	p, err := s.Post(ctx, id)
-	if err != nil || p.ViewsLeft == 0 {
+	if err != nil {
 		return Viewing{Post: p}, err
+	}
+	if p.Locked() {
+		if err := s.unlock(ctx, p, secret, client); err != nil {
+			return Viewing{}, err
+		}
+		if p.ViewsLeft == 0 {
+			return Viewing{Post: p, Ticket: s.keys.Ticket(p, s.Now())}, nil
+		}
+	}
+	if p.ViewsLeft == 0 {
+		return Viewing{Post: p}, nil
 	}
 	now := s.Now()
 	if p, err = s.store.CountView(ctx, id, now); err != nil {
 		return Viewing{}, err
 	}
 	if p.ViewsLeft == 0 { // no limit after all
-		return Viewing{Post: p}, nil
+		v := Viewing{Post: p}
+		if p.Locked() {
+			v.Ticket = s.keys.Ticket(p, now)
+		}
+		return v, nil
 	}
 	s.log.Info("view spent", "post", p.ID, "left", p.ViewsLeft-1)
 	return Viewing{Post: p, Left: p.ViewsLeft - 1, Ticket: s.keys.Ticket(p, now)}, nil
@@ -466,10 +490,13 @@ func (s *Service) MediaFile(ctx context.Context, id, ext string, thumb bool, tic
 		return p, "", chatpic.Errorf(chatpic.KindNotFound, "there is no such file")
 	}
 	switch {
-	case p.ViewsLeft == 0 || s.keys.TicketValid(p, ticket, now):
+	case !p.Gated() || s.keys.TicketValid(p, ticket, now):
 		return p, key, nil
 	case p.ViewsLeft < 0:
 		return p, "", chatpic.Gone(chatpic.ReasonExpired, "this upload has expired")
+	case p.ViewsLeft == 0: // locked
+		return p, "", &chatpic.Error{Kind: chatpic.KindForbidden, Err: ErrViewFirst,
+			Message: "this upload is locked with a password: open its page to give it"}
 	}
 	return p, "", &chatpic.Error{Kind: chatpic.KindForbidden, Err: ErrViewFirst,
 		Message: "this upload vanishes after it has been viewed: open its page to view it"}

@@ -83,6 +83,9 @@ type Draft struct {
 	// Sensitive asks for the picture to be shown blurred until a viewer
 	// chooses to see it.
 	Sensitive bool
+	// Password, for a link-only upload, locks it: nothing of it shows
+	// until the password is given (see View). "" for none.
+	Password string
 	// ExpiresIn asks the upload to vanish this long after it arrives
 	// (0: no wish). It can shorten the channel's rule, never lengthen it.
 	ExpiresIn time.Duration
@@ -118,6 +121,9 @@ func (s *Service) uploadInto(ctx context.Context, slug string, d Draft) (Created
 	if err := chatpic.ValidateExpiresIn(d.ExpiresIn); err != nil {
 		return Created{}, err
 	}
+	if d.Password != "" {
+		return Created{}, chatpic.Errorf(chatpic.KindInvalid, "only an upload shared by link only can be locked with a password")
+	}
 	pass, done, err := s.passFor(ctx, d, slug)
 	defer done()
 	if err != nil {
@@ -146,6 +152,9 @@ func (s *Service) uploadLinkOnly(ctx context.Context, d Draft, maxViews int) (Cr
 		return Created{}, err
 	}
 	if err := chatpic.ValidateMaxViews(maxViews); err != nil {
+		return Created{}, err
+	}
+	if err := chatpic.ValidateUploadPassword(d.Password); err != nil {
 		return Created{}, err
 	}
 	pass, done, err := s.passFor(ctx, d, chatpic.LinkOnly)
@@ -208,6 +217,10 @@ func (s *Service) upload(ctx context.Context, ch chatpic.ChannelStats, d Draft, 
 		}
 	}
 
+	locked, err := s.lock(ctx, d.Password)
+	if err != nil {
+		return Created{}, err
+	}
 	now := s.Now()
 	status := chatpic.StatusVisible
 	if ch.Moderation() != chatpic.PremodOff {
@@ -220,6 +233,7 @@ func (s *Service) upload(ctx context.Context, ch chatpic.ChannelStats, d Draft, 
 		Channel:         ch.Slug,
 		Caption:         caption,
 		Sensitive:       d.Sensitive,
+		PasswordHash:    locked,
 		Kind:            in.kind,
 		MIME:            in.mime,
 		Ext:             in.ext,

@@ -90,6 +90,14 @@ type Note struct {
 	Reason string `json:"reason"`
 }
 
+// Unlock is the body of a view of an upload (POST
+// /api/v1/posts/{id}/views, and the form of its page, POST /p/{id}/view):
+// the password of an upload locked with one; empty, or no body, for
+// others.
+type Unlock struct {
+	Password string `json:"password"`
+}
+
 // NewModerator is a new moderator account: POST /api/v1/mod/moderators
 // and the form of /mod/moderators (admins only).
 type NewModerator struct {

@@ -38,11 +38,13 @@ type Upload struct {
 	MaxViews int
 	// Sensitive is the "sensitive" field: a checkbox, or true/false.
 	Sensitive bool
+	// Password is the "password" field: locks a link-only upload.
+	Password string
 }
 
 // Draft returns what the form asks to post, from client.
 func (u *Upload) Draft(client netip.Addr) posting.Draft {
-	return posting.Draft{File: u.File, Caption: u.Caption, Sensitive: u.Sensitive, ExpiresIn: u.ExpiresIn, Proof: u.Proof, Client: client}
+	return posting.Draft{File: u.File, Caption: u.Caption, Sensitive: u.Sensitive, Password: u.Password, ExpiresIn: u.ExpiresIn, Proof: u.Proof, Client: client}
 }
 
 // Close removes the spooled file, if any.
@@ -173,6 +175,8 @@ func parseUpload(w http.ResponseWriter, r *http.Request, svc spooler, onChannel 
 			if up.Channel, err = field(part); err == nil && up.File == nil && onChannel != nil {
 				err = onChannel(up.Channel)
 			}
+		case "password":
+			up.Password, err = field(part)
 		case "sensitive":
 			var v string
 			if v, err = field(part); err == nil {

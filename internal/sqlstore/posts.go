@@ -10,7 +10,7 @@ import (
 )
 
 const postColumns = `id, channel, seq, caption, mime, ext, thumb_ext, thumb_mime, width, height, bytes, sha256,
-	created_at, expires_at, delete_token_hash, kind, duration_ms, frames, pdq, pdq_quality, status, client_key, sensitive`
+	created_at, expires_at, delete_token_hash, kind, duration_ms, frames, pdq, pdq_quality, status, client_key, sensitive, password_hash`
 
 // postReadColumns are postColumns and what discussion adds, which an
 // insert leaves at their defaults.
@@ -28,11 +28,13 @@ func scanPost(row rowScanner) (chatpic.Post, error) {
 	var sum []byte
 	var created, expires sql.NullInt64
 	var durationMS int64
+	var password sql.NullString
 	err := row.Scan(&p.ID, &p.Channel, &p.Seq, &p.Caption, &p.MIME, &p.Ext, &p.ThumbExt, &p.ThumbMIME,
 		&p.Width, &p.Height, &p.Bytes, &sum, &created, &expires, &p.DeleteTokenHash,
-		&p.Kind, &durationMS, &p.Frames, &p.PDQ, &p.PDQQuality, &p.Status, &p.ClientKey, &p.Sensitive,
+		&p.Kind, &durationMS, &p.Frames, &p.PDQ, &p.PDQQuality, &p.Status, &p.ClientKey, &p.Sensitive, &password,
 		&p.Score, &p.CommentCount, &p.ViewsLeft)
 	p.Duration = time.Duration(durationMS) * time.Millisecond
+	p.PasswordHash = password.String
 	copy(p.SHA256[:], sum)
 	p.CreatedAt = fromMillis(created)
 	p.ExpiresAt = fromMillis(expires)
@@ -88,11 +90,11 @@ func (s *Store) CreatePost(ctx context.Context, p chatpic.Post, now time.Time) (
 	if err != nil {
 		return p, nil, internal("create post", err)
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO posts (`+postColumns+`, views_left) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err = tx.ExecContext(ctx, `INSERT INTO posts (`+postColumns+`, views_left) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, p.Channel, p.Seq, p.Caption, p.MIME, p.Ext, p.ThumbExt, p.ThumbMIME, p.Width, p.Height, p.Bytes, p.SHA256[:],
 		p.CreatedAt.UnixMilli(), millis(p.ExpiresAt), p.DeleteTokenHash,
 		kindOrImage(p.Kind), p.Duration.Milliseconds(), p.Frames, p.PDQ, p.PDQQuality, string(statusOrVisible(p.Status)), p.ClientKey, p.Sensitive,
-		nullIfZero(p.ViewsLeft))
+		nullIfEmpty(p.PasswordHash), nullIfZero(p.ViewsLeft))
 	if isUniqueViolation(err) {
 		return p, nil, chatpic.Errorf(chatpic.KindConflict, "a post with this ID exists already")
 	}
@@ -269,6 +271,10 @@ func (s *Store) RecentPostTimes(ctx context.Context, channel string, n int, now 
 
 func nullIfZero(n int) sql.NullInt64 {
 	return sql.NullInt64{Int64: int64(n), Valid: n != 0}
+}
+
+func nullIfEmpty(s string) sql.NullString {
+	return sql.NullString{String: s, Valid: s != ""}
 }
 
 // usedUpGrace is how long a self-destructing upload's files stay readable

@@ -258,6 +258,7 @@ func testRoundTrip(t *testing.T, s *Store) {
 	in.Duration, in.Frames, in.Width, in.Height = 12345*time.Millisecond, 0, 1080, 1920
 	in.PDQ, in.PDQQuality = []byte("0123456789abcdef0123456789abcdef"), 87
 	in.Status, in.ClientKey, in.Sensitive = chatpic.StatusPending, []byte("keyed hash of the client"), true
+	in.PasswordHash = "$argon2id$v=19$m=65536,t=3,p=2$c2FsdA$aGFzaA"
 	in, _ = mustPost(t, s, in)
 	out, err := s.Post(context.Background(), in.ID, t0)
 	if err != nil {
@@ -269,7 +270,7 @@ func testRoundTrip(t *testing.T, s *Store) {
 	// An image with no perceptual hash keeps a nil one.
 	img, _ := mustPost(t, s, newPost("clips", t0, time.Hour))
 	got, err := s.Post(context.Background(), img.ID, t0)
-	if err != nil || got.PDQ != nil || got.Kind != chatpic.Image || got.Sensitive {
+	if err != nil || got.PDQ != nil || got.Kind != chatpic.Image || got.Sensitive || got.PasswordHash != "" {
 		t.Fatalf("image post read back %+v, %v", got, err)
 	}
 }

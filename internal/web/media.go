@@ -85,9 +85,9 @@ func (w *Web) serveMedia(rw http.ResponseWriter, r *http.Request, thumb bool) {
 		w.mediaFailed(rw, r, id, err)
 		return
 	}
-	// Uploads whose views are counted are always served from here, to the
-	// holders of a view's ticket.
-	if w.redirect != nil && p.ViewsLeft == 0 {
+	// Uploads whose views are counted, or locked with a password, are
+	// always served from here, to the holders of a ticket.
+	if w.redirect != nil && !p.Gated() {
 		w.redirectMedia(rw, r, p, key, thumb)
 		return
 	}
@@ -111,7 +111,7 @@ func (w *Web) serveMedia(rw http.ResponseWriter, r *http.Request, thumb bool) {
 		age = min(age, p.ExpiresAt.Sub(w.posts.Now()))
 	}
 	h.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(age/time.Second))+", immutable")
-	if p.ViewsLeft != 0 {
+	if p.Gated() {
 		h.Set("Cache-Control", "private, no-store") // the ticket is short-lived
 	}
 	http.ServeContent(rw, r, "", p.CreatedAt, obj)

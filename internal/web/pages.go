@@ -70,9 +70,12 @@ type postPage struct {
 	// (?reply=N), so that replying works without JavaScript.
 	Reply string
 	// Notice is set on the page of an upload with a view limit before a
-	// view is spent: it shows nothing of the picture, only how many views
-	// are left and the button that spends one (POST /p/{id}/view).
+	// view is spent, or locked with a password before it is given: it
+	// shows nothing of the picture, only how many views are left and the
+	// button that spends one, or the password form (POST /p/{id}/view).
 	Notice bool
+	// Problem says what was wrong with the password given.
+	Problem string
 	// Viewed is set on the page a spent view answers with; Left is how
 	// many views are left after it.
 	Viewed bool
@@ -134,7 +137,7 @@ func (w *Web) Post(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, err)
 		return
 	}
-	w.showPost(rw, r, http.StatusOK, p, postView{notice: p.ViewsLeft > 0})
+	w.showPost(rw, r, http.StatusOK, p, postView{notice: p.Gated()})
 }
 
 // replyText returns the start of a reply to comment ?reply=N, or "" when
@@ -162,9 +165,12 @@ func (w *Web) renderPost(rw http.ResponseWriter, r *http.Request, code int, p ch
 type postView struct {
 	token  string // the delete token, on the page answering the upload
 	ticket string // carried by the media links of an upload with a view limit
-	notice bool   // a view-limited upload before a view: nothing of it shows
-	viewed bool   // the page of a spent view
-	left   int    // the views left after it
+	notice bool   // a view-limited or locked upload before a view: nothing of it shows
+	// problem, on the form of a locked upload, says what was wrong with
+	// the password given.
+	problem string
+	viewed  bool // the page of a spent view
+	left    int  // the views left after it
 }
 
 func (w *Web) showPost(rw http.ResponseWriter, r *http.Request, code int, p chatpic.Post, v postView) {
@@ -178,7 +184,8 @@ func (w *Web) showPost(rw http.ResponseWriter, r *http.Request, code int, p chat
 		}
 	}
 	var comments []chatpic.Comment
-	if !v.notice { // comments may describe the picture
+	// Comments may describe the picture; a locked upload has none.
+	if !v.notice && !p.Locked() {
 		var err error
 		if comments, err = w.posts.Comments(r.Context(), p.ID); err != nil {
 			w.fail(rw, r, err)
@@ -192,6 +199,9 @@ func (w *Web) showPost(rw http.ResponseWriter, r *http.Request, code int, p chat
 	}
 	if len(title) > 60 {
 		title = strings.ToValidUTF8(title[:60], "") + "…"
+	}
+	if v.notice && p.Locked() {
+		title = "A locked upload" // its caption is for those with the password
 	}
 	// The page's own media links carry the ticket of the view it shows:
 	// without one, an upload with a view limit shows nothing.
@@ -213,7 +223,7 @@ func (w *Web) showPost(rw http.ResponseWriter, r *http.Request, code int, p chat
 		Reply: replyText(r),
 		// No preview tags for NSFW channels, nor for uploads whose views
 		// are counted: a chat app's preview bot would spend them.
-		NSFW:        ch.NSFW || p.ViewsLeft != 0 || p.Sensitive,
+		NSFW:        ch.NSFW || p.Gated() || p.Sensitive,
 		Blurred:     (ch.NSFW || p.Sensitive) && !v.viewed && r.URL.Query().Get("show") != "sensitive",
 		MediaSrc:    src,
 		ThumbSrc:    thumbSrc,
@@ -224,6 +234,7 @@ func (w *Web) showPost(rw http.ResponseWriter, r *http.Request, code int, p chat
 		Comments:    comments,
 		Pow:         w.challenge(r.Context(), p.Channel),
 		Notice:      v.notice,
+		Problem:     v.problem,
 		Viewed:      v.viewed,
 		Left:        v.left,
 	})

@@ -6,6 +6,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"slices"
 	"strings"
 	"testing"
@@ -173,7 +174,7 @@ func TestMediaRedirect(t *testing.T) {
 	if typ, _ := media.ByExt(p.ThumbExt); p.ThumbMIME == "" || p.ThumbMIME != typ.MIME {
 		t.Fatalf("the post records its thumbnail .%s as %q", p.ThumbExt, p.ThumbMIME)
 	}
-	view, err := f.posts.View(context.Background(), counted)
+	view, err := f.posts.View(context.Background(), counted, "", netip.Addr{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -109,7 +109,7 @@ func (w *Web) DeleteLink(rw http.ResponseWriter, r *http.Request) {
 		page.ThumbSrc = "/t/" + p.ID + "." + p.ThumbExt
 		// The token proves its holder sent the upload: showing it to them
 		// spends none of its views, as on the page answering the upload.
-		if p.ViewsLeft > 0 {
+		if p.Gated() {
 			page.ThumbSrc += "?v=" + w.posts.Ticket(p)
 		}
 	}

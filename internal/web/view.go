@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/posting"
 	"github.com/chatpic/chatpic/internal/request"
 )
@@ -19,17 +20,30 @@ import (
 // (viewFirst).
 
 // ViewPost handles the "View it now" button of the page of an upload with
-// a view limit, POST /p/{id}/view (a form with no fields, under the same
-// cross-origin protection as every form): it spends one view and answers
-// with the page showing the picture. An upload without a view limit is
-// shown by its page, where it is sent back to; one whose views are used up
-// answers 410.
+// a view limit, and the password form of one locked with a password, POST
+// /p/{id}/view (under the same cross-origin protection as every form): it
+// checks the password, if any, spends one view, if counted, and answers
+// with the page showing the picture. A missing or wrong password answers
+// 403 with the form again. An upload with neither is shown by its page,
+// where it is sent back to; one whose views are used up answers 410.
 func (w *Web) ViewPost(rw http.ResponseWriter, r *http.Request) {
-	if err := request.ParseForm(rw, r); err != nil {
+	var in request.Unlock
+	if err := request.Form(rw, r, &in); err != nil {
 		w.fail(rw, r, err)
 		return
 	}
-	v, err := w.posts.View(r.Context(), r.PathValue("id"))
+	id := r.PathValue("id")
+	v, err := w.posts.View(r.Context(), id, in.Password, w.origin.ClientAddr(r))
+	if errors.Is(err, posting.ErrLocked) {
+		// The same form again, saying what went wrong.
+		p, perr := w.posts.Post(r.Context(), id)
+		if perr != nil {
+			w.fail(rw, r, perr)
+			return
+		}
+		w.showPost(rw, r, http.StatusForbidden, p, postView{notice: true, problem: chatpic.ErrorMessage(err)})
+		return
+	}
 	if err != nil {
 		w.fail(rw, r, err)
 		return
@@ -38,7 +52,7 @@ func (w *Web) ViewPost(rw http.ResponseWriter, r *http.Request) {
 		http.Redirect(rw, r, "/p/"+v.Post.ID, http.StatusSeeOther)
 		return
 	}
-	w.showPost(rw, r, http.StatusOK, v.Post, postView{ticket: v.Ticket, viewed: true, left: v.Left})
+	w.showPost(rw, r, http.StatusOK, v.Post, postView{ticket: v.Ticket, viewed: v.Post.ViewsLeft != 0, left: v.Left})
 }
 
 // viewFirst answers a request for the file of an upload with a view limit

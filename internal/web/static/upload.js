@@ -257,7 +257,7 @@
     item.channel = form.dataset.powChannel || (sel && sel.value) || "-";
     item.url = form.dataset.upload.replace("{channel}", encodeURIComponent(sel ? sel.value : ""));
     item.fields = {};
-    ["caption", "expires_in", "max_views", "sensitive"].forEach(function (name) {
+    ["caption", "expires_in", "max_views", "sensitive", "password"].forEach(function (name) {
       var field = form.elements.namedItem(name);
       if (field && field.type === "checkbox") {
         if (field.checked) item.fields[name] = "on";

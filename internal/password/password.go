@@ -1,4 +1,6 @@
-package moderation
+// Package password hashes passwords with argon2id and checks them, for
+// moderators' accounts and for uploads locked with a password.
+package password
 
 import (
 	"crypto/rand"
@@ -11,7 +13,7 @@ import (
 	"golang.org/x/crypto/argon2"
 )
 
-// Argon2id parameters for moderator passwords: the first recommended
+// Argon2id parameters: the first recommended
 // option of RFC 9106 scaled to a small server (64 MiB, 3 passes, 2 lanes).
 const (
 	argonTime    = 3
@@ -22,9 +24,9 @@ const (
 
 var b64 = base64.RawStdEncoding
 
-// HashPassword returns the argon2id hash of password in the PHC string
+// Hash returns the argon2id hash of password in the PHC string
 // form ($argon2id$v=19$m=...,t=...,p=...$salt$hash).
-func HashPassword(password string) string {
+func Hash(password string) string {
 	salt := make([]byte, 16)
 	rand.Read(salt)
 	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
@@ -32,9 +34,10 @@ func HashPassword(password string) string {
 		argon2.Version, argonMemory, argonTime, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key))
 }
 
-// CheckPassword reports whether password matches hash, made by
-// HashPassword (with any parameters). A malformed hash matches nothing.
-func CheckPassword(hash, password string) bool {
+// Check reports whether password matches hash, made by Hash (with any
+// parameters). A malformed hash matches nothing. Each check takes 64 MiB
+// for a moment: callers bound how many run at once.
+func Check(hash, password string) bool {
 	parts := strings.Split(hash, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
 		return false
@@ -58,6 +61,7 @@ func CheckPassword(hash, password string) bool {
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
-// dummyHash is checked against when a sign-in names no moderator, so that
-// the answer takes as long as for a wrong password.
-var dummyHash = sync.OnceValue(func() string { return HashPassword("no such moderator") })
+// Dummy returns a hash to check against when there is none to check (a
+// sign-in that names no account), so that the answer takes as long as for
+// a wrong password.
+var Dummy = sync.OnceValue(func() string { return Hash("no such account") })
