@@ -6,7 +6,9 @@
 # chatpic answered, saved as static files (sendfile on). Both log every
 # request to a file. Go's own http.FileServer (bench/staticgo, no logging,
 # no middleware) serves the same files too, in the same rounds: how fast
-# net/http itself is here, the ceiling of any Go server on the machine.
+# net/http itself is here; and bench/rawgo, a Go server without net/http
+# that reads only the request line and sends the file (no header parsing,
+# no logging): the ceiling of any Go server on the machine.
 # Prints req/s, p99 and the ratios to nginx (medians of the rounds) per
 # row; asserts nothing.
 # Usage: bench/serve.sh [rounds] [seconds]   (default 3 10)
@@ -22,18 +24,20 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 work=$(mktemp -d)
-echo "+ go build ./cmd/chatpic ./bench/ingest ./bench/staticgo"
+echo "+ go build ./cmd/chatpic ./bench/ingest ./bench/staticgo ./bench/rawgo"
 go build -o "$work/chatpic" ./cmd/chatpic
 go build -o "$work/ingest" ./bench/ingest
 go build -o "$work/staticgo" ./bench/staticgo
+go build -o "$work/rawgo" ./bench/rawgo
 ulimit -n "$(ulimit -Hn)"
 port=$(( 20000 + RANDOM % 10000 ))
 nport=$(( port + 10000 ))
 gport=$(( port + 20000 ))
+rport=$(( port + 30000 ))
 "$work/chatpic" serve --addr "127.0.0.1:$port" --data "$work/data" --cache "${TMPDIR:-/tmp}/chatpic-bench-cache" \
   --rate-uploads off --flood off 2>"$work/chatpic.log" &
 pid=$!
-trap 'kill $pid ${gpid:-} 2>/dev/null; wait $pid 2>/dev/null; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $pid ${gpid:-} ${rpid:-} 2>/dev/null; wait $pid 2>/dev/null; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; rm -rf "$work"' EXIT
 base=http://127.0.0.1:$port
 for _ in $(seq 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.1; done
 
@@ -80,11 +84,14 @@ for _ in $(seq 50); do curl -fs "http://127.0.0.1:$nport/m/$id.jpg" >/dev/null &
 "$work/staticgo" -addr "127.0.0.1:$gport" -root "$root" &
 gpid=$!
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$gport/m/$id.jpg" >/dev/null && break; sleep 0.1; done
+"$work/rawgo" -addr "127.0.0.1:$rport" -root "$root" &
+rpid=$!
+for _ in $(seq 50); do curl -fs "http://127.0.0.1:$rport/m/$id.jpg" >/dev/null && break; sleep 0.1; done
 # Every server must answer every path with 200 and the same bytes, or the
 # comparison means nothing (an nginx answering 403 is very fast).
 for path in "/m/$id.jpg" "/t/$id.jpg" /c/photography /api/v1/channels/photography/posts /; do
   curl -fs "$base$path" -o "$work/a" || { echo "serve.sh: chatpic does not answer $path" >&2; exit 1; }
-  for other in "$nport" "$gport"; do
+  for other in "$nport" "$gport" "$rport"; do
     curl -fs "http://127.0.0.1:$other$path" -o "$work/b" && cmp -s "$work/a" "$work/b" ||
       { echo "serve.sh: the server on port $other does not answer $path with chatpic's bytes" >&2; exit 1; }
   done
@@ -100,19 +107,21 @@ one() {
     END {if (bad > 0) {print "serve.sh: " bad " answers were not 2xx or 3xx" > "/dev/stderr"; r = 0}; printf "%d %.1f\n", r, p}'
 }
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-printf '\n%-26s %4s %12s %7s %12s %7s %12s %7s %8s %8s\n' "what" "c" "chatpic r/s" "p99 ms" "nginx r/s" "p99 ms" "Go r/s" "p99 ms" "chatpic" "Go"
-printf '%-26s %4s %12s %7s %12s %7s %12s %7s %8s %8s\n' "" "" "" "" "" "" "" "" "/nginx" "/nginx"
+printf '\n%-26s %4s %11s %6s %11s %6s %11s %6s %11s %6s %8s %8s %8s\n' "what" "c" "chatpic r/s" "p99 ms" "nginx r/s" "p99 ms" "Go r/s" "p99 ms" "raw Go r/s" "p99 ms" "chatpic" "Go" "raw Go"
+printf '%-26s %4s %11s %6s %11s %6s %11s %6s %11s %6s %8s %8s %8s\n' "" "" "" "" "" "" "" "" "" "" "/nginx" "/nginx" "/nginx"
 row() {
-  local name=$1 path=$2 c=$3 cr=() cp=() nr=() np=() gr=() gp=()
+  local name=$1 path=$2 c=$3 cr=() cp=() nr=() np=() gr=() gp=() rr=() rp=()
   for _ in $(seq "$rounds"); do
     read -r r p < <(one "$base" "$path" "$c"); cr+=("$r"); cp+=("$p")
     read -r r p < <(one "http://127.0.0.1:$nport" "$path" "$c"); nr+=("$r"); np+=("$p")
     read -r r p < <(one "http://127.0.0.1:$gport" "$path" "$c"); gr+=("$r"); gp+=("$p")
+    read -r r p < <(one "http://127.0.0.1:$rport" "$path" "$c"); rr+=("$r"); rp+=("$p")
   done
-  local a b g
-  a=$(median "${cr[@]}"); b=$(median "${nr[@]}"); g=$(median "${gr[@]}")
-  printf '%-26s %4s %12s %7s %12s %7s %12s %7s %8.2f %8.2f\n' "$name" "$c" "$a" "$(median "${cp[@]}")" "$b" "$(median "${np[@]}")" \
-    "$g" "$(median "${gp[@]}")" "$(echo "$a $b" | awk '{print $1/$2}')" "$(echo "$g $b" | awk '{print $1/$2}')"
+  local a b g w
+  a=$(median "${cr[@]}"); b=$(median "${nr[@]}"); g=$(median "${gr[@]}"); w=$(median "${rr[@]}")
+  printf '%-26s %4s %11s %6s %11s %6s %11s %6s %11s %6s %8.2f %8.2f %8.2f\n' "$name" "$c" "$a" "$(median "${cp[@]}")" "$b" "$(median "${np[@]}")" \
+    "$g" "$(median "${gp[@]}")" "$w" "$(median "${rp[@]}")" \
+    "$(echo "$a $b" | awk '{print $1/$2}')" "$(echo "$g $b" | awk '{print $1/$2}')" "$(echo "$w $b" | awk '{print $1/$2}')"
 }
 for c in 50 400; do
   row "picture $(( $(stat -c %s "$root/m/$id.jpg") / 1024 )) KB" "/m/$id.jpg" $c
