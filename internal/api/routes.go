@@ -35,6 +35,7 @@ func (a *API) Routes() map[string]http.HandlerFunc {
 		"POST /api/v1/reports":                  a.ReportLink,
 		"GET /api/v1/reports/{code}":            a.ReportStatus,
 		"GET /api/v1/transparency":              a.Transparency,
+		"GET /api/v1/openapi.json":              a.OpenAPIDocument,
 		"/api/":                                 a.NotFound,
 
 		// Moderation.
