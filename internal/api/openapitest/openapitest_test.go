@@ -116,6 +116,9 @@ func TestChecksCatchDrift(t *testing.T) {
 		{"a path no operation has, answered", "GET", "/api/v1/nothing", answer{200, "application/json", nil, `{}`}, "matches no operation"},
 		{"a path no operation has, answered not found", "GET", "/api/v1/nothing", answer{404, "application/json", nil, `{"error":{"kind":"not_found","message":"no"}}`}, ""},
 		{"a method no operation has, answered not found", "PUT", "/api/v1/channels", answer{404, "application/json", nil, `{"error":{"kind":"not_found","message":"no"}}`}, ""},
+		{"a HEAD of a GET", "HEAD", "/api/v1/channels/random", answer{200, "application/json", nil, ""}, ""},
+		{"a HEAD answered with an undocumented status", "HEAD", "/api/v1/channels/random", answer{410, "application/json", nil, ""}, "410"},
+		{"a HEAD where there is no GET, answered not found", "HEAD", "/api/v1/uploads", answer{404, "application/json", nil, ""}, ""},
 		{"a page outside the API", "GET", "/c/random", answer{200, "text/html", nil, `<p>anything</p>`}, ""},
 	}
 	for _, tt := range tests {
