@@ -12,7 +12,8 @@ import (
 // are under /api/. The moderation routes (/api/v1/mod/) refuse anyone who
 // is not a moderator, and the admin ones other moderators, before reading
 // the request's body. Request bodies are the request package's structs,
-// decoded strictly.
+// decoded strictly. openapi.json describes every route but the catch-all
+// "/api/", and no other (openapitest's tests check both ways).
 func (a *API) Routes() map[string]http.HandlerFunc {
 	id := func(r *http.Request) string { return r.PathValue("id") }
 	return map[string]http.HandlerFunc{

@@ -34,7 +34,6 @@ import (
 // spec is the parsed document and its validator, made once and shared:
 // both are read-only once built, and safe for concurrent use.
 type spec struct {
-	doc       libopenapi.Document
 	model     *v3.Document
 	validator validator.Validator
 	errorBody func([]byte) []*liberrors.ValidationError
@@ -59,7 +58,7 @@ var load = sync.OnceValues(func() (*spec, error) {
 	}
 	errorSchema := proxy.Schema()
 	sv := schema_validation.NewSchemaValidator(config.WithFormatAssertions())
-	return &spec{doc: doc, model: &m.Model, validator: v, errorBody: func(b []byte) []*liberrors.ValidationError {
+	return &spec{model: &m.Model, validator: v, errorBody: func(b []byte) []*liberrors.ValidationError {
 		_, errs := sv.ValidateSchemaBytes(errorSchema, b)
 		return errs
 	}}, nil
@@ -96,10 +95,10 @@ func Operations() ([]string, error) {
 }
 
 // Check returns what is wrong with a response to req, given its status,
-// header and (uncompressed or not, as sent) body, by the document; nil if
-// nothing is, or if req's path is not under /api/. The response's status
-// must be one the operation documents, with the documented content type,
-// headers and body. An event stream's body is not read: pass it empty. A
+// header and body (as sent: compressed if its Content-Encoding says so),
+// by the document; nil if nothing is, or if req's path is not under
+// /api/. The response's status must be one the operation documents, with
+// the documented content type, headers and body. An event stream's body is not read: pass it empty. A
 // request that matches no operation must get the catch-all's answer, 404
 // not_found. Of the answer to a HEAD request only the status is checked,
 // against the GET's.
