@@ -25,6 +25,8 @@ require (
 	github.com/chromedp/chromedp v0.23.0 // tests only: drives headless Chromium; MIT
 	github.com/makiuchi-d/gozxing v0.1.1 // tests only: reads the QR codes back (a port of ZXing); MIT
 	github.com/mmcdole/gofeed v1.3.0 // tests only: parses the channels' Atom feeds as feed readers do; MIT
+	github.com/pb33f/libopenapi v0.42.5 // tests only: parses the OpenAPI document for the validator; MIT
+	github.com/pb33f/libopenapi-validator v0.16.3 // tests only: checks the API's answers against its OpenAPI 3.1 document (JSON Schema 2020-12); MIT
 	github.com/prometheus/client_model v0.6.3 // tests only: the parsed metric types; Apache-2.0
 	github.com/prometheus/common v0.74.0 // tests only: parses /metrics as Prometheus does (expfmt); Apache-2.0
 	go.yaml.in/yaml/v3 v3.0.5 // tests only: parses deploy/compose.yaml; MIT and Apache-2.0
@@ -33,10 +35,14 @@ require (
 require (
 	github.com/PuerkitoBio/goquery v1.8.0 // indirect
 	github.com/andybalholm/cascadia v1.3.1 // indirect
+	github.com/bahlo/generic-list-go v0.2.0 // indirect
+	github.com/basgys/goxml2json v1.1.1-0.20231018121955-e66ee54ceaad // indirect
+	github.com/buger/jsonparser v1.6.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/ebitengine/purego v0.8.3 // indirect
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
+	github.com/go-openapi/jsonpointer v1.0.2 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/jackc/pgpassfile v1.0.0 // indirect
 	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
@@ -51,6 +57,10 @@ require (
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
 	github.com/ncruces/go-strftime v1.1.0 // indirect
 	github.com/pandatix/go-abnf v0.5.5 // indirect
+	github.com/pb33f/go-yaml v0.1.1 // indirect
+	github.com/pb33f/jsonpath v0.8.5 // indirect
+	github.com/pb33f/jsonschema/v6 v6.0.3 // indirect
+	github.com/pb33f/ordered-map/v2 v2.3.2 // indirect
 	github.com/philhofer/fwd v1.2.0 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
 	github.com/rs/xid v1.6.0 // indirect
@@ -59,7 +69,7 @@ require (
 	github.com/valyala/histogram v1.2.0 // indirect
 	github.com/zeebo/xxh3 v1.1.0 // indirect
 	golang.org/x/net v0.62.0 // indirect
-	golang.org/x/sync v0.24.0 // indirect
+	golang.org/x/sync v0.25.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
 	golang.org/x/xerrors v0.0.0-20200804184101-5ec99f83aff1 // indirect

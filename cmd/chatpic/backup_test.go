@@ -45,7 +45,7 @@ func TestBackupUnderLoad(t *testing.T) {
 				default:
 				}
 				jpg := mediatest.EncodeJPEG(mediatest.Scene(64, 48, uint64(w)<<32|i), 80)
-				p, err := uploadTo(in.base, "load", jpg)
+				p, err := uploadTo(t, in.base, "load", jpg)
 				mu.Lock()
 				if err != nil {
 					errs = append(errs, err)
@@ -178,14 +178,15 @@ func mustCLI(t *testing.T, args ...string) string {
 }
 
 // uploadTo posts a picture through the API, from any goroutine: it returns
-// an error where in.upload would fail the test.
-func uploadTo(base, slug string, file []byte) (postJSON, error) {
+// an error where in.upload would fail the test (an answer that drifts from
+// the OpenAPI document still fails t).
+func uploadTo(t testing.TB, base, slug string, file []byte) (postJSON, error) {
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	fw, _ := mw.CreateFormFile("file", "load.jpg")
 	fw.Write(file)
 	mw.Close()
-	res, err := http.Post(base+"/api/v1/channels/"+slug+"/posts", mw.FormDataContentType(), &body)
+	res, err := apiClient(t).Post(base+"/api/v1/channels/"+slug+"/posts", mw.FormDataContentType(), &body)
 	if err != nil {
 		return postJSON{}, err
 	}

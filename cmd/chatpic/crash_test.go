@@ -192,7 +192,7 @@ func postFile(t *testing.T, url string, file []byte) *http.Response {
 	fw, _ := mw.CreateFormFile("file", "upload")
 	fw.Write(file)
 	mw.Close()
-	res, err := http.Post(url, mw.FormDataContentType(), &body)
+	res, err := apiClient(t).Post(url, mw.FormDataContentType(), &body)
 	if err != nil {
 		t.Fatal(err)
 	}

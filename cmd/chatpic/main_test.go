@@ -90,6 +90,9 @@ type instance struct {
 	data  string
 	clock *clock
 	log   *syncBuffer
+	// client checks every answer from the API against its OpenAPI
+	// document (see apiClient).
+	client *http.Client
 	// getenv and storage are the environment and the storage flags (--db,
 	// --blobs) the server runs with; cli uses them too.
 	getenv  func(string) string
@@ -136,7 +139,7 @@ func start(t *testing.T, extra ...string) *instance {
 func startWith(t *testing.T, getenv func(string) string, storage []string, extra ...string) *instance {
 	t.Helper()
 	in := &instance{t: t, data: t.TempDir(), log: &syncBuffer{}, getenv: getenv, storage: storage,
-		clock: &clock{t: testStart(t)}}
+		clock: &clock{t: testStart(t)}, client: apiClient(t)}
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc := make(chan net.Addr, 1)
 	done := make(chan error, 1)
@@ -195,7 +198,7 @@ func (in *instance) do(req *http.Request) response {
 	in.t.Helper()
 	req.Header.Set("X-Forwarded-For", "203.0.113.77")
 	req.Header.Set("User-Agent", "UniqueTestAgent/9.9")
-	res, err := http.DefaultClient.Do(req)
+	res, err := in.client.Do(req)
 	if err != nil {
 		in.t.Fatal(err)
 	}

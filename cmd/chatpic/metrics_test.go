@@ -35,7 +35,7 @@ func TestMetrics(t *testing.T) {
 	}
 	get := func(url string) (int, string) {
 		t.Helper()
-		res, err := http.Get(url)
+		res, err := apiClient(t).Get(url)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -188,7 +188,7 @@ func stream(t *testing.T, url, lastID string) <-chan sseEvent {
 	if lastID != "" {
 		req.Header.Set("Last-Event-ID", lastID)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := apiClient(t).Do(req)
 	if err != nil {
 		cancel()
 		t.Fatal(err)

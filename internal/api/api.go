@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/chatpic/chatpic"
@@ -35,12 +36,16 @@ type API struct {
 	// listings keeps rendered channel listings for a moment; nil when
 	// there are no events to drop them by (see posting.Service.Watch).
 	listings *cache.Cache
+	// openAPI is the document GET /api/v1/openapi.json answers, made
+	// once.
+	openAPI func() (*cache.Entry, error)
 }
 
 // New returns an API. live serves the event streams; nil turns them off.
 // lim bounds the event streams.
 func New(posts *posting.Service, mods *moderation.Service, origin *request.Origin, log *slog.Logger, live Subscriber, lim Limits) *API {
-	a := &API{posts: posts, mods: mods, origin: origin, log: log, live: live, streams: lim.streams()}
+	a := &API{posts: posts, mods: mods, origin: origin, log: log, live: live, streams: lim.streams(),
+		openAPI: sync.OnceValues(func() (*cache.Entry, error) { return openAPIEntry(origin.Fixed()) })}
 	l := cache.New(ListingTTL, 1024, time.Now)
 	if posts.Watch(func(topic string) { dropListings(l, topic) }) {
 		a.listings = l

@@ -12,7 +12,8 @@ import (
 // are under /api/. The moderation routes (/api/v1/mod/) refuse anyone who
 // is not a moderator, and the admin ones other moderators, before reading
 // the request's body. Request bodies are the request package's structs,
-// decoded strictly.
+// decoded strictly. openapi.json describes every route but the catch-all
+// "/api/", and no other (openapitest's tests check both ways).
 func (a *API) Routes() map[string]http.HandlerFunc {
 	id := func(r *http.Request) string { return r.PathValue("id") }
 	return map[string]http.HandlerFunc{
@@ -35,6 +36,7 @@ func (a *API) Routes() map[string]http.HandlerFunc {
 		"POST /api/v1/reports":                  a.ReportLink,
 		"GET /api/v1/reports/{code}":            a.ReportStatus,
 		"GET /api/v1/transparency":              a.Transparency,
+		"GET /api/v1/openapi.json":              a.OpenAPIDocument,
 		"/api/":                                 a.NotFound,
 
 		// Moderation.

@@ -20,6 +20,16 @@ func NewOrigin(base *url.URL, trustedProxies []netip.Prefix) *Origin {
 	return &Origin{base: base, proxies: trustedProxies}
 }
 
+// Fixed returns the site's public address as configured (--base-url),
+// such as "https://pics.example.org", or "" when links are built from each
+// request instead.
+func (o *Origin) Fixed() string {
+	if o.base == nil {
+		return ""
+	}
+	return o.base.String()
+}
+
 // Base returns the scheme and host that links in a response to r use, with
 // no trailing slash, such as "https://pics.example.org".
 func (o *Origin) Base(r *http.Request) string {

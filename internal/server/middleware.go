@@ -48,6 +48,11 @@ type failFunc func(w http.ResponseWriter, r *http.Request, err error)
 func withMiddleware(next http.Handler, deps Deps, fail failFunc) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The API answers every error in its JSON shape, this one too.
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			fail(w, r, chatpic.Errorf(chatpic.KindForbidden, "cross-site requests are refused"))
+			return
+		}
 		http.Error(w, "cross-site form posts are refused", http.StatusForbidden)
 	}))
 	h := cop.Handler(compress.Handler(next))

@@ -17,6 +17,7 @@ import (
 
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/api"
+	"github.com/chatpic/chatpic/internal/api/openapitest"
 	"github.com/chatpic/chatpic/internal/app"
 	"github.com/chatpic/chatpic/internal/blob/diskblob"
 	"github.com/chatpic/chatpic/internal/config"
@@ -94,7 +95,8 @@ func newTestSiteWith(t *testing.T, adjust func(*config.Safety), adjustPosting fu
 		t.Fatal(err)
 	}
 	a := api.New(site.Posts, site.Mods, origin, log, broker, api.Limits{})
-	h := Routes(pages, a, []Pinger{st.DB, st.Blobs}, Deps{Log: log})
+	// Every answer under /api/ is checked against the OpenAPI document.
+	h := openapitest.Handler(t, Routes(pages, a, []Pinger{st.DB, st.Blobs}, Deps{Log: log}))
 	return &testSite{handler: h, pages: pages, api: a, db: st.DB, blobs: storagetest.Disk(st), mods: site.Mods,
 		guard: site.Guard, posts: site.Posts, now: &clock, logs: logs}
 }
