@@ -75,7 +75,7 @@ const channel = `{"slug":"random","title":"Random","description":"","rule":"keep
 const post = `{"id":"abc","channel":"random","url":"http://example.com/p/abc","media_url":"http://example.com/m/abc.jpg",` +
 	`"thumb_url":"http://example.com/t/abc.webp","caption":"","kind":"image","mime":"image/jpeg","width":1,"height":1,` +
 	`"bytes":10,"duration_seconds":null,"frames":1,"score":0,"comment_count":0,"views_left":null,` +
-	`"created_at":"2026-01-02T03:04:05Z","expires_at":null,"status":"visible"}`
+	`"created_at":"2026-01-02T03:04:05Z","expires_at":null,"status":"visible","sensitive":false}`
 
 // TestChecksCatchDrift: answers that drift from the document, in each way
 // a handler can drift, make both wrappers report; answers that keep to it
