@@ -67,18 +67,22 @@ func TestConstraintErrors(t *testing.T) {
 	}
 }
 
-// TestPostgresJITOff checks that the store's connections run without JIT
-// compilation unless the DSN asks for it: compiling a short look-up cost a
-// home page 12 ms where running it took 0.3.
-func TestPostgresJITOff(t *testing.T) {
+// TestPostgresSessionSettings checks the settings the store's connections
+// run with unless the DSN asks otherwise: no JIT compilation (compiling a
+// short look-up cost a home page 12 ms where running it took 0.3), and
+// plans made once per prepared query (planning each execution for its
+// values made pages cost more as a channel grew).
+func TestPostgresSessionSettings(t *testing.T) {
 	d := testDialects[1]
 	d.skipUnlessReady(t)
 	dsn := d.database(t)
 	for _, c := range []struct {
-		name, extra, want string
+		name, extra, setting, want string
 	}{
-		{"default", "", "off"},
-		{"operator's choice", "jit=on", "on"},
+		{"jit by default", "", "jit", "off"},
+		{"jit as the operator says", "jit=on", "jit", "on"},
+		{"plans by default", "", "plan_cache_mode", "force_generic_plan"},
+		{"plans as the operator says", "plan_cache_mode=auto", "plan_cache_mode", "auto"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			u := dsn
@@ -87,11 +91,11 @@ func TestPostgresJITOff(t *testing.T) {
 			}
 			s := openForTest(t, u)
 			var got string
-			if err := s.read.QueryRowContext(context.Background(), `SHOW jit`).Scan(&got); err != nil {
+			if err := s.read.QueryRowContext(context.Background(), `SHOW `+c.setting).Scan(&got); err != nil {
 				t.Fatal(err)
 			}
 			if got != c.want {
-				t.Errorf("jit = %q, want %q", got, c.want)
+				t.Errorf("%s = %q, want %q", c.setting, got, c.want)
 			}
 		})
 	}
