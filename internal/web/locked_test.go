@@ -108,3 +108,21 @@ func TestLockedUploadRefusals(t *testing.T) {
 		})
 	}
 }
+
+// TestLockedSensitive opens a locked upload that is also marked sensitive:
+// giving the password is the choice to see it, so the page that answers
+// it is not blurred (its Show link, a plain GET, would only bring back the
+// password form).
+func TestLockedSensitive(t *testing.T) {
+	f := newFixture(t, nil)
+	rec := f.uploadForm(t, "/link", map[string]string{"password": "open sesame", "sensitive": "on"})
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("upload: %d", rec.Code)
+	}
+	id := strings.TrimPrefix(rec.Header().Get("Location"), "/p/")
+	opened := f.post("/p/"+id+"/view", url.Values{"password": {"open sesame"}}, nil)
+	wantPage(t, opened, http.StatusOK, `<figure class="post">`)
+	if strings.Contains(opened.Body.String(), "data-unblur") {
+		t.Error("the page opened with the password is blurred behind a Show link that leads back to the form")
+	}
+}

@@ -64,7 +64,8 @@ type postPage struct {
 	// Blurred shows the picture blurred, with a control that shows it:
 	// its channel is marked NSFW or its uploader marked it sensitive, and
 	// the viewer has not asked to see it (?show=sensitive), nor just
-	// spent a view on it.
+	// spent a view on it or given its password (a page with a ticket,
+	// which the link of Show could not bring back).
 	Blurred bool
 	// Reply starts the comment box with a reference to another comment
 	// (?reply=N), so that replying works without JavaScript.
@@ -224,7 +225,7 @@ func (w *Web) showPost(rw http.ResponseWriter, r *http.Request, code int, p chat
 		// No preview tags for NSFW channels, nor for uploads whose views
 		// are counted: a chat app's preview bot would spend them.
 		NSFW:        ch.NSFW || p.Gated() || p.Sensitive,
-		Blurred:     (ch.NSFW || p.Sensitive) && !v.viewed && r.URL.Query().Get("show") != "sensitive",
+		Blurred:     sensitive(p, ch.Channel) && v.ticket == "" && r.URL.Query().Get("show") != "sensitive",
 		MediaSrc:    src,
 		ThumbSrc:    thumbSrc,
 		ShareURL:    base + "/p/" + p.ID,
