@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -20,8 +21,10 @@ import (
 
 const uploadUsage = `usage:
   chatpic upload FILE... [--server URL] [--channel SLUG | --link-only] [--expires 1h] [--views N] [--caption TEXT]
+                 [--sensitive] [--password-file F]
 uploads each file to a running chatpic and prints its share link and its delete link.
 Without --channel the upload is link-only (in no channel; it vanishes after 24 hours unless --expires says otherwise).
+--password-file locks link-only uploads with the first line of F ("-" for standard input), kept off the command line.
 --server defaults to $CHATPIC_SERVER, else http://localhost:8080.`
 
 // progressMin is the smallest file that gets a progress bar.
@@ -41,6 +44,8 @@ func cmdUpload(ctx context.Context, e env, args []string) error {
 	expires := fs.String("expires", "", "vanish after this long, e.g. 10m, 1h, 7d (link-only: default 24h; a channel: only shorter than its rule)")
 	views := fs.Int("views", 0, "link-only: vanish after this many views")
 	caption := fs.String("caption", "", "a caption for every file")
+	sensitive := fs.Bool("sensitive", false, "show them blurred until each viewer chooses to see them")
+	passwordFile := fs.String("password-file", "", "link-only: lock them with the password on the first line of this file (- for standard input)")
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -55,6 +60,8 @@ func cmdUpload(ctx context.Context, e env, args []string) error {
 		return errors.New("upload: --views is for link-only uploads")
 	case *views < 0:
 		return errors.New("upload: --views must be 1 or more")
+	case *channel != "" && *passwordFile != "":
+		return errors.New("upload: --password-file is for link-only uploads")
 	}
 	base := *server
 	if base == "" {
@@ -80,6 +87,16 @@ func cmdUpload(ctx context.Context, e env, args []string) error {
 	}
 	if *views > 0 {
 		fields["max_views"] = strconv.Itoa(*views)
+	}
+	if *sensitive {
+		fields["sensitive"] = "true"
+	}
+	if *passwordFile != "" {
+		secret, err := readPasswordFile(e, *passwordFile)
+		if err != nil {
+			return err
+		}
+		fields["password"] = secret
 	}
 	up := uploader{endpoint: endpoint, fields: fields, client: http.DefaultClient}
 	if isTerminal(e.stderr) {
@@ -243,4 +260,26 @@ func (p *progressBar) line() string {
 	}
 	return fmt.Sprintf("%-24s [%s%s] %3d%% %.1f/%.1f MB", name, strings.Repeat("=", n), strings.Repeat(" ", width-n),
 		int(frac*100), float64(p.sent)/(1<<20), float64(p.total)/(1<<20))
+}
+
+// readPasswordFile returns the first line of the file name, or of standard
+// input for "-", without its line ending.
+func readPasswordFile(e env, name string) (string, error) {
+	r := e.stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return "", fmt.Errorf("upload: --password-file: %w", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	line, err := bufio.NewReader(io.LimitReader(r, 4096)).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return "", fmt.Errorf("upload: --password-file: %w", err)
+	}
+	if line = strings.TrimRight(line, "\r\n"); line == "" {
+		return "", errors.New("upload: --password-file: the first line is empty")
+	}
+	return line, nil
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -94,6 +96,26 @@ func TestUploadCommand(t *testing.T) {
 			t.Fatalf("uploaded %+v; want link-only, 1 view left, expiring at %s", p, want)
 		}
 	})
+	t.Run("locked with a password from a file, marked sensitive", func(t *testing.T) {
+		secret := file("secret.txt", []byte("harbour-lights-9\n"))
+		out, errOut, err := upload(cat, "--server", in.base, "--password-file", secret, "--sensitive")
+		if err != nil {
+			t.Fatalf("%v\n%s", err, errOut)
+		}
+		id := strings.TrimPrefix(links(t, out, 1)[0][0], in.base+"/p/")
+		if r := in.get("/api/v1/posts/" + id); r.status != 403 {
+			t.Fatalf("the locked upload answers %d without its password, want 403", r.status)
+		}
+		req, _ := http.NewRequest("POST", in.base+"/api/v1/posts/"+id+"/views", strings.NewReader(`{"password":"harbour-lights-9"}`))
+		req.Header.Set("Content-Type", "application/json")
+		r := in.do(req)
+		var p struct {
+			Sensitive bool `json:"sensitive"`
+		}
+		if err := json.Unmarshal(r.body, &p); err != nil || r.status != 200 || !p.Sensitive {
+			t.Fatalf("opened with the file's password: %d %s; want 200, sensitive", r.status, r.body)
+		}
+	})
 	t.Run("a file the server refuses", func(t *testing.T) {
 		out, errOut, err := upload("--server", in.base, notes, cat)
 		if err == nil || !strings.Contains(err.Error(), "1 of 2 files failed") {
@@ -112,6 +134,9 @@ func TestUploadCommand(t *testing.T) {
 		{"no file", []string{"--server", in.base}, "name at least one file"},
 		{"both --channel and --link-only", []string{cat, "--channel", "random", "--link-only"}, "not both"},
 		{"--views with a channel", []string{cat, "--channel", "random", "--views", "3"}, "--views is for link-only"},
+		{"a password with a channel", []string{cat, "--channel", "random", "--password-file", cat}, "--password-file is for link-only"},
+		{"a missing password file", []string{cat, "--server", in.base, "--password-file", filepath.Join(dir, "none")}, "--password-file"},
+		{"an empty password", []string{cat, "--server", in.base, "--password-file", "-"}, "first line is empty"},
 		{"a bad server", []string{cat, "--server", "ftp://x"}, "not an http://"},
 		{"a missing file", []string{filepath.Join(dir, "nope.jpg"), "--server", in.base}, "1 of 1 files failed"},
 	} {
