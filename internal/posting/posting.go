@@ -414,8 +414,9 @@ var ErrViewFirst = errors.New("posting: a view-limited upload's files need the t
 // before any view is spent; it gets a ticket even without a view limit.
 // An upload that is neither is returned as Post returns it, with nothing
 // spent and no ticket. Concurrent views take turns: only one of them is
-// the last. Errors are as Post's and unlock's; the view after the last is
-// KindGone.
+// the last. Errors are as Post's and unlock's (after which the Viewing
+// still holds the post, for its form to be shown again); the view after
+// the last is KindGone.
 func (s *Service) View(ctx context.Context, id, secret string, client netip.Addr) (Viewing, error) {
 	p, err := s.Post(ctx, id)
 	if err != nil {
@@ -423,28 +424,26 @@ func (s *Service) View(ctx context.Context, id, secret string, client netip.Addr
 	}
 	if p.Locked() {
 		if err := s.unlock(ctx, p, secret, client); err != nil {
-			return Viewing{}, err
+			return Viewing{Post: p}, err
 		}
-		if p.ViewsLeft == 0 {
-			return Viewing{Post: p, Ticket: s.keys.Ticket(p, s.Now())}, nil
-		}
-	}
-	if p.ViewsLeft == 0 {
-		return Viewing{Post: p}, nil
 	}
 	now := s.Now()
-	if p, err = s.store.CountView(ctx, id, now); err != nil {
-		return Viewing{}, err
-	}
-	if p.ViewsLeft == 0 { // no limit after all
-		v := Viewing{Post: p}
-		if p.Locked() {
-			v.Ticket = s.keys.Ticket(p, now)
+	if p.ViewsLeft != 0 {
+		if p, err = s.store.CountView(ctx, id, now); err != nil {
+			return Viewing{}, err
 		}
-		return v, nil
+		if p.ViewsLeft != 0 {
+			s.log.Info("view spent", "post", p.ID, "left", p.ViewsLeft-1)
+			return Viewing{Post: p, Left: p.ViewsLeft - 1, Ticket: s.keys.Ticket(p, now)}, nil
+		}
 	}
-	s.log.Info("view spent", "post", p.ID, "left", p.ViewsLeft-1)
-	return Viewing{Post: p, Left: p.ViewsLeft - 1, Ticket: s.keys.Ticket(p, now)}, nil
+	// No view limit (or none after all): nothing spent, and a ticket only
+	// for the files of a locked upload.
+	v := Viewing{Post: p}
+	if p.Locked() {
+		v.Ticket = s.keys.Ticket(p, now)
+	}
+	return v, nil
 }
 
 // Ticket returns a ticket for the media links of p that the uploader's own

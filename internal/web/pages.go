@@ -222,9 +222,9 @@ func (w *Web) showPost(rw http.ResponseWriter, r *http.Request, code int, p chat
 		Alt: altText(p, ch.Title, w.posts.Now()), Description: desc,
 		ThumbMIME: p.ThumbMIME, ThumbWidth: tw, ThumbHeight: th,
 		Reply: replyText(r),
-		// No preview tags for NSFW channels, nor for uploads whose views
-		// are counted: a chat app's preview bot would spend them.
-		NSFW:        ch.NSFW || p.Gated() || p.Sensitive,
+		// No preview tags for what is shown blurred, nor for uploads whose
+		// files need a ticket: a chat app's preview bot would spend a view.
+		NSFW:        sensitive(p, ch.Channel) || p.Gated(),
 		Blurred:     sensitive(p, ch.Channel) && v.ticket == "" && r.URL.Query().Get("show") != "sensitive",
 		MediaSrc:    src,
 		ThumbSrc:    thumbSrc,

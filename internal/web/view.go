@@ -32,16 +32,10 @@ func (w *Web) ViewPost(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, err)
 		return
 	}
-	id := r.PathValue("id")
-	v, err := w.posts.View(r.Context(), id, in.Password, w.origin.ClientAddr(r))
+	v, err := w.posts.View(r.Context(), r.PathValue("id"), in.Password, w.origin.ClientAddr(r))
 	if errors.Is(err, posting.ErrLocked) {
 		// The same form again, saying what went wrong.
-		p, perr := w.posts.Post(r.Context(), id)
-		if perr != nil {
-			w.fail(rw, r, perr)
-			return
-		}
-		w.showPost(rw, r, http.StatusForbidden, p, postView{notice: true, problem: chatpic.ErrorMessage(err)})
+		w.showPost(rw, r, http.StatusForbidden, v.Post, postView{notice: true, problem: chatpic.ErrorMessage(err)})
 		return
 	}
 	if err != nil {
