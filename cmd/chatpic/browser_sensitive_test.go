@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
-	"mime/multipart"
 	"net/http"
 	"testing"
 
@@ -21,15 +19,8 @@ func TestBrowserSensitive(t *testing.T) {
 	in := start(t)
 	b := newBrowser(t)
 
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, _ := mw.CreateFormFile("file", "x.jpg")
-	fw.Write(mediatest.EncodeJPEG(mediatest.Scene(800, 600, 5), 85))
-	mw.WriteField("sensitive", "true")
-	mw.Close()
-	req, _ := http.NewRequest("POST", in.base+"/api/v1/channels/photography/posts", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	r := in.do(req)
+	r := in.uploadForm("/api/v1/channels/photography/posts", mediatest.EncodeJPEG(mediatest.Scene(800, 600, 5), 85),
+		map[string]string{"sensitive": "true"})
 	var p struct {
 		ID        string `json:"id"`
 		Sensitive bool   `json:"sensitive"`

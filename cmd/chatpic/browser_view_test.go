@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
@@ -17,16 +15,7 @@ import (
 // views, through the API.
 func uploadLimited(t *testing.T, in *instance, file []byte, maxViews int) postJSON {
 	t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, _ := mw.CreateFormFile("file", "picture.jpg")
-	fw.Write(file)
-	mw.WriteField("expires_in", "1h")
-	mw.WriteField("max_views", strconv.Itoa(maxViews))
-	mw.Close()
-	req, _ := http.NewRequest("POST", in.base+"/api/v1/uploads", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	r := in.do(req)
+	r := in.uploadForm("/api/v1/uploads", file, map[string]string{"expires_in": "1h", "max_views": strconv.Itoa(maxViews)})
 	if r.status != http.StatusCreated {
 		t.Fatalf("link-only upload: %d %s", r.status, r.body)
 	}

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
-	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
@@ -19,16 +17,7 @@ import (
 func TestLockedUploadAPI(t *testing.T) {
 	in := start(t)
 	const secret = "Correct-Horse-7319"
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, _ := mw.CreateFormFile("file", "x.jpg")
-	fw.Write(mediatest.JPEG(64, 48))
-	mw.WriteField("password", secret)
-	mw.WriteField("caption", "for your eyes")
-	mw.Close()
-	req, _ := http.NewRequest("POST", in.base+"/api/v1/uploads", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	r := in.do(req)
+	r := in.uploadForm("/api/v1/uploads", mediatest.JPEG(64, 48), map[string]string{"password": secret, "caption": "for your eyes"})
 	if r.status != http.StatusCreated {
 		t.Fatalf("locked upload: %d %s", r.status, r.body)
 	}

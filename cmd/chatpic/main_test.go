@@ -9,11 +9,13 @@ import (
 	_ "image/jpeg"
 	"io"
 	"io/fs"
+	"maps"
 	"mime/multipart"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -222,13 +224,22 @@ func (in *instance) get(url string) response {
 // upload posts a file to a channel through the API, under a telling name.
 func (in *instance) upload(slug string, file []byte, caption string) response {
 	in.t.Helper()
+	return in.uploadForm("/api/v1/channels/"+slug+"/posts", file, map[string]string{"caption": caption})
+}
+
+// uploadForm posts file, under the same telling name, and fields to an
+// upload endpoint of the API (path) as a multipart form.
+func (in *instance) uploadForm(path string, file []byte, fields map[string]string) response {
+	in.t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	fw, _ := mw.CreateFormFile("file", "holiday-secret-name.jpg")
 	fw.Write(file)
-	mw.WriteField("caption", caption)
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
+		mw.WriteField(k, fields[k])
+	}
 	mw.Close()
-	req, _ := http.NewRequest("POST", in.base+"/api/v1/channels/"+slug+"/posts", &body)
+	req, _ := http.NewRequest("POST", in.base+path, &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	return in.do(req)
 }
