@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -201,16 +200,12 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		wg.Go(func() { site.Mods.WatchQueue(jctx, time.Minute, cfg.Alerts.QueueWait) })
 	}
 	if metricsLn != nil {
-		ms := &http.Server{Handler: m.Handler(), ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second,
-			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+		// The same server as the site's: its timeouts, and net/http's own
+		// messages stripped of client addresses.
 		wg.Go(func() {
-			if err := ms.Serve(metricsLn); err != nil && err != http.ErrServerClosed {
+			if err := server.Serve(jctx, metricsLn, m.Handler(), log.With("server", "metrics"), nil); err != nil {
 				log.Error("serving metrics stopped", "err", err)
 			}
-		})
-		wg.Go(func() {
-			<-jctx.Done()
-			ms.Close()
 		})
 	}
 	err = server.Serve(ctx, ln, handler, log, tlsConfig)

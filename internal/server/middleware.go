@@ -49,7 +49,7 @@ func withMiddleware(next http.Handler, deps Deps, fail failFunc) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// The API answers every error in its JSON shape, this one too.
-		if strings.HasPrefix(r.URL.Path, "/api/") {
+		if isAPI(r) {
 			fail(w, r, chatpic.Errorf(chatpic.KindForbidden, "cross-site requests are refused"))
 			return
 		}

@@ -31,13 +31,17 @@ func Routes(w *web.Web, a *api.API, ready []Pinger, deps Deps) http.Handler {
 // the request was for: JSON under /api/, a page elsewhere.
 func failer(w *web.Web, a *api.API) failFunc {
 	return func(rw http.ResponseWriter, r *http.Request, err error) {
-		if strings.HasPrefix(r.URL.Path, "/api/") {
+		if isAPI(r) {
 			a.Fail(rw, r, err)
 			return
 		}
 		w.Fail(rw, r, err)
 	}
 }
+
+// isAPI reports whether r is for the JSON API, whose every answer,
+// errors included, is JSON.
+func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
 
 // table is the route table: every pattern chatpic answers, with its
 // handler: the pages' routes, the API's and the operational ones. The
