@@ -2,8 +2,9 @@ package chatpic
 
 import "errors"
 
-// Where an internal error came from, for counting failures by source: the
-// adapters mark their errors with Source, and errors.Is finds the mark.
+// Where an internal error came from, for counting failures by source:
+// sqlstore marks its errors with ErrDatabase, the use-cases mark what the
+// blob store returns with ErrMediaStore, and errors.Is finds the mark.
 var (
 	ErrDatabase   = errors.New("the database failed")
 	ErrMediaStore = errors.New("the media store failed")

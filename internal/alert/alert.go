@@ -104,11 +104,8 @@ func (s *Sender) UrgentReport(reason chatpic.ReportReason, comment bool, at time
 		what = "a comment"
 	}
 	about := reason.Label()
-	switch reason {
-	case chatpic.ReasonNCII:
+	if reason == chatpic.ReasonNCII {
 		about = "a private image shared without consent"
-	case chatpic.ReasonIllegal:
-		about = "illegal content"
 	}
 	text := fmt.Sprintf("chatpic: %s was hidden at %s UTC by a report of %s. It waits in the moderation queue: %s",
 		what, at.UTC().Format("2006-01-02 15:04"), about, s.queueURL)

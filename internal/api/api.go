@@ -30,7 +30,7 @@ type API struct {
 	log    *slog.Logger
 	live   Subscriber
 	// failures, when set, counts the failures answered with a 5xx.
-	failures interface{ Failure(source string) }
+	failures FailureCounter
 	// streams holds the places of open event streams.
 	streams *limit.Slots
 	// listings keeps rendered channel listings for a moment; nil when
@@ -285,7 +285,12 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 // CountFailures makes every request answered with a 5xx count in c, by
 // where its error came from (chatpic.ErrorSource). Call it before
 // serving.
-func (a *API) CountFailures(c interface{ Failure(source string) }) { a.failures = c }
+func (a *API) CountFailures(c FailureCounter) { a.failures = c }
+
+// FailureCounter counts failures by where they came from ("database",
+// "media_store" or "other", see chatpic.ErrorSource). *meter.Meter
+// implements it.
+type FailureCounter interface{ Failure(source string) }
 
 // Fail answers with err as a JSON error, as every API handler does; see
 // fail.
