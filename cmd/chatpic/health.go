@@ -16,10 +16,13 @@ import (
 func cmdHealth(ctx context.Context, e env, args []string) error {
 	fs := flag.NewFlagSet("health", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	url := fs.String("url", "", "URL to check (default: /healthz on CHATPIC_ADDR, or :8080, on the loopback)")
+	url := fs.String("url", "", "URL to check (default: http:// /healthz on CHATPIC_ADDR, or :8080, on the loopback; a server with --tls-cert needs its https:// URL here)")
 	timeout := fs.Duration("timeout", 5*time.Second, "how long to wait for the answer")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("health: unexpected argument %q", fs.Arg(0))
 	}
 	if *url == "" {
 		*url = healthURL(e.getenv("CHATPIC_ADDR"))

@@ -49,6 +49,7 @@ func TestHealthCommand(t *testing.T) {
 		{"healthy, explicit URL", func(string) string { return "" }, []string{"--url", srv.URL + "/healthz"}, ""},
 		{"unhealthy answer fails", func(string) string { return "" }, []string{"--url", srv.URL + "/readyz"}, "503"},
 		{"no server fails", func(string) string { return "" }, []string{"--url", "http://127.0.0.1:1/healthz"}, "health:"},
+		{"a stray argument fails", func(string) string { return "" }, []string{"--url", srv.URL + "/healthz", "extra"}, "unexpected argument"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
