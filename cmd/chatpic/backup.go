@@ -184,7 +184,7 @@ func reconcile(ctx context.Context, dir string, e env) (int, janitor.Report, err
 		return 0, janitor.Report{}, err
 	}
 	defer blobs.Close()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	log := slog.New(slog.DiscardHandler)
 	// No grace period: nothing is in flight in a copy, and files written
 	// since the clock was read must count as well.
 	noGrace := janitor.Options{Grace: math.MinInt64}
@@ -192,24 +192,8 @@ func reconcile(ctx context.Context, dir string, e env) (int, janitor.Report, err
 	if err != nil {
 		return 0, r, err
 	}
-	n, err := countPosts(ctx, db)
+	n, err := db.CountPosts(ctx)
 	return n, r, err
-}
-
-// countPosts counts the posts in db.
-func countPosts(ctx context.Context, db *sqlstore.Store) (int, error) {
-	n, after := 0, ""
-	for {
-		posts, err := db.ScanPosts(ctx, after, 500)
-		if err != nil {
-			return n, err
-		}
-		n += len(posts)
-		if len(posts) < 500 {
-			return n, nil
-		}
-		after = posts[len(posts)-1].ID
-	}
 }
 
 // treeCopy says what copyTree did.

@@ -66,7 +66,7 @@ func cmdRestore(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("restore: the backup's database: %w", err)
 	}
-	posts, err := countPosts(ctx, store)
+	posts, err := store.CountPosts(ctx)
 	if cerr := store.Close(); err == nil {
 		err = cerr
 	}

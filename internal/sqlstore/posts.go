@@ -229,6 +229,16 @@ func (s *Store) ScanPosts(ctx context.Context, after string, limit int) ([]chatp
 	return queryPosts(ctx, s.read, `WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
 }
 
+// CountPosts counts every post row, visible or not, as ScanPosts walks
+// them.
+func (s *Store) CountPosts(ctx context.Context) (int, error) {
+	var n int
+	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM posts`).Scan(&n); err != nil {
+		return 0, internal("count posts", err)
+	}
+	return n, nil
+}
+
 // statusOrVisible stores an unset status as visible.
 func statusOrVisible(st chatpic.Status) chatpic.Status {
 	if st == "" {

@@ -246,6 +246,9 @@ func testScanPosts(t *testing.T, s *Store) {
 			break
 		}
 	}
+	if n, err := s.CountPosts(ctx); err != nil || n != len(want) {
+		t.Fatalf("CountPosts = %d, %v; want %d", n, err, len(want))
+	}
 	if len(seen) != len(want) {
 		t.Fatalf("scanned %d posts, want %d (expired rows included)", len(seen), len(want))
 	}
