@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
@@ -181,12 +180,8 @@ func mustCLI(t *testing.T, args ...string) string {
 // an error where in.upload would fail the test (an answer that drifts from
 // the OpenAPI document still fails t).
 func uploadTo(t testing.TB, base, slug string, file []byte) (postJSON, error) {
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, _ := mw.CreateFormFile("file", "load.jpg")
-	fw.Write(file)
-	mw.Close()
-	res, err := apiClient(t).Post(base+"/api/v1/channels/"+slug+"/posts", mw.FormDataContentType(), &body)
+	body, contentType := uploadBody(file, nil)
+	res, err := apiClient(t).Post(base+"/api/v1/channels/"+slug+"/posts", contentType, body)
 	if err != nil {
 		return postJSON{}, err
 	}

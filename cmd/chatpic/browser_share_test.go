@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
@@ -19,13 +17,9 @@ import (
 // and returns the path of the prefilled upload form it answers with.
 func shareFile(t *testing.T, in *instance, file []byte) string {
 	t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, _ := mw.CreateFormFile("file", "IMG_20261123_120000.jpg")
-	fw.Write(file)
-	mw.Close()
-	req, _ := http.NewRequest("POST", in.base+"/share", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
+	body, contentType := uploadBody(file, nil)
+	req, _ := http.NewRequest("POST", in.base+"/share", body)
+	req.Header.Set("Content-Type", contentType)
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	res, err := client.Do(req)
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"mime/multipart"
 	"net"
 	"net/http"
 	"os"
@@ -187,12 +186,8 @@ func workersOf(cache string) []string {
 // postFile uploads file as the "file" part of a form.
 func postFile(t *testing.T, url string, file []byte) *http.Response {
 	t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, _ := mw.CreateFormFile("file", "upload")
-	fw.Write(file)
-	mw.Close()
-	res, err := apiClient(t).Post(url, mw.FormDataContentType(), &body)
+	body, contentType := uploadBody(file, nil)
+	res, err := apiClient(t).Post(url, contentType, body)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -231,6 +231,16 @@ func (in *instance) upload(slug string, file []byte, caption string) response {
 // upload endpoint of the API (path) as a multipart form.
 func (in *instance) uploadForm(path string, file []byte, fields map[string]string) response {
 	in.t.Helper()
+	body, contentType := uploadBody(file, fields)
+	req, _ := http.NewRequest("POST", in.base+path, body)
+	req.Header.Set("Content-Type", contentType)
+	return in.do(req)
+}
+
+// uploadBody returns a multipart form of file, in a "file" part under a
+// telling name that must never be stored or logged, and fields, with the
+// form's Content-Type.
+func uploadBody(file []byte, fields map[string]string) (*bytes.Buffer, string) {
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	fw, _ := mw.CreateFormFile("file", "holiday-secret-name.jpg")
@@ -239,9 +249,7 @@ func (in *instance) uploadForm(path string, file []byte, fields map[string]strin
 		mw.WriteField(k, fields[k])
 	}
 	mw.Close()
-	req, _ := http.NewRequest("POST", in.base+path, &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return in.do(req)
+	return &body, mw.FormDataContentType()
 }
 
 type postJSON struct {
