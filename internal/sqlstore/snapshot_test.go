@@ -9,7 +9,7 @@ import (
 	"github.com/chatpic/chatpic"
 )
 
-// TestSnapshot copies a SQLite database with a writer at work, and finds in
+// TestSnapshot copies a SQLite database the store keeps open, and finds in
 // the copy what was committed before it, and nothing written after it.
 func TestSnapshot(t *testing.T) {
 	ctx := context.Background()
