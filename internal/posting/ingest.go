@@ -456,6 +456,12 @@ type failingFile struct {
 
 func (f failingFile) Write(p []byte) (int, error) { return f.failingWriter.Write(p) }
 
+// mediaStoreErr returns err, from the blob store while doing what, as an
+// internal error marked as the media store's (see chatpic.ErrorSource).
+func mediaStoreErr(what string, err error) error {
+	return chatpic.Internal(chatpic.Source(fmt.Errorf("posting: %s: %w", what, err), chatpic.ErrMediaStore))
+}
+
 // storageErr returns err as a KindStorageFull error naming stage when it
 // comes from a full disk or a store refusing space, and err otherwise.
 func storageErr(err error, stage string) error {

@@ -7,7 +7,6 @@ package posting
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/netip"
 	"os"
@@ -509,7 +508,7 @@ func (s *Service) OpenFile(ctx context.Context, key string) (blob.Object, error)
 		if chatpic.ErrorKind(err) == chatpic.KindNotFound {
 			return nil, chatpic.Errorf(chatpic.KindNotFound, "there is no such file")
 		}
-		return nil, chatpic.Internal(chatpic.Source(fmt.Errorf("posting: open %s: %w", key, err), chatpic.ErrMediaStore))
+		return nil, mediaStoreErr("open "+key, err)
 	}
 	return obj, nil
 }

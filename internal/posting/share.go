@@ -44,7 +44,7 @@ func (s *Service) Hold(ctx context.Context, sp *Spooled) (Share, error) {
 	sh := Share{Format: info, Size: sp.size, ExpiresAt: s.Now().Add(chatpic.ShareHold).Truncate(time.Second)}
 	sh.ID = chatpic.NewShareID(sh.ExpiresAt)
 	if _, err := s.blobs.Put(ctx, chatpic.ShareKey(sh.ID), io.NewSectionReader(sp.f, 0, sp.size), info.MIME); err != nil {
-		return Share{}, storageErr(chatpic.Internal(chatpic.Source(fmt.Errorf("posting: hold a share: %w", err), chatpic.ErrMediaStore)), "holding the shared file")
+		return Share{}, storageErr(mediaStoreErr("hold a share", err), "holding the shared file")
 	}
 	return sh, nil
 }
@@ -65,7 +65,7 @@ func (s *Service) OpenShare(ctx context.Context, id string) (Share, blob.Object,
 		return Share{}, nil, errNoShare
 	}
 	if err != nil {
-		return Share{}, nil, chatpic.Internal(chatpic.Source(fmt.Errorf("posting: open a share: %w", err), chatpic.ErrMediaStore))
+		return Share{}, nil, mediaStoreErr("open a share", err)
 	}
 	info, err := s.sniffShare(obj)
 	if err == nil {

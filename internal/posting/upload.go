@@ -262,11 +262,11 @@ func (s *Service) upload(ctx context.Context, ch chatpic.ChannelStats, d Draft, 
 	}
 	if _, err := s.blobs.Put(ctx, p.MediaKey(), in.clean, p.MIME); err != nil {
 		s.removeFiles(ctx, p)
-		return Created{}, storageErr(chatpic.Internal(chatpic.Source(fmt.Errorf("posting: store media: %w", err), chatpic.ErrMediaStore)), "storing the media file")
+		return Created{}, storageErr(mediaStoreErr("store media", err), "storing the media file")
 	}
 	if _, err := s.blobs.Put(ctx, p.ThumbKey(), &in.thumb, p.ThumbMIME); err != nil {
 		s.removeFiles(ctx, p)
-		return Created{}, storageErr(chatpic.Internal(chatpic.Source(fmt.Errorf("posting: store thumbnail: %w", err), chatpic.ErrMediaStore)), "storing the thumbnail")
+		return Created{}, storageErr(mediaStoreErr("store thumbnail", err), "storing the thumbnail")
 	}
 	created, evicted, err := s.store.CreatePost(ctx, p, now)
 	if err != nil {
