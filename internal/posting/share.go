@@ -2,6 +2,7 @@ package posting
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -103,18 +104,22 @@ var (
 		"the shared file waited more than %d minutes and is gone; share it again", int(chatpic.ShareHold.Minutes()))
 )
 
+// errBannedFile is the cause of the refusal of a file whose hash is banned.
+var errBannedFile = errors.New("posting: the file's hash is banned")
+
 // settleShare releases the held share file came from, if any, once an
 // upload of it ended with err: when it was posted, or refused for the
-// file itself (too large, not a picture, unreadable, banned) or its poster
-// (banned). A refusal that trying again may overcome (the form, the
-// channel, a rate limit, a busy server, the flood check) keeps it until it
-// expires, so that the person can try again without sharing it again.
+// file itself (too large, not a picture, unreadable, banned). A refusal
+// that trying again may overcome (the form, the channel, a rate limit, a
+// busy server, a proof of work that was wrong or stale) keeps it until it
+// expires, so that the person can try again without sharing it again. A
+// banned poster is refused before the share is read.
 func (s *Service) settleShare(ctx context.Context, file *Spooled, err error) {
 	if file == nil || file.share == "" {
 		return
 	}
-	switch chatpic.ErrorKind(err) {
-	case "", chatpic.KindTooLarge, chatpic.KindUnsupported, chatpic.KindUnprocessable, chatpic.KindForbidden:
+	switch k := chatpic.ErrorKind(err); {
+	case k == "", k == chatpic.KindTooLarge, k == chatpic.KindUnsupported, k == chatpic.KindUnprocessable, errors.Is(err, errBannedFile):
 		if err := s.blobs.Delete(context.WithoutCancel(ctx), chatpic.ShareKey(file.share)); err != nil {
 			// The sweep (janitor) removes it when it expires.
 			s.log.Error("release a held share", "err", err)

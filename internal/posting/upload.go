@@ -212,6 +212,7 @@ func (s *Service) upload(ctx context.Context, ch chatpic.ChannelStats, d Draft, 
 		if err := s.cfg.Screen.Screen(ctx, [][32]byte{file.sum, in.sha256}, hashes); err != nil {
 			if chatpic.ErrorKind(err) == chatpic.KindForbidden {
 				s.log.Info("upload refused: banned hash", "channel", ch.Slug)
+				err = &chatpic.Error{Kind: chatpic.KindForbidden, Message: chatpic.ErrorMessage(err), Err: errBannedFile}
 			}
 			return Created{}, err
 		}

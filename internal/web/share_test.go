@@ -2,6 +2,9 @@ package web
 
 import (
 	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"image/png"
@@ -17,6 +20,7 @@ import (
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/media"
 	"github.com/chatpic/chatpic/internal/mediatest"
+	"github.com/chatpic/chatpic/internal/moderation"
 )
 
 // TestManifest checks the web app manifest: what makes the site
@@ -268,6 +272,11 @@ func TestShareTargetRefusals(t *testing.T) {
 		if rec := f.postShare(t, page, "/upload", map[string]string{"channel": "busy"}); rec.Code != http.StatusPreconditionRequired {
 			t.Fatalf("posting into the busy channel: %d %.300s", rec.Code, rec.Body)
 		}
+		// A wrong (or stale, or used) proof is forbidden, and may be
+		// solved again.
+		if rec := f.postShare(t, page, "/upload", map[string]string{"channel": "busy", "pow": "nonsense:1"}); rec.Code != http.StatusForbidden {
+			t.Fatalf("posting with a wrong proof: %d %.300s", rec.Code, rec.Body)
+		}
 		if rec := f.postShare(t, page, "/upload", map[string]string{"channel": "no-such-channel"}); rec.Code != http.StatusNotFound {
 			t.Fatalf("posting into no channel: %d %.300s", rec.Code, rec.Body)
 		}
@@ -276,6 +285,20 @@ func TestShareTargetRefusals(t *testing.T) {
 		}
 		if rec := f.postShare(t, page, "/upload", map[string]string{"channel": "random"}); rec.Code != http.StatusCreated {
 			t.Errorf("trying again: %d %.300s", rec.Code, rec.Body)
+		}
+	})
+	t.Run("a banned file lets go of it", func(t *testing.T) {
+		png := mediatest.PNG(14, 14)
+		sum := sha256.Sum256(png)
+		if _, err := f.mods.ImportHashes(context.Background(), moderation.CLI, strings.NewReader("sha256 "+hex.EncodeToString(sum[:])+"\n"), "test"); err != nil {
+			t.Fatal(err)
+		}
+		page := f.shared(t, png)
+		if rec := f.postShare(t, page, "/upload", map[string]string{"channel": "random"}); rec.Code != http.StatusForbidden {
+			t.Fatalf("posting a banned picture: %d %.300s", rec.Code, rec.Body)
+		}
+		if rec := f.get(page+"/file", nil); rec.Code != http.StatusNotFound {
+			t.Errorf("the held file after its ban: %d, want 404", rec.Code)
 		}
 	})
 	t.Run("a refusal of the file lets go of it", func(t *testing.T) {
