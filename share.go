@@ -1,6 +1,8 @@
 package chatpic
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"strconv"
 	"strings"
 	"time"
@@ -13,9 +15,9 @@ import (
 const ShareHold = 15 * time.Minute
 
 // SharePrefix is the blob-store prefix of held shares. The key of one is
-// SharePrefix followed by its ID (see NewShareID), which starts with its
-// expiry, so that any instance can find it and a sweep can tell the expired
-// ones from their keys alone.
+// SharePrefix followed by the shape of its ID (see ShareKey), which starts
+// with its expiry, so that any instance can find it and a sweep can tell
+// the expired ones from their keys alone.
 const SharePrefix = "share/"
 
 // shareRandomBytes is the random part of a share ID: 128 bits.
@@ -42,8 +44,15 @@ func ParseShareID(id string) (time.Time, bool) {
 	return time.Unix(n, 0).UTC(), true
 }
 
-// ShareKey returns the blob-store key of the share id.
-func ShareKey(id string) string { return SharePrefix + id }
+// ShareKey returns the blob-store key of the share id: its expiry, and a
+// hash of its random part in place of it. The ID opens the unscrubbed file
+// it names; the key, which error messages and listings may carry into a
+// log, does not. It has the ID's shape, so ParseShareID reads its expiry.
+func ShareKey(id string) string {
+	secs, random, _ := strings.Cut(id, "-")
+	sum := sha256.Sum256([]byte(random))
+	return SharePrefix + secs + "-" + base64.RawURLEncoding.EncodeToString(sum[:shareRandomBytes])
+}
 
 // urlSafe reports whether s is made of the characters of unpadded base64url.
 func urlSafe(s string) bool {

@@ -15,10 +15,14 @@ func TestShareID(t *testing.T) {
 	if id == NewShareID(expires) {
 		t.Error("two share IDs are the same")
 	}
-	if ShareKey(id) != "share/"+id {
-		t.Errorf("ShareKey = %q", ShareKey(id))
-	}
 	random := strings.SplitN(id, "-", 2)[1]
+	key := ShareKey(id)
+	if got, ok := ParseShareID(strings.TrimPrefix(key, SharePrefix)); !strings.HasPrefix(key, SharePrefix) || !ok || !got.Equal(expires) {
+		t.Errorf("ShareKey = %q: its expiry reads as %v, %v; want %v", key, got, ok, expires)
+	}
+	if strings.Contains(key, random) || key == ShareKey(NewShareID(expires)) {
+		t.Errorf("ShareKey = %q carries the ID's random part, or is not its own", key)
+	}
 	for _, bad := range []string{
 		"", "-" + random, "abc-" + random, "+1-" + random, "01-" + random, "1234567890123-" + random,
 		"1764000000", "1764000000-", "1764000000-short", "1764000000-" + random + "x",
