@@ -170,7 +170,9 @@ func (u uploader) send(ctx context.Context, name string) (uploaded, error) {
 			return uploaded{}, err
 		}
 	}
-	if _, err := mw.CreateFormFile("file", filepath.Base(name)); err != nil {
+	// The server would ignore the file's own name; it is not sent at all,
+	// as the page's script does not send it.
+	if _, err := mw.CreateFormFile("file", "upload"); err != nil {
 		return uploaded{}, err
 	}
 	tail := "\r\n--" + mw.Boundary() + "--\r\n" // what mw.Close would write
