@@ -22,8 +22,9 @@ type sharePage struct {
 	Held    bool
 	FileURL string
 	Missing string
-	// Share and Link are the forms of an empty page, as on the home page.
-	Upload, Link uploadForm
+	// Upload is the upload form: the file field of an empty page, and the
+	// limits a held file is checked against.
+	Upload uploadForm
 	// Pow is the puzzle the link-only upload form solves first, when
 	// needed.
 	Pow powChallenge
@@ -71,7 +72,7 @@ func (w *Web) SharePage(rw http.ResponseWriter, r *http.Request) {
 	}
 	l := w.posts.Limits()
 	page := sharePage{Title: "Post what you shared", Channels: chans,
-		Upload: newUploadForm("share-file", l), Link: newUploadForm("link-file", l),
+		Upload: newUploadForm("share-file", l),
 		Pow: w.challenge(r.Context(), chatpic.LinkOnly)}
 	sh, obj, err := w.posts.OpenShare(r.Context(), id)
 	if err != nil {
