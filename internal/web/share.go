@@ -73,7 +73,7 @@ func (w *Web) SharePage(rw http.ResponseWriter, r *http.Request) {
 	l := w.posts.Limits()
 	page := sharePage{Title: "Post what you shared", Channels: chans,
 		Upload: newUploadForm("share-file", l),
-		Pow: w.challenge(r.Context(), chatpic.LinkOnly)}
+		Pow:    w.challenge(r.Context(), chatpic.LinkOnly)}
 	sh, obj, err := w.posts.OpenShare(r.Context(), id)
 	if err != nil {
 		if chatpic.ErrorKind(err) != chatpic.KindNotFound {
