@@ -35,16 +35,7 @@ func NewID() string {
 // ValidID reports whether s has the shape of an ID made by NewID. It lets
 // callers refuse junk before touching storage.
 func ValidID(s string) bool {
-	if len(s) != base64.RawURLEncoding.EncodedLen(idBytes) {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
+	return len(s) == base64.RawURLEncoding.EncodedLen(idBytes) && urlSafe(s)
 }
 
 // NewToken returns a random secret (192 bits, URL-safe) to hand to an
@@ -73,4 +64,15 @@ func randomString(n int) string {
 	b := make([]byte, n)
 	rand.Read(b) // never returns an error; it crashes the program if the OS has no randomness
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// urlSafe reports whether s is made of the characters of unpadded base64url.
+func urlSafe(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }

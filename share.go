@@ -34,7 +34,7 @@ func NewShareID(expires time.Time) string {
 // false if id is not shaped like one NewShareID makes.
 func ParseShareID(id string) (time.Time, bool) {
 	secs, random, ok := strings.Cut(id, "-")
-	if !ok || len(secs) == 0 || len(secs) > 12 || len(random) != 22 || !urlSafe(random) {
+	if !ok || len(secs) == 0 || len(secs) > 12 || len(random) != base64.RawURLEncoding.EncodedLen(shareRandomBytes) || !urlSafe(random) {
 		return time.Time{}, false
 	}
 	n, err := strconv.ParseInt(secs, 10, 64)
@@ -52,15 +52,4 @@ func ShareKey(id string) string {
 	secs, random, _ := strings.Cut(id, "-")
 	sum := sha256.Sum256([]byte(random))
 	return SharePrefix + secs + "-" + base64.RawURLEncoding.EncodeToString(sum[:shareRandomBytes])
-}
-
-// urlSafe reports whether s is made of the characters of unpadded base64url.
-func urlSafe(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
 }
