@@ -61,6 +61,13 @@ func TestManifest(t *testing.T) {
 	if got := st.Params.Files[0].Accept; !slices.Equal(got, want) {
 		t.Errorf("share target accepts %q, want the registry's %q", got, want)
 	}
+	// And concretely, in case the registry's list and the manifest's went
+	// wrong together: a phone's HEIC photo by type or extension, no clip.
+	for entry, in := range map[string]bool{"image/jpeg": true, "image/heic": true, ".heic": true, ".jpg": true, "video/mp4": false, ".mp4": false} {
+		if slices.Contains(st.Params.Files[0].Accept, entry) != in {
+			t.Errorf("share target accepts %q: %t, want %t", entry, !in, in)
+		}
+	}
 
 	sizes := map[string]int{}
 	for _, icon := range m.Icons {
