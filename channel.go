@@ -35,6 +35,18 @@ type Channel struct {
 	Challenge       Challenge // "" means ChallengeAuto
 	// Locked channels are read-only: no uploads, comments or votes.
 	Locked bool
+	// MaxFiles is the most files one upload may carry (an album); 0 means
+	// the default, MaxFiles, and 1 allows no albums.
+	MaxFiles int
+}
+
+// FileLimit returns the most files one upload to the channel may carry,
+// with the default applied.
+func (c Channel) FileLimit() int {
+	if c.MaxFiles <= 0 {
+		return MaxFiles
+	}
+	return c.MaxFiles
 }
 
 // DefaultReportThreshold is how many distinct reporters with a reason that
@@ -177,6 +189,9 @@ func (c Channel) Validate() error {
 	}
 	if c.ReportThreshold < 0 || c.ReportThreshold > MaxReportThreshold {
 		return Errorf(KindInvalid, "a channel's report threshold is between 1 and %d", MaxReportThreshold)
+	}
+	if c.MaxFiles < 0 || c.MaxFiles > MaxFiles {
+		return Errorf(KindInvalid, "an upload to a channel carries between 1 and %d files", MaxFiles)
 	}
 	if _, err := ParsePremod(string(c.Moderation())); err != nil {
 		return err

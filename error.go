@@ -43,7 +43,10 @@ type Error struct {
 	// RetryAfter says when to try again (only with KindRateLimited and
 	// KindUnavailable).
 	RetryAfter time.Duration
-	Err        error
+	// Files, for an upload of several files refused as a whole, says
+	// which files were refused and why; nil otherwise.
+	Files []FileRefusal
+	Err   error
 }
 
 // RateLimited returns a KindRateLimited error that says to retry after d.

@@ -17,6 +17,7 @@ const (
 	idHourBytes   = 3
 	idRandomBytes = 12
 	idBytes       = idHourBytes + idRandomBytes
+	idLen         = 20 // characters of base64url for idBytes
 )
 
 // tokenBytes is the entropy of a delete token.
@@ -35,7 +36,7 @@ func NewID() string {
 // ValidID reports whether s has the shape of an ID made by NewID. It lets
 // callers refuse junk before touching storage.
 func ValidID(s string) bool {
-	return len(s) == base64.RawURLEncoding.EncodedLen(idBytes) && urlSafe(s)
+	return len(s) == idLen && urlSafe(s)
 }
 
 // NewToken returns a random secret (192 bits, URL-safe) to hand to an

@@ -18,14 +18,9 @@ const (
 	Video MediaKind = "video"
 )
 
-// Post is one upload in a channel.
-type Post struct {
-	ID      string
-	Channel string // the channel's slug
-	// Seq orders posts inside their channel: 1 for the first upload the
-	// channel ever had, then 2, 3, ... It is the paging cursor.
-	Seq      int64
-	Caption  string
+// Item is one file of a post: its picture or video as stored, and what
+// was learnt of it when it was checked.
+type Item struct {
 	Kind     MediaKind
 	MIME     string // the type we serve, decided from the bytes
 	Ext      string // the extension of the media URL, without the dot
@@ -43,6 +38,25 @@ type Post struct {
 	// video), nil if none could be made; PDQQuality is its quality, 0..100.
 	PDQ        []byte
 	PDQQuality int
+	// Removed is set when moderation took this one file down and left
+	// the rest of its post: its links answer 410 and its files are gone.
+	Removed bool
+}
+
+// Post is one upload in a channel: one file, or an album of up to
+// MaxFiles, counted as one upload everywhere (capacity, votes, comments).
+type Post struct {
+	ID      string
+	Channel string // the channel's slug
+	// Seq orders posts inside their channel: 1 for the first upload the
+	// channel ever had, then 2, 3, ... It is the paging cursor.
+	Seq     int64
+	Caption string
+	// Item is the post's first file; the fields of a single-file upload.
+	Item
+	// More are the second and later files of an album, in order; nil for
+	// a single file.
+	More []Item
 	// Score is up votes minus down votes; CommentCount the comments.
 	Score        int
 	CommentCount int
@@ -136,11 +150,11 @@ func ValidateMaxViews(n int) error {
 	return nil
 }
 
-// MediaKey is the blob-store key of the post's media file.
-func (p Post) MediaKey() string { return "media/" + p.ID + "." + p.Ext }
+// MediaKey is the blob-store key of the post's first media file.
+func (p Post) MediaKey() string { return p.FileKey(1, false) }
 
-// ThumbKey is the blob-store key of the post's thumbnail.
-func (p Post) ThumbKey() string { return "thumb/" + p.ID + "." + p.ThumbExt }
+// ThumbKey is the blob-store key of the post's first thumbnail.
+func (p Post) ThumbKey() string { return p.FileKey(1, true) }
 
 // Expired reports whether p has expired at now.
 func (p Post) Expired(now time.Time) bool {

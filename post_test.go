@@ -32,7 +32,7 @@ func TestPostExpired(t *testing.T) {
 }
 
 func TestPostKeys(t *testing.T) {
-	p := Post{ID: "abcdefghijklmnop", Ext: "jpg", ThumbExt: "webp"}
+	p := Post{ID: "abcdefghijklmnop", Item: Item{Ext: "jpg", ThumbExt: "webp"}}
 	if got, want := p.MediaKey(), "media/abcdefghijklmnop.jpg"; got != want {
 		t.Errorf("MediaKey() = %q, want %q", got, want)
 	}

@@ -123,7 +123,7 @@ func upload(ctx context.Context, svc *posting.Service, path string) (time.Durati
 		return 0, err
 	}
 	defer sp.Close()
-	if _, err := svc.Upload(ctx, "random", posting.Draft{File: sp}); err != nil {
+	if _, err := svc.Upload(ctx, "random", posting.Draft{Files: []*posting.Spooled{sp}}); err != nil {
 		return 0, err
 	}
 	return time.Since(start), nil

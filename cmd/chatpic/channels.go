@@ -19,8 +19,8 @@ import (
 
 const channelsUsage = `usage:
   chatpic channels list
-  chatpic channels add SLUG --title T [--description D] [--capacity N] [--ttl 1h] [--nsfw] [--reason R]
-  chatpic channels edit SLUG [--title T] [--description D] [--capacity N] [--ttl 1h|0] [--nsfw=true|false] [--reason R]
+  chatpic channels add SLUG --title T [--description D] [--capacity N] [--ttl 1h] [--nsfw] [--max-files N] [--reason R]
+  chatpic channels edit SLUG [--title T] [--description D] [--capacity N] [--ttl 1h|0] [--nsfw=true|false] [--max-files N] [--reason R]
   chatpic channels remove SLUG [--force] [--reason R]
 each also takes --data DIR, --db URL and --blobs URL, as serve does`
 
@@ -44,6 +44,7 @@ func cmdChannels(ctx context.Context, e env, args []string) error {
 	capacity := fs.Int("capacity", chatpic.DefaultCapacity, "how many of the newest uploads the channel keeps")
 	ttl := fs.String("ttl", "0", "uploads vanish this long after they arrive (0: never), e.g. 90s, 2h, 7d")
 	nsfw := fs.Bool("nsfw", false, "mark the channel as not safe for work")
+	maxFiles := fs.Int("max-files", chatpic.MaxFiles, "the most files one upload may carry (an album); 1 for none")
 	force := fs.Bool("force", false, "with remove: also remove the channel's uploads")
 	reason := fs.String("reason", "", "why, for the audit log")
 	pos, err := parseInterspersed(fs, args)
@@ -77,13 +78,13 @@ func cmdChannels(ctx context.Context, e env, args []string) error {
 			return err
 		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "SLUG\tTITLE\tCAPACITY\tTTL\tNSFW\tUPLOADS\tRULE")
+		fmt.Fprintln(tw, "SLUG\tTITLE\tCAPACITY\tTTL\tNSFW\tFILES\tUPLOADS\tRULE")
 		for _, c := range chans {
 			ttl := "-"
 			if c.TTL > 0 {
 				ttl = c.TTL.String()
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%t\t%d\t%s\n", c.Slug, c.Title, c.Capacity, ttl, c.NSFW, c.Count, c.Rule())
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%t\t%d\t%d\t%s\n", c.Slug, c.Title, c.Capacity, ttl, c.NSFW, c.FileLimit(), c.Count, c.Rule())
 		}
 		return tw.Flush()
 
@@ -92,7 +93,7 @@ func cmdChannels(ctx context.Context, e env, args []string) error {
 		if err != nil {
 			return fmt.Errorf("--ttl: %s", chatpic.ErrorMessage(err))
 		}
-		c := chatpic.Channel{Slug: pos[0], Title: *title, Description: *description, Capacity: *capacity, TTL: d, NSFW: *nsfw}
+		c := chatpic.Channel{Slug: pos[0], Title: *title, Description: *description, Capacity: *capacity, TTL: d, NSFW: *nsfw, MaxFiles: *maxFiles}
 		if c.Title == "" {
 			return errors.New("channels add: --title is required")
 		}
@@ -115,6 +116,9 @@ func cmdChannels(ctx context.Context, e env, args []string) error {
 		}
 		if given["nsfw"] {
 			edit.NSFW = nsfw
+		}
+		if given["max-files"] {
+			edit.MaxFiles = maxFiles
 		}
 		if given["ttl"] {
 			d, err := chatpic.ParseDuration(*ttl)

@@ -110,16 +110,18 @@ var errNoLive = chatpic.Errorf(chatpic.KindNotFound, "live updates are not enabl
 
 // Channel is a channel as the API shows it.
 type Channel struct {
-	Slug        string  `json:"slug"`
-	Title       string  `json:"title"`
-	Description string  `json:"description"`
-	Rule        string  `json:"rule"`
-	Capacity    int     `json:"capacity"`
-	TTLSeconds  int64   `json:"ttl_seconds"`
-	NSFW        bool    `json:"nsfw"`
-	Count       int     `json:"count"`
-	LastPostAt  *string `json:"last_post_at"`
-	URL         string  `json:"url"`
+	Slug        string `json:"slug"`
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	Rule        string `json:"rule"`
+	Capacity    int    `json:"capacity"`
+	// MaxFiles is the most files one upload to the channel may carry.
+	MaxFiles   int     `json:"max_files"`
+	TTLSeconds int64   `json:"ttl_seconds"`
+	NSFW       bool    `json:"nsfw"`
+	Count      int     `json:"count"`
+	LastPostAt *string `json:"last_post_at"`
+	URL        string  `json:"url"`
 	// ForecastSeconds is how long an upload made now is likely to stay,
 	// from the channel's rules and recent pace; null while unknown.
 	ForecastSeconds *int64 `json:"forecast_seconds"`
@@ -163,6 +165,29 @@ type Post struct {
 	// show it blurred until the viewer asks to see it, as everything in
 	// a channel whose "nsfw" is set.
 	Sensitive bool `json:"sensitive"`
+	// Media are the upload's files in order: one, or several for an
+	// album. The fields above describe the first, as they did before
+	// albums.
+	Media []Media `json:"media"`
+}
+
+// Media is one file of an upload.
+type Media struct {
+	URL      string `json:"url"`
+	ThumbURL string `json:"thumb_url"`
+	Kind     string `json:"kind"`
+	MIME     string `json:"mime"`
+	Width    int    `json:"width"`
+	Height   int    `json:"height"`
+	Bytes    int64  `json:"bytes"`
+	// DurationSeconds is a video's length; null for pictures.
+	DurationSeconds *float64 `json:"duration_seconds"`
+	// Frames is an animation's frame count: 1 for a still picture, null
+	// for video.
+	Frames *int `json:"frames"`
+	// Removed is set when moderation took this file down and left the
+	// rest of the upload: its links answer 410.
+	Removed bool `json:"removed"`
 }
 
 type errorBody struct {
@@ -178,6 +203,15 @@ type errorDetail struct {
 	// RetryAfter is, for rate_limited and unavailable, the seconds to wait (as the
 	// Retry-After header says).
 	RetryAfter int `json:"retry_after,omitempty"`
+	// Files, when an upload of several files was refused, says which
+	// files were refused and why.
+	Files []fileRefusal `json:"files,omitempty"`
+}
+
+type fileRefusal struct {
+	File    int          `json:"file"` // counting from 1
+	Kind    chatpic.Kind `json:"kind"`
+	Message string       `json:"message"`
 }
 
 func statusOf(s chatpic.Status) chatpic.Status {
@@ -200,7 +234,7 @@ func optionalTimestamp(t time.Time) *string {
 func (a *API) channel(r *http.Request, c chatpic.ChannelStats) Channel {
 	out := Channel{
 		Slug: c.Slug, Title: c.Title, Description: c.Description, Rule: c.Rule(),
-		Capacity: c.Capacity, TTLSeconds: int64(c.TTL / time.Second), NSFW: c.NSFW,
+		Capacity: c.Capacity, MaxFiles: c.FileLimit(), TTLSeconds: int64(c.TTL / time.Second), NSFW: c.NSFW,
 		Count: c.Count, LastPostAt: optionalTimestamp(c.LastPostAt),
 		URL: a.origin.Base(r) + "/c/" + c.Slug,
 	}
@@ -229,14 +263,28 @@ func (a *API) post(r *http.Request, p chatpic.Post) Post {
 		left := p.ViewsLeft
 		out.ViewsLeft = &left
 	}
-	if p.Kind == chatpic.Video {
-		d := p.Duration.Seconds()
-		out.DurationSeconds = &d
-	} else {
-		frames := p.Frames
-		out.Frames = &frames
+	out.DurationSeconds, out.Frames = lengthOf(p.Item)
+	for n, it := range p.Items() {
+		m := Media{
+			URL:      base + "/m/" + p.FileName(n+1) + "." + it.Ext,
+			ThumbURL: base + "/t/" + p.FileName(n+1) + "." + it.ThumbExt,
+			Kind:     string(it.Kind), MIME: it.MIME, Width: it.Width, Height: it.Height, Bytes: it.Bytes,
+			Removed: it.Removed,
+		}
+		m.DurationSeconds, m.Frames = lengthOf(it)
+		out.Media = append(out.Media, m)
 	}
 	return out
+}
+
+// lengthOf returns a video's duration, or the frames of a picture.
+func lengthOf(it chatpic.Item) (*float64, *int) {
+	if it.Kind == chatpic.Video {
+		d := it.Duration.Seconds()
+		return &d, nil
+	}
+	frames := it.Frames
+	return nil, &frames
 }
 
 // write encodes v as the JSON response with status code.
@@ -268,6 +316,9 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 		Reason:    chatpic.ErrorReason(err),
 		Statement: chatpic.ErrorStatement(err),
 	}}
+	for _, f := range chatpic.ErrorFiles(err) {
+		body.Error.Files = append(body.Error.Files, fileRefusal{File: f.File, Kind: f.Kind, Message: f.Message})
+	}
 	if k := body.Error.Kind; k == chatpic.KindRateLimited || k == chatpic.KindUnavailable {
 		body.Error.RetryAfter = chatpic.RetryAfterSeconds(err)
 		w.Header().Set("Retry-After", strconv.Itoa(body.Error.RetryAfter))

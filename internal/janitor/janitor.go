@@ -185,7 +185,7 @@ func (j *Janitor) expire(ctx context.Context, now time.Time, opts Options, r *Re
 		r.Expired += len(posts)
 		j.announce(ctx, chatpic.ReasonExpired, posts...)
 		for _, p := range posts {
-			j.deleteFiles(ctx, p.MediaKey(), p.ThumbKey())
+			j.deleteFiles(ctx, p.Keys()...)
 		}
 		if len(posts) < batch {
 			return nil
@@ -220,7 +220,7 @@ func (j *Janitor) lostPosts(ctx context.Context, now time.Time, opts Options, r 
 		if _, err := j.store.DeletePost(ctx, p.ID, chatpic.ReasonLost, now); err != nil && chatpic.ErrorKind(err) != chatpic.KindGone {
 			return fmt.Errorf("janitor: lost posts: %w", err)
 		}
-		j.deleteFiles(ctx, p.ThumbKey())
+		j.deleteFiles(ctx, p.Keys()...)
 	}
 	return nil
 }
@@ -234,8 +234,8 @@ func (j *Janitor) orphanFiles(ctx context.Context, now time.Time, opts Options, 
 			if now.Sub(info.ModTime) < opts.Grace {
 				return nil
 			}
-			id, _, _ := strings.Cut(strings.TrimPrefix(info.Key, prefix), ".")
-			if chatpic.ValidID(id) {
+			name, _, _ := strings.Cut(strings.TrimPrefix(info.Key, prefix), ".")
+			if id, _, ok := chatpic.ParseFileName(name); ok {
 				exists, err := j.store.PostExists(ctx, id)
 				if err != nil || exists {
 					return err

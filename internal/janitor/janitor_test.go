@@ -43,8 +43,8 @@ func newFixture(t *testing.T) fixture {
 func (f fixture) post(t *testing.T, channel string, created time.Time, ttl time.Duration, noFiles bool) chatpic.Post {
 	t.Helper()
 	ctx := context.Background()
-	p := chatpic.Post{ID: chatpic.NewID(), Channel: channel, MIME: "image/png", Ext: "png", ThumbExt: "jpg",
-		Width: 1, Height: 1, Bytes: 3, CreatedAt: created, DeleteTokenHash: chatpic.HashToken("x")}
+	p := chatpic.Post{ID: chatpic.NewID(), Channel: channel, Item: chatpic.Item{MIME: "image/png", Ext: "png", ThumbExt: "jpg",
+		Width: 1, Height: 1, Bytes: 3}, CreatedAt: created, DeleteTokenHash: chatpic.HashToken("x")}
 	if ttl > 0 {
 		p.ExpiresAt = created.Add(ttl)
 	}

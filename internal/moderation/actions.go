@@ -318,28 +318,30 @@ func (s *Service) Audit(ctx context.Context, by chatpic.Moderator, before int64,
 	return s.store.Audit(ctx, before, min(max(limit, 1), 500))
 }
 
-// Preview opens the thumbnail (or with full, the media file) of any
-// upload that still has its row, hidden or not, for a moderator's
-// review. The caller closes the object. Errors: KindUnauthorized,
-// KindNotFound, KindGone.
-func (s *Service) Preview(ctx context.Context, by chatpic.Moderator, id string, full bool) (blob.Object, chatpic.Post, error) {
+// Preview opens, for a moderator, the thumbnail (or with full, the media
+// file) of any file of any upload, hidden or not, removed from its album
+// or not while its bytes remain: name is the file's (chatpic.Post.FileName).
+// It returns the object, which the caller closes, the post and the file's
+// number. Errors: KindForbidden (not a moderator), KindNotFound (no such
+// upload or file), the post's gone error, and the blob store's.
+func (s *Service) Preview(ctx context.Context, by chatpic.Moderator, name string, full bool) (blob.Object, chatpic.Post, int, error) {
 	if err := requireModerator(by); err != nil {
-		return nil, chatpic.Post{}, err
+		return nil, chatpic.Post{}, 0, err
 	}
-	if !chatpic.ValidID(id) {
-		return nil, chatpic.Post{}, chatpic.Errorf(chatpic.KindNotFound, "there is no such upload")
+	id, n, ok := chatpic.ParseFileName(name)
+	if !ok {
+		return nil, chatpic.Post{}, 0, chatpic.Errorf(chatpic.KindNotFound, "there is no such upload")
 	}
 	p, err := s.store.PostInGrace(ctx, id, s.clock())
 	if err != nil {
-		return nil, p, err
+		return nil, p, 0, err
 	}
-	key := p.ThumbKey()
-	if full {
-		key = p.MediaKey()
+	if _, ok := p.File(n); !ok {
+		return nil, p, 0, chatpic.Errorf(chatpic.KindNotFound, "there is no such file")
 	}
-	obj, err := s.blobs.Open(ctx, key)
+	obj, err := s.blobs.Open(ctx, p.FileKey(n, !full))
 	if err != nil {
-		return nil, p, chatpic.Source(err, chatpic.ErrMediaStore)
+		return nil, p, 0, chatpic.Source(err, chatpic.ErrMediaStore)
 	}
-	return obj, p, nil
+	return obj, p, n, nil
 }

@@ -45,8 +45,8 @@ func TestAlerts(t *testing.T) {
 	post := func() string {
 		t.Helper()
 		_, tokenHash := chatpic.NewToken()
-		p := chatpic.Post{ID: chatpic.NewID(), Channel: "cats", Kind: chatpic.Image, MIME: "image/png", Ext: "png", ThumbExt: "png",
-			Width: 1, Height: 1, CreatedAt: clock, DeleteTokenHash: tokenHash}
+		p := chatpic.Post{ID: chatpic.NewID(), Channel: "cats", Item: chatpic.Item{Kind: chatpic.Image, MIME: "image/png", Ext: "png", ThumbExt: "png",
+			Width: 1, Height: 1}, CreatedAt: clock, DeleteTokenHash: tokenHash}
 		if _, _, err := st.DB.CreatePost(ctx, p, clock); err != nil {
 			t.Fatal(err)
 		}

@@ -49,11 +49,12 @@ type ChannelEdit struct {
 	ReportThreshold *int
 	Premod          *chatpic.Premod
 	Challenge       *chatpic.Challenge
+	MaxFiles        *int
 }
 
 // EditChannel changes a channel's title, description, NSFW mark,
 // capacity, time to live, report threshold, pre-moderation or challenge
-// setting, and audits it as edit_channel. Lowering the capacity evicts at
+// setting, or the files one upload may carry, and audits it as edit_channel. Lowering the capacity evicts at
 // once: the evicted uploads are announced, their files deleted, and they
 // are returned. Only admins may do it. Errors: KindForbidden, KindInvalid,
 // KindNotFound.
@@ -101,6 +102,12 @@ func (s *Service) EditChannel(ctx context.Context, by chatpic.Moderator, slug st
 	if e.Challenge != nil {
 		c.Challenge = *e.Challenge
 	}
+	if e.MaxFiles != nil {
+		if *e.MaxFiles < 1 {
+			return nil, chatpic.Errorf(chatpic.KindInvalid, "an upload to a channel carries between 1 and %d files", chatpic.MaxFiles)
+		}
+		c.MaxFiles = *e.MaxFiles
+	}
 	evicted, err := s.store.UpdateChannelAudited(ctx, c, chatpic.AuditEntry{
 		At: now, Moderator: by.Name, Action: chatpic.AuditEditChannel, Target: slug, Reason: reason,
 	}, now)
@@ -112,7 +119,7 @@ func (s *Service) EditChannel(ctx context.Context, by chatpic.Moderator, slug st
 }
 
 // AddChannel creates the channel c (its slug, title, description,
-// capacity, time to live and NSFW mark; the moderation settings start at
+// capacity, time to live, NSFW mark and files per upload (0: the default); the moderation settings start at
 // their defaults) and audits it as add_channel. Only admins may do it.
 // Errors: KindForbidden, KindInvalid, KindConflict (the slug is taken).
 func (s *Service) AddChannel(ctx context.Context, by chatpic.Moderator, c chatpic.Channel, reason string) error {
@@ -125,7 +132,7 @@ func (s *Service) AddChannel(ctx context.Context, by chatpic.Moderator, c chatpi
 	}
 	now := s.clock()
 	c = chatpic.Channel{Slug: c.Slug, Title: c.Title, Description: c.Description,
-		Capacity: c.Capacity, TTL: c.TTL, NSFW: c.NSFW, CreatedAt: now}
+		Capacity: c.Capacity, TTL: c.TTL, NSFW: c.NSFW, MaxFiles: c.MaxFiles, CreatedAt: now}
 	if err := s.store.CreateChannel(ctx, c); err != nil {
 		return err
 	}

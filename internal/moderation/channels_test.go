@@ -46,8 +46,8 @@ func TestChannelUseCases(t *testing.T) {
 	post := func(id string) {
 		t.Helper()
 		_, tokenHash := chatpic.NewToken()
-		p := chatpic.Post{ID: id, Channel: "cats", Kind: chatpic.Image, MIME: "image/png", Ext: "png", ThumbExt: "png",
-			Width: 1, Height: 1, CreatedAt: now(), DeleteTokenHash: tokenHash}
+		p := chatpic.Post{ID: id, Channel: "cats", Item: chatpic.Item{Kind: chatpic.Image, MIME: "image/png", Ext: "png", ThumbExt: "png",
+			Width: 1, Height: 1}, CreatedAt: now(), DeleteTokenHash: tokenHash}
 		if _, _, err := db.CreatePost(ctx, p, now()); err != nil {
 			t.Fatal(err)
 		}

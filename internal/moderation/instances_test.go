@@ -140,8 +140,8 @@ func testTwoInstances(t *testing.T, dialect string) {
 	}
 	alice, bob := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("2001:db8::7")
 	aliceKey, _ := a.keys.Client(alice, now())
-	post := chatpic.Post{ID: chatpic.NewID(), Channel: "open", MIME: "image/png", Ext: "png", ThumbExt: "jpg",
-		Width: 1, Height: 1, Bytes: 3, CreatedAt: now(), DeleteTokenHash: chatpic.HashToken("x"), ClientKey: aliceKey}
+	post := chatpic.Post{ID: chatpic.NewID(), Channel: "open", Item: chatpic.Item{MIME: "image/png", Ext: "png", ThumbExt: "jpg",
+		Width: 1, Height: 1, Bytes: 3}, CreatedAt: now(), DeleteTokenHash: chatpic.HashToken("x"), ClientKey: aliceKey}
 	post, _, err := a.db.CreatePost(ctx, post, now())
 	if err != nil {
 		t.Fatal(err)

@@ -33,11 +33,11 @@ func TestUploadAVIFBecomesJPEG(t *testing.T) {
 	if p.Kind != chatpic.Image || p.MIME != "image/jpeg" || p.Ext != "jpg" || p.Width != 160 || p.Height != 120 || p.PDQ == nil {
 		t.Fatalf("post %+v: want a 160x120 JPEG image with a hash", p)
 	}
-	_, key, err := f.svc.MediaFile(context.Background(), p.ID, "jpg", false, "")
+	mf, err := f.svc.MediaFile(context.Background(), p.ID, "jpg", false, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	obj, err := f.svc.OpenFile(context.Background(), key)
+	obj, err := f.svc.OpenFile(context.Background(), mf.Key)
 	if err != nil {
 		t.Fatal(err)
 	}

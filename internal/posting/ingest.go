@@ -58,6 +58,13 @@ type ingested struct {
 	thumb         bytes.Buffer
 }
 
+// item returns what the post records of the file.
+func (in *ingested) item() chatpic.Item {
+	return chatpic.Item{Kind: in.kind, MIME: in.mime, Ext: in.ext, ThumbExt: in.thumbExt, ThumbMIME: in.thumbMIME,
+		Width: in.width, Height: in.height, Duration: in.duration, Frames: in.frames,
+		Bytes: in.size, SHA256: in.sha256, PDQ: in.pdq[:], PDQQuality: in.pdqQuality}
+}
+
 // Close removes the clean file.
 func (in *ingested) Close() {
 	if in != nil && in.clean != nil {

@@ -255,6 +255,14 @@ func (s *Service) MaxBytes() int64 {
 	return max(l.PictureBytes, l.VideoBytes)
 }
 
+// UploadBytes is the most the files of one upload may hold together: an
+// album of MaxFiles pictures, or one video, whichever is larger. Each
+// file keeps its own limit.
+func (s *Service) UploadBytes() int64 {
+	l := s.Limits()
+	return max(l.PictureBytes*chatpic.MaxFiles, l.VideoBytes)
+}
+
 // Now returns the service's current time.
 func (s *Service) Now() time.Time { return s.now().UTC() }
 
@@ -452,17 +460,29 @@ func (s *Service) Ticket(p chatpic.Post) string {
 	return s.keys.Ticket(p, s.Now())
 }
 
-// MediaFile looks up the media file (or with thumb, the thumbnail) of a
-// visible post and returns the post and the file's key, for OpenFile or
-// for a caller that sends the client elsewhere to fetch it; ext must be
-// the one the post was stored with. It never spends a view: the file of a
-// post with a view limit is found only with the ticket of a view (View),
-// and without one MediaFile returns a KindForbidden error wrapping
-// ErrViewFirst, or KindGone once the views are used up. Other errors are
-// as Post's, and KindNotFound for a wrong extension.
-func (s *Service) MediaFile(ctx context.Context, id, ext string, thumb bool, ticket string) (chatpic.Post, string, error) {
-	if !chatpic.ValidID(id) {
-		return chatpic.Post{}, "", chatpic.Errorf(chatpic.KindNotFound, "there is no such upload")
+// File is one file of a post, as MediaFile finds it.
+type File struct {
+	Post chatpic.Post
+	N    int // its number in the post, counting from 1
+	Item chatpic.Item
+	// Key is the blob-store key of the file or thumbnail asked for.
+	Key string
+}
+
+// MediaFile looks up a file of a visible post (or with thumb, its
+// thumbnail) by its name (chatpic.Post.FileName) and extension, which
+// must be the one it was stored with, and returns it with the blob key,
+// for OpenFile or for a caller that sends the client elsewhere to fetch
+// it. It never spends a view: the file of a post with a view limit is
+// found only with the ticket of a view (View), and without one MediaFile
+// returns a KindForbidden error wrapping ErrViewFirst, or KindGone once
+// the views are used up. A file that moderation removed from its album is
+// KindGone (removed). Other errors are as Post's, and KindNotFound for a
+// wrong name or extension.
+func (s *Service) MediaFile(ctx context.Context, name, ext string, thumb bool, ticket string) (File, error) {
+	id, n, ok := chatpic.ParseFileName(name)
+	if !ok {
+		return File{}, chatpic.Errorf(chatpic.KindNotFound, "there is no such upload")
 	}
 	now := s.Now()
 	p, ok := s.visible.get(id, now)
@@ -471,32 +491,40 @@ func (s *Service) MediaFile(ctx context.Context, id, ext string, thumb bool, tic
 		// file.
 		var err error
 		if p, err = s.store.PostInGrace(ctx, id, now); err != nil {
-			return p, "", err
+			return File{Post: p}, err
 		}
 		if p.Visible() && p.ViewsLeft == 0 {
 			s.visible.put(p, now)
 		}
 	}
+	f := File{Post: p, N: n}
 	if err := p.Unavailable(); err != nil {
-		return p, "", err
+		return f, err
 	}
-	key, want := p.MediaKey(), p.Ext
+	if f.Item, ok = p.File(n); !ok {
+		return f, chatpic.Errorf(chatpic.KindNotFound, "there is no such file")
+	}
+	key, want := p.FileKey(n, false), f.Item.Ext
 	if thumb {
-		key, want = p.ThumbKey(), p.ThumbExt
+		key, want = p.FileKey(n, true), f.Item.ThumbExt
 	}
-	if ext != want {
-		return p, "", chatpic.Errorf(chatpic.KindNotFound, "there is no such file")
+	switch {
+	case ext != want:
+		return f, chatpic.Errorf(chatpic.KindNotFound, "there is no such file")
+	case f.Item.Removed:
+		return f, chatpic.Gone(chatpic.ReasonRemoved, "this file was removed from its upload")
 	}
 	switch {
 	case !p.Gated() || s.keys.TicketValid(p, ticket, now):
-		return p, key, nil
+		f.Key = key
+		return f, nil
 	case p.ViewsLeft < 0:
-		return p, "", chatpic.Gone(chatpic.ReasonExpired, "this upload has expired")
+		return f, chatpic.Gone(chatpic.ReasonExpired, "this upload has expired")
 	case p.ViewsLeft == 0: // locked
-		return p, "", &chatpic.Error{Kind: chatpic.KindForbidden, Err: ErrViewFirst,
+		return f, &chatpic.Error{Kind: chatpic.KindForbidden, Err: ErrViewFirst,
 			Message: "this upload is locked with a password: open its page to give it"}
 	}
-	return p, "", &chatpic.Error{Kind: chatpic.KindForbidden, Err: ErrViewFirst,
+	return f, &chatpic.Error{Kind: chatpic.KindForbidden, Err: ErrViewFirst,
 		Message: "this upload vanishes after it has been viewed: open its page to view it"}
 }
 
@@ -535,7 +563,7 @@ func (s *Service) FileMissing(ctx context.Context, id string) error {
 // the janitor removes files that no row references.
 func (s *Service) removeFiles(ctx context.Context, posts ...chatpic.Post) {
 	for _, p := range posts {
-		for _, key := range []string{p.MediaKey(), p.ThumbKey()} {
+		for _, key := range p.Keys() {
 			if err := s.blobs.Delete(ctx, key); err != nil {
 				s.log.Error("delete file of gone post", "key", key, "err", err)
 			}

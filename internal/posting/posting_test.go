@@ -58,7 +58,7 @@ func (f fixture) upload(slug, caption string, file []byte) (Created, error) {
 		return Created{}, err
 	}
 	defer sp.Close()
-	return f.svc.Upload(context.Background(), slug, Draft{File: sp, Caption: caption})
+	return f.svc.Upload(context.Background(), slug, Draft{Files: []*Spooled{sp}, Caption: caption})
 }
 
 // leftovers lists what is in the temp folder and the blob store.
@@ -136,7 +136,8 @@ func TestUploadStoresScrubbedFilesAndEvicts(t *testing.T) {
 	if last.Post.Caption != "hello" || last.DeleteToken == "" || !chatpic.TokenMatches(last.DeleteToken, last.Post.DeleteTokenHash) {
 		t.Fatalf("created %+v", last.Post)
 	}
-	p, key, err := f.svc.MediaFile(ctx, last.Post.ID, "jpg", false, "")
+	mf, err := f.svc.MediaFile(ctx, last.Post.ID, "jpg", false, "")
+	p, key := mf.Post, mf.Key
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -121,11 +121,11 @@ func checkUpload(t *testing.T, f fixture, path string) (string, bool) {
 		return fmt.Sprintf("refused %s: %s", kind, chatpic.ErrorMessage(err)), false
 	}
 	p := c.Post
-	_, key, err := f.svc.MediaFile(context.Background(), p.ID, p.Ext, false, "")
+	mf, err := f.svc.MediaFile(context.Background(), p.ID, p.Ext, false, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	obj, err := f.svc.OpenFile(context.Background(), key)
+	obj, err := f.svc.OpenFile(context.Background(), mf.Key)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package posting
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"net/netip"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/chatpic/chatpic"
@@ -78,7 +80,10 @@ func (s *Service) Spool(r io.Reader) (*Spooled, error) {
 
 // Draft is what an uploader sends besides the channel.
 type Draft struct {
-	File    *Spooled
+	// Files are the files to post, in order: one, or several for an
+	// album (up to the channel's Channel.FileLimit). The caller closes
+	// them.
+	Files   []*Spooled
 	Caption string
 	// Sensitive asks for the picture to be shown blurred until a viewer
 	// chooses to see it.
@@ -113,8 +118,16 @@ func (s *Service) Upload(ctx context.Context, slug string, d Draft) (Created, er
 	start := time.Now()
 	c, err := s.uploadInto(ctx, slug, d)
 	s.measure(c, err, start)
-	s.settleShare(ctx, d.File, err)
+	s.settleShare(ctx, d.share(), err)
 	return c, err
+}
+
+// share returns the draft's file if it is one from a held share, else nil.
+func (d Draft) share() *Spooled {
+	if len(d.Files) != 1 {
+		return nil
+	}
+	return d.Files[0]
 }
 
 func (s *Service) uploadInto(ctx context.Context, slug string, d Draft) (Created, error) {
@@ -140,7 +153,7 @@ func (s *Service) UploadLinkOnly(ctx context.Context, d Draft, maxViews int) (Cr
 	start := time.Now()
 	c, err := s.uploadLinkOnly(ctx, d, maxViews)
 	s.measure(c, err, start)
-	s.settleShare(ctx, d.File, err)
+	s.settleShare(ctx, d.share(), err)
 	return c, err
 }
 
@@ -187,9 +200,13 @@ func (s *Service) upload(ctx context.Context, ch chatpic.ChannelStats, d Draft, 
 	if err != nil {
 		return Created{}, err
 	}
-	file := d.File
-	if file == nil || file.f == nil {
+	switch {
+	case len(d.Files) == 0 || d.Files[0] == nil || d.Files[0].f == nil:
 		return Created{}, chatpic.Errorf(chatpic.KindInvalid, "choose a file to upload")
+	case len(d.Files) > ch.FileLimit() && ch.FileLimit() == 1:
+		return Created{}, chatpic.Errorf(chatpic.KindInvalid, "this channel takes one file per upload")
+	case len(d.Files) > ch.FileLimit():
+		return Created{}, chatpic.Errorf(chatpic.KindInvalid, "an upload here carries at most %d files (this one has %d)", ch.FileLimit(), len(d.Files))
 	}
 	if s.cfg.Guard != nil {
 		// The rest was decided before the body was read (Admit).
@@ -197,25 +214,14 @@ func (s *Service) upload(ctx context.Context, ch chatpic.ChannelStats, d Draft, 
 			return Created{}, err
 		}
 	}
-	in, err := s.ingest(ctx, file.f, file.size)
+	ins, err := s.ingestAll(ctx, ch, d.Files)
+	defer func() {
+		for _, in := range ins {
+			in.Close()
+		}
+	}()
 	if err != nil {
 		return Created{}, err
-	}
-	defer in.Close()
-	if s.cfg.Screen != nil {
-		// All eight orientations: a listed picture is found however it
-		// was turned, mirrored or tagged.
-		var hashes []pdq.Hash
-		if in.pdqQuality >= pdq.MinQuality {
-			hashes = in.dihedral[:]
-		}
-		if err := s.cfg.Screen.Screen(ctx, [][32]byte{file.sum, in.sha256}, hashes); err != nil {
-			if chatpic.ErrorKind(err) == chatpic.KindForbidden {
-				s.log.Info("upload refused: banned hash", "channel", ch.Slug)
-				err = &chatpic.Error{Kind: chatpic.KindForbidden, Message: chatpic.ErrorMessage(err), Err: errBannedFile}
-			}
-			return Created{}, err
-		}
 	}
 
 	locked, err := s.lock(ctx, d.Password)
@@ -235,19 +241,7 @@ func (s *Service) upload(ctx context.Context, ch chatpic.ChannelStats, d Draft, 
 		Caption:         caption,
 		Sensitive:       d.Sensitive,
 		PasswordHash:    locked,
-		Kind:            in.kind,
-		MIME:            in.mime,
-		Ext:             in.ext,
-		ThumbExt:        in.thumbExt,
-		ThumbMIME:       in.thumbMIME,
-		Width:           in.width,
-		Height:          in.height,
-		Duration:        in.duration,
-		Frames:          in.frames,
-		Bytes:           in.size,
-		SHA256:          in.sha256,
-		PDQ:             in.pdq[:],
-		PDQQuality:      in.pdqQuality,
+		Item:            ins[0].item(),
 		CreatedAt:       now.Truncate(time.Millisecond),
 		ExpiresAt:       ch.ExpiresAtFor(now.Truncate(time.Millisecond), d.ExpiresIn),
 		DeleteTokenHash: tokenHash,
@@ -255,19 +249,17 @@ func (s *Service) upload(ctx context.Context, ch chatpic.ChannelStats, d Draft, 
 		Status:          status,
 		ClientKey:       clientKey,
 	}
+	for _, in := range ins[1:] {
+		p.More = append(p.More, in.item())
+	}
 	// From here on the work is committed to: finish it even if the client
 	// goes away, so no file is left without its row or the other way round.
 	ctx = context.WithoutCancel(ctx)
-	if _, err := in.clean.Seek(0, io.SeekStart); err != nil {
-		return Created{}, chatpic.Internal(fmt.Errorf("posting: %w", err))
-	}
-	if _, err := s.blobs.Put(ctx, p.MediaKey(), in.clean, p.MIME); err != nil {
-		s.removeFiles(ctx, p)
-		return Created{}, storageErr(mediaStoreErr("store media", err), "storing the media file")
-	}
-	if _, err := s.blobs.Put(ctx, p.ThumbKey(), &in.thumb, p.ThumbMIME); err != nil {
-		s.removeFiles(ctx, p)
-		return Created{}, storageErr(mediaStoreErr("store thumbnail", err), "storing the thumbnail")
+	for i, in := range ins {
+		if err := s.storeFiles(ctx, p, i+1, in); err != nil {
+			s.removeFiles(ctx, p)
+			return Created{}, err
+		}
 	}
 	created, evicted, err := s.store.CreatePost(ctx, p, now)
 	if err != nil {
@@ -275,7 +267,7 @@ func (s *Service) upload(ctx context.Context, ch chatpic.ChannelStats, d Draft, 
 		return Created{}, storageErr(err, "recording the post")
 	}
 	p = created
-	s.log.Info("post created", "post", p.ID, "channel", p.Channel, "mime", p.MIME, "bytes", p.Bytes, "evicted", len(evicted))
+	s.log.Info("post created", "post", p.ID, "channel", p.Channel, "mime", p.MIME, "bytes", p.Bytes, "files", p.Files(), "evicted", len(evicted))
 	if p.Visible() {
 		s.publish(ctx, p, events.TypePost, map[string]any{"channel": p.Channel}, true)
 	}
@@ -284,7 +276,99 @@ func (s *Service) upload(ctx context.Context, ch chatpic.ChannelStats, d Draft, 
 	if p.Visible() {
 		ch.Count = min(ch.Count+1, ch.Capacity)
 	}
-	return Created{Post: p, DeleteToken: token, Channel: ch, source: in.source}, nil
+	return Created{Post: p, DeleteToken: token, Channel: ch, source: ins[0].source}, nil
+}
+
+// ingestAll checks, scrubs, thumbnails and hashes each file, one after the
+// other, and screens it against the hash bans. A file refused for what it
+// is does not stop the others from being checked, so that the uploader of
+// an album learns at once of every file that cannot go: the error then
+// carries a chatpic.FileRefusal per refused file (for a single file, it is
+// that file's error as it is). A failure of ours (a full disk, a busy
+// server) stops at once. On error, the caller still closes what it got.
+func (s *Service) ingestAll(ctx context.Context, ch chatpic.ChannelStats, files []*Spooled) ([]*ingested, error) {
+	var ins []*ingested
+	var refusals []chatpic.FileRefusal
+	var first error
+	for i, file := range files {
+		if file == nil || file.f == nil {
+			return ins, chatpic.Errorf(chatpic.KindInvalid, "choose a file to upload")
+		}
+		in, err := s.ingest(ctx, file.f, file.size)
+		if err == nil {
+			ins = append(ins, in)
+			err = s.screen(ctx, ch, file, in)
+		}
+		if err == nil {
+			continue
+		}
+		if !fileFault(err) || len(files) == 1 {
+			return ins, err
+		}
+		first = cmp.Or(first, err)
+		refusals = append(refusals, chatpic.FileRefusal{File: i + 1, Kind: chatpic.ErrorKind(err), Message: chatpic.ErrorMessage(err)})
+	}
+	if len(refusals) == 0 {
+		return ins, nil
+	}
+	var msg strings.Builder
+	if len(refusals) == 1 {
+		fmt.Fprintf(&msg, "file %d of %d was refused, so nothing was posted: %s", refusals[0].File, len(files), refusals[0].Message)
+	} else {
+		fmt.Fprintf(&msg, "%d of %d files were refused, so nothing was posted", len(refusals), len(files))
+		for _, r := range refusals {
+			fmt.Fprintf(&msg, "; file %d: %s", r.File, r.Message)
+		}
+	}
+	// The kind is the first refused file's; errors.Is still finds its cause.
+	return ins, &chatpic.Error{Kind: chatpic.ErrorKind(first), Message: msg.String(), Files: refusals, Err: first}
+}
+
+// fileFault reports whether err refuses a file for what it is (its type,
+// size, content or a ban), as opposed to a failure that has nothing to do
+// with the file.
+func fileFault(err error) bool {
+	switch chatpic.ErrorKind(err) {
+	case chatpic.KindTooLarge, chatpic.KindUnsupported, chatpic.KindUnprocessable, chatpic.KindForbidden, chatpic.KindInvalid:
+		return true
+	}
+	return false
+}
+
+// screen refuses an ingested file whose hashes are banned: those of the
+// file as it arrived and as stored, and the perceptual hashes of all eight
+// orientations, so a listed picture is found however it was turned,
+// mirrored or tagged.
+func (s *Service) screen(ctx context.Context, ch chatpic.ChannelStats, file *Spooled, in *ingested) error {
+	if s.cfg.Screen == nil {
+		return nil
+	}
+	var hashes []pdq.Hash
+	if in.pdqQuality >= pdq.MinQuality {
+		hashes = in.dihedral[:]
+	}
+	err := s.cfg.Screen.Screen(ctx, [][32]byte{file.sum, in.sha256}, hashes)
+	if chatpic.ErrorKind(err) == chatpic.KindForbidden {
+		s.log.Info("upload refused: banned hash", "channel", ch.Slug)
+		err = &chatpic.Error{Kind: chatpic.KindForbidden, Message: chatpic.ErrorMessage(err), Err: errBannedFile}
+	}
+	return err
+}
+
+// storeFiles puts the nth file of p, as ingested, and its thumbnail into
+// the blob store.
+func (s *Service) storeFiles(ctx context.Context, p chatpic.Post, n int, in *ingested) error {
+	it, _ := p.File(n)
+	if _, err := in.clean.Seek(0, io.SeekStart); err != nil {
+		return chatpic.Internal(fmt.Errorf("posting: %w", err))
+	}
+	if _, err := s.blobs.Put(ctx, p.FileKey(n, false), in.clean, it.MIME); err != nil {
+		return storageErr(mediaStoreErr("store media", err), "storing the media file")
+	}
+	if _, err := s.blobs.Put(ctx, p.FileKey(n, true), &in.thumb, it.ThumbMIME); err != nil {
+		return storageErr(mediaStoreErr("store thumbnail", err), "storing the thumbnail")
+	}
+	return nil
 }
 
 // spool copies file into a temporary file, refusing it as soon as it passes

@@ -116,6 +116,7 @@ type ChannelSettings struct {
 	// time to live.
 	TTL             string `json:"ttl"`
 	ReportThreshold *int   `json:"report_threshold"`
+	MaxFiles        *int   `json:"max_files"` // files one upload may carry
 	Premod          string `json:"premod"`    // off, media or all
 	Challenge       string `json:"challenge"` // auto, always or off
 	Reason          string `json:"reason"`    // for the audit log
@@ -131,6 +132,8 @@ func (s ChannelSettings) Edit() (moderation.ChannelEdit, error) {
 			return optionalInt(s.Capacity)
 		case "report_threshold":
 			return optionalInt(s.ReportThreshold)
+		case "max_files":
+			return optionalInt(s.MaxFiles)
 		case "ttl":
 			return s.TTL
 		case "premod":

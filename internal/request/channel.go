@@ -10,7 +10,7 @@ import (
 )
 
 // ChannelEdit turns the fields of a channel settings form or request
-// (capacity, ttl, report_threshold, premod, challenge), read with get,
+// (capacity, ttl, report_threshold, max_files, premod, challenge), read with get,
 // into typed values; a blank field leaves its setting as it is. Errors:
 // KindInvalid.
 func ChannelEdit(get func(string) string) (moderation.ChannelEdit, error) {
@@ -31,6 +31,9 @@ func ChannelEdit(get func(string) string) (moderation.ChannelEdit, error) {
 		return e, err
 	}
 	if e.ReportThreshold, err = number("report_threshold"); err != nil {
+		return e, err
+	}
+	if e.MaxFiles, err = number("max_files"); err != nil {
 		return e, err
 	}
 	switch v := strings.TrimSpace(get("ttl")); v {

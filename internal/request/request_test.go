@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -185,8 +186,8 @@ func TestParseUpload(t *testing.T) {
 			if up.Caption != tt.caption || up.Channel != tt.channel {
 				t.Errorf("caption, channel = %q, %q; want %q, %q", up.Caption, up.Channel, tt.caption, tt.channel)
 			}
-			if up.File == nil || up.File.Size() != tt.size {
-				t.Fatalf("File = %+v, want a spooled file of %d bytes", up.File, tt.size)
+			if len(up.Files) != 1 || up.Files[0].Size() != tt.size {
+				t.Fatalf("Files = %+v, want one spooled file of %d bytes", up.Files, tt.size)
 			}
 			if n := tempFiles(t, dir); n != 1 {
 				t.Errorf("%d spooled files before Close, want 1", n)
@@ -259,7 +260,8 @@ func TestParseUploadRefuses(t *testing.T) {
 		},
 		{name: "empty form", kind: chatpic.KindInvalid, fields: nil},
 		{name: "no file field", kind: chatpic.KindInvalid, fields: []formPart{{"caption", "", "a cat"}, {"image", "a.jpg", "xxx"}}},
-		{name: "two files", kind: chatpic.KindInvalid, fields: []formPart{goodFile, goodFile}},
+		{name: "eleven files", kind: chatpic.KindInvalid, fields: slices.Repeat([]formPart{goodFile}, chatpic.MaxFiles+1)},
+		{name: "a share with a file", kind: chatpic.KindInvalid, fields: []formPart{goodFile, {"share", "", "whatever"}}},
 		{name: "empty file", kind: chatpic.KindInvalid, fields: []formPart{{"file", "a.jpg", ""}}},
 		{name: "caption of 4097 bytes", kind: chatpic.KindInvalid, fields: []formPart{goodFile, {"caption", "", strings.Repeat("a", maxFieldBytes+1)}}},
 		{name: "channel field too long", kind: chatpic.KindInvalid, fields: []formPart{{"channel", "", strings.Repeat("a", 5000)}, goodFile}},
@@ -268,13 +270,13 @@ func TestParseUploadRefuses(t *testing.T) {
 			name: "Content-Length over the limit", kind: chatpic.KindTooLarge, fields: []formPart{goodFile},
 			req: func(t *testing.T, fields []formPart) *http.Request {
 				r := formRequest(t, fields)
-				r.ContentLength = max + formOverhead + 1
+				r.ContentLength = chatpic.MaxFiles*max + formOverhead + 1
 				return r
 			},
 		},
 		{
 			name: "streamed body over the limit", kind: chatpic.KindTooLarge,
-			fields: []formPart{{"padding", "", strings.Repeat("p", max+formOverhead)}, goodFile},
+			fields: []formPart{{"padding", "", strings.Repeat("p", chatpic.MaxFiles*max+formOverhead)}, goodFile},
 			req: func(t *testing.T, fields []formPart) *http.Request {
 				r := formRequest(t, fields)
 				r.ContentLength = -1 // chunked: the limit is only found while reading
@@ -285,7 +287,7 @@ func TestParseUploadRefuses(t *testing.T) {
 			// The fields before the file use up most of the body limit, so
 			// the limit is reached while the file is spooled.
 			name: "body limit reached inside the file", kind: chatpic.KindTooLarge,
-			fields: []formPart{{"padding", "", strings.Repeat("p", formOverhead)}, {"file", "a.jpg", strings.Repeat("x", max)}},
+			fields: []formPart{{"padding", "", strings.Repeat("p", (chatpic.MaxFiles-1)*max+formOverhead)}, {"file", "a.jpg", strings.Repeat("x", max)}},
 			req: func(t *testing.T, fields []formPart) *http.Request {
 				r := formRequest(t, fields)
 				r.ContentLength = -1
@@ -341,8 +343,48 @@ func TestParseUploadTooLargeMessage(t *testing.T) {
 	r := formRequest(t, []formPart{{"file", "a.jpg", "x"}})
 	r.ContentLength = 1 << 40
 	_, err := ParseUpload(httptest.NewRecorder(), r, svc, nil)
-	if got, want := chatpic.ErrorMessage(err), "files are limited to 20 MB"; got != want {
+	if got, want := chatpic.ErrorMessage(err), "the files of one upload are limited to 200 MB in all"; got != want {
 		t.Errorf("ErrorMessage() = %q, want %q", got, want)
+	}
+}
+
+// TestParseUploadAlbum reads several "file" parts in order, and names the
+// file that is too large, so the uploader knows which one to leave out.
+func TestParseUploadAlbum(t *testing.T) {
+	svc, dir := newSpooler(t, 1000)
+	up, err := ParseUpload(httptest.NewRecorder(), formRequest(t, []formPart{
+		{"file", "a.jpg", strings.Repeat("a", 10)}, {"caption", "", "three"}, {"file", "b.jpg", strings.Repeat("b", 20)}, {"file", "c.jpg", strings.Repeat("c", 30)},
+	}), svc, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sizes []int64
+	for _, f := range up.Files {
+		sizes = append(sizes, f.Size())
+	}
+	if !slices.Equal(sizes, []int64{10, 20, 30}) || up.Caption != "three" {
+		t.Errorf("files of %v bytes, caption %q; want 10, 20 and 30 bytes in order, and the caption", sizes, up.Caption)
+	}
+	if n := tempFiles(t, dir); n != 3 {
+		t.Errorf("%d spooled files, want 3", n)
+	}
+	up.Close()
+	if n := tempFiles(t, dir); n != 0 {
+		t.Errorf("%d spooled files left after Close", n)
+	}
+
+	_, err = ParseUpload(httptest.NewRecorder(), formRequest(t, []formPart{
+		{"file", "a.jpg", "aaa"}, {"file", "b.jpg", strings.Repeat("b", 1001)}, {"file", "c.jpg", "ccc"},
+	}), svc, nil)
+	files := chatpic.ErrorFiles(err)
+	if chatpic.ErrorKind(err) != chatpic.KindTooLarge || len(files) != 1 || files[0].File != 2 || files[0].Kind != chatpic.KindTooLarge {
+		t.Errorf("a second file over the limit: %v, files %+v; want too_large naming file 2", err, files)
+	}
+	if got, want := chatpic.ErrorMessage(err), "file 2 was refused, so nothing was posted: files are limited to 1 KB"; got != want {
+		t.Errorf("message %q, want %q", got, want)
+	}
+	if n := tempFiles(t, dir); n != 0 {
+		t.Errorf("%d spooled files left after a refusal", n)
 	}
 }
 

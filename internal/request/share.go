@@ -36,13 +36,13 @@ func ParseShare(w http.ResponseWriter, r *http.Request, svc spooler) (*posting.S
 			break
 		}
 		if err != nil {
-			return nil, bodyError(err, svc.MaxBytes())
+			return nil, bodyError(err, tooLarge(svc.MaxBytes()))
 		}
 		if part.FormName() != "file" {
 			part.Close()
 			continue
 		}
-		sp, err := svc.Spool(limitErrors{part, svc.MaxBytes()})
+		sp, err := svc.Spool(limitErrors{part, tooLarge(svc.MaxBytes())})
 		part.Close()
 		return sp, err
 	}

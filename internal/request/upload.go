@@ -3,6 +3,7 @@ package request
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -23,10 +24,12 @@ const maxFieldBytes = 4 << 10
 // headers, boundaries and text fields.
 const formOverhead = 64 << 10
 
-// Upload is a parsed upload form. Close removes the spooled file.
+// Upload is a parsed upload form. Close removes the spooled files.
 type Upload struct {
 	Caption string
-	File    *posting.Spooled
+	// Files are the "file" parts, in order: one, or several for an album
+	// (at most chatpic.MaxFiles).
+	Files []*posting.Spooled
 	// Channel is the "channel" field, for forms that pick one.
 	Channel string
 	// ExpiresIn is the "expires_in" field ("10m", "1h", "7d"), 0 if absent.
@@ -40,15 +43,22 @@ type Upload struct {
 	Sensitive bool
 	// Password is the "password" field: locks a link-only upload.
 	Password string
+	// shared is set when the file is a held share (the "share" field).
+	shared bool
 }
 
 // Draft returns what the form asks to post, from client.
 func (u *Upload) Draft(client netip.Addr) posting.Draft {
-	return posting.Draft{File: u.File, Caption: u.Caption, Sensitive: u.Sensitive, Password: u.Password, ExpiresIn: u.ExpiresIn, Proof: u.Proof, Client: client}
+	return posting.Draft{Files: u.Files, Caption: u.Caption, Sensitive: u.Sensitive, Password: u.Password, ExpiresIn: u.ExpiresIn, Proof: u.Proof, Client: client}
 }
 
-// Close removes the spooled file, if any.
-func (u *Upload) Close() error { return u.File.Close() }
+// Close removes the spooled files, if any.
+func (u *Upload) Close() error {
+	for _, f := range u.Files {
+		f.Close()
+	}
+	return nil
+}
 
 // spooler is what ParseUpload needs of the posting service.
 type spooler interface {
@@ -56,6 +66,7 @@ type spooler interface {
 	// SpoolShare spools the held share id (see posting.Service.SpoolShare).
 	SpoolShare(ctx context.Context, id string) (*posting.Spooled, error)
 	MaxBytes() int64
+	UploadBytes() int64
 }
 
 // admitter is what AdmitUpload needs of the posting service.
@@ -101,23 +112,31 @@ func CheckUpload(r *http.Request, svc spooler) error {
 	if err != nil || mt != "multipart/form-data" {
 		return chatpic.Errorf(chatpic.KindUnsupported, "send the file as multipart/form-data in a field called \"file\"")
 	}
-	if r.ContentLength > svc.MaxBytes()+formOverhead {
-		return tooLarge(svc.MaxBytes())
+	if r.ContentLength > uploadLimit(svc) {
+		return tooLargeAll(svc.UploadBytes())
 	}
 	return nil
 }
 
-// ParseUpload streams a multipart/form-data body with a "file" part and an
-// optional "caption" field. The file is spooled to disk as it arrives and
-// refused with KindTooLarge as soon as it passes the limit; nothing is held
-// in memory whole. The file's name and the part's Content-Type are ignored.
+// uploadLimit bounds the body of an upload: its files, and the part
+// headers, boundaries and text fields of a form of MaxFiles of them.
+func uploadLimit(svc spooler) int64 {
+	return svc.UploadBytes() + formOverhead
+}
+
+// ParseUpload streams a multipart/form-data body with one "file" part, or
+// up to chatpic.MaxFiles of them for an album, and an optional "caption"
+// field. Each file is spooled to disk as it arrives and refused with
+// KindTooLarge as soon as it passes the limit for one file, or the body
+// as soon as it passes the limit for all (posting.Service.UploadBytes);
+// nothing is held in memory whole. The file's name and the part's Content-Type are ignored.
 // A "share" field in place of the file names a held share (the web app's
 // share target, see posting.Service.Hold), which is spooled instead; its
 // errors are SpoolShare's.
 // onChannel, if not nil, is called with the "channel" field when one comes
 // before the file, and its error refuses the upload before the file is
 // read. Errors: CheckUpload's, KindInvalid (not a valid form, no file,
-// several files, a field too long), KindTooLarge, and onChannel's. On error
+// too many files, a share with other files, a field too long), KindTooLarge, and onChannel's. On error
 // nothing is left behind; otherwise the caller closes the Upload.
 func ParseUpload(w http.ResponseWriter, r *http.Request, svc spooler, onChannel func(slug string) error) (*Upload, error) {
 	up, err := parseUpload(w, r, svc, onChannel)
@@ -133,8 +152,7 @@ func parseUpload(w http.ResponseWriter, r *http.Request, svc spooler, onChannel 
 	if err := CheckUpload(r, svc); err != nil {
 		return up, err
 	}
-	limit := svc.MaxBytes() + formOverhead
-	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	r.Body = http.MaxBytesReader(w, r.Body, uploadLimit(svc))
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return up, chatpic.Errorf(chatpic.KindInvalid, "the upload is not a valid form")
@@ -145,25 +163,23 @@ func parseUpload(w http.ResponseWriter, r *http.Request, svc spooler, onChannel 
 			break
 		}
 		if err != nil {
-			return up, bodyError(err, svc.MaxBytes())
+			return up, bodyError(err, tooLargeAll(svc.UploadBytes()))
 		}
 		switch part.FormName() {
 		case "share":
 			var id string
 			if id, err = field(part); err == nil && strings.TrimSpace(id) != "" {
-				if up.File != nil {
-					err = errOneFile
+				if len(up.Files) > 0 {
+					err = errShareAlone
 				} else {
-					up.File, err = svc.SpoolShare(r.Context(), strings.TrimSpace(id))
+					var sp *posting.Spooled
+					sp, err = svc.SpoolShare(r.Context(), strings.TrimSpace(id))
+					up.Files = append(up.Files, sp)
+					up.shared = true
 				}
 			}
 		case "file":
-			if up.File != nil {
-				part.Close()
-				return up, errOneFile
-			}
-			up.File, err = svc.Spool(limitErrors{part, svc.MaxBytes()})
-			if err != nil {
+			if err := up.addFile(svc, part); err != nil {
 				part.Close()
 				return up, err
 			}
@@ -172,7 +188,7 @@ func parseUpload(w http.ResponseWriter, r *http.Request, svc spooler, onChannel 
 		case "pow":
 			up.Proof, err = field(part)
 		case "channel":
-			if up.Channel, err = field(part); err == nil && up.File == nil && onChannel != nil {
+			if up.Channel, err = field(part); err == nil && len(up.Files) == 0 && onChannel != nil {
 				err = onChannel(up.Channel)
 			}
 		case "password":
@@ -199,16 +215,40 @@ func parseUpload(w http.ResponseWriter, r *http.Request, svc spooler, onChannel 
 		}
 		part.Close()
 		if err != nil {
-			return up, bodyError(err, svc.MaxBytes())
+			return up, bodyError(err, tooLargeAll(svc.UploadBytes()))
 		}
 	}
-	if up.File == nil {
+	if len(up.Files) == 0 {
 		return up, chatpic.Errorf(chatpic.KindInvalid, "choose a file to upload (form field \"file\")")
 	}
 	return up, nil
 }
 
-var errOneFile = chatpic.Errorf(chatpic.KindInvalid, "send one file per upload")
+// addFile spools the next "file" part of the form. A file past the first
+// that is refused is named in the error, as posting names the files it
+// refuses.
+func (up *Upload) addFile(svc spooler, part io.Reader) error {
+	n := len(up.Files) + 1
+	switch {
+	case up.shared:
+		return errShareAlone
+	case n > chatpic.MaxFiles:
+		return chatpic.Errorf(chatpic.KindInvalid, "an upload carries at most %d files", chatpic.MaxFiles)
+	}
+	sp, err := svc.Spool(limitErrors{part, tooLargeAll(svc.UploadBytes())})
+	if err != nil {
+		if n > 1 && chatpic.ErrorKind(err) == chatpic.KindTooLarge {
+			msg := chatpic.ErrorMessage(err)
+			err = &chatpic.Error{Kind: chatpic.KindTooLarge, Message: fmt.Sprintf("file %d was refused, so nothing was posted: %s", n, msg),
+				Files: []chatpic.FileRefusal{{File: n, Kind: chatpic.KindTooLarge, Message: msg}}, Err: err}
+		}
+		return err
+	}
+	up.Files = append(up.Files, sp)
+	return nil
+}
+
+var errShareAlone = chatpic.Errorf(chatpic.KindInvalid, "a shared file is posted by itself")
 
 func field(r io.Reader) (string, error) {
 	b, err := io.ReadAll(io.LimitReader(r, maxFieldBytes+1))
@@ -224,26 +264,33 @@ func field(r io.Reader) (string, error) {
 // limitErrors turns the body-limit error into KindTooLarge while the file
 // part is read, so the posting service sees a classified error.
 type limitErrors struct {
-	r   io.Reader
-	max int64
+	r       io.Reader
+	tooLarge error // what passing the body's limit is
 }
 
 func (l limitErrors) Read(p []byte) (int, error) {
 	n, err := l.r.Read(p)
 	if err != nil && err != io.EOF {
-		err = bodyError(err, l.max)
+		err = bodyError(err, l.tooLarge)
 	}
 	return n, err
 }
 
-func bodyError(err error, max int64) error {
+// bodyError classifies an error from reading an upload's body: tooLarge
+// once it passed its limit, a *chatpic.Error as it is, and anything else
+// as a body cut off.
+func bodyError(err error, tooLarge error) error {
 	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-		return tooLarge(max)
+		return tooLarge
 	}
 	if _, ok := errors.AsType[*chatpic.Error](err); ok {
 		return err
 	}
 	return chatpic.Errorf(chatpic.KindInvalid, "the upload was cut off or is not a valid form")
+}
+
+func tooLargeAll(max int64) error {
+	return chatpic.Errorf(chatpic.KindTooLarge, "the files of one upload are limited to %s in all", chatpic.FormatSize(max))
 }
 
 func tooLarge(max int64) error {

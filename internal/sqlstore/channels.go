@@ -10,15 +10,15 @@ import (
 )
 
 const channelColumns = `slug, title, description, capacity, ttl_seconds, nsfw, created_at,
-	report_threshold, premod, challenge, locked`
+	report_threshold, premod, challenge, locked, max_files`
 
 // channelValues are the placeholders for channelColumns.
-const channelValues = `?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`
+const channelValues = `?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`
 
 // channelArgs returns c's values for channelColumns, created at the given time.
 func channelArgs(c chatpic.Channel, created time.Time) []any {
 	return []any{c.Slug, c.Title, c.Description, c.Capacity, int64(c.TTL / time.Second), c.NSFW, created.UnixMilli(),
-		c.Threshold(), string(c.Moderation()), string(c.ChallengeMode()), c.Locked}
+		c.Threshold(), string(c.Moderation()), string(c.ChallengeMode()), c.Locked, c.FileLimit()}
 }
 
 // visibleStats counts a channel's visible posts (rows whose status is
@@ -42,7 +42,7 @@ func scanChannel(row rowScanner, extra ...any) (chatpic.Channel, error) {
 	var ttl int64
 	var created sql.NullInt64
 	dest := append([]any{&c.Slug, &c.Title, &c.Description, &c.Capacity, &ttl, &c.NSFW, &created,
-		&c.ReportThreshold, &c.Premod, &c.Challenge, &c.Locked}, extra...)
+		&c.ReportThreshold, &c.Premod, &c.Challenge, &c.Locked, &c.MaxFiles}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return c, err
 	}
@@ -151,10 +151,10 @@ func (s *Store) updateChannel(ctx context.Context, c chatpic.Channel, audit *cha
 	var count int
 	err = tx.QueryRowContext(ctx,
 		`UPDATE channels SET title = ?, description = ?, capacity = ?, ttl_seconds = ?, nsfw = ?,
-		 report_threshold = ?, premod = ?, challenge = ?, locked = ?
+		 report_threshold = ?, premod = ?, challenge = ?, locked = ?, max_files = ?
 		 WHERE slug = ? RETURNING post_count`,
 		c.Title, c.Description, c.Capacity, int64(c.TTL/time.Second), c.NSFW,
-		c.Threshold(), string(c.Moderation()), string(c.ChallengeMode()), c.Locked, c.Slug).Scan(&count)
+		c.Threshold(), string(c.Moderation()), string(c.ChallengeMode()), c.Locked, c.FileLimit(), c.Slug).Scan(&count)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, chatpic.Errorf(chatpic.KindNotFound, "there is no channel called %q", c.Slug)
 	}

@@ -157,7 +157,7 @@ func testLinkOnlyHidden(t *testing.T, s *Store) {
 func testChannelSettings(t *testing.T, s *Store) {
 	ctx := context.Background()
 	c := chatpic.Channel{Slug: "pics", Title: "Pics", Capacity: 7, TTL: time.Hour, CreatedAt: t0,
-		ReportThreshold: 5, Premod: chatpic.PremodAll, Challenge: chatpic.ChallengeAlways, Locked: true}
+		ReportThreshold: 5, Premod: chatpic.PremodAll, Challenge: chatpic.ChallengeAlways, Locked: true, MaxFiles: 3}
 	if err := s.CreateChannel(ctx, c); err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 )
 
 const postColumns = `id, channel, seq, caption, mime, ext, thumb_ext, thumb_mime, width, height, bytes, sha256,
-	created_at, expires_at, delete_token_hash, kind, duration_ms, frames, pdq, pdq_quality, status, client_key, sensitive, password_hash`
+	created_at, expires_at, delete_token_hash, kind, duration_ms, frames, pdq, pdq_quality, status, client_key, sensitive, password_hash, album`
 
 // postReadColumns are postColumns and what discussion adds, which an
 // insert leaves at their defaults.
@@ -28,14 +28,17 @@ func scanPost(row rowScanner) (chatpic.Post, error) {
 	var sum []byte
 	var created, expires sql.NullInt64
 	var durationMS int64
-	var password sql.NullString
+	var password, album sql.NullString
 	err := row.Scan(&p.ID, &p.Channel, &p.Seq, &p.Caption, &p.MIME, &p.Ext, &p.ThumbExt, &p.ThumbMIME,
 		&p.Width, &p.Height, &p.Bytes, &sum, &created, &expires, &p.DeleteTokenHash,
-		&p.Kind, &durationMS, &p.Frames, &p.PDQ, &p.PDQQuality, &p.Status, &p.ClientKey, &p.Sensitive, &password,
+		&p.Kind, &durationMS, &p.Frames, &p.PDQ, &p.PDQQuality, &p.Status, &p.ClientKey, &p.Sensitive, &password, &album,
 		&p.Score, &p.CommentCount, &p.ViewsLeft)
 	p.Duration = time.Duration(durationMS) * time.Millisecond
 	p.PasswordHash = password.String
 	copy(p.SHA256[:], sum)
+	if err == nil {
+		err = setAlbum(&p, album)
+	}
 	p.CreatedAt = fromMillis(created)
 	p.ExpiresAt = fromMillis(expires)
 	return p, err
@@ -90,11 +93,15 @@ func (s *Store) CreatePost(ctx context.Context, p chatpic.Post, now time.Time) (
 	if err != nil {
 		return p, nil, internal("create post", err)
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO posts (`+postColumns+`, views_left) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	album, err := albumValue(p)
+	if err != nil {
+		return p, nil, internal("create post", err)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO posts (`+postColumns+`, views_left) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, p.Channel, p.Seq, p.Caption, p.MIME, p.Ext, p.ThumbExt, p.ThumbMIME, p.Width, p.Height, p.Bytes, p.SHA256[:],
 		p.CreatedAt.UnixMilli(), millis(p.ExpiresAt), p.DeleteTokenHash,
 		kindOrImage(p.Kind), p.Duration.Milliseconds(), p.Frames, p.PDQ, p.PDQQuality, string(statusOrVisible(p.Status)), p.ClientKey, p.Sensitive,
-		nullIfEmpty(p.PasswordHash), nullIfZero(p.ViewsLeft))
+		nullIfEmpty(p.PasswordHash), album, nullIfZero(p.ViewsLeft))
 	if isUniqueViolation(err) {
 		return p, nil, chatpic.Errorf(chatpic.KindConflict, "a post with this ID exists already")
 	}

@@ -30,12 +30,12 @@ func seedPosts(b *testing.B, s *Store, slug string, n int) time.Time {
 		k := min(batch, total-start)
 		var q strings.Builder
 		q.WriteString(`INSERT INTO posts (` + postColumns + `) VALUES `)
-		args := make([]any, 0, 24*k)
+		args := make([]any, 0, 25*k)
 		for i := start; i < start+k; i++ {
 			if i > start {
 				q.WriteString(", ")
 			}
-			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 			p := newPost(slug, t0.Add(time.Duration(i)*time.Millisecond), 0)
 			status, expires := "visible", any(nil)
 			switch {
@@ -45,7 +45,7 @@ func seedPosts(b *testing.B, s *Store, slug string, n int) time.Time {
 				expires = t0.UnixMilli() // ran out long ago
 			}
 			args = append(args, p.ID, slug, i+1, "", p.MIME, p.Ext, p.ThumbExt, p.ThumbMIME, p.Width, p.Height, p.Bytes, p.SHA256[:],
-				p.CreatedAt.UnixMilli(), expires, p.DeleteTokenHash, "image", 0, 1, nil, 0, status, nil, false, nil)
+				p.CreatedAt.UnixMilli(), expires, p.DeleteTokenHash, "image", 0, 1, nil, 0, status, nil, false, nil, nil)
 		}
 		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 			b.Fatal(err)

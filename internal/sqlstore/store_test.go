@@ -49,8 +49,8 @@ func mustChannel(t *testing.T, s *Store, slug string, capacity int, ttl time.Dur
 // (0: never).
 func newPost(channel string, now time.Time, ttl time.Duration) chatpic.Post {
 	p := chatpic.Post{
-		ID: chatpic.NewID(), Channel: channel, MIME: "image/png", Ext: "png", ThumbExt: "jpg", ThumbMIME: "image/jpeg",
-		Width: 10, Height: 20, Bytes: 123, CreatedAt: now, DeleteTokenHash: chatpic.HashToken("token"),
+		ID: chatpic.NewID(), Channel: channel, Item: chatpic.Item{MIME: "image/png", Ext: "png", ThumbExt: "jpg", ThumbMIME: "image/jpeg",
+			Width: 10, Height: 20, Bytes: 123}, CreatedAt: now, DeleteTokenHash: chatpic.HashToken("token"),
 	}
 	p.SHA256[0] = 0xAB
 	if ttl > 0 {

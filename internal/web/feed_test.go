@@ -209,8 +209,8 @@ func TestFeedSize(t *testing.T) {
 	var last string
 	for i := range FeedSize + 3 {
 		p := chatpic.Post{
-			ID: chatpic.NewID(), Channel: "random", MIME: "image/png", Ext: "png", ThumbExt: "jpg", ThumbMIME: "image/jpeg",
-			Width: 10, Height: 10, Bytes: 100, CreatedAt: t0.Add(time.Duration(i-100) * time.Second),
+			ID: chatpic.NewID(), Channel: "random", Item: chatpic.Item{MIME: "image/png", Ext: "png", ThumbExt: "jpg", ThumbMIME: "image/jpeg",
+				Width: 10, Height: 10, Bytes: 100}, CreatedAt: t0.Add(time.Duration(i-100) * time.Second),
 			DeleteTokenHash: chatpic.HashToken("token"),
 		}
 		if _, _, err := f.db.CreatePost(ctx, p, p.CreatedAt); err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/posting"
 	"github.com/chatpic/chatpic/internal/request"
 )
 
@@ -72,37 +73,38 @@ func (w *Web) Thumb(rw http.ResponseWriter, r *http.Request) { w.serveMedia(rw, 
 // with the ticket of a spent view (?v=TICKET); without one the request is
 // sent to the post's page, and nothing is spent.
 func (w *Web) serveMedia(rw http.ResponseWriter, r *http.Request, thumb bool) {
-	id, ext, ok := strings.Cut(r.PathValue("file"), ".")
+	name, ext, ok := strings.Cut(r.PathValue("file"), ".")
 	if !ok {
 		http.Error(rw, "not found", http.StatusNotFound)
 		return
 	}
-	p, key, err := w.posts.MediaFile(r.Context(), id, ext, thumb, r.URL.Query().Get("v"))
-	if w.viewFirst(rw, r, id, err) {
+	f, err := w.posts.MediaFile(r.Context(), name, ext, thumb, r.URL.Query().Get("v"))
+	if w.viewFirst(rw, r, f.Post.ID, err) {
 		return
 	}
 	if err != nil {
-		w.mediaFailed(rw, r, id, err)
+		w.mediaFailed(rw, r, f.Post.ID, err)
 		return
 	}
+	p := f.Post
 	// Uploads whose views are counted, or locked with a password, are
 	// always served from here, to the holders of a ticket.
 	if w.redirect != nil && !p.Gated() {
-		w.redirectMedia(rw, r, p, key, thumb)
+		w.redirectMedia(rw, r, f, thumb)
 		return
 	}
-	obj, err := w.posts.OpenFile(r.Context(), key)
+	obj, err := w.posts.OpenFile(r.Context(), f.Key)
 	if chatpic.ErrorKind(err) == chatpic.KindNotFound {
-		err = w.posts.FileMissing(r.Context(), id)
+		err = w.posts.FileMissing(r.Context(), p.ID)
 	}
 	if err != nil {
-		w.mediaFailed(rw, r, id, err)
+		w.mediaFailed(rw, r, p.ID, err)
 		return
 	}
 	defer obj.Close()
 
 	h := rw.Header()
-	fileHeaders(h, p, thumb)
+	fileHeaders(h, f, thumb)
 	h["Cross-Origin-Resource-Policy"] = crossOrigin // direct links embed anywhere
 	// The bytes never change, but a post that will expire should not
 	// outlive its time in caches.
@@ -133,21 +135,21 @@ func (w *Web) mediaFailed(rw http.ResponseWriter, r *http.Request, id string, er
 	http.Error(rw, msg, code)
 }
 
-// redirectMedia answers a media request for p's file under key with a
-// redirect to where it can be fetched.
-func (w *Web) redirectMedia(rw http.ResponseWriter, r *http.Request, p chatpic.Post, key string, thumb bool) {
-	typ := p.MIME
+// redirectMedia answers a request for the file f (or with thumb, its
+// thumbnail) with a redirect to where it can be fetched.
+func (w *Web) redirectMedia(rw http.ResponseWriter, r *http.Request, f posting.File, thumb bool) {
+	typ := f.Item.MIME
 	if thumb {
-		typ = p.ThumbMIME
+		typ = f.Item.ThumbMIME
 	}
-	u, err := w.redirect.MediaURL(r.Context(), key, typ)
+	u, err := w.redirect.MediaURL(r.Context(), f.Key, typ)
 	if err != nil {
-		w.mediaFailed(rw, r, p.ID, chatpic.Internal(fmt.Errorf("web: media redirect: %w", err)))
+		w.mediaFailed(rw, r, f.Post.ID, chatpic.Internal(fmt.Errorf("web: media redirect: %w", err)))
 		return
 	}
 	age := w.redirect.MaxAge()
-	if !p.ExpiresAt.IsZero() {
-		age = min(age, p.ExpiresAt.Sub(w.posts.Now()))
+	if !f.Post.ExpiresAt.IsZero() {
+		age = min(age, f.Post.ExpiresAt.Sub(w.posts.Now()))
 	}
 	// Private: a shared cache must not go on redirecting to an upload
 	// that a report has hidden since.
@@ -158,16 +160,17 @@ func (w *Web) redirectMedia(rw http.ResponseWriter, r *http.Request, p chatpic.P
 // fileHeaders sets what every response carrying a post's file (or with
 // thumb, its thumbnail) sends: our own Content-Type, no sniffing, a
 // sandbox CSP in case a browser renders it as a document, and an ETag.
-func fileHeaders(h http.Header, p chatpic.Post, thumb bool) {
+func fileHeaders(h http.Header, f posting.File, thumb bool) {
 	h["X-Content-Type-Options"] = nosniffValue
 	h["Content-Security-Policy"] = mediaCSPValue
+	name, it := f.Post.FileName(f.N), f.Item
 	if thumb {
-		h.Set("Content-Disposition", `inline; filename="`+p.ID+`.`+p.ThumbExt+`"`)
-		h.Set("Content-Type", p.ThumbMIME)
-		h.Set("ETag", `"t`+hex.EncodeToString(p.SHA256[:12])+`"`)
+		h.Set("Content-Disposition", `inline; filename="`+name+`.`+it.ThumbExt+`"`)
+		h.Set("Content-Type", it.ThumbMIME)
+		h.Set("ETag", `"t`+hex.EncodeToString(it.SHA256[:12])+`"`)
 	} else {
-		h.Set("Content-Disposition", `inline; filename="`+p.ID+`.`+p.Ext+`"`)
-		h.Set("Content-Type", p.MIME)
-		h.Set("ETag", `"`+hex.EncodeToString(p.SHA256[:])+`"`)
+		h.Set("Content-Disposition", `inline; filename="`+name+`.`+it.Ext+`"`)
+		h.Set("Content-Type", it.MIME)
+		h.Set("ETag", `"`+hex.EncodeToString(it.SHA256[:])+`"`)
 	}
 }

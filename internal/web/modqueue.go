@@ -6,6 +6,7 @@ import (
 
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/moderation"
+	"github.com/chatpic/chatpic/internal/posting"
 	"github.com/chatpic/chatpic/internal/request"
 )
 
@@ -110,7 +111,7 @@ func (w *Web) Queue(rw http.ResponseWriter, r *http.Request, m chatpic.Moderator
 // to moderators only, never cached.
 func (w *Web) Preview(full bool) modHandler {
 	return func(rw http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
-		obj, p, err := w.mods.Preview(r.Context(), m, r.PathValue("id"), full)
+		obj, p, n, err := w.mods.Preview(r.Context(), m, r.PathValue("id"), full)
 		if err != nil {
 			if code := request.Status(err); code >= 500 {
 				w.log.Error("moderator preview", "post", r.PathValue("id"), "err", err)
@@ -120,7 +121,8 @@ func (w *Web) Preview(full bool) modHandler {
 		}
 		defer obj.Close()
 		h := rw.Header()
-		fileHeaders(h, p, !full)
+		it, _ := p.File(n)
+		fileHeaders(h, posting.File{Post: p, N: n, Item: it}, !full)
 		h.Set("Cache-Control", "private, no-store")
 		h.Set("Cross-Origin-Resource-Policy", "same-origin")
 		http.ServeContent(rw, r, "", p.CreatedAt, obj)

@@ -37,8 +37,8 @@ var inlineHandler = regexp.MustCompile(`\son[a-z]+=`)
 func TestEveryPageRenders(t *testing.T) {
 	w := newPages(t)
 	ch := chatpic.ChannelStats{Channel: chatpic.Channel{Slug: "random", Title: "Random", Capacity: 100, Locked: true}, Count: 3}
-	post := chatpic.Post{ID: "AAAAAAAAAAAAAAAAAAAA", Channel: "random", Kind: chatpic.Image, Ext: "png", ThumbExt: "jpg",
-		Width: 30, Height: 20, CreatedAt: t0, Status: chatpic.StatusHidden}
+	post := chatpic.Post{ID: "AAAAAAAAAAAAAAAAAAAA", Channel: "random", Item: chatpic.Item{Kind: chatpic.Image, Ext: "png", ThumbExt: "jpg",
+		Width: 30, Height: 20}, CreatedAt: t0, Status: chatpic.StatusHidden}
 	comment := chatpic.Comment{ID: "BBBBBBBBBBBBBBBBBBBB", PostID: post.ID, Number: 1, Body: "hi >>1", CreatedAt: t0}
 	removed := chatpic.Comment{ID: "CCCCCCCCCCCCCCCCCCCC", PostID: post.ID, Number: 2, Status: chatpic.StatusRemoved, CreatedAt: t0}
 	me := modBase{Title: "Queue", Me: chatpic.Moderator{Name: "ada", Admin: true}, Done: "Removed."}
