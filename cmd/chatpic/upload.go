@@ -21,8 +21,9 @@ import (
 
 const uploadUsage = `usage:
   chatpic upload FILE... [--server URL] [--channel SLUG | --link-only] [--expires 1h] [--views N] [--caption TEXT]
-                 [--sensitive] [--password-file F]
-uploads each file to a running chatpic and prints its share link and its delete link.
+                 [--sensitive] [--password-file F] [--album]
+uploads each file to a running chatpic and prints its share link and its delete link;
+with --album, all the files (up to 10) go as one upload, shown together on one page.
 Without --channel the upload is link-only (in no channel; it vanishes after 24 hours unless --expires says otherwise).
 --password-file locks link-only uploads with the first line of F ("-" for standard input), kept off the command line.
 --server defaults to $CHATPIC_SERVER, else http://localhost:8080.`
@@ -46,6 +47,7 @@ func cmdUpload(ctx context.Context, e env, args []string) error {
 	caption := fs.String("caption", "", "a caption for every file")
 	sensitive := fs.Bool("sensitive", false, "show them blurred until each viewer chooses to see them")
 	passwordFile := fs.String("password-file", "", "link-only: lock them with the password on the first line of this file (- for standard input)")
+	album := fs.Bool("album", false, "post all the files as one upload (an album of up to 10)")
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -102,15 +104,26 @@ func cmdUpload(ctx context.Context, e env, args []string) error {
 	if isTerminal(e.stderr) {
 		up.progress = e.stderr
 	}
-	failed := 0
+	batches := make([][]string, 0, len(files))
 	for _, name := range files {
-		res, err := up.send(ctx, name)
+		batches = append(batches, []string{name})
+	}
+	if *album {
+		batches = [][]string{files}
+	}
+	failed := 0
+	for _, names := range batches {
+		res, err := up.send(ctx, names...)
 		if err != nil {
 			if ctx.Err() != nil {
 				return err
 			}
-			fmt.Fprintf(e.stderr, "chatpic upload: %s: %v\n", name, err)
-			failed++
+			what := names[0]
+			if len(names) > 1 {
+				what = fmt.Sprintf("the album of %d files", len(names))
+			}
+			fmt.Fprintf(e.stderr, "chatpic upload: %s: %v\n", what, err)
+			failed += len(names)
 			continue
 		}
 		line := res.URL
@@ -146,48 +159,64 @@ type uploaded struct {
 	Status    string `json:"status"`
 }
 
-// send uploads one file, streaming it from disk: the body is the form's
-// head, the file and the closing boundary, its length known in advance so
-// that the server can refuse a file that is too large before it is sent.
-// The error is the server's message when it refuses the file.
-func (u uploader) send(ctx context.Context, name string) (uploaded, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return uploaded{}, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return uploaded{}, err
-	}
-	if !st.Mode().IsRegular() {
-		return uploaded{}, errors.New("not a regular file")
-	}
-	var head bytes.Buffer
-	mw := multipart.NewWriter(&head)
-	for k, v := range u.fields { // fields first: the server reads them before the file
+// send uploads files as one upload (an album when there are several),
+// streaming them from disk: the body is the form's fields, each file
+// behind its part's head, and the closing boundary, its length known in
+// advance so that the server can refuse an upload that is too large
+// before it is sent. The error is the server's message when it refuses
+// the upload, with its reason for each file it names.
+func (u uploader) send(ctx context.Context, names ...string) (uploaded, error) {
+	var parts []io.Reader
+	var length, size int64
+	var seg bytes.Buffer
+	mw := multipart.NewWriter(&seg)
+	for k, v := range u.fields { // fields first: the server reads them before the files
 		if err := mw.WriteField(k, v); err != nil {
 			return uploaded{}, err
 		}
 	}
-	// The server would ignore the file's own name; it is not sent at all,
-	// as the page's script does not send it.
-	if _, err := mw.CreateFormFile("file", "upload"); err != nil {
-		return uploaded{}, err
+	for _, name := range names {
+		f, err := os.Open(name)
+		if err != nil {
+			return uploaded{}, err
+		}
+		defer f.Close()
+		st, err := f.Stat()
+		if err != nil {
+			return uploaded{}, err
+		}
+		if !st.Mode().IsRegular() {
+			return uploaded{}, fmt.Errorf("%s is not a regular file", name)
+		}
+		// The server would ignore the file's own name; it is not sent at
+		// all, as the page's script does not send it.
+		if _, err := mw.CreateFormFile("file", "upload"); err != nil {
+			return uploaded{}, err
+		}
+		head := bytes.Clone(seg.Bytes())
+		seg.Reset()
+		parts = append(parts, bytes.NewReader(head), f)
+		length += int64(len(head)) + st.Size()
+		size += st.Size()
 	}
 	tail := "\r\n--" + mw.Boundary() + "--\r\n" // what mw.Close would write
-	var file io.Reader = f
-	if u.progress != nil && st.Size() >= progressMin {
-		bar := &progressBar{w: u.progress, name: filepath.Base(name), total: st.Size()}
+	parts = append(parts, strings.NewReader(tail))
+	length += int64(len(tail))
+	var body io.Reader = io.MultiReader(parts...)
+	if u.progress != nil && size >= progressMin {
+		label := filepath.Base(names[0])
+		if len(names) > 1 {
+			label = fmt.Sprintf("%d files", len(names))
+		}
+		bar := &progressBar{w: u.progress, name: label, total: length}
 		defer bar.done()
-		file = io.TeeReader(f, bar)
+		body = io.TeeReader(body, bar)
 	}
-	body := io.MultiReader(&head, file, strings.NewReader(tail))
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.endpoint, body)
 	if err != nil {
 		return uploaded{}, err
 	}
-	req.ContentLength = int64(head.Len()) + st.Size() + int64(len(tail))
+	req.ContentLength = length
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("Accept", "application/json")
 	res, err := u.client.Do(req)
@@ -201,10 +230,26 @@ func (u uploader) send(ctx context.Context, name string) (uploaded, error) {
 	}
 	if res.StatusCode != http.StatusCreated && res.StatusCode != http.StatusAccepted {
 		var e struct {
-			Error struct{ Message string } `json:"error"`
+			Error struct {
+				Message string `json:"message"`
+				Files   []struct {
+					File    int    `json:"file"`
+					Message string `json:"message"`
+				} `json:"files"`
+			} `json:"error"`
 		}
 		if json.Unmarshal(b, &e) == nil && e.Error.Message != "" {
-			return uploaded{}, fmt.Errorf("%s (%d)", e.Error.Message, res.StatusCode)
+			msg := e.Error.Message
+			if len(e.Error.Files) > 0 {
+				var named []string
+				for _, f := range e.Error.Files {
+					if f.File >= 1 && f.File <= len(names) {
+						named = append(named, fmt.Sprintf("%s: %s", names[f.File-1], f.Message))
+					}
+				}
+				msg = fmt.Sprintf("nothing was posted; %s", strings.Join(named, "; "))
+			}
+			return uploaded{}, fmt.Errorf("%s (%d)", msg, res.StatusCode)
 		}
 		return uploaded{}, fmt.Errorf("the server answered %s", res.Status)
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -125,6 +126,34 @@ func TestUploadCommand(t *testing.T) {
 			t.Errorf("stderr %q; want the server's message for notes.txt", errOut)
 		}
 		links(t, out, 1) // the good file still went
+	})
+	t.Run("an album", func(t *testing.T) {
+		out, errOut, err := upload("--server", in.base, "--album", "--channel", "random", cat, dog, cat)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, errOut)
+		}
+		l := links(t, out, 1)
+		p := decode[struct {
+			Media []struct {
+				MIME string `json:"mime"`
+			} `json:"media"`
+		}](t, in.get("/api/v1/posts/"+strings.TrimPrefix(l[0][0], in.base+"/p/")))
+		var types []string
+		for _, m := range p.Media {
+			types = append(types, m.MIME)
+		}
+		if !slices.Equal(types, []string{"image/jpeg", "image/png", "image/jpeg"}) {
+			t.Errorf("the album holds %v, want the three files in order", types)
+		}
+	})
+	t.Run("an album with a file the server refuses", func(t *testing.T) {
+		out, errOut, err := upload("--server", in.base, "--album", cat, notes, dog)
+		if err == nil || !strings.Contains(err.Error(), "3 of 3 files failed") {
+			t.Fatalf("error %v, want all 3 failed", err)
+		}
+		if !strings.Contains(errOut, "the album of 3 files: nothing was posted; "+notes+": ") || strings.Contains(errOut, dog) || out != "" {
+			t.Errorf("stdout %q, stderr %q; want nothing posted and notes.txt named as the file refused", out, errOut)
+		}
 	})
 	for _, tt := range []struct {
 		name    string
