@@ -35,6 +35,12 @@ const (
 type Error struct {
 	Kind    Kind
 	Message string
+	// Format and Args, set by Errorf and the other constructors that
+	// format, are what Message was made from, so that a transport can
+	// show it in a person's language: Format is the message's key in the
+	// catalogs (see ErrorText).
+	Format string
+	Args   []any
 	// Reason says why a thing is gone (only with KindGone).
 	Reason GoneReason
 	// Statement is the moderators' stated reason for a removal (only with
@@ -51,12 +57,12 @@ type Error struct {
 
 // RateLimited returns a KindRateLimited error that says to retry after d.
 func RateLimited(d time.Duration, format string, args ...any) *Error {
-	return &Error{Kind: KindRateLimited, RetryAfter: d, Message: fmt.Sprintf(format, args...)}
+	return &Error{Kind: KindRateLimited, RetryAfter: d, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // Unavailable returns a KindUnavailable error that says to retry after d.
 func Unavailable(d time.Duration, format string, args ...any) *Error {
-	return &Error{Kind: KindUnavailable, RetryAfter: d, Message: fmt.Sprintf(format, args...)}
+	return &Error{Kind: KindUnavailable, RetryAfter: d, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // StorageFull returns a KindStorageFull error with a message safe to show;
@@ -103,7 +109,7 @@ func (e *Error) Unwrap() error { return e.Err }
 // Errorf returns an *Error of the given kind whose user-facing message is
 // the formatted text. Use %w only for causes that are safe to show.
 func Errorf(kind Kind, format string, args ...any) *Error {
-	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
+	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // Internal wraps err as an internal error. Its message is generic; err goes
@@ -114,7 +120,7 @@ func Internal(err error) *Error {
 
 // Gone returns a KindGone error carrying the reason the thing is gone.
 func Gone(reason GoneReason, format string, args ...any) *Error {
-	return &Error{Kind: KindGone, Reason: reason, Message: fmt.Sprintf(format, args...)}
+	return &Error{Kind: KindGone, Reason: reason, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // ErrorKind returns the kind of the first *Error in err's chain, KindInternal
@@ -137,6 +143,22 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "something went wrong on our side"
+}
+
+// ErrorText returns what ErrorMessage's text is made of, for showing it in
+// another language: a key in the message catalogs (the English format)
+// and its arguments. A message set without a format is its own key, with
+// no arguments. For a translation, look the key up and format the
+// arguments into it; a key no catalog has reads as ErrorMessage does.
+func ErrorText(err error) (key string, args []any) {
+	e, ok := errors.AsType[*Error](err)
+	switch {
+	case !ok || e.Kind == KindInternal || e.Message == "":
+		return ErrorMessage(err), nil
+	case e.Format != "":
+		return e.Format, e.Args
+	}
+	return e.Message, nil
 }
 
 // ErrorReason returns the GoneReason of the first *Error in err's chain, or

@@ -3,8 +3,10 @@ package chatpic
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 const genericMessage = "something went wrong on our side"
@@ -90,6 +92,32 @@ func TestErrorString(t *testing.T) {
 			}
 			if got := tt.err.Unwrap(); got != tt.err.Err {
 				t.Errorf("Unwrap() = %v, want %v", got, tt.err.Err)
+			}
+		})
+	}
+}
+
+func TestErrorText(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		err  error
+		key  string
+		args []any
+	}{
+		{"formatted", Errorf(KindInvalid, "a caption is at most %d characters", 500), "a caption is at most %d characters", []any{500}},
+		{"wrapped", fmt.Errorf("posting: %w", Gone(ReasonExpired, "this upload has expired")), "this upload has expired", nil},
+		{"rate limited", RateLimited(time.Minute, "slow down for %s", "a minute"), "slow down for %s", []any{"a minute"}},
+		{"a message set as it is", &Error{Kind: KindForbidden, Message: "only admins can do that"}, "only admins can do that", nil},
+		{"internal", Internal(errors.New("disk on fire")), "something went wrong on our side", nil},
+		{"not ours", errors.New("boom"), "something went wrong on our side", nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			key, args := ErrorText(tt.err)
+			if key != tt.key || !reflect.DeepEqual(args, tt.args) {
+				t.Errorf("ErrorText() = %q, %v; want %q, %v", key, args, tt.key, tt.args)
+			}
+			if got := fmt.Sprintf(key, args...); got != ErrorMessage(tt.err) {
+				t.Errorf("the key formatted is %q, but ErrorMessage is %q", got, ErrorMessage(tt.err))
 			}
 		})
 	}
