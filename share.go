@@ -23,16 +23,42 @@ const SharePrefix = "share/"
 // shareRandomBytes is the random part of a share ID: 128 bits.
 const shareRandomBytes = 16
 
-// NewShareID returns the ID of a share held until expires:
-// "{unix seconds}-{128 random bits, URL-safe}". The random part makes it
-// unguessable; the time is not secret.
-func NewShareID(expires time.Time) string {
-	return strconv.FormatInt(expires.Unix(), 10) + "-" + randomString(shareRandomBytes)
+// NewShareID returns the ID of a share of files (1 to MaxFiles) held
+// until expires: "{unix seconds}-{128 random bits, URL-safe}", and
+// ".{files}" when there are several. The random part makes it
+// unguessable; the time and the count are not secret.
+func NewShareID(expires time.Time, files int) string {
+	id := strconv.FormatInt(expires.Unix(), 10) + "-" + randomString(shareRandomBytes)
+	if files > 1 {
+		id += "." + strconv.Itoa(files)
+	}
+	return id
 }
 
-// ParseShareID returns the time a share ID says its share expires, and
-// false if id is not shaped like one NewShareID makes.
-func ParseShareID(id string) (time.Time, bool) {
+// ParseShareID returns the time a share ID says its share expires and how
+// many files it holds, and false if id is not shaped like one NewShareID
+// makes.
+func ParseShareID(id string) (expires time.Time, files int, ok bool) {
+	id, count, several := strings.Cut(id, ".")
+	files = 1
+	if several {
+		n, err := strconv.Atoi(count)
+		if err != nil || n < 2 || n > MaxFiles || strconv.Itoa(n) != count {
+			return time.Time{}, 0, false
+		}
+		files = n
+	}
+	expires, ok = parseShareName(id)
+	if !ok {
+		return time.Time{}, 0, false
+	}
+	return expires, files, true
+}
+
+// parseShareName reads the expiry of "{unix seconds}-{random}", as a share
+// ID without its count and a key without its prefix and file number have
+// it.
+func parseShareName(id string) (time.Time, bool) {
 	secs, random, ok := strings.Cut(id, "-")
 	if !ok || len(secs) == 0 || len(secs) > 12 || len(random) != base64.RawURLEncoding.EncodedLen(shareRandomBytes) || !urlSafe(random) {
 		return time.Time{}, false
@@ -44,12 +70,34 @@ func ParseShareID(id string) (time.Time, bool) {
 	return time.Unix(n, 0).UTC(), true
 }
 
-// ShareKey returns the blob-store key of the share id: its expiry, and a
-// hash of its random part in place of it. The ID opens the unscrubbed file
-// it names; the key, which error messages and listings may carry into a
-// log, does not. It has the ID's shape, so ParseShareID reads its expiry.
-func ShareKey(id string) string {
+// ShareKey returns the blob-store key of the nth file (counting from 1) of
+// the share id: its expiry, and a hash of its random part in place of it,
+// then ".n" past the first file. The ID opens the unscrubbed files it
+// names; the key, which error messages and listings may carry into a log,
+// does not. ShareKeyExpiry reads the expiry back.
+func ShareKey(id string, n int) string {
+	id, _, _ = strings.Cut(id, ".")
 	secs, random, _ := strings.Cut(id, "-")
 	sum := sha256.Sum256([]byte(random))
-	return SharePrefix + secs + "-" + base64.RawURLEncoding.EncodeToString(sum[:shareRandomBytes])
+	key := SharePrefix + secs + "-" + base64.RawURLEncoding.EncodeToString(sum[:shareRandomBytes])
+	if n > 1 {
+		key += "." + strconv.Itoa(n)
+	}
+	return key
+}
+
+// ShareKeyExpiry returns when the held file under key (made by ShareKey)
+// stops being held, and false if key is not shaped like one.
+func ShareKeyExpiry(key string) (time.Time, bool) {
+	name, ok := strings.CutPrefix(key, SharePrefix)
+	if !ok {
+		return time.Time{}, false
+	}
+	name, n, several := strings.Cut(name, ".")
+	if several {
+		if i, err := strconv.Atoi(n); err != nil || i < 2 || i > MaxFiles || strconv.Itoa(i) != n {
+			return time.Time{}, false
+		}
+	}
+	return parseShareName(name)
 }

@@ -265,7 +265,7 @@ func (j *Janitor) orphanFiles(ctx context.Context, now time.Time, opts Options, 
 func (j *Janitor) heldShares(ctx context.Context, now time.Time, opts Options, r *Report) error {
 	var expired []string
 	err := j.blobs.List(ctx, chatpic.SharePrefix, func(info blob.Info) error {
-		expires, ok := chatpic.ParseShareID(strings.TrimPrefix(info.Key, chatpic.SharePrefix))
+		expires, ok := chatpic.ShareKeyExpiry(info.Key)
 		if !ok || !now.Before(expires) {
 			expired = append(expired, info.Key)
 		}

@@ -265,13 +265,15 @@ func TestHeldShares(t *testing.T) {
 		t.Run(map[bool]string{false: "run", true: "dry run"}[dry], func(t *testing.T) {
 			f := newFixture(t)
 			expired := []string{
-				chatpic.ShareKey(chatpic.NewShareID(now.Add(-time.Hour))),
-				chatpic.ShareKey(chatpic.NewShareID(now)), // its time ends now
+				chatpic.ShareKey(chatpic.NewShareID(now.Add(-time.Hour), 1), 1),
+				chatpic.ShareKey(chatpic.NewShareID(now, 1), 1), // its time ends now
+				chatpic.ShareKey(chatpic.NewShareID(now, 3), 3), // a later file of a share
 				chatpic.SharePrefix + "not-a-share",
 			}
 			held := []string{
-				chatpic.ShareKey(chatpic.NewShareID(now.Add(time.Second))),
-				chatpic.ShareKey(chatpic.NewShareID(now.Add(chatpic.ShareHold))),
+				chatpic.ShareKey(chatpic.NewShareID(now.Add(time.Second), 1), 1),
+				chatpic.ShareKey(chatpic.NewShareID(now.Add(chatpic.ShareHold), 1), 1),
+				chatpic.ShareKey(chatpic.NewShareID(now.Add(chatpic.ShareHold), 2), 2),
 			}
 			for _, key := range append(append([]string{}, expired...), held...) {
 				if _, err := f.blobs.Put(ctx, key, strings.NewReader("raw bytes"), "image/jpeg"); err != nil {

@@ -14,59 +14,117 @@ import (
 	"github.com/chatpic/chatpic/internal/video"
 )
 
-// Share is a file shared to the site from another app (the web app's share
-// target), held as it arrived until it is posted or chatpic.ShareHold runs
-// out. Nobody but whoever holds its ID can reach it, and it is never shown
-// to anyone else: it is not scrubbed yet.
+// Share is what was shared to the site from another app (the web app's
+// share target): one file, or several to post together, held as they
+// arrived until they are posted or chatpic.ShareHold runs out. Nobody but
+// whoever holds its ID can reach them, and they are never shown to anyone
+// else: they are not scrubbed yet.
 type Share struct {
 	ID string
-	// Format is what the file's first bytes say it is.
-	Format media.FormatInfo
-	Size   int64
+	// Files are the held files, in the order they were shared.
+	Files []SharedFile
 	// ExpiresAt is when the share stops being held.
 	ExpiresAt time.Time
 }
 
-// Hold keeps the spooled file as a share for chatpic.ShareHold, in the blob
-// store so that any instance can post it. The type comes from the bytes:
-// what is not a picture (or a video, when the service takes them) is
-// refused with KindUnsupported, as an upload of it would be. Nothing of
-// the request (a file name, the client) is kept with it. The caller still
-// closes sp.
-func (s *Service) Hold(ctx context.Context, sp *Spooled) (Share, error) {
-	if sp == nil || sp.f == nil {
+// SharedFile is one held file of a share.
+type SharedFile struct {
+	// Format is what the file's first bytes say it is.
+	Format media.FormatInfo
+	Size   int64
+}
+
+// Hold keeps the spooled files (1 to chatpic.MaxFiles) as one share for
+// chatpic.ShareHold, in the blob store so that any instance can post
+// them. The type of each comes from its bytes: if any is not a picture
+// (or a video, when the service takes them), the share is refused with
+// KindUnsupported, naming each such file as an upload of them would.
+// Nothing of the request (a file name, the client) is kept. The caller
+// still closes the files.
+func (s *Service) Hold(ctx context.Context, files []*Spooled) (Share, error) {
+	switch {
+	case len(files) == 0 || files[0] == nil || files[0].f == nil:
 		return Share{}, chatpic.Errorf(chatpic.KindInvalid, "choose a file to share")
+	case len(files) > chatpic.MaxFiles:
+		return Share{}, chatpic.Errorf(chatpic.KindInvalid, "share at most %d files at once", chatpic.MaxFiles)
 	}
-	info, err := s.sniffShare(io.NewSectionReader(sp.f, 0, sp.size))
-	if err != nil {
+	sh := Share{ExpiresAt: s.Now().Add(chatpic.ShareHold).Truncate(time.Second)}
+	var refused refusals
+	for i, sp := range files {
+		info, err := s.sniffShare(io.NewSectionReader(sp.f, 0, sp.size))
+		if err != nil {
+			refused.add(i+1, err)
+			continue
+		}
+		sh.Files = append(sh.Files, SharedFile{Format: info, Size: sp.size})
+	}
+	if err := refused.err(len(files)); err != nil {
 		s.refused(err)
 		return Share{}, err
 	}
-	sh := Share{Format: info, Size: sp.size, ExpiresAt: s.Now().Add(chatpic.ShareHold).Truncate(time.Second)}
-	sh.ID = chatpic.NewShareID(sh.ExpiresAt)
-	if _, err := s.blobs.Put(ctx, chatpic.ShareKey(sh.ID), io.NewSectionReader(sp.f, 0, sp.size), info.MIME); err != nil {
-		return Share{}, storageErr(mediaStoreErr("hold a share", err), "holding the shared file")
+	sh.ID = chatpic.NewShareID(sh.ExpiresAt, len(files))
+	for i, sp := range files {
+		key := chatpic.ShareKey(sh.ID, i+1)
+		if _, err := s.blobs.Put(ctx, key, io.NewSectionReader(sp.f, 0, sp.size), sh.Files[i].Format.MIME); err != nil {
+			s.releaseShare(context.WithoutCancel(ctx), sh.ID)
+			return Share{}, storageErr(mediaStoreErr("hold a share", err), "holding the shared file")
+		}
 	}
 	return sh, nil
 }
 
-// OpenShare returns the held share id and its file, which the caller
-// closes. Errors: KindNotFound when there is no such share, or its time ran
-// out (even if the sweep has not removed it yet).
-func (s *Service) OpenShare(ctx context.Context, id string) (Share, blob.Object, error) {
-	expires, ok := chatpic.ParseShareID(id)
-	if !ok {
-		return Share{}, nil, errNoShare
+// Shared returns the held share id, with what each of its files is.
+// Errors: KindNotFound when there is no such share, or its time ran out
+// (even if the sweep has not removed it yet).
+func (s *Service) Shared(ctx context.Context, id string) (Share, error) {
+	expires, files, err := s.shareLive(id)
+	if err != nil {
+		return Share{}, err
 	}
-	if !s.Now().Before(expires) {
-		return Share{}, nil, errShareExpired
+	sh := Share{ID: id, ExpiresAt: expires}
+	for n := 1; n <= files; n++ {
+		f, obj, err := s.openShared(ctx, id, n)
+		if err != nil {
+			return Share{}, err
+		}
+		obj.Close()
+		sh.Files = append(sh.Files, f)
 	}
-	obj, err := s.blobs.Open(ctx, chatpic.ShareKey(id))
+	return sh, nil
+}
+
+// OpenShare returns the nth file (counting from 1) of the held share id,
+// and the file's bytes, which the caller closes. Errors are as Shared's.
+func (s *Service) OpenShare(ctx context.Context, id string, n int) (SharedFile, blob.Object, error) {
+	_, files, err := s.shareLive(id)
+	if err != nil {
+		return SharedFile{}, nil, err
+	}
+	if n < 1 || n > files {
+		return SharedFile{}, nil, errNoShare
+	}
+	return s.openShared(ctx, id, n)
+}
+
+// shareLive reads the share ID and refuses one whose time ran out.
+func (s *Service) shareLive(id string) (time.Time, int, error) {
+	expires, files, ok := chatpic.ParseShareID(id)
+	switch {
+	case !ok:
+		return time.Time{}, 0, errNoShare
+	case !s.Now().Before(expires):
+		return time.Time{}, 0, errShareExpired
+	}
+	return expires, files, nil
+}
+
+func (s *Service) openShared(ctx context.Context, id string, n int) (SharedFile, blob.Object, error) {
+	obj, err := s.blobs.Open(ctx, chatpic.ShareKey(id, n))
 	if chatpic.ErrorKind(err) == chatpic.KindNotFound {
-		return Share{}, nil, errNoShare
+		return SharedFile{}, nil, errNoShare
 	}
 	if err != nil {
-		return Share{}, nil, mediaStoreErr("open a share", err)
+		return SharedFile{}, nil, mediaStoreErr("open a share", err)
 	}
 	info, err := s.sniffShare(obj)
 	if err == nil {
@@ -74,17 +132,37 @@ func (s *Service) OpenShare(ctx context.Context, id string) (Share, blob.Object,
 	}
 	if err != nil {
 		obj.Close()
-		return Share{}, nil, err
+		return SharedFile{}, nil, err
 	}
-	return Share{ID: id, Format: info, Size: obj.Info().Size, ExpiresAt: expires}, obj, nil
+	return SharedFile{Format: info, Size: obj.Info().Size}, obj, nil
 }
 
-// SpoolShare copies the held share id into a spooled file, with the limits
-// of Spool, so that Upload or UploadLinkOnly can post it as any other.
-// Posting it releases the share (see settleShare). Errors: OpenShare's,
-// Spool's.
-func (s *Service) SpoolShare(ctx context.Context, id string) (*Spooled, error) {
-	_, obj, err := s.OpenShare(ctx, id)
+// SpoolShare copies the files of the held share id into spooled files, in
+// order, with the limits of Spool, so that Upload or UploadLinkOnly can
+// post them as any other. Posting them releases the share (see
+// settleShare). Errors: Shared's, Spool's; on error nothing is left
+// spooled.
+func (s *Service) SpoolShare(ctx context.Context, id string) ([]*Spooled, error) {
+	_, files, err := s.shareLive(id)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Spooled
+	for n := 1; n <= files; n++ {
+		sp, err := s.spoolShared(ctx, id, n)
+		if err != nil {
+			for _, sp := range out {
+				sp.Close()
+			}
+			return nil, err
+		}
+		out = append(out, sp)
+	}
+	return out, nil
+}
+
+func (s *Service) spoolShared(ctx context.Context, id string, n int) (*Spooled, error) {
+	_, obj, err := s.openShared(ctx, id, n)
 	if err != nil {
 		return nil, err
 	}
@@ -95,6 +173,20 @@ func (s *Service) SpoolShare(ctx context.Context, id string) (*Spooled, error) {
 	}
 	sp.share = id
 	return sp, nil
+}
+
+// releaseShare deletes every held file of the share id. A failure is
+// logged: the sweep (janitor) removes them when they expire.
+func (s *Service) releaseShare(ctx context.Context, id string) {
+	_, files, ok := chatpic.ParseShareID(id)
+	if !ok {
+		return
+	}
+	for n := 1; n <= files; n++ {
+		if err := s.blobs.Delete(ctx, chatpic.ShareKey(id, n)); err != nil {
+			s.log.Error("release a held share", "err", err)
+		}
+	}
 }
 
 // errNoShare and errShareExpired say that a share is not held.
@@ -114,16 +206,13 @@ var errBannedFile = errors.New("posting: the file's hash is banned")
 // busy server, a proof of work that was wrong or stale) keeps it until it
 // expires, so that the person can try again without sharing it again. A
 // banned poster is refused before the share is read.
-func (s *Service) settleShare(ctx context.Context, file *Spooled, err error) {
-	if file == nil || file.share == "" {
+func (s *Service) settleShare(ctx context.Context, share string, err error) {
+	if share == "" {
 		return
 	}
 	switch k := chatpic.ErrorKind(err); {
 	case k == "", k == chatpic.KindTooLarge, k == chatpic.KindUnsupported, k == chatpic.KindUnprocessable, errors.Is(err, errBannedFile):
-		if err := s.blobs.Delete(context.WithoutCancel(ctx), chatpic.ShareKey(file.share)); err != nil {
-			// The sweep (janitor) removes it when it expires.
-			s.log.Error("release a held share", "err", err)
-		}
+		s.releaseShare(context.WithoutCancel(ctx), share)
 	}
 }
 

@@ -122,12 +122,13 @@ func (s *Service) Upload(ctx context.Context, slug string, d Draft) (Created, er
 	return c, err
 }
 
-// share returns the draft's file if it is one from a held share, else nil.
-func (d Draft) share() *Spooled {
-	if len(d.Files) != 1 {
-		return nil
+// share returns the ID of the held share the draft's files came from, or
+// "".
+func (d Draft) share() string {
+	if len(d.Files) == 0 || d.Files[0] == nil {
+		return ""
 	}
-	return d.Files[0]
+	return d.Files[0].share
 }
 
 func (s *Service) uploadInto(ctx context.Context, slug string, d Draft) (Created, error) {
@@ -288,8 +289,7 @@ func (s *Service) upload(ctx context.Context, ch chatpic.ChannelStats, d Draft, 
 // server) stops at once. On error, the caller still closes what it got.
 func (s *Service) ingestAll(ctx context.Context, ch chatpic.ChannelStats, files []*Spooled) ([]*ingested, error) {
 	var ins []*ingested
-	var refusals []chatpic.FileRefusal
-	var first error
+	var refused refusals
 	for i, file := range files {
 		if file == nil || file.f == nil {
 			return ins, chatpic.Errorf(chatpic.KindInvalid, "choose a file to upload")
@@ -305,23 +305,44 @@ func (s *Service) ingestAll(ctx context.Context, ch chatpic.ChannelStats, files 
 		if !fileFault(err) || len(files) == 1 {
 			return ins, err
 		}
-		first = cmp.Or(first, err)
-		refusals = append(refusals, chatpic.FileRefusal{File: i + 1, Kind: chatpic.ErrorKind(err), Message: chatpic.ErrorMessage(err)})
+		refused.add(i+1, err)
 	}
-	if len(refusals) == 0 {
-		return ins, nil
+	return ins, refused.err(len(files))
+}
+
+// refusals gathers why files of an upload of several were refused.
+type refusals struct {
+	files []chatpic.FileRefusal
+	first error
+}
+
+func (r *refusals) add(file int, err error) {
+	r.first = cmp.Or(r.first, err)
+	r.files = append(r.files, chatpic.FileRefusal{File: file, Kind: chatpic.ErrorKind(err), Message: chatpic.ErrorMessage(err)})
+}
+
+// err returns nil if no file of total was refused. Otherwise it returns
+// the refusal of the whole upload: the first refused file's kind, which
+// errors.Is still finds the cause of, a message that names each refused
+// file, and a chatpic.FileRefusal for each. When total is 1, it is that
+// file's error as it is.
+func (r *refusals) err(total int) error {
+	switch {
+	case len(r.files) == 0:
+		return nil
+	case total == 1:
+		return r.first
 	}
 	var msg strings.Builder
-	if len(refusals) == 1 {
-		fmt.Fprintf(&msg, "file %d of %d was refused, so nothing was posted: %s", refusals[0].File, len(files), refusals[0].Message)
+	if len(r.files) == 1 {
+		fmt.Fprintf(&msg, "file %d of %d was refused, so nothing was posted: %s", r.files[0].File, total, r.files[0].Message)
 	} else {
-		fmt.Fprintf(&msg, "%d of %d files were refused, so nothing was posted", len(refusals), len(files))
-		for _, r := range refusals {
-			fmt.Fprintf(&msg, "; file %d: %s", r.File, r.Message)
+		fmt.Fprintf(&msg, "%d of %d files were refused, so nothing was posted", len(r.files), total)
+		for _, f := range r.files {
+			fmt.Fprintf(&msg, "; file %d: %s", f.File, f.Message)
 		}
 	}
-	// The kind is the first refused file's; errors.Is still finds its cause.
-	return ins, &chatpic.Error{Kind: chatpic.ErrorKind(first), Message: msg.String(), Files: refusals, Err: first}
+	return &chatpic.Error{Kind: chatpic.ErrorKind(r.first), Message: msg.String(), Files: r.files, Err: r.first}
 }
 
 // fileFault reports whether err refuses a file for what it is (its type,

@@ -13,38 +13,54 @@ import (
 const maxShareParts = 8
 
 // ParseShare reads the body of the web app's share target (POST /share):
-// the multipart/form-data form a phone's share sheet sends, with the file
-// in a "file" part. The first file is spooled as ParseUpload spools one,
-// and its name and declared type are ignored; what follows it (more files,
-// when several were shared) is not read, so the caller should close the
-// connection. Parts before it (title, text, url) are skipped, up to
-// maxShareParts. Errors: CheckUpload's, KindInvalid (no file, not a valid
-// form), KindTooLarge and Spool's. On error nothing is left behind;
-// otherwise the caller closes the Spooled.
-func ParseShare(w http.ResponseWriter, r *http.Request, svc spooler) (*posting.Spooled, error) {
-	if err := CheckUpload(r, svc); err != nil {
+// the multipart/form-data form a phone's share sheet sends, with the
+// files in "file" parts (one, or up to chatpic.MaxFiles when several were
+// shared at once). Each file is spooled as ParseUpload spools one, its name
+// and declared type ignored. Other parts (title, text, url) are skipped,
+// up to maxShareParts. Errors: CheckUpload's, KindInvalid (no file, too
+// many, not a valid form), KindTooLarge and Spool's. On error nothing is
+// left behind; otherwise the caller closes the files.
+func ParseShare(w http.ResponseWriter, r *http.Request, svc spooler) ([]*posting.Spooled, error) {
+	up := &Upload{}
+	if err := parseShare(w, r, svc, up); err != nil {
+		up.Close()
 		return nil, err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, svc.MaxBytes()+formOverhead)
+	return up.Files, nil
+}
+
+func parseShare(w http.ResponseWriter, r *http.Request, svc spooler, up *Upload) error {
+	if err := CheckUpload(r, svc); err != nil {
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, uploadLimit(svc))
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return nil, chatpic.Errorf(chatpic.KindInvalid, "the shared file did not arrive as a valid form")
+		return chatpic.Errorf(chatpic.KindInvalid, "the shared file did not arrive as a valid form")
 	}
-	for range maxShareParts + 1 {
+	for skipped := 0; ; {
 		part, err := mr.NextPart()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return nil, bodyError(err, tooLarge(svc.MaxBytes()))
+			return bodyError(err, tooLargeAll(svc.UploadBytes()))
 		}
 		if part.FormName() != "file" {
 			part.Close()
+			if skipped++; skipped > maxShareParts {
+				return chatpic.Errorf(chatpic.KindInvalid, "the share holds too many parts")
+			}
 			continue
 		}
-		sp, err := svc.Spool(limitErrors{part, tooLarge(svc.MaxBytes())})
+		err = up.addFile(svc, part)
 		part.Close()
-		return sp, err
+		if err != nil {
+			return err
+		}
 	}
-	return nil, chatpic.Errorf(chatpic.KindInvalid, "nothing was shared: share a picture or a video")
+	if len(up.Files) == 0 {
+		return chatpic.Errorf(chatpic.KindInvalid, "nothing was shared: share a picture or a video")
+	}
+	return nil
 }

@@ -63,8 +63,9 @@ func (u *Upload) Close() error {
 // spooler is what ParseUpload needs of the posting service.
 type spooler interface {
 	Spool(r io.Reader) (*posting.Spooled, error)
-	// SpoolShare spools the held share id (see posting.Service.SpoolShare).
-	SpoolShare(ctx context.Context, id string) (*posting.Spooled, error)
+	// SpoolShare spools the files of the held share id (see
+	// posting.Service.SpoolShare).
+	SpoolShare(ctx context.Context, id string) ([]*posting.Spooled, error)
 	MaxBytes() int64
 	UploadBytes() int64
 }
@@ -172,9 +173,7 @@ func parseUpload(w http.ResponseWriter, r *http.Request, svc spooler, onChannel 
 				if len(up.Files) > 0 {
 					err = errShareAlone
 				} else {
-					var sp *posting.Spooled
-					sp, err = svc.SpoolShare(r.Context(), strings.TrimSpace(id))
-					up.Files = append(up.Files, sp)
+					up.Files, err = svc.SpoolShare(r.Context(), strings.TrimSpace(id))
 					up.shared = true
 				}
 			}

@@ -41,6 +41,7 @@ func (w *Web) Routes() map[string]http.HandlerFunc {
 		"POST /share":               w.ShareTarget,
 		"GET /share/{id}":           w.SharePage,
 		"GET /share/{id}/file":      w.SharedFile,
+		"GET /share/{id}/file/{n}":  w.SharedFile,
 
 		"/": w.NotFound,
 

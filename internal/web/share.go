@@ -2,9 +2,11 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/media"
 	"github.com/chatpic/chatpic/internal/posting"
 	"github.com/chatpic/chatpic/internal/request"
 )
@@ -16,9 +18,10 @@ import (
 type sharePage struct {
 	Title    string
 	Channels []chatpic.ChannelStats
-	// Share is the held file, when Held; FileURL is where the page shows
-	// it from.
+	// Share is what is held, when Held; Files are its files as the page
+	// shows them, and FileURL is the first's.
 	Share   posting.Share
+	Files   []sharedView
 	Held    bool
 	FileURL string
 	Missing string
@@ -28,6 +31,36 @@ type sharePage struct {
 	// Pow is the puzzle the link-only upload form solves first, when
 	// needed.
 	Pow powChallenge
+}
+
+// sharedView is one held file of a share, as its page shows it.
+type sharedView struct {
+	posting.SharedFile
+	N   int    // counting from 1
+	URL string // where the page shows it from
+}
+
+// Format is the first held file's format, for the page's one-file
+// sentences.
+func (p sharePage) Format() media.FormatInfo { return p.Files[0].Format }
+
+// Size is the size of every held file together.
+func (p sharePage) Size() int64 {
+	var n int64
+	for _, f := range p.Files {
+		n += f.Size
+	}
+	return n
+}
+
+// Largest is the size of the largest held file, which the page's script
+// checks against the limit for one file.
+func (p sharePage) Largest() int64 {
+	var n int64
+	for _, f := range p.Files {
+		n = max(n, f.Size)
+	}
+	return n
 }
 
 // ShareTarget answers the web app's share target, POST /share: a phone's
@@ -43,15 +76,18 @@ func (w *Web) ShareTarget(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer pass.Release()
-	sp, err := request.ParseShare(rw, r, w.posts)
-	// What follows the first file (more files) is not wanted.
-	rw.Header().Set("Connection", "close")
+	files, err := request.ParseShare(rw, r, w.posts)
+	rw.Header().Set("Connection", "close") // what is left of a refused body is not wanted
 	if err != nil {
 		w.uploadFailed(rw, r, err, "/")
 		return
 	}
-	defer sp.Close()
-	sh, err := w.posts.Hold(r.Context(), sp)
+	defer func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}()
+	sh, err := w.posts.Hold(r.Context(), files)
 	if err != nil {
 		w.uploadFailed(rw, r, err, "/")
 		return
@@ -74,30 +110,49 @@ func (w *Web) SharePage(rw http.ResponseWriter, r *http.Request) {
 	page := sharePage{Title: "Post what you shared", Channels: chans,
 		Upload: newUploadForm("share-file", l),
 		Pow:    w.challenge(r.Context(), chatpic.LinkOnly)}
-	sh, obj, err := w.posts.OpenShare(r.Context(), id)
+	sh, err := w.posts.Shared(r.Context(), id)
 	if err != nil {
 		if chatpic.ErrorKind(err) != chatpic.KindNotFound {
 			w.fail(rw, r, err)
 			return
 		}
 		code := http.StatusNotFound
-		if expires, ok := chatpic.ParseShareID(id); ok && !w.posts.Now().Before(expires) {
+		if expires, _, ok := chatpic.ParseShareID(id); ok && !w.posts.Now().Before(expires) {
 			code = http.StatusGone
 		}
 		page.Title, page.Missing = "Nothing to post", sentence(chatpic.ErrorMessage(err))
 		w.render(rw, r, code, "share", page)
 		return
 	}
-	obj.Close()
-	page.Share, page.Held, page.FileURL = sh, true, "/share/"+sh.ID+"/file"
+	page.Share, page.Held = sh, true
+	for i, f := range sh.Files {
+		v := sharedView{SharedFile: f, N: i + 1, URL: "/share/" + sh.ID + "/file"}
+		if i > 0 {
+			v.URL += "/" + strconv.Itoa(i+1)
+		}
+		page.Files = append(page.Files, v)
+	}
+	page.FileURL = page.Files[0].URL
+	if len(sh.Files) > 1 {
+		page.Title = "Post what you shared (" + strconv.Itoa(len(sh.Files)) + " files)"
+	}
 	w.render(rw, r, http.StatusOK, "share", page)
 }
 
-// SharedFile serves GET /share/{id}/file, the held file as it was shared,
-// for the preview of its upload form: never cached, under the sandbox
-// policy of media files, with the type its bytes say.
+// SharedFile serves GET /share/{id}/file and /share/{id}/file/{n}, the
+// first or nth held file as it was shared, for the preview of its upload
+// form: never cached, under the sandbox policy of media files, with the
+// type its bytes say.
 func (w *Web) SharedFile(rw http.ResponseWriter, r *http.Request) {
-	sh, obj, err := w.posts.OpenShare(r.Context(), r.PathValue("id"))
+	n := 1
+	if v := r.PathValue("n"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || strconv.Itoa(n) != v || n < 2 {
+			http.NotFound(rw, r)
+			return
+		}
+	}
+	sh, obj, err := w.posts.OpenShare(r.Context(), r.PathValue("id"), n)
 	if err != nil {
 		w.fail(rw, r, err)
 		return

@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -162,8 +163,8 @@ func TestShareTarget(t *testing.T) {
 	raw := mediatest.CameraJPEG(64, 48, 1, marker)
 	page := f.shared(t, raw, "title", "IMG_20261123_120000.jpg", "text", "look")
 	id := strings.TrimPrefix(page, "/share/")
-	if expires, ok := chatpic.ParseShareID(id); !ok || !expires.Equal(t0.Add(chatpic.ShareHold)) {
-		t.Fatalf("share ID %q: expires %v, %v", id, expires, ok)
+	if expires, files, ok := chatpic.ParseShareID(id); !ok || !expires.Equal(t0.Add(chatpic.ShareHold)) || files != 1 {
+		t.Fatalf("share ID %q: expires %v, %d files, %v", id, expires, files, ok)
 	}
 
 	rec := f.get(page, nil)
@@ -246,26 +247,20 @@ func TestShareTargetRefusals(t *testing.T) {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		wantPage(t, f.serve(req), http.StatusUnsupportedMediaType)
 	})
-	t.Run("several files: the first is held", func(t *testing.T) {
+	t.Run("too many files", func(t *testing.T) {
 		var buf bytes.Buffer
 		mw := multipart.NewWriter(&buf)
-		for _, b := range [][]byte{mediatest.PNG(10, 10), mediatest.JPEG(20, 20)} {
+		for range chatpic.MaxFiles + 1 {
 			fw, _ := mw.CreateFormFile("file", "x")
-			fw.Write(b)
+			fw.Write(mediatest.PNG(10, 10))
 		}
 		mw.Close()
 		req := httptest.NewRequest("POST", "/share", &buf)
 		req.Header.Set("Content-Type", mw.FormDataContentType())
-		rec := f.serve(req)
-		if rec.Code != http.StatusSeeOther {
-			t.Fatalf("%d %.300s", rec.Code, rec.Body)
-		}
-		if file := f.get(rec.Header().Get("Location")+"/file", nil); file.Header().Get("Content-Type") != "image/png" {
-			t.Errorf("held %q, want the first file, a PNG", file.Header().Get("Content-Type"))
-		}
+		wantPage(t, f.serve(req), http.StatusBadRequest, "at most 10 files")
 	})
 	t.Run("unknown", func(t *testing.T) {
-		for _, id := range []string{chatpic.NewShareID(t0.Add(time.Minute)), "nonsense", "1764000000-AAAA", "1764000000-AAAAAAAAAAAAAAAAAAAA.."} {
+		for _, id := range []string{chatpic.NewShareID(t0.Add(time.Minute), 1), chatpic.NewShareID(t0.Add(time.Minute), 3), "nonsense", "1764000000-AAAA", "1764000000-AAAAAAAAAAAAAAAAAAAA.."} {
 			wantPage(t, f.get("/share/"+id, nil), http.StatusNotFound, "share it again", `type="file"`)
 			if rec := f.get("/share/"+id+"/file", nil); rec.Code != http.StatusNotFound {
 				t.Errorf("GET /share/%s/file: %d", id, rec.Code)
@@ -331,4 +326,71 @@ func TestShareTargetRefusals(t *testing.T) {
 		rec := f.postShare(t, page, "/upload", map[string]string{"channel": "random"})
 		wantPage(t, rec, http.StatusNotFound, "share it again")
 	})
+}
+
+// shareMany posts files to the share target as a phone shares several
+// pictures at once, each in a "file" part.
+func (f fixture) shareMany(t *testing.T, files ...[]byte) *httptest.ResponseRecorder {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("title", "holiday")
+	for _, b := range files {
+		fw, _ := mw.CreateFormFile("file", "IMG_0001.jpg")
+		fw.Write(b)
+	}
+	mw.Close()
+	req := httptest.NewRequest("POST", "/share", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return f.serve(req)
+}
+
+// TestShareSeveral is several pictures shared at once: all are held, each
+// shown on the prefilled page, and posted together as one album, after
+// which none is held. A share with a file that is not a picture is refused
+// whole, naming that file.
+func TestShareSeveral(t *testing.T) {
+	f := newFixture(t, nil)
+	files := [][]byte{mediatest.PNG(10, 10), mediatest.JPEG(20, 20), mediatest.GIF(8, 8, 2)}
+	rec := f.shareMany(t, files...)
+	page := rec.Header().Get("Location")
+	if rec.Code != http.StatusSeeOther || !strings.HasPrefix(page, "/share/") {
+		t.Fatalf("POST /share: %d %q", rec.Code, page)
+	}
+	if _, n, ok := chatpic.ParseShareID(strings.TrimPrefix(page, "/share/")); !ok || n != 3 {
+		t.Fatalf("share %q holds %d files, want 3", page, n)
+	}
+	wantPage(t, f.get(page, nil), http.StatusOK, "3 files", "as one upload (an album)",
+		`src="`+page+`/file"`, `src="`+page+`/file/2"`, `src="`+page+`/file/3"`, `data-files="3"`)
+	for i, want := range []string{"image/png", "image/jpeg", "image/gif"} {
+		u := page + "/file"
+		if i > 0 {
+			u += "/" + strconv.Itoa(i+1)
+		}
+		if got := f.get(u, nil); got.Code != http.StatusOK || got.Header().Get("Content-Type") != want || !bytes.Equal(got.Body.Bytes(), files[i]) {
+			t.Errorf("GET %s: %d %q, want the %s as shared", u, got.Code, got.Header().Get("Content-Type"), want)
+		}
+	}
+	for _, bad := range []string{"/file/4", "/file/1", "/file/02", "/file/x"} {
+		if got := f.get(page+bad, nil); got.Code != http.StatusNotFound {
+			t.Errorf("GET %s%s: %d, want 404", page, bad, got.Code)
+		}
+	}
+
+	rec = f.postShare(t, page, "/upload", map[string]string{"channel": "random"})
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("posting the share: %d %.500s", rec.Code, rec.Body)
+	}
+	p, err := f.posts.Post(t.Context(), strings.TrimPrefix(rec.Header().Get("Location"), "/p/"))
+	if err != nil || p.Files() != 3 || p.More[1].MIME != "image/gif" {
+		t.Fatalf("the post: %d files, %v; want the 3 shared", p.Files(), err)
+	}
+	for _, u := range []string{page + "/file", page + "/file/2", page + "/file/3"} {
+		if got := f.get(u, nil); got.Code != http.StatusNotFound {
+			t.Errorf("GET %s after posting: %d, want 404: no longer held", u, got.Code)
+		}
+	}
+
+	rec = f.shareMany(t, mediatest.PNG(10, 10), []byte("plain words, no picture"))
+	wantPage(t, rec, http.StatusUnsupportedMediaType, "File 2 of 2 was refused")
 }

@@ -69,7 +69,8 @@ func TestEveryPageRenders(t *testing.T) {
 		"mod-audit": {auditPage{modBase: me, Next: 7, Entries: []chatpic.AuditEntry{{ID: 8, At: t0, Action: "remove_post",
 			Target: post.ID, Reason: "r", Category: chatpic.ReasonSpam}}}, "before=7"},
 		"share": {sharePage{Channels: []chatpic.ChannelStats{ch}, Held: true, FileURL: "/share/1764000000-x/file",
-			Share: posting.Share{ID: "1764000000-x", Format: jpeg, Size: 2048, ExpiresAt: t0.Add(chatpic.ShareHold)}}, `alt="The picture you shared"`},
+			Share: posting.Share{ID: "1764000000-x", ExpiresAt: t0.Add(chatpic.ShareHold)},
+			Files: []sharedView{{SharedFile: posting.SharedFile{Format: jpeg, Size: 2048}, N: 1, URL: "/share/1764000000-x/file"}}}, `alt="The picture you shared"`},
 		"mod-moderators": {moderatorsPage{modBase: me, Moderators: []chatpic.Moderator{{Name: "ada", Admin: true}, {Name: "mo"}}}, "/mod/moderators/mo/remove"},
 	}
 	for _, name := range pageNames {

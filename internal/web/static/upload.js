@@ -109,8 +109,9 @@
   // bytes are there already, so only its ID is sent.
   Uploader.prototype.addHeld = function (held) {
     var kind = held.dataset.kind === "video" ? "video" : "picture";
+    var files = Number(held.dataset.files) || 1;
     var item = { share: held.value, kind: kind, state: "ready", proof: "",
-      what: ((held.dataset.name || "") + " " + kind + " you shared").trim(),
+      what: files > 1 ? files + " files you shared" : ((held.dataset.name || "") + " " + kind + " you shared").trim(),
       preview: held.dataset.sharedFile || "",
       file: { name: "", size: Number(held.dataset.size) || 0, type: "" } };
     this.items.push(item);
