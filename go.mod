@@ -18,6 +18,7 @@ require (
 	github.com/piglig/go-qr v1.1.0 // QR codes of share links (we draw the SVG), pure Go, no dependencies; MIT
 	github.com/tetratelabs/wazero v1.9.0
 	golang.org/x/crypto v0.58.0
+	golang.org/x/text v0.43.0 // translations (internal/i18n): Accept-Language matching, CLDR plural rules, per-language numbers; BSD-3-Clause
 )
 
 require (
@@ -71,7 +72,6 @@ require (
 	golang.org/x/net v0.62.0 // indirect
 	golang.org/x/sync v0.25.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
-	golang.org/x/text v0.43.0 // indirect
 	golang.org/x/xerrors v0.0.0-20200804184101-5ec99f83aff1 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 	gopkg.in/ini.v1 v1.67.3 // indirect
