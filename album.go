@@ -115,6 +115,16 @@ type FileRefusal struct {
 	File    int // counting from 1, in the order the files were sent
 	Kind    Kind
 	Message string // safe to show
+	// Key and Args are what Message is made of, as ErrorText gives them,
+	// for showing it in another language.
+	Key  string
+	Args []any
+}
+
+// RefuseFile returns the FileRefusal of the nth file for err.
+func RefuseFile(n int, err error) FileRefusal {
+	key, args := ErrorText(err)
+	return FileRefusal{File: n, Kind: ErrorKind(err), Message: ErrorMessage(err), Key: key, Args: args}
 }
 
 // ErrorFiles returns the refusals per file carried by err (see

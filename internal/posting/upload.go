@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/netip"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/chatpic/chatpic"
@@ -318,7 +317,7 @@ type refusals struct {
 
 func (r *refusals) add(file int, err error) {
 	r.first = cmp.Or(r.first, err)
-	r.files = append(r.files, chatpic.FileRefusal{File: file, Kind: chatpic.ErrorKind(err), Message: chatpic.ErrorMessage(err)})
+	r.files = append(r.files, chatpic.RefuseFile(file, err))
 }
 
 // err returns nil if no file of total was refused. Otherwise it returns
@@ -333,16 +332,18 @@ func (r *refusals) err(total int) error {
 	case total == 1:
 		return r.first
 	}
-	var msg strings.Builder
+	e := chatpic.Errorf(chatpic.ErrorKind(r.first), "%d of %d files were refused, so nothing was posted", len(r.files), total)
 	if len(r.files) == 1 {
-		fmt.Fprintf(&msg, "file %d of %d was refused, so nothing was posted: %s", r.files[0].File, total, r.files[0].Message)
+		e = chatpic.Errorf(e.Kind, "file %d of %d was refused, so nothing was posted: %s", r.files[0].File, total, r.files[0].Message)
 	} else {
-		fmt.Fprintf(&msg, "%d of %d files were refused, so nothing was posted", len(r.files), total)
 		for _, f := range r.files {
-			fmt.Fprintf(&msg, "; file %d: %s", f.File, f.Message)
+			e.Message += fmt.Sprintf("; file %d: %s", f.File, f.Message)
 		}
 	}
-	return &chatpic.Error{Kind: chatpic.ErrorKind(r.first), Message: msg.String(), Files: r.files, Err: r.first}
+	// A translation makes the message again from Files, each in its
+	// language (see chatpic.FileRefusal).
+	e.Files, e.Err = r.files, r.first
+	return e
 }
 
 // fileFault reports whether err refuses a file for what it is (its type,

@@ -3,7 +3,6 @@ package request
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -237,9 +236,9 @@ func (up *Upload) addFile(svc spooler, part io.Reader) error {
 	sp, err := svc.Spool(limitErrors{part, tooLargeAll(svc.UploadBytes())})
 	if err != nil {
 		if n > 1 && chatpic.ErrorKind(err) == chatpic.KindTooLarge {
-			msg := chatpic.ErrorMessage(err)
-			err = &chatpic.Error{Kind: chatpic.KindTooLarge, Message: fmt.Sprintf("file %d was refused, so nothing was posted: %s", n, msg),
-				Files: []chatpic.FileRefusal{{File: n, Kind: chatpic.KindTooLarge, Message: msg}}, Err: err}
+			e := chatpic.Errorf(chatpic.KindTooLarge, "file %d was refused, so nothing was posted: %s", n, chatpic.ErrorMessage(err))
+			e.Files, e.Err = []chatpic.FileRefusal{chatpic.RefuseFile(n, err)}, err
+			return e
 		}
 		return err
 	}
