@@ -61,6 +61,9 @@ type postPage struct {
 	ThumbMIME               string
 	ThumbWidth, ThumbHeight int
 	LinkOnly                bool
+	// Files are the files of an album, in order, each with its links; nil
+	// for a single file, which MediaSrc and ThumbSrc show.
+	Files []albumFile
 	// Blurred shows the picture blurred, with a control that shows it:
 	// its channel is marked NSFW or its uploader marked it sensitive, and
 	// the viewer has not asked to see it (?show=sensitive), nor just
@@ -212,15 +215,21 @@ func (w *Web) showPost(rw http.ResponseWriter, r *http.Request, code int, p chat
 		q := "?v=" + v.ticket
 		src, thumbSrc = src+q, thumbSrc+q
 	}
+	// Previews show the album's cover; a single file is its own cover.
 	tw, th := thumbDims(p)
+	cov := cover(p)
 	desc := "Shared by link on chatpic."
 	if !p.IsLinkOnly() {
 		desc = "Posted in " + ch.Title + " on chatpic, which " + ch.Rule() + "."
 	}
+	if n := albumCount(p); n > 0 {
+		desc = capital(albumWords(p)) + ". " + desc
+	}
 	w.render(rw, r, code, "post", postPage{
 		Title: title, Post: p, Channel: ch, LinkOnly: p.IsLinkOnly(),
 		Alt: altText(p, ch.Title, w.posts.Now()), Description: desc,
-		ThumbMIME: p.ThumbMIME, ThumbWidth: tw, ThumbHeight: th,
+		ThumbMIME: cov.ThumbMIME, ThumbWidth: tw, ThumbHeight: th,
+		Files:     albumFiles(p, base, v.ticket, ch.Title, w.posts.Now()),
 		Reply: replyText(r),
 		// No preview tags for what is shown blurred, nor for uploads whose
 		// files need a ticket: a chat app's preview bot would spend a view.
@@ -230,7 +239,7 @@ func (w *Web) showPost(rw http.ResponseWriter, r *http.Request, code int, p chat
 		ThumbSrc:    thumbSrc,
 		ShareURL:    base + "/p/" + p.ID,
 		MediaURL:    base + "/m/" + p.ID + "." + p.Ext,
-		ThumbURL:    base + "/t/" + p.ID + "." + p.ThumbExt,
+		ThumbURL:    base + coverThumb(p),
 		DeleteToken: token,
 		Comments:    comments,
 		Pow:         w.challenge(r.Context(), p.Channel),
@@ -290,7 +299,9 @@ func (w *Web) Vote(rw http.ResponseWriter, r *http.Request) {
 // UploadToChannel handles the upload form of a channel page, POST
 // /c/{slug}. It answers with the new post's page, which shows the delete
 // token this once, or, in a pre-moderated channel, a page saying that the
-// upload waits for review.
+// upload waits for review. Several files make one post, an album, unless
+// the form's "album" field is "separate": then each is posted as its own
+// upload (see uploadSeparately).
 func (w *Web) UploadToChannel(rw http.ResponseWriter, r *http.Request) {
 	w.upload(rw, r, r.PathValue("slug"))
 }
@@ -329,6 +340,12 @@ func (w *Web) upload(rw http.ResponseWriter, r *http.Request, slug string) {
 	if slug == "" {
 		slug = up.Channel
 	}
+	if up.Separate && len(up.Files) > 1 {
+		w.uploadSeparately(rw, r, pass, up, back, func(d posting.Draft) (posting.Created, error) {
+			return w.posts.Upload(r.Context(), slug, d)
+		})
+		return
+	}
 	d := up.Draft(w.origin.ClientAddr(r))
 	d.Pass = pass
 	created, err := w.posts.Upload(r.Context(), slug, d)
@@ -351,7 +368,8 @@ func (w *Web) uploadFailed(rw http.ResponseWriter, r *http.Request, err error, b
 }
 
 // UploadLinkOnly handles the home page's link-only upload form, POST
-// /link ("file", "caption", "expires_in", "max_views").
+// /link ("file", "caption", "expires_in", "max_views", "album"), as
+// UploadToChannel does.
 func (w *Web) UploadLinkOnly(rw http.ResponseWriter, r *http.Request) {
 	pass, err := request.AdmitUpload(rw, r, w.posts, w.origin, chatpic.LinkOnly)
 	if err != nil {
@@ -367,6 +385,12 @@ func (w *Web) UploadLinkOnly(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer up.Close()
+	if up.Separate && len(up.Files) > 1 {
+		w.uploadSeparately(rw, r, pass, up, "/#link", func(d posting.Draft) (posting.Created, error) {
+			return w.posts.UploadLinkOnly(r.Context(), d, up.MaxViews)
+		})
+		return
+	}
 	d := up.Draft(w.origin.ClientAddr(r))
 	d.Pass = pass
 	created, err := w.posts.UploadLinkOnly(r.Context(), d, up.MaxViews)
