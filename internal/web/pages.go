@@ -229,7 +229,7 @@ func (w *Web) showPost(rw http.ResponseWriter, r *http.Request, code int, p chat
 		Title: title, Post: p, Channel: ch, LinkOnly: p.IsLinkOnly(),
 		Alt: altText(p, ch.Title, w.posts.Now()), Description: desc,
 		ThumbMIME: cov.ThumbMIME, ThumbWidth: tw, ThumbHeight: th,
-		Files:     albumFiles(p, base, v.ticket, ch.Title, w.posts.Now()),
+		Files: albumFiles(p, base, v.ticket, ch.Title, w.posts.Now()),
 		Reply: replyText(r),
 		// No preview tags for what is shown blurred, nor for uploads whose
 		// files need a ticket: a chat app's preview bot would spend a view.
