@@ -279,7 +279,7 @@ func field(r io.Reader) (string, error) {
 // limitErrors turns the body-limit error into KindTooLarge while the file
 // part is read, so the posting service sees a classified error.
 type limitErrors struct {
-	r       io.Reader
+	r        io.Reader
 	tooLarge error // what passing the body's limit is
 }
 
