@@ -207,11 +207,7 @@ var chatpicSensitive = (function () {
   album.setAttribute("aria-roledescription", "gallery");
   track.tabIndex = 0;
   track.setAttribute("aria-label", "Files of the album: use the arrow keys to move");
-  items.forEach(function (li, i) {
-    li.setAttribute("role", "group");
-    li.setAttribute("aria-roledescription", "file");
-    li.setAttribute("aria-label", (i + 1) + " of " + n);
-  });
+  // Each file keeps its visible "2 of 5", and the list its list semantics.
   function button(text, label) {
     var b = document.createElement("button");
     b.type = "button";
