@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 
@@ -20,6 +21,9 @@ import (
 func TestBrowserAlbum(t *testing.T) {
 	in := start(t, "--rate-uploads", "100/10m")
 	b := newBrowser(t)
+	// A second tab watches the channel the phone posts into.
+	watcher := newTab(t, b, desktop.emulate())
+	open(t, watcher, in, "/c/photography", 200)
 	for _, v := range []viewport{phone, desktop} {
 		for _, js := range []bool{true, false} {
 			mode := v.name
@@ -135,11 +139,52 @@ func TestBrowserAlbum(t *testing.T) {
 				}
 				if mode == "phone" {
 					screenshot(t, tab, "channel-album-phone")
+					// The album arrived live in the other tab, as its cover
+					// with its badge.
+					waitFor(t, watcher, "the album arrives live with its badge",
+						`(b => b !== null && b.textContent === "▦ 3")(document.querySelector('#grid li[data-id="`+id+`"] .album-count'))`)
+					if src := eval[string](t, watcher, `document.querySelector('#grid li[data-id="`+id+`"] img').getAttribute("src")`); src != "/t/"+id+".jpg" {
+						t.Errorf("the live thumbnail is %s, want the cover's", src)
+					}
 				}
 				auditHere(t, tab, "the channel with an album")
 			})
 		}
 	}
+
+	// An album with a file the server refuses is not posted at all; the
+	// list says why beside the file, and keeps the others ready.
+	t.Run("refused", func(t *testing.T) {
+		tab := newTab(t, b, desktop.emulate())
+		allowError(tab, "status of 415")
+		open(t, tab, in, "/c/politics", 200)
+		files := pictureFiles(t, 3, 700)
+		// Named and typed as a JPEG, so the page lets it through; its bytes
+		// are not one.
+		if err := os.WriteFile(files[1], []byte("not a picture, whatever its name says"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		step(t, tab, "choose three files and upload them as one post",
+			chromedp.SetUploadFiles(chromedp.CSS("#upload-file"), files))
+		waitFor(t, tab, "the three are listed", `document.querySelectorAll(".queued").length === 3`)
+		step(t, tab, "upload", chromedp.Click(chromedp.CSS("form[data-upload] button[type=submit]")))
+		waitFor(t, tab, "the second file is refused", `document.querySelectorAll(".queued.refused").length === 1`)
+		notes := eval[[]string](t, tab, `[...document.querySelectorAll(".queued .queued-note")].map(n => n.textContent)`)
+		if !strings.HasPrefix(notes[1], "File 2: ") || !strings.HasPrefix(notes[0], "Not posted") || !strings.HasPrefix(notes[2], "Not posted") {
+			t.Errorf("the notes say %q", notes)
+		}
+		if refused := eval[bool](t, tab, `document.querySelectorAll(".queued")[1].classList.contains("refused")`); !refused {
+			t.Error("the refused file is not the second")
+		}
+		if path := eval[string](t, tab, `location.pathname`); path != "/c/politics" {
+			t.Errorf("a refused album went to %s", path)
+		}
+		if got := eval[string](t, tab, `document.querySelector("[data-count]").textContent`); got != "0 uploads" {
+			t.Errorf("the channel counts %q after a refused album", got)
+		}
+		screenshot(t, tab, "album-refused-desktop")
+		auditHere(t, tab, "the channel with a refused album")
+	})
 
 	t.Run("separate", func(t *testing.T) {
 		tab := newTab(t, b, desktop.emulate())

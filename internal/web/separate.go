@@ -44,7 +44,10 @@ type postFunc func(d posting.Draft) (posting.Created, error)
 // form apply to each. A file refused for what it is (too large, not a
 // picture or video, unreadable) does not stop the others; any other
 // refusal (a rate limit, a busy server) stops there, and the files after
-// it are not posted. It answers with the list of new posts and refusals,
+// it are not posted. A proof of work is spent by the first post that
+// needs it, so in a channel that asks for one the files after it are
+// refused as such (a form with JavaScript sends each file with a proof of
+// its own). It answers with the list of new posts and refusals,
 // or, when nothing was posted, with the first refusal as uploadFailed
 // does.
 func (w *Web) uploadSeparately(rw http.ResponseWriter, r *http.Request, pass *posting.Pass, up *request.Upload, back string, post postFunc) {
