@@ -183,20 +183,24 @@ func TestAlbumRefused(t *testing.T) {
 	}
 	cases := []struct {
 		name, path string
+		fields     map[string]string
 		files      [][]byte
 		code       int
 		wants      []string
 	}{
-		{"one file not a picture", "/c/random", [][]byte{mediatest.PNG(8, 8), []byte("not a picture at all"), mediatest.JPEG(9, 9)},
+		{"one file not a picture", "/c/random", nil, [][]byte{mediatest.PNG(8, 8), []byte("not a picture at all"), mediatest.JPEG(9, 9)},
 			http.StatusUnsupportedMediaType, []string{"Nothing was posted", "One of the files was refused", `<li>File 2: `}},
-		{"two bad files", "/c/random", [][]byte{[]byte("no"), mediatest.PNG(8, 8), []byte("nor this")},
+		{"two bad files", "/c/random", nil, [][]byte{[]byte("no"), mediatest.PNG(8, 8), []byte("nor this")},
 			http.StatusUnsupportedMediaType, []string{"2 of the files were refused", `<li>File 1: `, `<li>File 3: `}},
-		{"more files than the channel takes", "/c/pairs", threePictures(),
-			http.StatusBadRequest, []string{"at most 2 files", `href="/c/pairs"`}},
+		{"more files than the channel takes: the form again", "/c/pairs", nil, threePictures(),
+			http.StatusBadRequest, []string{`<div class="error" role="alert" id="upload-problem"><p>Pairs takes at most 2 files in one post, and you chose 3.`,
+				`<form method="post" action="/c/pairs"`}},
+		{"the same from the home page", "/upload", map[string]string{"channel": "pairs"}, threePictures(),
+			http.StatusBadRequest, []string{"Pairs takes at most 2 files in one post", `<form method="post" action="/c/pairs"`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			rec := f.albumForm(t, c.path, c.files, nil)
+			rec := f.albumForm(t, c.path, c.files, c.fields)
 			wantPage(t, rec, c.code, c.wants...)
 			if keys := f.stored(t); len(keys) != 0 {
 				t.Errorf("blobs left behind: %q", keys)

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -32,6 +34,9 @@ type channelPage struct {
 	Pow     powChallenge
 	// Feed is the path of the channel's Atom feed; "" if it has none.
 	Feed string
+	// Problem, on the page answering a refused upload form, says what to
+	// change before sending it again.
+	Problem string
 }
 
 // sensitive reports whether the pages show p blurred until a viewer asks
@@ -112,15 +117,11 @@ func (w *Web) Channel(rw http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return "", nil, nil, false, err
 		}
-		page, err := w.posts.Posts(r.Context(), ch.Slug, sort, after, limit)
+		data, err := w.channelData(r.Context(), ch, sort, after, limit)
 		if err != nil {
 			return "", nil, nil, false, err
 		}
-		data := channelPage{
-			Title: ch.Title, Channel: ch, Posts: page.Posts, Next: page.Next, Sort: string(sort),
-			Upload: newUploadForm("upload-file", w.posts.Limits()), Pow: w.challenge(r.Context(), ch.Slug),
-			Feed: w.feedURL(ch.Channel),
-		}
+		page := data
 		// A post's comments change its count on the page without a
 		// channel event.
 		tags := []string{posting.ChannelTopic(ch.Slug)}
@@ -129,6 +130,44 @@ func (w *Web) Channel(rw http.ResponseWriter, r *http.Request) {
 		}
 		return "channel", data, tags, data.Pow.Token == "", nil
 	})
+}
+
+// channelData is what the page of ch shows: its uploads in sort order
+// after the cursor, and its upload form.
+func (w *Web) channelData(ctx context.Context, ch chatpic.ChannelStats, sort chatpic.Sort, after chatpic.Cursor, limit int) (channelPage, error) {
+	page, err := w.posts.Posts(ctx, ch.Slug, sort, after, limit)
+	if err != nil {
+		return channelPage{}, err
+	}
+	return channelPage{
+		Title: ch.Title, Channel: ch, Posts: page.Posts, Next: page.Next, Sort: string(sort),
+		Upload: newUploadForm("upload-file", w.posts.Limits()), Pow: w.challenge(ctx, ch.Slug),
+		Feed: w.feedURL(ch.Channel),
+	}, nil
+}
+
+// tooManyFiles answers an upload form that asks for one post of more files
+// than the channel slug takes with the channel's page, its form and the
+// problem above it, and reports true; it reports false, having answered
+// nothing, when the files fit (or the channel is not one to show).
+func (w *Web) tooManyFiles(rw http.ResponseWriter, r *http.Request, slug string, files int) bool {
+	if files < 2 || slug == chatpic.LinkOnly {
+		return false
+	}
+	ch, err := w.posts.Channel(r.Context(), slug)
+	if err != nil || files <= ch.FileLimit() {
+		return false // the upload says what is wrong, if anything
+	}
+	data, err := w.channelData(r.Context(), ch, chatpic.SortNew, chatpic.Cursor{}, request.DefaultPageSize)
+	if err != nil {
+		return false
+	}
+	data.Problem = fmt.Sprintf("%s takes at most %d files in one post, and you chose %d. Choose fewer, or post them as separate posts.", ch.Title, ch.FileLimit(), files)
+	if ch.FileLimit() == 1 {
+		data.Problem = fmt.Sprintf("%s takes one file per post, and you chose %d. Choose one, or post them as separate posts.", ch.Title, files)
+	}
+	w.render(rw, r, http.StatusBadRequest, "channel", data)
+	return true
 }
 
 // Post renders GET /p/{id}, or a 410 tombstone saying why it is gone.
@@ -344,6 +383,9 @@ func (w *Web) upload(rw http.ResponseWriter, r *http.Request, slug string) {
 		w.uploadSeparately(rw, r, pass, up, back, func(d posting.Draft) (posting.Created, error) {
 			return w.posts.Upload(r.Context(), slug, d)
 		})
+		return
+	}
+	if w.tooManyFiles(rw, r, slug, len(up.Files)) {
 		return
 	}
 	d := up.Draft(w.origin.ClientAddr(r))
