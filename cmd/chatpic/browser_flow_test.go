@@ -115,6 +115,8 @@ func TestBrowserUpload(t *testing.T) {
 	if got := eval[string](t, tab, `document.querySelector("form[data-upload] button[type=submit]").textContent`); got != "Upload 2 files" {
 		t.Errorf("the upload button says %q, want %q", got, "Upload 2 files")
 	}
+	// Two files would make one post, an album, unless asked otherwise.
+	step(t, tab, "ask for separate posts", chromedp.Click(chromedp.CSS(`input[name=album][value=separate]`)))
 	step(t, tab, "slow the connection", slowUploads())
 	step(t, tab, "send them", chromedp.Click(chromedp.CSS("form[data-upload] button[type=submit]")))
 	waitFor(t, tab, "a progress bar is part-way", `[...document.querySelectorAll(".queued progress")].some(p => !p.hidden && p.value > 0 && p.value < 100)`)
@@ -228,6 +230,7 @@ func TestBrowserUpload(t *testing.T) {
 	more := pictureFiles(t, 2, 30)
 	step(t, tab, "choose a text file and two pictures", chromedp.SetUploadFiles(chromedp.CSS("#upload-file"), append([]string{notes}, more...)))
 	waitFor(t, tab, "the text file is refused at once", `document.querySelector(".queued.refused") !== null`)
+	step(t, tab, "ask for separate posts", chromedp.Click(chromedp.CSS(`input[name=album][value=separate]`)))
 	if got := eval[string](t, tab, `document.querySelector(".queued.refused .queued-note").textContent`); !strings.Contains(got, "This type of file can't be posted") {
 		t.Errorf("the text file's refusal says %q", got)
 	}
@@ -248,8 +251,9 @@ func TestBrowserWithoutJavaScript(t *testing.T) {
 	b := newBrowser(t)
 	tab := newTab(t, b, phone.emulate(), noScript())
 	open(t, tab, in, "/c/gaming", 200)
-	// upload.js, had it run, would have let the picker take several files.
-	if enhanced := eval[bool](t, tab, `document.querySelector("#upload-file").multiple || document.querySelector("form[data-enhanced]") !== null`); enhanced {
+	// upload.js, had it run, would have marked the form and hidden the
+	// album choice until several files are chosen.
+	if enhanced := eval[bool](t, tab, `document.querySelector("form[data-enhanced]") !== null || document.querySelector("[data-album-choice]").hidden`); enhanced {
 		t.Fatal("scripts ran in a tab with JavaScript off")
 	}
 

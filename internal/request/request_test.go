@@ -428,3 +428,41 @@ func TestParseUploadSensitive(t *testing.T) {
 		t.Error("an upload without the field is marked sensitive")
 	}
 }
+
+// TestParseUploadAlbumChoice reads the web forms' "album" field: "one"
+// (or none) makes one post, "separate" separate posts, anything else is
+// refused.
+func TestParseUploadAlbumChoice(t *testing.T) {
+	file := formPart{"file", "a.jpg", strings.Repeat("x", 100)}
+	svc, _ := newSpooler(t, 1000)
+	for _, tt := range []struct {
+		name  string
+		parts []formPart
+		want  bool
+		ok    bool
+	}{
+		{"none", []formPart{file, file}, false, true},
+		{"one", []formPart{{"album", "", "one"}, file, file}, false, true},
+		{"empty", []formPart{{"album", "", ""}, file, file}, false, true},
+		{"separate", []formPart{{"album", "", "separate"}, file, file}, true, true},
+		{"separate after the files", []formPart{file, file, {"album", "", " separate "}}, true, true},
+		{"nonsense", []formPart{{"album", "", "both"}, file, file}, false, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			up, err := ParseUpload(httptest.NewRecorder(), formRequest(t, tt.parts), svc, nil)
+			if !tt.ok {
+				if chatpic.ErrorKind(err) != chatpic.KindInvalid {
+					t.Fatalf("%v, want an invalid-input error", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer up.Close()
+			if up.Separate != tt.want {
+				t.Errorf("Separate is %t, want %t", up.Separate, tt.want)
+			}
+		})
+	}
+}

@@ -42,6 +42,10 @@ type Upload struct {
 	Sensitive bool
 	// Password is the "password" field: locks a link-only upload.
 	Password string
+	// Separate is the web forms' "album" field set to "separate": the
+	// files are to be posted one by one, each as its own upload, rather
+	// than as one album ("one", or no field). The JSON API ignores it.
+	Separate bool
 	// shared is set when the file is a held share (the "share" field).
 	shared bool
 }
@@ -191,6 +195,17 @@ func parseUpload(w http.ResponseWriter, r *http.Request, svc spooler, onChannel 
 			}
 		case "password":
 			up.Password, err = field(part)
+		case "album":
+			var v string
+			if v, err = field(part); err == nil {
+				switch strings.TrimSpace(v) {
+				case "", "one":
+				case "separate":
+					up.Separate = true
+				default:
+					err = chatpic.Errorf(chatpic.KindInvalid, "album must be one or separate")
+				}
+			}
 		case "sensitive":
 			var v string
 			if v, err = field(part); err == nil {

@@ -121,9 +121,11 @@ func atomFeed(base string, ch chatpic.ChannelStats, posts []chatpic.Post) ([]byt
 		post := base + "/p/" + p.ID
 		links := []atomLink{{Rel: "alternate", Type: "text/html", Href: post}}
 		// A reader cannot blur: what its uploader marked sensitive comes
-		// without the picture.
-		if !p.Sensitive {
-			links = append(links, atomLink{Rel: "enclosure", Type: p.MIME, Href: base + "/m/" + p.ID + "." + p.Ext, Length: p.Bytes})
+		// without the picture. An album encloses each file still shown.
+		for i, it := range p.Items() {
+			if !p.Sensitive && !it.Removed {
+				links = append(links, atomLink{Rel: "enclosure", Type: it.MIME, Href: base + "/m/" + p.FileName(i+1) + "." + it.Ext, Length: it.Bytes})
+			}
 		}
 		doc.Entries = append(doc.Entries, atomEntry{
 			ID: post, Title: entryTitle(p), Published: atomTime(p.CreatedAt), Updated: atomTime(p.CreatedAt),
@@ -146,6 +148,9 @@ func atomFeed(base string, ch chatpic.ChannelStats, posts []chatpic.Post) ([]byt
 func entryTitle(p chatpic.Post) string {
 	line, _, _ := strings.Cut(p.Caption, "\n")
 	if line = strings.TrimSpace(line); line == "" {
+		if albumCount(p) > 0 {
+			return capital(albumWords(p))
+		}
 		if p.Kind == chatpic.Video {
 			return "A video"
 		}
@@ -158,9 +163,9 @@ func entryTitle(p chatpic.Post) string {
 	return line
 }
 
-// entryHTML is the content of p's entry: its thumbnail, linking to its
-// page (only a link when its uploader marked it sensitive), and its
-// caption.
+// entryHTML is the content of p's entry: its thumbnail (an album's
+// cover's, and how many files it has), linking to its page (only a link
+// when its uploader marked it sensitive), and its caption.
 func entryHTML(base, post string, p chatpic.Post) string {
 	esc := template.HTMLEscapeString
 	var b strings.Builder
@@ -168,7 +173,10 @@ func entryHTML(base, post string, p chatpic.Post) string {
 		fmt.Fprintf(&b, `<p><a href="%s">Marked sensitive: open it to see it.</a></p>`, esc(post))
 	} else {
 		fmt.Fprintf(&b, `<p><a href="%s"><img src="%s" alt="%s"></a></p>`,
-			esc(post), esc(base+"/t/"+p.ID+"."+p.ThumbExt), esc(entryTitle(p)))
+			esc(post), esc(base+coverThumb(p)), esc(entryTitle(p)))
+	}
+	if albumCount(p) > 0 {
+		fmt.Fprintf(&b, `<p>%s: <a href="%s">open it to see them all</a>.</p>`, esc(capital(albumWords(p))), esc(post))
 	}
 	if p.Caption != "" {
 		b.WriteString("<p>" + strings.ReplaceAll(esc(p.Caption), "\n", "<br>") + "</p>")

@@ -15,6 +15,7 @@ import (
 
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/app"
+	"github.com/chatpic/chatpic/internal/blob/diskblob"
 	"github.com/chatpic/chatpic/internal/config"
 	"github.com/chatpic/chatpic/internal/events"
 	"github.com/chatpic/chatpic/internal/media"
@@ -47,6 +48,8 @@ type fixture struct {
 	db *sqlstore.Store
 	// clock is the site's time, t0 until a test moves it.
 	clock *time.Time
+	// disk is the fixture's blob store, for checking what was stored.
+	disk *diskblob.Store
 }
 
 // testChannels are the seeded channels plus one pre-moderated, one that
@@ -93,7 +96,7 @@ func newFixture(t *testing.T, base *url.URL) fixture {
 	for pattern, h := range w.Routes() {
 		mux.HandleFunc(pattern, h)
 	}
-	return fixture{web: w, posts: site.Posts, mods: site.Mods, db: st.DB, h: mux, clock: &clock}
+	return fixture{web: w, posts: site.Posts, mods: site.Mods, db: st.DB, h: mux, clock: &clock, disk: storagetest.Disk(st)}
 }
 
 func (f fixture) serve(req *http.Request) *httptest.ResponseRecorder {

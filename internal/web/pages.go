@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -32,6 +34,9 @@ type channelPage struct {
 	Pow     powChallenge
 	// Feed is the path of the channel's Atom feed; "" if it has none.
 	Feed string
+	// Problem, on the page answering a refused upload form, says what to
+	// change before sending it again.
+	Problem string
 }
 
 // sensitive reports whether the pages show p blurred until a viewer asks
@@ -61,6 +66,9 @@ type postPage struct {
 	ThumbMIME               string
 	ThumbWidth, ThumbHeight int
 	LinkOnly                bool
+	// Files are the files of an album, in order, each with its links; nil
+	// for a single file, which MediaSrc and ThumbSrc show.
+	Files []albumFile
 	// Blurred shows the picture blurred, with a control that shows it:
 	// its channel is marked NSFW or its uploader marked it sensitive, and
 	// the viewer has not asked to see it (?show=sensitive), nor just
@@ -109,15 +117,11 @@ func (w *Web) Channel(rw http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return "", nil, nil, false, err
 		}
-		page, err := w.posts.Posts(r.Context(), ch.Slug, sort, after, limit)
+		data, err := w.channelData(r.Context(), ch, sort, after, limit)
 		if err != nil {
 			return "", nil, nil, false, err
 		}
-		data := channelPage{
-			Title: ch.Title, Channel: ch, Posts: page.Posts, Next: page.Next, Sort: string(sort),
-			Upload: newUploadForm("upload-file", w.posts.Limits()), Pow: w.challenge(r.Context(), ch.Slug),
-			Feed: w.feedURL(ch.Channel),
-		}
+		page := data
 		// A post's comments change its count on the page without a
 		// channel event.
 		tags := []string{posting.ChannelTopic(ch.Slug)}
@@ -126,6 +130,44 @@ func (w *Web) Channel(rw http.ResponseWriter, r *http.Request) {
 		}
 		return "channel", data, tags, data.Pow.Token == "", nil
 	})
+}
+
+// channelData is what the page of ch shows: its uploads in sort order
+// after the cursor, and its upload form.
+func (w *Web) channelData(ctx context.Context, ch chatpic.ChannelStats, sort chatpic.Sort, after chatpic.Cursor, limit int) (channelPage, error) {
+	page, err := w.posts.Posts(ctx, ch.Slug, sort, after, limit)
+	if err != nil {
+		return channelPage{}, err
+	}
+	return channelPage{
+		Title: ch.Title, Channel: ch, Posts: page.Posts, Next: page.Next, Sort: string(sort),
+		Upload: newUploadForm("upload-file", w.posts.Limits()), Pow: w.challenge(ctx, ch.Slug),
+		Feed: w.feedURL(ch.Channel),
+	}, nil
+}
+
+// tooManyFiles answers an upload form that asks for one post of more files
+// than the channel slug takes with the channel's page, its form and the
+// problem above it, and reports true; it reports false, having answered
+// nothing, when the files fit (or the channel is not one to show).
+func (w *Web) tooManyFiles(rw http.ResponseWriter, r *http.Request, slug string, files int) bool {
+	if files < 2 || slug == chatpic.LinkOnly {
+		return false
+	}
+	ch, err := w.posts.Channel(r.Context(), slug)
+	if err != nil || files <= ch.FileLimit() {
+		return false // the upload says what is wrong, if anything
+	}
+	data, err := w.channelData(r.Context(), ch, chatpic.SortNew, chatpic.Cursor{}, request.DefaultPageSize)
+	if err != nil {
+		return false
+	}
+	data.Problem = fmt.Sprintf("%s takes at most %d files in one post, and you chose %d. Choose fewer, or post them as separate posts.", ch.Title, ch.FileLimit(), files)
+	if ch.FileLimit() == 1 {
+		data.Problem = fmt.Sprintf("%s takes one file per post, and you chose %d. Choose one, or post them as separate posts.", ch.Title, files)
+	}
+	w.render(rw, r, http.StatusBadRequest, "channel", data)
+	return true
 }
 
 // Post renders GET /p/{id}, or a 410 tombstone saying why it is gone.
@@ -212,15 +254,21 @@ func (w *Web) showPost(rw http.ResponseWriter, r *http.Request, code int, p chat
 		q := "?v=" + v.ticket
 		src, thumbSrc = src+q, thumbSrc+q
 	}
+	// Previews show the album's cover; a single file is its own cover.
 	tw, th := thumbDims(p)
+	cov := cover(p)
 	desc := "Shared by link on chatpic."
 	if !p.IsLinkOnly() {
 		desc = "Posted in " + ch.Title + " on chatpic, which " + ch.Rule() + "."
 	}
+	if n := albumCount(p); n > 0 {
+		desc = capital(albumWords(p)) + ". " + desc
+	}
 	w.render(rw, r, code, "post", postPage{
 		Title: title, Post: p, Channel: ch, LinkOnly: p.IsLinkOnly(),
 		Alt: altText(p, ch.Title, w.posts.Now()), Description: desc,
-		ThumbMIME: p.ThumbMIME, ThumbWidth: tw, ThumbHeight: th,
+		ThumbMIME: cov.ThumbMIME, ThumbWidth: tw, ThumbHeight: th,
+		Files: albumFiles(p, base, v.ticket, ch.Title, w.posts.Now()),
 		Reply: replyText(r),
 		// No preview tags for what is shown blurred, nor for uploads whose
 		// files need a ticket: a chat app's preview bot would spend a view.
@@ -230,7 +278,7 @@ func (w *Web) showPost(rw http.ResponseWriter, r *http.Request, code int, p chat
 		ThumbSrc:    thumbSrc,
 		ShareURL:    base + "/p/" + p.ID,
 		MediaURL:    base + "/m/" + p.ID + "." + p.Ext,
-		ThumbURL:    base + "/t/" + p.ID + "." + p.ThumbExt,
+		ThumbURL:    base + coverThumb(p),
 		DeleteToken: token,
 		Comments:    comments,
 		Pow:         w.challenge(r.Context(), p.Channel),
@@ -290,7 +338,9 @@ func (w *Web) Vote(rw http.ResponseWriter, r *http.Request) {
 // UploadToChannel handles the upload form of a channel page, POST
 // /c/{slug}. It answers with the new post's page, which shows the delete
 // token this once, or, in a pre-moderated channel, a page saying that the
-// upload waits for review.
+// upload waits for review. Several files make one post, an album, unless
+// the form's "album" field is "separate": then each is posted as its own
+// upload (see uploadSeparately).
 func (w *Web) UploadToChannel(rw http.ResponseWriter, r *http.Request) {
 	w.upload(rw, r, r.PathValue("slug"))
 }
@@ -329,6 +379,15 @@ func (w *Web) upload(rw http.ResponseWriter, r *http.Request, slug string) {
 	if slug == "" {
 		slug = up.Channel
 	}
+	if up.Separate && len(up.Files) > 1 {
+		w.uploadSeparately(rw, r, pass, up, back, func(d posting.Draft) (posting.Created, error) {
+			return w.posts.Upload(r.Context(), slug, d)
+		})
+		return
+	}
+	if w.tooManyFiles(rw, r, slug, len(up.Files)) {
+		return
+	}
 	d := up.Draft(w.origin.ClientAddr(r))
 	d.Pass = pass
 	created, err := w.posts.Upload(r.Context(), slug, d)
@@ -351,7 +410,8 @@ func (w *Web) uploadFailed(rw http.ResponseWriter, r *http.Request, err error, b
 }
 
 // UploadLinkOnly handles the home page's link-only upload form, POST
-// /link ("file", "caption", "expires_in", "max_views").
+// /link ("file", "caption", "expires_in", "max_views", "album"), as
+// UploadToChannel does.
 func (w *Web) UploadLinkOnly(rw http.ResponseWriter, r *http.Request) {
 	pass, err := request.AdmitUpload(rw, r, w.posts, w.origin, chatpic.LinkOnly)
 	if err != nil {
@@ -367,6 +427,12 @@ func (w *Web) UploadLinkOnly(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer up.Close()
+	if up.Separate && len(up.Files) > 1 {
+		w.uploadSeparately(rw, r, pass, up, "/#link", func(d posting.Draft) (posting.Created, error) {
+			return w.posts.UploadLinkOnly(r.Context(), d, up.MaxViews)
+		})
+		return
+	}
 	d := up.Draft(w.origin.ClientAddr(r))
 	d.Pass = pass
 	created, err := w.posts.UploadLinkOnly(r.Context(), d, up.MaxViews)

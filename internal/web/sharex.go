@@ -106,7 +106,7 @@ func (w *Web) DeleteLink(rw http.ResponseWriter, r *http.Request) {
 		page.Alt = altText(p, p.Channel, w.posts.Now())
 	}
 	if p.Status == "" || p.Status == chatpic.StatusVisible {
-		page.ThumbSrc = "/t/" + p.ID + "." + p.ThumbExt
+		page.ThumbSrc = coverThumb(p)
 		// The token proves its holder sent the upload: showing it to them
 		// spends none of its views, as on the page answering the upload.
 		if p.Gated() {

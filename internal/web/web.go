@@ -65,7 +65,7 @@ type Web struct {
 // pageNames lists the pages; each is parsed with the layout and partials.
 var pageNames = []string{
 	"home", "channel", "post", "message", "pending", "delete", "share",
-	"report", "filed", "receipt", "transparency",
+	"report", "filed", "receipt", "transparency", "uploads",
 	"mod-login", "mod-queue", "mod-channels", "mod-audit", "mod-moderators",
 }
 
@@ -124,11 +124,15 @@ func New(posts *posting.Service, mods *moderation.Service, origin *request.Origi
 			return fmt.Sprintf("%d %ss", n, unit)
 		},
 		"thumbSize": thumbSize,
+		"thumbURL":  coverThumb,
+		"cover":     cover,
+		"count":     albumCount,
 		"sensitive": sensitive,
 		"alt": func(p chatpic.Post, channel string) string {
 			return altText(p, channel, posts.Now())
 		},
 		"capital":     capital,
+		"sentence":    sentence,
 		"forecast":    chatpic.ForecastText,
 		"commentHTML": commentHTML,
 		"seconds":     chatpic.FormatClock,
@@ -160,10 +164,12 @@ func thumbSize(p chatpic.Post) template.HTMLAttr {
 	return template.HTMLAttr(fmt.Sprintf(`width="%d" height="%d"`, tw, th))
 }
 
-// thumbDims returns the size of a post's thumbnail: the picture fitted
-// within media.ThumbMax, never enlarged.
+// thumbDims returns the size of the thumbnail that stands for a post (its
+// cover's, see chatpic.Post.Cover): the picture fitted within
+// media.ThumbMax, never enlarged.
 func thumbDims(p chatpic.Post) (w, h int) {
-	w, h = p.Width, p.Height
+	it := cover(p)
+	w, h = it.Width, it.Height
 	if long := max(w, h); long > media.ThumbMax {
 		w, h = max(1, w*media.ThumbMax/long), max(1, h*media.ThumbMax/long)
 	}
@@ -177,7 +183,10 @@ func altText(p chatpic.Post, channel string, now time.Time) string {
 		return p.Caption
 	}
 	what := "Picture"
-	if p.Kind == chatpic.Video {
+	switch {
+	case albumCount(p) > 0:
+		what = capital(albumWords(p))
+	case cover(p).Kind == chatpic.Video:
 		what = "Video"
 	}
 	return what + " in " + channel + ", posted " + chatpic.FormatApprox(now.Sub(p.CreatedAt)) + " ago"
@@ -213,6 +222,9 @@ type messagePage struct {
 	Title, Heading, Text, Retry, Back, BackText string
 	// Limits, when set, reminds people what they may upload.
 	Limits string
+	// Files, for an album refused as a whole, says which files were
+	// refused and why.
+	Files []chatpic.FileRefusal
 }
 
 // fail renders err as a page with the status of its kind; gone uploads get
@@ -235,6 +247,13 @@ func (w *Web) failPage(rw http.ResponseWriter, r *http.Request, err error, m mes
 	m.Title, m.Heading, m.Text = http.StatusText(code), http.StatusText(code), sentence(chatpic.ErrorMessage(err))
 	if h, ok := headings[chatpic.ErrorKind(err)]; ok {
 		m.Title, m.Heading = h, h
+	}
+	if files := chatpic.ErrorFiles(err); len(files) > 0 {
+		m.Title, m.Heading, m.Files = "Nothing was posted", "Nothing was posted", files
+		m.Text = "One of the files was refused, so none of them was posted:"
+		if len(files) > 1 {
+			m.Text = strconv.Itoa(len(files)) + " of the files were refused, so none of them was posted:"
+		}
 	}
 	switch chatpic.ErrorKind(err) {
 	case chatpic.KindGone:

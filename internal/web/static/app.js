@@ -192,6 +192,88 @@ var chatpicSensitive = (function () {
   return sync;
 })();
 
+// Albums: the plain list of files becomes a gallery, one file at a time
+// in a track that scrolls sideways and snaps (a swipe on a phone), with
+// Previous and Next buttons, a "2 / 5" counter read out as it changes, and
+// the arrow keys while the focus is in the gallery, or on nothing else.
+(function () {
+  var album = document.querySelector("[data-album]");
+  var track = album && album.querySelector(".album-track");
+  if (!track || !track.children.length) return;
+  var items = Array.prototype.slice.call(track.children), n = items.length;
+  var smooth = !(window.matchMedia && matchMedia("(prefers-reduced-motion: reduce)").matches);
+  album.classList.add("gallery");
+  album.setAttribute("role", "region");
+  album.setAttribute("aria-roledescription", "gallery");
+  track.tabIndex = 0;
+  track.setAttribute("aria-label", "Files of the album: use the arrow keys to move");
+  // Each file keeps its visible "2 of 5", and the list its list semantics.
+  function button(text, label) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = "secondary";
+    b.textContent = text;
+    b.setAttribute("aria-label", label);
+    return b;
+  }
+  var prev = button("‹ Previous", "Previous file"), next = button("Next ›", "Next file");
+  var counter = document.createElement("span");
+  counter.className = "album-counter";
+  counter.setAttribute("aria-live", "polite");
+  var bar = document.createElement("div");
+  bar.className = "album-controls";
+  bar.appendChild(prev);
+  bar.appendChild(counter);
+  bar.appendChild(next);
+  album.insertBefore(bar, track.nextSibling);
+  var at = -1;
+  // current is the file most in view.
+  function current() {
+    var w = track.clientWidth || 1;
+    return Math.max(0, Math.min(n - 1, Math.round(track.scrollLeft / w)));
+  }
+  function update() {
+    var i = current();
+    if (i === at) return;
+    at = i;
+    counter.textContent = (i + 1) + " / " + n;
+    prev.disabled = i === 0;
+    next.disabled = i === n - 1;
+    items.forEach(function (li, j) {
+      var v = li.querySelector("video");
+      if (v && j !== i && !v.paused) v.pause(); // what scrolled away stops
+    });
+  }
+  function go(i) {
+    i = Math.max(0, Math.min(n - 1, i));
+    track.scrollTo({ left: i * track.clientWidth, behavior: smooth ? "smooth" : "auto" });
+  }
+  prev.addEventListener("click", function () { go(current() - 1); });
+  next.addEventListener("click", function () { go(current() + 1); });
+  var queued = false;
+  track.addEventListener("scroll", function () {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(function () { queued = false; update(); });
+  });
+  window.addEventListener("resize", function () { at = -1; update(); });
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key !== "ArrowLeft" && ev.key !== "ArrowRight") return;
+    if (ev.altKey || ev.ctrlKey || ev.metaKey || ev.shiftKey) return;
+    var f = document.activeElement;
+    var here = f && album.contains(f), nowhere = !f || f === document.body;
+    if (!here && !nowhere) return;
+    // Text fields and the video's own controls keep their arrow keys.
+    if (f && (f.isContentEditable || /^(INPUT|TEXTAREA|SELECT|VIDEO)$/.test(f.tagName))) return;
+    ev.preventDefault();
+    go(current() + (ev.key === "ArrowRight" ? 1 : -1));
+  });
+  // A link to one file (#f-3) opens the gallery at it.
+  var m = /^#f-(\d+)$/.exec(location.hash);
+  if (m) track.scrollLeft = (Number(m[1]) - 1) * track.clientWidth;
+  update();
+})();
+
 // Live updates: new uploads slide into the channel grid, gone ones leave,
 // scores change, and new comments are announced. Without JavaScript (or
 // EventSource) the pages simply do not update until reloaded.
@@ -225,18 +307,34 @@ var chatpicSensitive = (function () {
       var id = JSON.parse(ev.data).id;
       fetch("/api/v1/posts/" + encodeURIComponent(id)).then(function (r) { return r.ok ? r.json() : null; }).then(function (p) {
         if (!p || grid.querySelector('[data-id="' + p.id + '"]')) return;
+        // An album stands in the grid as its cover, the first file not
+        // removed, with a badge that counts the files shown.
+        var files = (p.media && p.media.length ? p.media : [p]).filter(function (m) { return !m.removed; });
+        var c = files[0] || p, shown = files.length;
         var li = document.createElement("li");
         li.dataset.id = p.id;
-        if (p.kind === "video") li.className = "video";
+        if (c.kind === "video") li.className = "video";
+        if (shown > 1) li.className += " album";
         var a = document.createElement("a");
         a.href = "/p/" + p.id;
         var img = document.createElement("img");
-        img.src = new URL(p.thumb_url).pathname;
-        img.alt = p.caption || (p.kind === "video" ? "Video" : "Picture") + " in " + grid.dataset.channelTitle + ", posted just now";
-        var long = Math.max(p.width, p.height, 1), edge = Math.min(512, long);
-        img.width = Math.max(1, Math.round(p.width * edge / long));
-        img.height = Math.max(1, Math.round(p.height * edge / long));
+        img.src = new URL(c.thumb_url).pathname;
+        img.alt = p.caption || (shown > 1 ? "An album of " + shown + " files" : c.kind === "video" ? "Video" : "Picture") + " in " + grid.dataset.channelTitle + ", posted just now";
+        var long = Math.max(c.width, c.height, 1), edge = Math.min(512, long);
+        img.width = Math.max(1, Math.round(c.width * edge / long));
+        img.height = Math.max(1, Math.round(c.height * edge / long));
         a.appendChild(img);
+        if (shown > 1) {
+          var badge = document.createElement("span");
+          badge.className = "album-count";
+          badge.setAttribute("aria-hidden", "true");
+          badge.textContent = "▦ " + shown;
+          var said = document.createElement("span");
+          said.className = "visually-hidden";
+          said.textContent = " (album of " + shown + ")";
+          a.appendChild(badge);
+          a.appendChild(said);
+        }
         li.appendChild(a);
         if (p.sensitive || grid.hasAttribute("data-nsfw")) {
           li.className += " sensitive";

@@ -1,11 +1,14 @@
 // chatpic uploader: makes every form[data-upload] take several files at
 // once, chosen, dropped anywhere on the page or pasted, shows a preview and
-// a progress bar per file, sends each through the JSON API, explains every
+// a progress bar per file, sends them through the JSON API, explains every
 // refusal in plain words, and gives each finished upload its link to copy.
+// Several files go as one post, an album, in one request with one progress
+// bar, or, when the form's "album" choice says "separate", one request per
+// file as separate posts.
 // A form with a held share (a file shared from another app, input
 // name=share) starts with that file in its queue and sends the share's ID in
-// its place. Without this script the same forms post one file the ordinary
-// way.
+// its place. Without this script the same forms post their files the
+// ordinary way, and the server honours the same choice.
 "use strict";
 (function () {
   if (!window.FormData || !window.XMLHttpRequest || !window.JSON || !window.URL) return;
@@ -69,6 +72,8 @@
     this.list = form.querySelector(".queue-list") || this.makeList();
     this.button = form.querySelector("button[type=submit]");
     this.status = form.querySelector(".pow-status") || this.makeStatus();
+    this.choice = form.querySelector("[data-album-choice]");
+    if (this.choice) this.choice.hidden = true; // until several files are chosen
     this.maxPicture = Number(source.dataset.maxPicture) || 0;
     this.maxVideo = Number(source.dataset.maxVideo) || 0;
     this.formats = formatsOf(source);
@@ -158,6 +163,7 @@
     });
     var ready = this.ready().length;
     this.list.hidden = this.items.length === 0;
+    if (this.choice) this.choice.hidden = ready < 2;
     if (this.button) this.button.textContent = ready > 1 ? "Upload " + ready + " files" : "Upload";
     if (files && files.length) this.say(ready === 1 ? "1 file ready to upload." : ready + " files ready to upload.");
   };
@@ -229,7 +235,15 @@
     item.remove = remove;
   };
 
-  Uploader.prototype.refuse = function (item, text, retry) {
+  // together says whether the files ready now go as one post, an album.
+  Uploader.prototype.together = function () {
+    var one = this.form.querySelector("input[name=album][value=one]");
+    return !!one && one.checked;
+  };
+
+  // refuse marks item as refused with text; with retry, it may be tried
+  // again, with the other items of group (an album sent together) if any.
+  Uploader.prototype.refuse = function (item, text, retry, group) {
     var self = this;
     item.state = retry ? "failed" : "refused";
     item.li.className = "queued refused";
@@ -241,9 +255,11 @@
       again.type = "button";
       again.addEventListener("click", function () {
         again.remove();
-        item.state = "ready";
-        item.li.className = "queued";
-        item.note.textContent = "";
+        (group || [item]).forEach(function (it) {
+          it.state = "ready";
+          it.li.className = "queued";
+          it.note.textContent = "";
+        });
         self.start();
       });
       item.note.appendChild(document.createTextNode(" "));
@@ -275,14 +291,18 @@
     }
     var self = this;
     if (!this.batch) this.batch = { items: [] };
+    // An album is one job of all the files ready; otherwise each file is
+    // a job of its own.
+    var album = ready.length > 1 && this.together() ? { items: ready } : null;
     ready.forEach(function (it) {
       if (self.batch.items.indexOf(it) < 0) self.batch.items.push(it); // a retried file counts once
       if (!it.url) self.target(it);
+      it.job = album || { items: [it] };
       it.state = "waiting";
       it.note.textContent = "Waiting…";
       it.remove.hidden = true;
     });
-    this.say(ready.length === 1 ? "Uploading 1 file…" : "Uploading " + ready.length + " files…");
+    this.say(album ? "Uploading " + ready.length + " files as one post…" : ready.length === 1 ? "Uploading 1 file…" : "Uploading " + ready.length + " files…");
     if (this.button) {
       this.button.disabled = true;
       this.button.textContent = "Uploading…";
@@ -297,7 +317,7 @@
       var next = this.items.filter(function (it) { return it.state === "waiting"; })[0];
       if (!next) break;
       this.busy++;
-      this.send(next, function () {
+      this.send(next.job, function () {
         self.busy--;
         self.pump();
       });
@@ -305,57 +325,95 @@
     if (this.busy === 0) this.finish();
   };
 
-  Uploader.prototype.send = function (item, then) {
+  // send posts a job's files in one request: one file, or all the files
+  // of an album, whose first item's bar shows the progress of all.
+  Uploader.prototype.send = function (job, then) {
     var self = this;
-    item.state = "sending";
-    item.bar.hidden = false;
-    item.bar.value = 0;
-    item.note.textContent = "Uploading…";
+    var items = job.items, first = items[0], album = items.length > 1;
+    items.forEach(function (it) {
+      it.state = "sending";
+      it.bar.hidden = it !== first;
+      it.note.textContent = album ? (it === first ? "Uploading the album of " + items.length + " files…" : "Part of the album above.") : "Uploading…";
+    });
+    first.bar.value = 0;
+    if (album) first.bar.setAttribute("aria-label", "Upload progress of the album");
     var data = new FormData();
-    if (item.share) data.append("share", item.share); // the server holds the file
-    else data.append("file", item.file, "upload"); // the server never sees the file's own name
-    Object.keys(item.fields).forEach(function (name) { data.append(name, item.fields[name]); });
+    items.forEach(function (it) {
+      if (it.share) data.append("share", it.share); // the server holds the file
+      else data.append("file", it.file, "upload"); // the server never sees the file's own name
+    });
+    Object.keys(first.fields).forEach(function (name) { data.append(name, first.fields[name]); });
     var xhr = new XMLHttpRequest();
-    xhr.open("POST", item.url);
+    xhr.open("POST", first.url);
     xhr.setRequestHeader("Accept", "application/json");
-    if (item.proof) xhr.setRequestHeader("X-Chatpic-Pow", item.proof);
+    if (job.proof) xhr.setRequestHeader("X-Chatpic-Pow", job.proof);
     xhr.upload.addEventListener("progress", function (ev) {
-      if (ev.lengthComputable) item.bar.value = Math.round(100 * ev.loaded / ev.total);
+      if (ev.lengthComputable) first.bar.value = Math.round(100 * ev.loaded / ev.total);
     });
     xhr.addEventListener("load", function () {
       var body = null;
       try { body = JSON.parse(xhr.responseText); } catch (e) { /* explained below */ }
       if ((xhr.status === 201 || xhr.status === 202) && body && body.id) {
-        item.bar.value = 100;
-        self.done(item, body, xhr.status === 202);
+        first.bar.value = 100;
+        self.done(job, body, xhr.status === 202);
         then();
         return;
       }
       var err = (body && body.error) || {};
-      if (xhr.status === 428 && !item.solved) {
-        self.solve(item, then);
+      if (xhr.status === 428 && !job.solved) {
+        self.solve(job, then);
         return;
       }
-      self.refuse(item, self.words(xhr.status, err, item, Number(xhr.getResponseHeader("Retry-After"))),
-        xhr.status >= 500 || xhr.status === 429 || xhr.status === 428);
+      self.refuseJob(job, xhr.status, err, Number(xhr.getResponseHeader("Retry-After")));
       then();
     });
     ["error", "abort", "timeout"].forEach(function (type) {
       xhr.addEventListener(type, function () {
-        self.refuse(item, "The upload was interrupted. Check your connection and try again.", true);
+        self.refuseJob(job, 0, { kind: "interrupted" }, 0);
         then();
       });
     });
     xhr.send(data);
   };
 
+  // refuseJob explains why a job's request was refused. An album refused
+  // for some of its files says why beside each of them, and leaves the
+  // others ready to go again once those are removed.
+  Uploader.prototype.refuseJob = function (job, status, err, retryAfter) {
+    var self = this, items = job.items;
+    var retry = status === 0 || status >= 500 || status === 429 || status === 428;
+    if (items.length > 1 && err.files && err.files.length) {
+      var refused = [];
+      err.files.forEach(function (f) {
+        var it = items[f.file - 1];
+        if (!it) return;
+        refused.push(it);
+        self.refuse(it, "File " + f.file + ": " + self.words(status, { kind: f.kind, message: f.message }, it, retryAfter));
+      });
+      items.forEach(function (it) {
+        if (refused.indexOf(it) >= 0) return;
+        it.state = "ready";
+        it.li.className = "queued";
+        it.bar.hidden = true;
+        it.remove.hidden = false;
+        it.note.textContent = "Not posted: nothing of the album is posted while one of its files is refused. Remove the refused file and upload again.";
+      });
+      return;
+    }
+    var text = status === 0 ? "The upload was interrupted. Check your connection and try again." : this.words(status, err, items[0], retryAfter);
+    items.forEach(function (it, i) {
+      self.refuse(it, items.length > 1 && i > 0 ? "Not posted, with the rest of the album." : text, retry && i === 0, items);
+    });
+  };
+
   // solve answers the channel's flood check (a proof of work, pow.js) and
   // sends the file again with the answer.
-  Uploader.prototype.solve = function (item, then) {
-    var self = this;
+  Uploader.prototype.solve = function (job, then) {
+    var self = this, item = job.items[0];
+    var busy = { kind: "challenge_required" };
     item.note.textContent = "This channel is very busy: checking you are not a flood bot…";
     if (!window.chatpicPow || !window.fetch) {
-      self.refuse(item, "This channel is very busy right now. Try again in a few minutes.", true);
+      self.refuseJob(job, 428, busy, 0);
       then();
       return;
     }
@@ -366,12 +424,12 @@
         return window.chatpicPow.solve(c.token, c.bits).then(function (s) { return c.token + ":" + s; });
       })
       .then(function (proof) {
-        item.proof = proof;
-        item.solved = true;
-        self.send(item, function () { item.proof = ""; item.solved = false; then(); });
+        job.proof = proof;
+        job.solved = true;
+        self.send(job, function () { job.proof = ""; job.solved = false; then(); });
       })
       .catch(function () {
-        self.refuse(item, "This channel is very busy right now. Try again in a few minutes.", true);
+        self.refuseJob(job, 428, busy, 0);
         then();
       });
   };
@@ -401,7 +459,17 @@
     return m.charAt(0).toUpperCase() + m.slice(1) + (/[.!?]$/.test(m) ? "" : ".");
   }
 
-  Uploader.prototype.done = function (item, post, pending) {
+  // done shows a job's new post: its link beside its first file, and the
+  // other files of an album as part of it.
+  Uploader.prototype.done = function (job, post, pending) {
+    var item = job.items[0];
+    job.items.slice(1).forEach(function (it) {
+      it.state = "done";
+      it.post = post;
+      it.pending = pending;
+      it.li.className = "queued done";
+      it.note.textContent = "Uploaded, in the album above.";
+    });
     item.state = "done";
     item.post = post;
     item.li.className = "queued done";
@@ -436,17 +504,26 @@
     if (!batch) return;
     this.batch = null;
     var done = batch.items.filter(function (it) { return it.state === "done"; });
-    var ok = done.length, failed = batch.items.length - ok;
+    var posts = [];
+    done.forEach(function (it) { if (posts.indexOf(it.post) < 0) posts.push(it.post); });
+    var ok = posts.length;
+    var failed = batch.items.filter(function (it) { return it.state === "refused" || it.state === "failed"; }).length;
+    var held = batch.items.length - done.length - failed; // ready again: their album was refused
     if (this.button) {
       this.button.disabled = false;
       this.button.textContent = "Upload";
     }
-    if (batch.items.length === 1 && ok === 1 && !done[0].pending && !counted(done[0].post)) {
-      // One file: go to its page, which offers the link to copy.
+    if (failed === 0 && ok === 1 && !done[0].pending && !counted(done[0].post)) {
+      // One post, of one file or an album: go to its page, which offers
+      // the link to copy.
       var post = done[0].post;
       try { sessionStorage.setItem("chatpic:created", post.id); } catch (e) { /* no banner then */ }
       this.say("Uploaded. Opening it…");
       location.assign("/p/" + encodeURIComponent(post.id));
+      return;
+    }
+    if (held) {
+      this.say("Nothing of the album was posted: " + (failed === 1 ? "1 file was" : failed + " files were") + " refused, see why below.");
       return;
     }
     this.say(ok + (ok === 1 ? " upload" : " uploads") + " done" + (failed ? ", " + failed + " refused: see why below." : ". Their links are ready to copy."));
