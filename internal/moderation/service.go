@@ -211,10 +211,21 @@ func (s *Service) Report(ctx context.Context, t Target, reason, note string, cli
 // site. A link to a comment (/p/{id}#id-{comment}) reports the comment;
 // a media or thumbnail link to one file of an album (/m/{id}-2.jpg)
 // reports that file.
-func (s *Service) ReportLink(ctx context.Context, link, reason, note string, client netip.Addr) (Filed, error) {
+//
+// file names the file of an album for a link that names none (a page
+// link, or a bare ID); 0 for none. A link to a file and another file
+// number are KindInvalid.
+func (s *Service) ReportLink(ctx context.Context, link string, file int, reason, note string, client netip.Addr) (Filed, error) {
 	t, ok := ParseLink(link)
 	if !ok {
 		return Filed{}, chatpic.Errorf(chatpic.KindInvalid, "paste the link to the upload, such as https://example.org/p/AbC...")
+	}
+	switch {
+	case file == 0:
+	case t.File == 0:
+		t.File = file
+	case t.File != file:
+		return Filed{}, chatpic.Errorf(chatpic.KindInvalid, "the link is to file %d of the upload, not file %d", t.File, file)
 	}
 	return s.Report(ctx, t, reason, note, client)
 }
