@@ -147,6 +147,11 @@ func testRemoveFile(t *testing.T, s *Store) {
 	if fmt.Sprint(lines) != want {
 		t.Fatalf("audit %v, want %s", lines, want)
 	}
+	// The transparency figures count each file's removal, and the last's.
+	months, err := s.Transparency(ctx, t0.AddDate(0, -1, 0))
+	if err != nil || len(months) != 1 || months[0].Removals[chatpic.ReasonIllegal] != 3 {
+		t.Fatalf("transparency %+v, %v; want 3 removals under illegal", months, err)
+	}
 	_, _, err = s.RemoveFile(ctx, p.ID, 3, "x", last, later)
 	wantGone(t, err, chatpic.ReasonRemoved)
 }
