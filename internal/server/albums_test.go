@@ -15,6 +15,7 @@ import (
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/events"
 	"github.com/chatpic/chatpic/internal/mediatest"
+	"github.com/chatpic/chatpic/internal/pdq"
 	"github.com/chatpic/chatpic/internal/storage/storagetest"
 )
 
@@ -219,6 +220,8 @@ func TestRemoveAlbumFile(t *testing.T) {
 			t.Errorf("%s: %s does not say removed", tt.path, rec.Body)
 		}
 	}
+	rec = serve(ts.handler, from(jsonReq("POST", "/api/v1/posts/"+id+"/reports", `{"reason":"spam","file":2}`, ""), "198.51.100.8"))
+	wantCode(t, rec, http.StatusGone, "a report of the removed file")
 	for _, tt := range []struct {
 		key    string
 		exists bool
@@ -338,5 +341,51 @@ func TestRemovedFileOnTwoInstances(t *testing.T) {
 			wantCode(t, rec, http.StatusGone, path+" on "+name)
 		}
 		wantCode(t, serve(ts.handler, httptest.NewRequest("GET", "/m/"+id+"-3.jpg", nil)), http.StatusOK, "file 3 on "+name)
+	}
+}
+
+// TestRemovedFileEvent: removing one file of an album tells the streams of
+// the album and of its channel, with a "changed" event (which the OpenAPI
+// document describes: every event is checked against it).
+func TestRemovedFileEvent(t *testing.T) {
+	ts := newTestSite(t, nil)
+	srv := httptest.NewServer(ts.handler)
+	t.Cleanup(srv.Close)
+	token := ts.moderator(t, "mo", false)
+	id := ts.uploadAlbum(t, "random", "192.0.2.1", albumPictures(3, 120))
+	channel := openStream(t, srv.URL+"/api/v1/channels/random/events", "")
+	post := openStream(t, srv.URL+"/api/v1/posts/"+id+"/events", "")
+	wantCode(t, serve(ts.handler, jsonReq("POST", "/api/v1/mod/posts/"+id+"/files/1/remove", `{"reason":"x"}`, token)),
+		http.StatusOK, "remove file 1")
+	for name, next := range map[string]func() sse{"channel": channel, "post": post} {
+		ev := next()
+		if ev.typ != "changed" || ev.data != `{"cover":2,"id":"`+id+`","removed_file":1}` {
+			t.Errorf("%s stream: %+v, want changed, file 1 removed, file 2 the cover", name, ev)
+		}
+	}
+}
+
+// TestQueueMatchesEveryFile: the queue's hash match looks at every file of
+// an album, and says which matched.
+func TestQueueMatchesEveryFile(t *testing.T) {
+	ts := newTestSite(t, nil)
+	admin := ts.moderator(t, "root", true)
+	id := ts.uploadAlbum(t, "random", "192.0.2.1", albumPictures(3, 150))
+	wantCode(t, serve(ts.handler, from(jsonReq("POST", "/api/v1/posts/"+id+"/reports", `{"reason":"other"}`, ""), "198.51.100.1")),
+		http.StatusAccepted, "a report")
+	if got := fmt.Sprint(ts.queueFiles(t, admin, id)); got != fmt.Sprint([]string{"1:0", "2:0", "3:0"}) {
+		t.Fatalf("queue files before the import: %s", got)
+	}
+	// A list imported after the upload names its third picture.
+	h, _ := pdq.Compute(mediatest.Scene(320, 240, 150+2*17))
+	req := httptest.NewRequest("POST", "/api/v1/mod/hashes", strings.NewReader("pdq "+h.String()+" known picture\n"))
+	req.Header.Set("Authorization", "Bearer "+admin)
+	wantCode(t, serve(ts.handler, req), http.StatusOK, "import")
+	if got := fmt.Sprint(ts.queueFiles(t, admin, id)); got != fmt.Sprint([]string{"1:0", "2:0", "3:0:match"}) {
+		t.Fatalf("queue files after the import: %s", got)
+	}
+	rec := serve(ts.handler, jsonReq("GET", "/api/v1/mod/queue", "", admin))
+	if !strings.Contains(rec.Body.String(), `"hash_match":true,"preview_url"`) {
+		t.Errorf("the item does not say it matches: %s", rec.Body)
 	}
 }
