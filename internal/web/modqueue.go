@@ -73,6 +73,9 @@ type queueFile struct {
 	Size    template.HTMLAttr // of its thumbnail
 	Reports int               // open reports that name it
 	Match   bool              // it matches a banned hash
+	// Ban ticks "ban its hashes" from the start: it matches a banned
+	// hash, or a report names it and the item's reports are serious.
+	Ban bool
 }
 
 type reasonCount struct {
@@ -97,8 +100,10 @@ func rowOf(it moderation.Item) queueRow {
 	if it.Comment == nil && it.Post.IsAlbum() {
 		for i, f := range it.Post.Items() {
 			n := i + 1
-			row.Files = append(row.Files, queueFile{N: n, Name: it.Post.FileName(n), Item: f,
-				Size: thumbSize(chatpic.Post{Item: f}), Reports: it.FileReports[n], Match: slices.Contains(it.MatchingFiles, n)})
+			qf := queueFile{N: n, Name: it.Post.FileName(n), Item: f, Size: thumbSize(chatpic.Post{Item: f}),
+				Reports: it.FileReports[n], Match: slices.Contains(it.MatchingFiles, n)}
+			qf.Ban = qf.Match || qf.Reports > 0 && it.Severity >= chatpic.ReasonIllegal.Severity()
+			row.Files = append(row.Files, qf)
 		}
 	}
 	switch it.Status {
