@@ -57,7 +57,8 @@ type QueueItem struct {
 	Severity int            `json:"severity"`
 	// HashMatch is true when the upload matches a banned hash.
 	HashMatch bool `json:"hash_match"`
-	// PreviewURL shows the upload to moderators even while it is hidden.
+	// PreviewURL shows the upload to moderators even while it is hidden:
+	// its cover, the first file not removed.
 	PreviewURL   string  `json:"preview_url"`
 	LastReportAt *string `json:"last_report_at"`
 	// Files are the upload's files, in order, for an item of type post.
@@ -95,7 +96,7 @@ func (a *API) Queue(w http.ResponseWriter, r *http.Request, m chatpic.Moderator)
 	for _, it := range items {
 		q := QueueItem{Type: "post", ID: it.Post.ID, Post: a.post(r, it.Post), Status: string(statusOf(it.Status)),
 			Reports: map[string]int{}, Count: it.ReportCount(), Notes: it.Notes, Severity: it.Severity,
-			HashMatch: it.HashMatch, PreviewURL: base + "/mod/preview/" + it.Post.ID,
+			HashMatch: it.HashMatch, PreviewURL: base + "/mod/preview/" + it.Post.FileName(it.Post.Cover()),
 			LastReportAt: optionalTimestamp(it.LastReportAt)}
 		if q.Notes == nil {
 			q.Notes = []string{}
