@@ -363,6 +363,28 @@ func TestRemovedFileEvent(t *testing.T) {
 			t.Errorf("%s stream: %+v, want changed, file 1 removed, file 2 the cover", name, ev)
 		}
 	}
+
+	// A hidden album's change is told to its own stream only: the
+	// channel's must not name it. The channel's next event is then the
+	// upload that follows.
+	wantCode(t, serve(ts.handler, from(jsonReq("POST", "/api/v1/posts/"+id+"/reports", `{"reason":"ncii","file":3}`, ""), "198.51.100.1")),
+		http.StatusAccepted, "a report that hides the album")
+	if ev := channel(); ev.typ != "gone" || !strings.Contains(ev.data, `"reason":"hidden"`) {
+		t.Fatalf("channel stream: %+v, want the album hidden", ev)
+	}
+	if ev := post(); ev.typ != "gone" {
+		t.Fatalf("post stream: %+v, want the album hidden", ev)
+	}
+	wantCode(t, serve(ts.handler, jsonReq("POST", "/api/v1/mod/posts/"+id+"/files/3/remove", `{"reason":"x"}`, token)),
+		http.StatusOK, "remove file 3 of the hidden album")
+	if ev := post(); ev.typ != "changed" || !strings.Contains(ev.data, `"removed_file":3`) {
+		t.Fatalf("post stream: %+v, want changed", ev)
+	}
+	next, _ := ts.upload(t, "random", "192.0.2.2", mediatest.JPEG(32, 32), nil)
+	wantCode(t, next, http.StatusCreated, "the next upload")
+	if ev := channel(); ev.typ != "post" {
+		t.Fatalf("channel stream: %+v, want the next upload, nothing of the hidden album", ev)
+	}
 }
 
 // TestQueueMatchesEveryFile: the queue's hash match looks at every file of
