@@ -23,8 +23,9 @@ type AuditAction string
 // The audit actions.
 const (
 	AuditRemovePost      AuditAction = "remove_post"
+	AuditRemoveFile      AuditAction = "remove_file" // one file of an album
 	AuditRestorePost     AuditAction = "restore_post"
-	AuditBanHashes       AuditAction = "ban_hashes" // the hashes of a removed upload
+	AuditBanHashes       AuditAction = "ban_hashes" // the hashes of a removed upload or file
 	AuditRemoveComment   AuditAction = "remove_comment"
 	AuditRestoreComment  AuditAction = "restore_comment"
 	AuditBanPoster       AuditAction = "ban_poster"
@@ -43,7 +44,7 @@ const (
 // AuditActions returns every audit action, in a new slice.
 func AuditActions() []AuditAction {
 	return []AuditAction{
-		AuditRemovePost, AuditRestorePost, AuditBanHashes,
+		AuditRemovePost, AuditRemoveFile, AuditRestorePost, AuditBanHashes,
 		AuditRemoveComment, AuditRestoreComment, AuditBanPoster,
 		AuditAddChannel, AuditEditChannel, AuditLockChannel, AuditUnlockChannel, AuditRemoveChannel,
 		AuditImportHashes,
@@ -58,6 +59,7 @@ type TargetKind string
 const (
 	TargetNone      TargetKind = ""          // an action this version does not know
 	TargetPost      TargetKind = "post"      // a post ID
+	TargetFile      TargetKind = "file"      // a file of a post: its name, ID or ID-n (Post.FileName)
 	TargetComment   TargetKind = "comment"   // a comment ID
 	TargetPoster    TargetKind = "poster"    // the post or comment ID of what the banned poster posted
 	TargetChannel   TargetKind = "channel"   // a channel slug
@@ -69,8 +71,12 @@ const (
 // Target, or TargetNone if a is not one of the audit actions.
 func (a AuditAction) Target() TargetKind {
 	switch a {
-	case AuditRemovePost, AuditRestorePost, AuditBanHashes:
+	case AuditRemovePost, AuditRestorePost:
 		return TargetPost
+	case AuditRemoveFile, AuditBanHashes:
+		// The hashes banned are those of a post (its ID) or of one of its
+		// files (ID-n): a post ID is a file name too.
+		return TargetFile
 	case AuditRemoveComment, AuditRestoreComment:
 		return TargetComment
 	case AuditBanPoster:
@@ -85,6 +91,9 @@ func (a AuditAction) Target() TargetKind {
 	return TargetNone
 }
 
-// Removal reports whether a took an upload or a comment down: the
-// transparency page counts these, by their entry's Category.
-func (a AuditAction) Removal() bool { return a == AuditRemovePost || a == AuditRemoveComment }
+// Removal reports whether a took an upload, a file of an album or a
+// comment down: the transparency page counts these, by their entry's
+// Category.
+func (a AuditAction) Removal() bool {
+	return a == AuditRemovePost || a == AuditRemoveFile || a == AuditRemoveComment
+}

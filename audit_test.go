@@ -17,8 +17,9 @@ var auditTargets = []struct {
 	removal bool
 }{
 	{"remove_post", TargetPost, true},
+	{"remove_file", TargetFile, true},
 	{"restore_post", TargetPost, false},
-	{"ban_hashes", TargetPost, false},
+	{"ban_hashes", TargetFile, false},
 	{"remove_comment", TargetComment, true},
 	{"restore_comment", TargetComment, false},
 	{"ban_poster", TargetPoster, false},

@@ -10,6 +10,10 @@ type QueueItem struct {
 	// Reports counts the open reports by reason.
 	Reports map[ReportReason]int
 	Notes   []string // the reports' notes, newest first
+	// FileReports counts the open reports that name one file of an
+	// album, by the file's number; reports of the whole upload are not
+	// in it.
+	FileReports map[int]int
 	// Severity is that of the most serious open report, or 0.
 	Severity     int
 	LastReportAt time.Time

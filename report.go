@@ -81,8 +81,11 @@ func CleanNote(s string, max int) (string, error) {
 type Report struct {
 	PostID    string
 	CommentID string // "" when the upload itself is reported
-	Reason    ReportReason
-	Note      string
+	// File is the number of the file of an album the report is about,
+	// counting from 1; 0 for the upload as a whole (and for a comment).
+	File   int
+	Reason ReportReason
+	Note   string
 	// Reporter is a keyed hash standing for the reporter (see keyring.Ring):
 	// one client's reports of one thing count once.
 	Reporter  []byte

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/chatpic/chatpic"
@@ -56,9 +57,25 @@ type QueueItem struct {
 	Severity int            `json:"severity"`
 	// HashMatch is true when the upload matches a banned hash.
 	HashMatch bool `json:"hash_match"`
-	// PreviewURL shows the upload to moderators even while it is hidden.
+	// PreviewURL shows the upload to moderators even while it is hidden:
+	// its cover, the first file not removed.
 	PreviewURL   string  `json:"preview_url"`
 	LastReportAt *string `json:"last_report_at"`
+	// Files are the upload's files, in order, for an item of type post.
+	Files []QueueFile `json:"files,omitempty"`
+}
+
+// QueueFile is one file of an upload in the moderation queue.
+type QueueFile struct {
+	Number int `json:"number"` // counting from 1
+	// PreviewURL shows the file's thumbnail to moderators; "" for a file
+	// removed already, whose bytes are gone.
+	PreviewURL string `json:"preview_url,omitempty"`
+	Removed    bool   `json:"removed"`
+	// Reports counts the open reports that name this file (not those of
+	// the whole upload).
+	Reports   int  `json:"reports"`
+	HashMatch bool `json:"hash_match"`
 }
 
 // Queue answers GET /api/v1/mod/queue?limit=N.
@@ -79,7 +96,7 @@ func (a *API) Queue(w http.ResponseWriter, r *http.Request, m chatpic.Moderator)
 	for _, it := range items {
 		q := QueueItem{Type: "post", ID: it.Post.ID, Post: a.post(r, it.Post), Status: string(statusOf(it.Status)),
 			Reports: map[string]int{}, Count: it.ReportCount(), Notes: it.Notes, Severity: it.Severity,
-			HashMatch: it.HashMatch, PreviewURL: base + "/mod/preview/" + it.Post.ID,
+			HashMatch: it.HashMatch, PreviewURL: base + "/mod/preview/" + it.Post.FileName(it.Post.Cover()),
 			LastReportAt: optionalTimestamp(it.LastReportAt)}
 		if q.Notes == nil {
 			q.Notes = []string{}
@@ -90,6 +107,16 @@ func (a *API) Queue(w http.ResponseWriter, r *http.Request, m chatpic.Moderator)
 		if it.Comment != nil {
 			c := comment(*it.Comment)
 			q.Type, q.ID, q.Comment = "comment", it.Comment.ID, &c
+		} else {
+			for i, f := range it.Post.Items() {
+				n := i + 1
+				qf := QueueFile{Number: n, Removed: f.Removed, Reports: it.FileReports[n],
+					HashMatch: slices.Contains(it.MatchingFiles, n)}
+				if !f.Removed {
+					qf.PreviewURL = base + "/mod/preview/" + it.Post.FileName(n)
+				}
+				q.Files = append(q.Files, qf)
+			}
 		}
 		out.Items = append(out.Items, q)
 	}

@@ -20,7 +20,8 @@ type Filed struct {
 }
 
 // ReportPost answers POST /api/v1/posts/{id}/reports with {"reason",
-// "note"} (see request.Report): 202 and a receipt.
+// "note"} and, for one file of an album, "file" (see request.Report): 202
+// and a receipt.
 func (a *API) ReportPost(w http.ResponseWriter, r *http.Request) {
 	a.report(w, r, moderation.Target{PostID: r.PathValue("id")})
 }
@@ -40,7 +41,7 @@ func (a *API) ReportLink(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	filed, err := a.mods.ReportLink(r.Context(), in.Link, in.Reason, in.Note, a.origin.ClientAddr(r))
+	filed, err := a.mods.ReportLink(r.Context(), in.Link, in.File, in.Reason, in.Note, a.origin.ClientAddr(r))
 	a.filed(w, r, filed, err)
 }
 
@@ -50,6 +51,7 @@ func (a *API) report(w http.ResponseWriter, r *http.Request, t moderation.Target
 		a.fail(w, r, err)
 		return
 	}
+	t.File = in.File
 	filed, err := a.mods.Report(r.Context(), t, in.Reason, in.Note, a.origin.ClientAddr(r))
 	a.filed(w, r, filed, err)
 }

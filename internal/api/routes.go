@@ -46,6 +46,13 @@ func (a *API) Routes() map[string]http.HandlerFunc {
 		"POST /api/v1/mod/posts/{id}/remove": a.mod(act(a, func(r *http.Request, m chatpic.Moderator, in request.Removal) error {
 			return a.mods.RemovePost(r.Context(), m, id(r), in.Removal())
 		})),
+		"POST /api/v1/mod/posts/{id}/files/{n}/remove": a.mod(act(a, func(r *http.Request, m chatpic.Moderator, in request.Removal) error {
+			n, err := request.FileNumber(r)
+			if err != nil {
+				return err
+			}
+			return a.mods.RemoveFile(r.Context(), m, id(r), n, in.Removal())
+		})),
 		"POST /api/v1/mod/posts/{id}/restore": a.mod(act(a, func(r *http.Request, m chatpic.Moderator, in request.Note) error {
 			return a.mods.RestorePost(r.Context(), m, id(r), in.Reason)
 		})),

@@ -20,6 +20,9 @@ const (
 	TypeGone    = "gone"    // an upload was evicted, expired, deleted or removed
 	TypeComment = "comment" // a comment was added
 	TypeScore   = "score"   // a score changed
+	// TypeChanged says an upload changed in what it shows: a moderator
+	// removed one file of an album. Pages that show it reload it.
+	TypeChanged = "changed"
 	// TypeLost tells an observer (see Memory.Observe) that events were
 	// lost: whatever it derived from them may be stale. It is never
 	// published or streamed.

@@ -194,14 +194,16 @@ func (j *Janitor) expire(ctx context.Context, now time.Time, opts Options, r *Re
 }
 
 // lostPosts removes posts, older than the grace period, whose media file is
-// gone: they could only ever answer with a broken picture.
+// gone: they could only ever answer with a broken picture. The file looked
+// at is the cover's, the first not removed by moderation: a removed file's
+// bytes are meant to be gone.
 func (j *Janitor) lostPosts(ctx context.Context, now time.Time, opts Options, r *Report) error {
 	var lost []chatpic.Post
 	err := j.scan(ctx, func(p chatpic.Post) error {
 		if now.Sub(p.CreatedAt) < opts.Grace {
 			return nil
 		}
-		_, err := j.blobs.Stat(ctx, p.MediaKey())
+		_, err := j.blobs.Stat(ctx, p.FileKey(p.Cover(), false))
 		if chatpic.ErrorKind(err) == chatpic.KindNotFound {
 			lost = append(lost, p)
 			return nil

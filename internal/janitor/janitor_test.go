@@ -300,3 +300,42 @@ func TestHeldShares(t *testing.T) {
 		})
 	}
 }
+
+// TestAlbumWithRemovedFirstFileIsNotLost: an album whose first file a
+// moderator removed, with its bytes, is not taken for a lost post.
+func TestAlbumWithRemovedFirstFileIsNotLost(t *testing.T) {
+	ctx := context.Background()
+	real := time.Now().UTC()
+	now := real.Add(2 * time.Hour)
+	f := newFixture(t)
+	p := chatpic.Post{ID: chatpic.NewID(), Channel: "keep", Item: chatpic.Item{MIME: "image/png", Ext: "png", ThumbExt: "jpg",
+		Width: 1, Height: 1, Bytes: 3}, CreatedAt: now.Add(-3 * time.Hour), DeleteTokenHash: chatpic.HashToken("x")}
+	p.More = []chatpic.Item{p.Item}
+	for _, key := range p.Keys() {
+		if _, err := f.blobs.Put(ctx, key, strings.NewReader("abc"), ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, _, err := f.db.CreatePost(ctx, p, p.CreatedAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, whole, err := f.db.RemoveFile(ctx, p.ID, 1, "x", chatpic.AuditEntry{At: now, Action: chatpic.AuditRemoveFile, Target: p.ID}, now); err != nil || whole {
+		t.Fatalf("remove file 1: whole %v, %v", whole, err)
+	}
+	for _, key := range []string{p.FileKey(1, false), p.FileKey(1, true)} {
+		if err := f.blobs.Delete(ctx, key); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := f.j.Run(ctx, now, Options{Grace: time.Hour})
+	if err != nil || r.LostPosts != 0 {
+		t.Fatalf("report %+v, %v; want no lost post", r, err)
+	}
+	if _, err := f.db.Post(ctx, p.ID, now); err != nil {
+		t.Fatalf("the album after the janitor: %v", err)
+	}
+	if !f.exists(t, p.FileKey(2, false)) {
+		t.Fatal("the album's second file is gone")
+	}
+}

@@ -78,6 +78,7 @@ type instance struct {
 type quietAnnouncer struct{}
 
 func (quietAnnouncer) Discard(context.Context, chatpic.GoneReason, ...chatpic.Post) {}
+func (quietAnnouncer) FileRemoved(context.Context, chatpic.Post, int)               {}
 func (quietAnnouncer) Hidden(context.Context, chatpic.Post)                         {}
 func (quietAnnouncer) Appeared(context.Context, chatpic.Post)                       {}
 

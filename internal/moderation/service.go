@@ -34,6 +34,7 @@ type Store interface {
 	Queue(ctx context.Context, limit int, now time.Time) ([]chatpic.QueueItem, error)
 	OpenReasons(ctx context.Context, postID, commentID string) (map[chatpic.ReportReason]int, error)
 	RemovePost(ctx context.Context, id, statement string, audit chatpic.AuditEntry, now time.Time) (chatpic.Post, error)
+	RemoveFile(ctx context.Context, id string, n int, statement string, audit chatpic.AuditEntry, now time.Time) (chatpic.Post, bool, error)
 	RestorePost(ctx context.Context, id string, audit chatpic.AuditEntry, now time.Time) (chatpic.Post, error)
 	SetCommentStatus(ctx context.Context, id string, status chatpic.Status, audit chatpic.AuditEntry, now time.Time) (chatpic.Comment, error)
 	BanClient(ctx context.Context, client []byte, expires time.Time, audit chatpic.AuditEntry) error
@@ -59,6 +60,9 @@ type Store interface {
 type Announcer interface {
 	// Discard announces that posts are gone and deletes their files.
 	Discard(ctx context.Context, reason chatpic.GoneReason, posts ...chatpic.Post)
+	// FileRemoved announces that the nth file of p (as it is now, with
+	// that file marked Removed) was removed, and deletes that file.
+	FileRemoved(ctx context.Context, p chatpic.Post, n int)
 	Hidden(ctx context.Context, p chatpic.Post)
 	Appeared(ctx context.Context, p chatpic.Post)
 }
@@ -111,10 +115,14 @@ func New(store Store, blobs blob.Store, log *slog.Logger, now func() time.Time, 
 
 func (s *Service) clock() time.Time { return s.now().UTC() }
 
-// Target names what a report is about: an upload, or a comment on it.
+// Target names what a report is about: an upload, one file of it, or a
+// comment on it.
 type Target struct {
 	PostID    string
 	CommentID string // "" for the upload itself
+	// File is the number of the file of an album the report is about,
+	// counting from 1; 0 for the whole upload.
+	File int
 }
 
 // Filed is the answer to a report.
@@ -127,8 +135,11 @@ type Filed struct {
 
 // Report files client's report of t. An ncii or illegal report hides the
 // target at once; other reasons hide it once the channel's threshold of
-// distinct reporters agree. Errors: KindInvalid (reason, note),
-// KindNotFound, KindGone, KindRateLimited.
+// distinct reporters agree. A report of one file of an album hides the
+// whole upload so (see sqlstore.Store.AddReport): the moderators decide
+// about the file. Errors: KindInvalid (reason, note, a file number the
+// upload does not have, a file of a comment), KindNotFound, KindGone
+// (of the upload, or of a file removed already), KindRateLimited.
 func (s *Service) Report(ctx context.Context, t Target, reason, note string, client netip.Addr) (Filed, error) {
 	r, err := chatpic.ParseReportReason(reason)
 	if err != nil {
@@ -139,6 +150,9 @@ func (s *Service) Report(ctx context.Context, t Target, reason, note string, cli
 	}
 	if t.CommentID != "" && !chatpic.ValidID(t.CommentID) {
 		return Filed{}, chatpic.Errorf(chatpic.KindNotFound, "there is no such comment")
+	}
+	if t.File != 0 && t.CommentID != "" {
+		return Filed{}, chatpic.Errorf(chatpic.KindInvalid, "a report names a comment or a file, not both")
 	}
 	if t.PostID == "" && t.CommentID != "" {
 		c, err := s.store.Comment(ctx, t.CommentID)
@@ -158,9 +172,20 @@ func (s *Service) Report(ctx context.Context, t Target, reason, note string, cli
 	if err != nil {
 		return Filed{}, err
 	}
+	if t.File != 0 {
+		it, ok := p.File(t.File)
+		switch {
+		case !ok:
+			return Filed{}, chatpic.Errorf(chatpic.KindInvalid, "this upload has no file %d: it has %d", t.File, p.Files())
+		case it.Removed:
+			return Filed{}, chatpic.Gone(chatpic.ReasonRemoved, "this file was removed from its upload")
+		case !p.IsAlbum():
+			t.File = 0 // the only file is the upload
+		}
+	}
 	code, hash := newReceipt()
 	res, err := s.store.AddReport(ctx, chatpic.Report{
-		PostID: t.PostID, CommentID: t.CommentID, Reason: r, Note: note,
+		PostID: t.PostID, CommentID: t.CommentID, File: t.File, Reason: r, Note: note,
 		Reporter: s.keys.Reporter(p, t.CommentID, client, now), CreatedAt: now.Truncate(time.Millisecond),
 	}, hash, now)
 	if err != nil {
@@ -183,16 +208,31 @@ func (s *Service) Report(ctx context.Context, t Target, reason, note string, cli
 
 // ReportLink is Report for a link to an upload (its page, media or
 // thumbnail URL, or its bare ID), as pasted by someone who is not on the
-// site. A link to a comment (/p/{id}#id-{comment}) reports the comment.
-func (s *Service) ReportLink(ctx context.Context, link, reason, note string, client netip.Addr) (Filed, error) {
+// site. A link to a comment (/p/{id}#id-{comment}) reports the comment;
+// a media or thumbnail link to one file of an album (/m/{id}-2.jpg)
+// reports that file.
+//
+// file names the file of an album for a link that names none (a page
+// link, or a bare ID); 0 for none. A link to a file and another file
+// number are KindInvalid.
+func (s *Service) ReportLink(ctx context.Context, link string, file int, reason, note string, client netip.Addr) (Filed, error) {
 	t, ok := ParseLink(link)
 	if !ok {
 		return Filed{}, chatpic.Errorf(chatpic.KindInvalid, "paste the link to the upload, such as https://example.org/p/AbC...")
 	}
+	switch {
+	case file == 0:
+	case t.File == 0:
+		t.File = file
+	case t.File != file:
+		return Filed{}, chatpic.Errorf(chatpic.KindInvalid, "the link is to file %d of the upload, not file %d", t.File, file)
+	}
 	return s.Report(ctx, t, reason, note, client)
 }
 
-// ParseLink finds the upload (and comment) a pasted link points at.
+// ParseLink finds the upload (and comment, or file) a pasted link points
+// at. A media or thumbnail link names its file, 1 for /m/{id}.{ext}; a
+// page link names the whole upload.
 func ParseLink(link string) (Target, bool) {
 	link = strings.TrimSpace(link)
 	if chatpic.ValidID(link) {
@@ -211,7 +251,12 @@ func ParseLink(link string) (Target, bool) {
 			t.CommentID = c
 		}
 	case strings.HasPrefix(path, "/m/"), strings.HasPrefix(path, "/t/"):
-		t.PostID, _, _ = strings.Cut(path[3:], ".")
+		name, _, _ := strings.Cut(path[3:], ".")
+		id, n, ok := chatpic.ParseFileName(name)
+		if !ok {
+			return Target{}, false
+		}
+		t.PostID, t.File = id, n
 	}
 	return t, chatpic.ValidID(t.PostID)
 }

@@ -71,6 +71,25 @@ func (s *Service) Discard(ctx context.Context, reason chatpic.GoneReason, posts 
 	s.removeFiles(context.WithoutCancel(ctx), posts...)
 }
 
+// FileRemoved announces that the nth file of p (as it is now) was removed
+// from its album, and deletes that file's media and thumbnail (a failure
+// is logged; the janitor removes files that no row references). The
+// event goes to the post's stream and its channel's, whose pages may show
+// that file as the cover; every instance forgets what it remembered of
+// the post when the event reaches it (see observe), so the file's links
+// answer 410 at once everywhere. A hidden or pending post is in no
+// channel's listing, and its channel's stream must not name it: only its
+// own stream hears of it.
+func (s *Service) FileRemoved(ctx context.Context, p chatpic.Post, n int) {
+	s.publish(ctx, p, events.TypeChanged, map[string]any{"removed_file": n, "cover": p.Cover()}, p.Visible())
+	ctx = context.WithoutCancel(ctx)
+	for _, key := range []string{p.FileKey(n, false), p.FileKey(n, true)} {
+		if err := s.blobs.Delete(ctx, key); err != nil {
+			s.log.Error("delete removed file", "key", key, "err", err)
+		}
+	}
+}
+
 // Hidden announces that a post was hidden pending review: live pages drop
 // it as if it were gone.
 func (s *Service) Hidden(ctx context.Context, p chatpic.Post) {

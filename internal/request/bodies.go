@@ -50,6 +50,9 @@ type Delete struct {
 type Report struct {
 	Reason string `json:"reason"` // ncii, illegal, spam or other
 	Note   string `json:"note"`
+	// File is the number of the file of an album the report is about,
+	// counting from 1; 0 (or none) for the whole upload.
+	File int `json:"file"`
 }
 
 // PostReport is the report form of a post page: a Report of the upload,
@@ -60,7 +63,8 @@ type PostReport struct {
 }
 
 // LinkReport is a removal request for a link to an upload, from anyone:
-// POST /api/v1/reports and the form of /report.
+// POST /api/v1/reports and the form of /report. A link to one file of an
+// album names that file; File names one for a link that does not.
 type LinkReport struct {
 	Link string `json:"link"`
 	Report

@@ -2,7 +2,10 @@ package request
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
+
+	"github.com/chatpic/chatpic"
 )
 
 // SessionCookie is the name of the moderator session cookie.
@@ -23,4 +26,16 @@ func ModeratorToken(r *http.Request) (token string, session bool) {
 		return c.Value, true
 	}
 	return "", false
+}
+
+// FileNumber returns the file number in the path of a request for one
+// file of an upload (its {n}: 1 to chatpic.MaxFiles, written without a
+// sign or leading zero), or KindNotFound.
+func FileNumber(r *http.Request) (int, error) {
+	s := r.PathValue("n")
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > chatpic.MaxFiles || strconv.Itoa(n) != s {
+		return 0, chatpic.Errorf(chatpic.KindNotFound, "there is no such file")
+	}
+	return n, nil
 }

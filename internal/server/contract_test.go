@@ -25,21 +25,22 @@ var jsonEndpoints = map[string]struct {
 	text      bool
 	wrongType string
 }{
-	"POST /api/v1/posts/{id}/comments":        {"body", true, `{"body":["nice"]}`},
-	"POST /api/v1/posts/{id}/votes":           {"value", false, `{"value":"1"}`},
-	"POST /api/v1/posts/{id}/reports":         {"note", true, `{"reason":1}`},
-	"POST /api/v1/comments/{id}/reports":      {"note", true, `{"note":false}`},
-	"POST /api/v1/reports":                    {"link", true, `{"link":{"href":"x"}}`},
-	"POST /api/v1/mod/posts/{id}/remove":      {"reason", true, `{"reason":"x","ban":1}`},
-	"POST /api/v1/mod/posts/{id}/restore":     {"reason", true, `{"reason":null}`},
-	"POST /api/v1/mod/posts/{id}/ban":         {"reason", true, `{"reason":2}`},
-	"POST /api/v1/mod/comments/{id}/remove":   {"reason", true, `{"ban":"true"}`},
-	"POST /api/v1/mod/comments/{id}/restore":  {"reason", true, `{"reason":true}`},
-	"POST /api/v1/mod/comments/{id}/ban":      {"reason", true, `{"reason":[]}`},
-	"POST /api/v1/mod/channels/{slug}/lock":   {"reason", true, `{"reason":1.5}`},
-	"POST /api/v1/mod/channels/{slug}/unlock": {"reason", true, `{"reason":{}}`},
-	"PATCH /api/v1/mod/channels/{slug}":       {"ttl", true, `{"capacity":"100"}`},
-	"POST /api/v1/mod/moderators":             {"name", true, `{"name":"eve","password":"long enough password","admin":"yes"}`},
+	"POST /api/v1/posts/{id}/comments":             {"body", true, `{"body":["nice"]}`},
+	"POST /api/v1/posts/{id}/votes":                {"value", false, `{"value":"1"}`},
+	"POST /api/v1/posts/{id}/reports":              {"note", true, `{"reason":1}`},
+	"POST /api/v1/comments/{id}/reports":           {"note", true, `{"note":false}`},
+	"POST /api/v1/reports":                         {"link", true, `{"link":{"href":"x"}}`},
+	"POST /api/v1/mod/posts/{id}/remove":           {"reason", true, `{"reason":"x","ban":1}`},
+	"POST /api/v1/mod/posts/{id}/files/{n}/remove": {"reason", true, `{"reason":"x","ban":"yes"}`},
+	"POST /api/v1/mod/posts/{id}/restore":          {"reason", true, `{"reason":null}`},
+	"POST /api/v1/mod/posts/{id}/ban":              {"reason", true, `{"reason":2}`},
+	"POST /api/v1/mod/comments/{id}/remove":        {"reason", true, `{"ban":"true"}`},
+	"POST /api/v1/mod/comments/{id}/restore":       {"reason", true, `{"reason":true}`},
+	"POST /api/v1/mod/comments/{id}/ban":           {"reason", true, `{"reason":[]}`},
+	"POST /api/v1/mod/channels/{slug}/lock":        {"reason", true, `{"reason":1.5}`},
+	"POST /api/v1/mod/channels/{slug}/unlock":      {"reason", true, `{"reason":{}}`},
+	"PATCH /api/v1/mod/channels/{slug}":            {"ttl", true, `{"capacity":"100"}`},
+	"POST /api/v1/mod/moderators":                  {"name", true, `{"name":"eve","password":"long enough password","admin":"yes"}`},
 }
 
 // bodiesNotJSON are the API routes whose body is not fields, or not read.

@@ -28,6 +28,7 @@ import (
 	"github.com/chatpic/chatpic/internal/posting"
 	"github.com/chatpic/chatpic/internal/request"
 	"github.com/chatpic/chatpic/internal/sqlstore"
+	"github.com/chatpic/chatpic/internal/storage"
 	"github.com/chatpic/chatpic/internal/storage/storagetest"
 	"github.com/chatpic/chatpic/internal/web"
 )
@@ -67,12 +68,17 @@ func newTestSite(t *testing.T, adjust func(*config.Safety)) *testSite {
 // configuration too.
 func newTestSiteWith(t *testing.T, adjust func(*config.Safety), adjustPosting func(*posting.Config)) *testSite {
 	t.Helper()
-	st := storagetest.Open(t, chatpic.DefaultChannels()...)
+	return newTestSiteOn(t, storagetest.Open(t, chatpic.DefaultChannels()...), events.NewMemory(events.Options{}), adjust, adjustPosting)
+}
+
+// newTestSiteOn is newTestSiteWith over the given storage and event
+// broker: two sites on the same ones are two instances of one site.
+func newTestSiteOn(t *testing.T, st *storage.Set, broker *events.Memory, adjust func(*config.Safety), adjustPosting func(*posting.Config)) *testSite {
+	t.Helper()
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	clock := t0
 	now := func() time.Time { return clock }
-	broker := events.NewMemory(events.Options{})
 	cfg, err := config.Defaults(t.TempDir())
 	if err != nil {
 		t.Fatal(err)

@@ -99,21 +99,26 @@ func (s *Store) openReports(ctx context.Context, q *chatpic.QueueItem) error {
 	if q.Comment != nil {
 		commentID = q.Comment.ID
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT reason, note, created_at FROM reports
+	rows, err := s.read.QueryContext(ctx, `SELECT reason, note, created_at, file FROM reports
 		WHERE post_id = ? AND comment_id = ? AND resolved_at IS NULL ORDER BY created_at DESC`, q.Post.ID, commentID)
 	if err != nil {
 		return internal("queue", err)
 	}
 	defer rows.Close()
 	q.Reports = map[chatpic.ReportReason]int{}
+	q.FileReports = map[int]int{}
 	for rows.Next() {
 		var reason chatpic.ReportReason
 		var note string
 		var created int64
-		if err := rows.Scan(&reason, &note, &created); err != nil {
+		var file int
+		if err := rows.Scan(&reason, &note, &created, &file); err != nil {
 			return internal("queue", err)
 		}
 		q.Reports[reason]++
+		if file > 0 {
+			q.FileReports[file]++
+		}
 		q.Severity = max(q.Severity, reason.Severity())
 		if note != "" {
 			q.Notes = append(q.Notes, note)
@@ -146,25 +151,30 @@ func (s *Store) RemovePost(ctx context.Context, id, statement string, audit chat
 	if err != nil {
 		return chatpic.Post{}, internal("remove post", err)
 	}
-	if err := bury(ctx, tx, p, chatpic.ReasonRemoved, now); err != nil {
-		return chatpic.Post{}, err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE tombstones SET note = ? WHERE id = ?`, statement, id); err != nil {
-		return chatpic.Post{}, internal("remove post", err)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE channels SET post_count = post_count - 1 WHERE slug = ?`, p.Channel); err != nil {
-		return chatpic.Post{}, internal("remove post", err)
-	}
-	if err := resolve(ctx, tx, id, "", "removed", true, now); err != nil {
-		return chatpic.Post{}, err
-	}
-	if err := addAudit(ctx, tx, audit); err != nil {
+	if err := removePost(ctx, tx, p, statement, audit, now); err != nil {
 		return chatpic.Post{}, err
 	}
 	if err := tx.Commit(); err != nil {
 		return chatpic.Post{}, internal("remove post", err)
 	}
 	return p, nil
+}
+
+// removePost does RemovePost's work on p, read inside tx by postToRemove.
+func removePost(ctx context.Context, tx *txn, p chatpic.Post, statement string, audit chatpic.AuditEntry, now time.Time) error {
+	if err := bury(ctx, tx, p, chatpic.ReasonRemoved, now); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE tombstones SET note = ? WHERE id = ?`, statement, p.ID); err != nil {
+		return internal("remove post", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE channels SET post_count = post_count - 1 WHERE slug = ?`, p.Channel); err != nil {
+		return internal("remove post", err)
+	}
+	if err := resolve(ctx, tx, p.ID, "", "removed", true, now); err != nil {
+		return err
+	}
+	return addAudit(ctx, tx, audit)
 }
 
 // RestorePost shows a hidden or pending post again, closes its reports as

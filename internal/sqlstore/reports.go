@@ -11,9 +11,12 @@ import (
 
 // AddReport records r and, in the same transaction, hides its target if
 // r's reason hides at once or if the distinct open reporters reach the
-// channel's threshold. A client reporting the same thing again counts
-// once while the report is open; a more serious reason replaces a milder
-// one. After a moderator's decision, a new report starts a new round. If receipt is not nil
+// channel's threshold. A client reporting the same thing (the upload, one
+// file of it, or a comment) again counts once while the report is open; a
+// more serious reason replaces a milder one. A report of one file of an
+// album hides the whole upload: hiding is decided per upload, which is
+// the safe choice (an ncii report on one picture takes the album down at
+// once, until a moderator removes that file and restores the rest). After a moderator's decision, a new report starts a new round. If receipt is not nil
 // it is stored as the hash of a receipt code for the report's target.
 // It returns KindGone or KindNotFound if the target does not exist.
 func (s *Store) AddReport(ctx context.Context, r chatpic.Report, receipt []byte, now time.Time) (chatpic.ReportResult, error) {
@@ -28,16 +31,16 @@ func (s *Store) AddReport(ctx context.Context, r chatpic.Report, receipt []byte,
 		return res, err
 	}
 	var old string
-	err = tx.QueryRowContext(ctx, `SELECT reason FROM reports WHERE post_id = ? AND comment_id = ? AND reporter = ? AND resolved_at IS NULL`,
-		r.PostID, r.CommentID, r.Reporter).Scan(&old)
+	err = tx.QueryRowContext(ctx, `SELECT reason FROM reports WHERE post_id = ? AND comment_id = ? AND file = ? AND reporter = ? AND resolved_at IS NULL`,
+		r.PostID, r.CommentID, r.File, r.Reporter).Scan(&old)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		_, err = tx.ExecContext(ctx, `INSERT INTO reports (post_id, comment_id, reason, note, reporter, created_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, r.PostID, r.CommentID, string(r.Reason), r.Note, r.Reporter, r.CreatedAt.UnixMilli())
+		_, err = tx.ExecContext(ctx, `INSERT INTO reports (post_id, comment_id, file, reason, note, reporter, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, r.PostID, r.CommentID, r.File, string(r.Reason), r.Note, r.Reporter, r.CreatedAt.UnixMilli())
 	case err == nil && r.Reason.Severity() > chatpic.ReportReason(old).Severity():
 		_, err = tx.ExecContext(ctx, `UPDATE reports SET reason = ?, note = CASE WHEN ? <> '' THEN ? ELSE note END
-			WHERE post_id = ? AND comment_id = ? AND reporter = ? AND resolved_at IS NULL`,
-			string(r.Reason), r.Note, r.Note, r.PostID, r.CommentID, r.Reporter)
+			WHERE post_id = ? AND comment_id = ? AND file = ? AND reporter = ? AND resolved_at IS NULL`,
+			string(r.Reason), r.Note, r.Note, r.PostID, r.CommentID, r.File, r.Reporter)
 	}
 	if err != nil {
 		return res, internal("report", err)
@@ -48,7 +51,7 @@ func (s *Store) AddReport(ctx context.Context, r chatpic.Report, receipt []byte,
 			return res, internal("report", err)
 		}
 	}
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM reports WHERE post_id = ? AND comment_id = ? AND resolved_at IS NULL`,
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(DISTINCT reporter) FROM reports WHERE post_id = ? AND comment_id = ? AND resolved_at IS NULL`,
 		r.PostID, r.CommentID).Scan(&res.Reporters); err != nil {
 		return res, internal("report", err)
 	}

@@ -24,7 +24,7 @@ type conformanceCase struct {
 // The cases run in parallel, each on its own database.
 func TestConformance(t *testing.T) {
 	cases := slices.Concat(channelCases, postCases, discussionCases, reportCases, queueCases,
-		moderatorCases, banCases, transparencyCases, albumCases)
+		moderatorCases, banCases, transparencyCases, albumCases, fileCases)
 	eachDialect(t, func(t *testing.T, d testDialect) {
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {

@@ -53,6 +53,10 @@ func auditLink(e chatpic.AuditEntry) string {
 		if chatpic.ValidID(e.Target) {
 			return "/p/" + e.Target
 		}
+	case chatpic.TargetFile:
+		if id, _, ok := chatpic.ParseFileName(e.Target); ok {
+			return "/p/" + id
+		}
 	case chatpic.TargetChannel:
 		return "/c/" + e.Target
 	}

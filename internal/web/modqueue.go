@@ -1,7 +1,9 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/chatpic/chatpic"
@@ -21,14 +23,15 @@ type modBase struct {
 // doneText words the outcome of an action, named by the "done" parameter
 // of the page an action goes back to. Unknown names show nothing.
 var doneText = map[string]string{
-	"removed":  "Removed.",
-	"restored": "Restored: it is shown again.",
-	"banned":   "The poster is banned from posting for now.",
-	"locked":   "The channel is read-only now.",
-	"unlocked": "The channel is open again.",
-	"edited":   "The channel's settings are saved.",
-	"added":    "The moderator account is created.",
-	"deleted":  "The moderator account is deleted.",
+	"removed":      "Removed.",
+	"file_removed": "The file is removed; the rest of the album stays.",
+	"restored":     "Restored: it is shown again.",
+	"banned":       "The poster is banned from posting for now.",
+	"locked":       "The channel is read-only now.",
+	"unlocked":     "The channel is open again.",
+	"edited":       "The channel's settings are saved.",
+	"added":        "The moderator account is created.",
+	"deleted":      "The moderator account is deleted.",
 }
 
 func modPage(r *http.Request, m chatpic.Moderator, title string) modBase {
@@ -57,6 +60,22 @@ type queueRow struct {
 	// BanPicture ticks "ban this picture" from the start: a serious
 	// report, or a match with a banned hash.
 	BanPicture bool
+	// Files are the files of an album, each with its own preview and
+	// removal; nil for a single file or a comment.
+	Files []queueFile
+}
+
+// queueFile is one file of an album in the queue.
+type queueFile struct {
+	N       int    // counting from 1
+	Name    string // chatpic.Post.FileName
+	Item    chatpic.Item
+	Size    template.HTMLAttr // of its thumbnail
+	Reports int               // open reports that name it
+	Match   bool              // it matches a banned hash
+	// Ban ticks "ban its hashes" from the start: it matches a banned
+	// hash, or a report names it and the item's reports are serious.
+	Ban bool
 }
 
 type reasonCount struct {
@@ -76,6 +95,15 @@ func rowOf(it moderation.Item) queueRow {
 	for _, r := range chatpic.ReportReasons {
 		if n := it.Reports[r]; n > 0 {
 			row.Reports = append(row.Reports, reasonCount{r, n})
+		}
+	}
+	if it.Comment == nil && it.Post.IsAlbum() {
+		for i, f := range it.Post.Items() {
+			n := i + 1
+			qf := queueFile{N: n, Name: it.Post.FileName(n), Item: f, Size: thumbSize(chatpic.Post{Item: f}),
+				Reports: it.FileReports[n], Match: slices.Contains(it.MatchingFiles, n)}
+			qf.Ban = qf.Match || qf.Reports > 0 && it.Severity >= chatpic.ReasonIllegal.Severity()
+			row.Files = append(row.Files, qf)
 		}
 	}
 	switch it.Status {
@@ -108,7 +136,8 @@ func (w *Web) Queue(rw http.ResponseWriter, r *http.Request, m chatpic.Moderator
 
 // Preview serves GET /mod/preview/{id} (the thumbnail) and
 // /mod/preview/{id}/full (the media file) of any upload, hidden or not,
-// to moderators only, never cached.
+// to moderators only, never cached; {id} is a file's name, ID-n for the
+// nth file of an album.
 func (w *Web) Preview(full bool) modHandler {
 	return func(rw http.ResponseWriter, r *http.Request, m chatpic.Moderator) {
 		obj, p, n, err := w.mods.Preview(r.Context(), m, r.PathValue("id"), full)

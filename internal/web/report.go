@@ -49,6 +49,9 @@ type reportPage struct {
 	Link, Reason string
 	Note         string
 	Retry        string
+	// File is the file of an album the report is about, for a link that
+	// names none; 0 for none.
+	File int
 }
 
 // filedPage shows a report's receipt code, once.
@@ -62,8 +65,8 @@ type filedPage struct {
 }
 
 // ReportPost handles the report forms of a post page, POST /p/{id}/report
-// ("reason", "note", and "comment" for a comment's): 202 and a page with
-// the receipt code.
+// ("reason", "note", "comment" for a comment's, "file" for one file of an
+// album): 202 and a page with the receipt code.
 func (w *Web) ReportPost(rw http.ResponseWriter, r *http.Request) {
 	var in request.PostReport
 	if err := request.Form(rw, r, &in); err != nil {
@@ -71,7 +74,7 @@ func (w *Web) ReportPost(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	t := moderation.Target{PostID: id}
+	t := moderation.Target{PostID: id, File: in.File}
 	if in.Comment != "" {
 		// The comment alone names the thread it is in.
 		t = moderation.Target{CommentID: in.Comment}
@@ -92,9 +95,15 @@ func (w *Web) renderFiled(rw http.ResponseWriter, r *http.Request, f moderation.
 }
 
 // ReportForm renders GET /report: the removal request for people who are
-// not on the site, and the look-up of a receipt code.
+// not on the site, and the look-up of a receipt code. ?link= fills in the
+// link, and ?file=n names one file of an album (a link to that file's
+// picture names it too).
 func (w *Web) ReportForm(rw http.ResponseWriter, r *http.Request) {
-	w.render(rw, r, http.StatusOK, "report", reportPage{Title: "Report an image", Link: r.URL.Query().Get("link")})
+	page := reportPage{Title: "Report an image", Link: r.URL.Query().Get("link")}
+	if n, err := strconv.Atoi(r.URL.Query().Get("file")); err == nil && n >= 1 && n <= chatpic.MaxFiles {
+		page.File = n
+	}
+	w.render(rw, r, http.StatusOK, "report", page)
 }
 
 // ReportLink handles POST /report ("link", "reason", "note"). A refused
@@ -105,7 +114,7 @@ func (w *Web) ReportLink(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, err)
 		return
 	}
-	filed, err := w.mods.ReportLink(r.Context(), in.Link, in.Reason, in.Note, w.origin.ClientAddr(r))
+	filed, err := w.mods.ReportLink(r.Context(), in.Link, in.File, in.Reason, in.Note, w.origin.ClientAddr(r))
 	if err == nil {
 		t, _ := moderation.ParseLink(in.Link)
 		w.renderFiled(rw, r, filed, t.CommentID != "", "/")
@@ -117,7 +126,7 @@ func (w *Web) ReportLink(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page := reportPage{Title: "Report an image", Error: sentence(chatpic.ErrorMessage(err)),
-		Link: in.Link, Reason: in.Reason, Note: in.Note}
+		Link: in.Link, Reason: in.Reason, Note: in.Note, File: in.File}
 	if code == http.StatusTooManyRequests {
 		rw.Header().Set("Retry-After", strconv.Itoa(chatpic.RetryAfterSeconds(err)))
 		page.Retry = retryText(err)

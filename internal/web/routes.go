@@ -5,6 +5,7 @@ import (
 
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/moderation"
+	"github.com/chatpic/chatpic/internal/request"
 )
 
 // Routes returns every route of the pages, keyed by pattern: pages, forms,
@@ -70,6 +71,13 @@ func (w *Web) Routes() map[string]http.HandlerFunc {
 		"POST /mod/channels/{slug}/unlock": w.mod(w.lock(false)),
 		"POST /mod/posts/{id}/remove": w.mod(w.act("removed", "/mod", func(r *http.Request, m chatpic.Moderator) error {
 			return w.mods.RemovePost(r.Context(), m, id(r), removal(r.PostForm))
+		})),
+		"POST /mod/posts/{id}/files/{n}/remove": w.mod(w.act("file_removed", "/mod", func(r *http.Request, m chatpic.Moderator) error {
+			n, err := request.FileNumber(r)
+			if err != nil {
+				return err
+			}
+			return w.mods.RemoveFile(r.Context(), m, id(r), n, removal(r.PostForm))
 		})),
 		"POST /mod/posts/{id}/restore": w.mod(w.act("restored", "/mod", func(r *http.Request, m chatpic.Moderator) error {
 			return w.mods.RestorePost(r.Context(), m, id(r), reason(r))
