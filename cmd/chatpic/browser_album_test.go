@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"strings"
@@ -186,6 +188,49 @@ func TestBrowserAlbum(t *testing.T) {
 		auditHere(t, tab, "the channel with a refused album")
 	})
 
+	// A moderator takes one file of an album down: the open post page
+	// shows it removed at once, its report choice goes, and the channel's
+	// grid counts one file less.
+	t.Run("a file removed live", func(t *testing.T) {
+		var files [][]byte
+		for _, f := range pictureFiles(t, 3, 1100) {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files = append(files, b)
+		}
+		res := in.do(albumRequest(t, in.base+"/api/v1/channels/random/posts", files...))
+		if res.status != http.StatusCreated {
+			t.Fatalf("posting an album: %d %s", res.status, res.body)
+		}
+		id := decode[postJSON](t, res).ID
+		page := newTab(t, b, desktop.emulate())
+		open(t, page, in, "/p/"+id, 200)
+		grid := newTab(t, b, phone.emulate())
+		open(t, grid, in, "/c/random", 200)
+		if got := eval[int](t, page, `document.querySelectorAll('select[name=file] option').length`); got != 4 {
+			t.Errorf("the report form offers %d choices, want the whole upload and its 3 files", got)
+		}
+		if got := eval[string](t, page, `document.querySelector('.album-item[data-file="2"] a.report-file').getAttribute("href")`); !strings.Contains(got, "file=2") {
+			t.Errorf("file 2's report link is %q", got)
+		}
+		token := adminToken(t, in)
+		req2, _ := http.NewRequest("POST", in.base+"/api/v1/mod/posts/"+id+"/files/2/remove", strings.NewReader(`{"reason":"not allowed here"}`))
+		req2.Header.Set("Content-Type", "application/json")
+		req2.Header.Set("Authorization", "Bearer "+token)
+		if res := in.do(req2); res.status != http.StatusOK {
+			t.Fatalf("removing file 2: %d %s", res.status, res.body)
+		}
+		waitFor(t, page, "file 2 shows as removed", `(i => i.querySelector(".removed-file") !== null && i.querySelector("img") === null)(document.querySelector('.album-item[data-file="2"]'))`)
+		waitFor(t, page, "the page says so", `document.querySelector(".live-status").textContent.includes("File 2")`)
+		if got := eval[int](t, page, `document.querySelectorAll('select[name=file] option').length`); got != 3 {
+			t.Errorf("the report form still offers %d choices, want 3", got)
+		}
+		waitFor(t, grid, "the grid counts two files", `(b => b !== null && b.textContent === "▦ 2")(document.querySelector('#grid li[data-id="`+id+`"] .album-count'))`)
+		auditHere(t, page, "an album with a removed file")
+	})
+
 	t.Run("separate", func(t *testing.T) {
 		tab := newTab(t, b, desktop.emulate())
 		open(t, tab, in, "/c/entertainment", 200)
@@ -203,4 +248,26 @@ func TestBrowserAlbum(t *testing.T) {
 			t.Errorf("separate posts left the channel for %s", path)
 		}
 	})
+}
+
+// albumRequest is an upload to url of files as one post: a "file" part
+// each, under a telling name that must never be stored or logged.
+func albumRequest(t *testing.T, url string, files ...[]byte) *http.Request {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for _, f := range files {
+		fw, err := mw.CreateFormFile("file", "holiday-secret-name.jpg")
+		if err != nil {
+			t.Fatal(err)
+		}
+		fw.Write(f)
+	}
+	mw.Close()
+	req, err := http.NewRequest("POST", url, &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return req
 }

@@ -392,5 +392,5 @@ func TestShareSeveral(t *testing.T) {
 	}
 
 	rec = f.shareMany(t, mediatest.PNG(10, 10), []byte("plain words, no picture"))
-	wantPage(t, rec, http.StatusUnsupportedMediaType, "File 2 of 2 was refused")
+	wantPage(t, rec, http.StatusUnsupportedMediaType, "Nothing was posted", "File 2: This file is not something")
 }

@@ -69,13 +69,15 @@ func (r *recordingT) reported() string {
 	return strings.Join(r.errs, "\n")
 }
 
-const channel = `{"slug":"random","title":"Random","description":"","rule":"keeps the newest 100","capacity":100,` +
+const channel = `{"slug":"random","title":"Random","description":"","rule":"keeps the newest 100","capacity":100,"max_files":10,` +
 	`"ttl_seconds":0,"nsfw":false,"count":0,"last_post_at":null,"url":"http://example.com/c/random","forecast_seconds":null}`
 
 const post = `{"id":"abc","channel":"random","url":"http://example.com/p/abc","media_url":"http://example.com/m/abc.jpg",` +
 	`"thumb_url":"http://example.com/t/abc.webp","caption":"","kind":"image","mime":"image/jpeg","width":1,"height":1,` +
 	`"bytes":10,"duration_seconds":null,"frames":1,"score":0,"comment_count":0,"views_left":null,` +
-	`"created_at":"2026-01-02T03:04:05Z","expires_at":null,"status":"visible","sensitive":false}`
+	`"created_at":"2026-01-02T03:04:05Z","expires_at":null,"status":"visible","sensitive":false,` +
+	`"media":[{"url":"http://example.com/m/abc.jpg","thumb_url":"http://example.com/t/abc.webp","kind":"image","mime":"image/jpeg",` +
+	`"width":1,"height":1,"bytes":10,"duration_seconds":null,"frames":1,"removed":false}]}`
 
 // TestChecksCatchDrift: answers that drift from the document, in each way
 // a handler can drift, make both wrappers report; answers that keep to it

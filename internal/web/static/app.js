@@ -354,6 +354,28 @@ var chatpicSensitive = (function () {
         status(grid, p.caption ? "New upload: " + p.caption : "A new upload arrived.");
       });
     });
+    // A file of an album was removed: its tile shows the new cover and
+    // count.
+    channel.addEventListener("changed", function (ev) {
+      var id = JSON.parse(ev.data).id;
+      var li = grid.querySelector('[data-id="' + id + '"]');
+      if (!li) return;
+      fetch("/api/v1/posts/" + encodeURIComponent(id)).then(function (r) { return r.ok ? r.json() : null; }).then(function (p) {
+        if (!p) return;
+        var files = (p.media || []).filter(function (m) { return !m.removed; });
+        var img = li.querySelector("img");
+        if (img && files[0]) img.src = new URL(files[0].thumb_url).pathname;
+        var badge = li.querySelector(".album-count"), said = li.querySelector(".album-count + .visually-hidden");
+        if (files.length > 1) {
+          if (badge) badge.textContent = "▦ " + files.length;
+          if (said) said.textContent = " (album of " + files.length + ")";
+        } else {
+          if (badge) badge.remove();
+          if (said) said.remove();
+          li.classList.remove("album");
+        }
+      });
+    });
     channel.addEventListener("gone", function (ev) {
       // Only what this page counted: a hidden upload that is removed later
       // sends "gone" twice.
@@ -400,6 +422,31 @@ var chatpicSensitive = (function () {
     post.addEventListener("score", function (ev) {
       var el = document.querySelector("[data-score]");
       if (el) el.textContent = JSON.parse(ev.data).score;
+    });
+    // A moderator took one file of the album down: it goes from the page
+    // as it went from the server.
+    post.addEventListener("changed", function (ev) {
+      var n = JSON.parse(ev.data).removed_file;
+      var item = document.querySelector('.album-item[data-file="' + n + '"]');
+      if (!item) return;
+      item.querySelectorAll("video").forEach(function (v) { v.pause(); });
+      var pos = item.querySelector(".album-pos span");
+      var kept = pos ? pos.cloneNode(true) : null;
+      item.classList.remove("sensitive");
+      item.textContent = "";
+      var gone = document.createElement("p");
+      gone.className = "removed-file";
+      gone.textContent = "This file was removed.";
+      item.appendChild(gone);
+      if (kept) {
+        var p = document.createElement("p");
+        p.className = "album-pos";
+        p.appendChild(kept);
+        item.appendChild(p);
+      }
+      var opt = document.querySelector('select[name=file] option[value="' + n + '"]');
+      if (opt) opt.remove();
+      status(thread, "File " + n + " of this upload was removed by the moderators.");
     });
     post.addEventListener("gone", function (ev) {
       var reason = "";
