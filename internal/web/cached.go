@@ -58,7 +58,7 @@ func (w *Web) page(rw http.ResponseWriter, r *http.Request, build pageBuilder) {
 			return nil, nil, false, err
 		}
 		var buf bytes.Buffer
-		if err := w.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
+		if err := w.execute(&buf, name, w.lang(r), data); err != nil {
 			return nil, nil, false, chatpic.Internal(fmt.Errorf("web: render %s: %w", name, err))
 		}
 		cc := "no-cache"
@@ -77,14 +77,18 @@ func (w *Web) page(rw http.ResponseWriter, r *http.Request, build pageBuilder) {
 func (w *Web) cached(rw http.ResponseWriter, r *http.Request, mk cache.Maker) {
 	var e *cache.Entry
 	var err error
+	l := w.lang(r)
 	if w.pageCache == nil {
 		e, _, _, err = mk()
 	} else {
-		e, err = w.pageCache.Load(w.origin.Base(r)+r.URL.RequestURI(), mk)
+		// One copy per language: the same address may be asked for in
+		// several (Accept-Language).
+		e, err = w.pageCache.Load(w.origin.Base(r)+r.URL.RequestURI()+" "+l.Tag(), mk)
 	}
 	if err != nil {
 		w.fail(rw, r, err)
 		return
 	}
+	languageHeaders(rw.Header(), l)
 	e.Serve(rw, r)
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/cache"
 	"github.com/chatpic/chatpic/internal/compress"
+	"github.com/chatpic/chatpic/internal/i18n"
 	"github.com/chatpic/chatpic/internal/media"
 	"github.com/chatpic/chatpic/internal/moderation"
 	"github.com/chatpic/chatpic/internal/posting"
@@ -48,7 +49,10 @@ type Web struct {
 	failures FailureCounter
 	// nsfwFeeds gives channels marked NSFW a feed too.
 	nsfwFeeds bool
-	pages     map[string]*template.Template
+	// text holds the message catalogs; pages has every page in every
+	// language the site speaks (see lang).
+	text  *i18n.Bundle
+	pages map[pageKey]*template.Template
 	// static maps a file's name to its URL, which carries a content hash,
 	// and the URL's path back to the file's bytes.
 	staticURL  map[string]string
@@ -60,6 +64,14 @@ type Web struct {
 	pageCache *cache.Cache
 	// manifest is the web app manifest, made once.
 	manifest []byte
+}
+
+// pageKey names a page in one language: its template bound to that
+// language's words, and to its links (which carry ?lang= when the
+// language was chosen with it).
+type pageKey struct {
+	name string
+	lang i18n.Lang
 }
 
 // pageNames lists the pages; each is parsed with the layout and partials.
@@ -101,6 +113,9 @@ func New(posts *posting.Service, mods *moderation.Service, origin *request.Origi
 	}
 	if w.manifest, err = newManifest(func(name string) string { return w.staticURL[name] }, takenKinds(posts.Limits())); err != nil {
 		return nil, fmt.Errorf("web: manifest: %w", err)
+	}
+	if w.text, err = i18n.New(); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
 	}
 	funcs := template.FuncMap{
 		"static": func(name string) (string, error) {
@@ -146,13 +161,28 @@ func New(posts *posting.Service, mods *moderation.Service, origin *request.Origi
 		"themeLight":  func() string { return themeLight },
 		"themeDark":   func() string { return themeDark },
 	}
-	w.pages = map[string]*template.Template{}
+	var langs []i18n.Lang
+	for _, l := range w.text.Languages() {
+		langs = append(langs, l, l.Unpinned())
+	}
+	english, _ := w.text.Lookup(i18n.English)
+	for name, f := range w.langFuncs(english.Unpinned()) {
+		funcs[name] = f
+	}
+	w.pages = map[pageKey]*template.Template{}
 	for _, page := range pageNames {
 		t, err := template.New("").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/partials.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", page, err)
 		}
-		w.pages[page] = t
+		// Parsed once; each language's copy has its own words.
+		for _, l := range langs {
+			c, err := t.Clone()
+			if err != nil {
+				return nil, fmt.Errorf("web: template %s: %w", page, err)
+			}
+			w.pages[pageKey{page, l}] = c.Funcs(w.langFuncs(l))
+		}
 	}
 	return w, nil
 }
@@ -201,19 +231,31 @@ func capital(s string) string {
 	return string(unicode.ToUpper(r)) + s[n:]
 }
 
-// render executes a page into a buffer and writes it with status code, so a
-// template error never leaves half a page behind.
+// render executes a page in the request's language into a buffer and
+// writes it with status code, so a template error never leaves half a
+// page behind.
 func (w *Web) render(rw http.ResponseWriter, r *http.Request, code int, name string, data any) {
+	l := w.lang(r)
 	var buf bytes.Buffer
-	if err := w.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
+	if err := w.execute(&buf, name, l, data); err != nil {
 		w.log.Error("render page", "page", name, "err", err)
-		http.Error(rw, "something went wrong on our side", http.StatusInternalServerError)
+		http.Error(rw, l.T("something went wrong on our side"), http.StatusInternalServerError)
 		return
 	}
+	languageHeaders(rw.Header(), l)
 	rw.Header().Set("Content-Type", "text/html; charset=utf-8")
 	rw.Header().Set("Cache-Control", "no-store")
 	rw.WriteHeader(code)
 	rw.Write(buf.Bytes())
+}
+
+// execute renders the page name in the language l into buf.
+func (w *Web) execute(buf *bytes.Buffer, name string, l i18n.Lang, data any) error {
+	t, ok := w.pages[pageKey{name, l}]
+	if !ok {
+		return fmt.Errorf("web: no page %q in %s", name, l.Tag())
+	}
+	return t.ExecuteTemplate(buf, "layout", data)
 }
 
 // messagePage is a page that says one thing: an error, or that something
