@@ -185,7 +185,7 @@ func (c Channel) Validate() error {
 		return Errorf(KindInvalid, "a channel keeps between 1 and %d uploads", MaxChannelCapacity)
 	}
 	if c.TTL != 0 && (c.TTL < MinTTL || c.TTL > MaxTTL) {
-		return Errorf(KindInvalid, "a channel's time to live is between %s and %s (or none)", FormatDuration(MinTTL), FormatDuration(MaxTTL))
+		return Errorf(KindInvalid, "a channel's time to live is between %s and %s (or none)", MinTTL, MaxTTL)
 	}
 	if c.ReportThreshold < 0 || c.ReportThreshold > MaxReportThreshold {
 		return Errorf(KindInvalid, "a channel's report threshold is between 1 and %d", MaxReportThreshold)
@@ -232,7 +232,7 @@ const (
 // and MaxExpiresIn.
 func ValidateExpiresIn(d time.Duration) error {
 	if d != 0 && (d < MinExpiresIn || d > MaxExpiresIn) {
-		return Errorf(KindInvalid, "expires_in is between %s and %s", FormatDuration(MinExpiresIn), FormatDuration(MaxExpiresIn))
+		return Errorf(KindInvalid, "expires_in is between %s and %s", MinExpiresIn, MaxExpiresIn)
 	}
 	return nil
 }

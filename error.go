@@ -57,12 +57,12 @@ type Error struct {
 
 // RateLimited returns a KindRateLimited error that says to retry after d.
 func RateLimited(d time.Duration, format string, args ...any) *Error {
-	return &Error{Kind: KindRateLimited, RetryAfter: d, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
+	return &Error{Kind: KindRateLimited, RetryAfter: d, Message: message(format, args), Format: format, Args: args}
 }
 
 // Unavailable returns a KindUnavailable error that says to retry after d.
 func Unavailable(d time.Duration, format string, args ...any) *Error {
-	return &Error{Kind: KindUnavailable, RetryAfter: d, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
+	return &Error{Kind: KindUnavailable, RetryAfter: d, Message: message(format, args), Format: format, Args: args}
 }
 
 // StorageFull returns a KindStorageFull error with a message safe to show;
@@ -70,6 +70,30 @@ func Unavailable(d time.Duration, format string, args ...any) *Error {
 // log only.
 func StorageFull(cause error) *Error {
 	return &Error{Kind: KindStorageFull, Message: "the server is out of storage space; nothing was kept, try again later", Err: cause}
+}
+
+// Phrase is an English phrase given as an argument of a message, such as
+// what a refused file looks like ("a PDF document"), that is itself a key
+// of the catalogs: a translation translates it before putting it in its
+// place. Write it as a conversion of a literal, Phrase("a PDF document"),
+// so that the catalogs' check finds it.
+type Phrase string
+
+// message formats a message in English: durations as FormatApprox, errors
+// as ErrorMessage (see Errorf).
+func message(format string, args []any) string {
+	shown := make([]any, len(args))
+	for i, a := range args {
+		switch a := a.(type) {
+		case time.Duration:
+			shown[i] = FormatApprox(a)
+		case error:
+			shown[i] = ErrorMessage(a)
+		default:
+			shown[i] = a
+		}
+	}
+	return fmt.Sprintf(format, shown...)
 }
 
 // RetryAfterSeconds returns, for a KindRateLimited or KindUnavailable
@@ -107,9 +131,15 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 // Errorf returns an *Error of the given kind whose user-facing message is
-// the formatted text. Use %w only for causes that are safe to show.
+// the formatted text. format is the message's key in the catalogs, so
+// args must not be English words (see Error.Args): numbers, sizes from
+// FormatSize, names and IDs people gave, and three kinds of argument that a
+// translation renders in its language, which Message renders in English:
+// a time.Duration (as FormatApprox: "3 minutes"), an error (as
+// ErrorMessage: the message of a refusal inside another, never its
+// cause), and a Phrase. Never use %w: wrap a cause in Error.Err.
 func Errorf(kind Kind, format string, args ...any) *Error {
-	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
+	return &Error{Kind: kind, Message: message(format, args), Format: format, Args: args}
 }
 
 // Internal wraps err as an internal error. Its message is generic; err goes
@@ -120,7 +150,7 @@ func Internal(err error) *Error {
 
 // Gone returns a KindGone error carrying the reason the thing is gone.
 func Gone(reason GoneReason, format string, args ...any) *Error {
-	return &Error{Kind: KindGone, Reason: reason, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
+	return &Error{Kind: KindGone, Reason: reason, Message: message(format, args), Format: format, Args: args}
 }
 
 // ErrorKind returns the kind of the first *Error in err's chain, KindInternal

@@ -84,6 +84,12 @@ func TestErrorString(t *testing.T) {
 		{"message and cause", &Error{Kind: KindInvalid, Message: "bad caption", Err: cause}, "bad caption: cause"},
 		{"cause only", &Error{Kind: KindConflict, Err: cause}, "conflict: cause"},
 		{"Errorf formats", Errorf(KindTooLarge, "files are limited to %s", "20 MB"), "files are limited to 20 MB"},
+		{"a duration argument reads as FormatApprox", Errorf(KindInvalid, "between %s and %s", time.Minute, 30*24*time.Hour), "between 1 minute and 30 days"},
+		{"an error argument reads as its message, never its cause", Errorf(KindInvalid, "line %d: %s", 2, &Error{Kind: KindInvalid, Message: "bad hash", Err: cause}), "line 2: bad hash"},
+		{"an internal error argument reads as the generic message", Errorf(KindInvalid, "file %d: %s", 2, Internal(cause)), "file 2: something went wrong on our side"},
+		{"a phrase argument reads as it is", Errorf(KindUnsupported, "it looks like %s", Phrase("a PDF document")), "it looks like a PDF document"},
+		{"TooMany words the action", ActionComment.TooMany(3 * time.Minute), "too many comments from you in a short time; try again in 3 minutes"},
+		{"TooMany of an unknown action", Action("pings").TooMany(30 * time.Second), "too many requests from you in a short time; try again in less than a minute"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

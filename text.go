@@ -24,15 +24,15 @@ type textRules struct {
 // r.max characters.
 func cleanText(s string, r textRules) (string, error) {
 	if !utf8.ValidString(s) {
-		return "", Errorf(KindInvalid, "%s", r.notUTF8)
+		return "", &Error{Kind: KindInvalid, Message: r.notUTF8}
 	}
 	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
 	if s == "" && r.empty != "" {
-		return "", Errorf(KindInvalid, "%s", r.empty)
+		return "", &Error{Kind: KindInvalid, Message: r.empty}
 	}
 	for _, c := range s {
 		if c < 0x20 && c != '\n' && c != '\t' || c >= 0x7f && c <= 0x9f {
-			return "", Errorf(KindInvalid, "%s", r.control)
+			return "", &Error{Kind: KindInvalid, Message: r.control}
 		}
 	}
 	if n := utf8.RuneCountInString(s); n > r.max {

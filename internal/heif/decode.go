@@ -198,9 +198,9 @@ func heicWidth(p *probed) error {
 		least = 97
 	}
 	if p.codedW < least {
-		return &chatpic.Error{Kind: chatpic.KindUnsupported,
-			Message: fmt.Sprintf("HEIC pictures narrower than %d pixels are not supported", least),
-			Err:     fmt.Errorf("heif: HEIC %d wide, chroma format %d", p.codedW, chroma)}
+		e := chatpic.Errorf(chatpic.KindUnsupported, "HEIC pictures narrower than %d pixels are not supported", least)
+		e.Err = fmt.Errorf("heif: HEIC %d wide, chroma format %d", p.codedW, chroma)
+		return e
 	}
 	// The heic package copies planes deeper than 8 bits into an 8-bit
 	// buffer, which libheif overruns for grey and 4:4:4 pictures (a trap

@@ -13,7 +13,8 @@ import (
 	"golang.org/x/text/language"
 )
 
-// catalogFile is one language's catalog as stored in catalogs/<tag>.json:
+// catalogFile is one language's catalog of one area as stored in
+// catalogs/<area>/<tag>.json:
 //
 //	{
 //	  "name": "Français",

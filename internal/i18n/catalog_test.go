@@ -1,8 +1,6 @@
 package i18n
 
 import (
-	"io/fs"
-	"path"
 	"slices"
 	"strings"
 	"testing"
@@ -15,44 +13,50 @@ import (
 // dropped.
 var shipped = []string{"de", "en", "es", "fr", "pt-BR"}
 
-func loadCatalogs(t *testing.T) map[string]*catalogFile {
+// loadCatalogs returns the embedded catalogs by area and tag.
+func loadCatalogs(t *testing.T) map[string]map[string]*catalogFile {
 	t.Helper()
-	files, err := fs.Glob(catalogFS, "catalogs/*.json")
+	areas, err := readAreas(catalogFS, "catalogs")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cs := map[string]*catalogFile{}
-	for _, f := range files {
-		data, err := fs.ReadFile(catalogFS, f)
-		if err != nil {
-			t.Fatal(err)
+	out := map[string]map[string]*catalogFile{}
+	for area, cs := range areas {
+		out[area] = map[string]*catalogFile{}
+		for tag, c := range cs {
+			out[area][tag.String()] = c
 		}
-		c, err := parseCatalog(data)
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		cs[strings.TrimSuffix(path.Base(f), ".json")] = c
-	}
-	for _, tag := range shipped {
-		if cs[tag] == nil {
-			t.Errorf("no catalog for %s", tag)
+		for _, tag := range shipped {
+			if cs[language.MustParse(tag)] == nil {
+				t.Errorf("no catalog %s/%s.json", area, tag)
+			}
 		}
 	}
-	return cs
+	for _, area := range []string{"site", "errors"} {
+		if out[area] == nil {
+			t.Errorf("no area %s", area)
+		}
+	}
+	return out
 }
 
-// TestCatalogsComplete is the gate on translations: every catalog,
-// English included, has exactly the keys of en.json, each with the key's
-// placeholders and the plural forms its language needs.
+// TestCatalogsComplete is the gate on translations: in every area, every
+// catalog, English included, has exactly the keys of that area's en.json,
+// each with the key's placeholders and the plural forms its language
+// needs.
 func TestCatalogsComplete(t *testing.T) {
-	cs := loadCatalogs(t)
-	en := cs["en"]
-	for name, c := range cs {
-		t.Run(name, func(t *testing.T) {
-			if r := audit(language.MustParse(name), en.Messages, c.Messages); !r.ok() {
-				t.Errorf("catalogs/%s.json does not match en.json:%s", name, r)
-			}
-		})
+	for area, cs := range loadCatalogs(t) {
+		en := cs["en"]
+		if en == nil {
+			continue
+		}
+		for name, c := range cs {
+			t.Run(area+"/"+name, func(t *testing.T) {
+				if r := audit(language.MustParse(name), en.Messages, c.Messages); !r.ok() {
+					t.Errorf("catalogs/%s/%s.json does not match %s/en.json:%s", area, name, area, r)
+				}
+			})
+		}
 	}
 }
 
@@ -225,17 +229,23 @@ func TestNewRefusesBrokenCatalogs(t *testing.T) {
 		files fstest.MapFS
 		want  string
 	}{
-		{"no English", fstest.MapFS{"c/fr.json": {Data: []byte(`{"name":"Français","messages":{"a":"b"}}`)}}, "no en catalog"},
-		{"not a tag", fstest.MapFS{"c/en.json": {Data: []byte(en)}, "c/french.json": {Data: []byte(en)}}, "french.json is not named by a canonical BCP 47 tag"},
-		{"not canonical", fstest.MapFS{"c/en.json": {Data: []byte(en)}, "c/pt-br.json": {Data: []byte(en)}}, "pt-br.json is not named by a canonical BCP 47 tag"},
-		{"bad JSON", fstest.MapFS{"c/en.json": {Data: []byte(`{"name":"English","messages":{"a":1}}`)}}, "catalog en.json: json"},
-		{"unknown field", fstest.MapFS{"c/en.json": {Data: []byte(`{"name":"English","dir":"ltr","messages":{"a":"a"}}`)}}, `unknown field "dir"`},
-		{"no name", fstest.MapFS{"c/en.json": {Data: []byte(`{"messages":{"a":"a"}}`)}}, `no "name"`},
-		{"no messages", fstest.MapFS{"c/en.json": {Data: []byte(`{"name":"English","messages":{}}`)}}, "no messages"},
-		{"broken placeholders", fstest.MapFS{"c/en.json": {Data: []byte(en)}, "c/de.json": {Data: []byte(
+		{"no English", fstest.MapFS{"c/site/fr.json": {Data: []byte(`{"name":"Français","messages":{"a":"b"}}`)}}, "no en catalog"},
+		{"not a tag", fstest.MapFS{"c/site/en.json": {Data: []byte(en)}, "c/site/french.json": {Data: []byte(en)}}, "site/french.json is not named by a canonical BCP 47 tag"},
+		{"not canonical", fstest.MapFS{"c/site/en.json": {Data: []byte(en)}, "c/site/pt-br.json": {Data: []byte(en)}}, "site/pt-br.json is not named by a canonical BCP 47 tag"},
+		{"a key in two areas", fstest.MapFS{"c/site/en.json": {Data: []byte(en)},
+			"c/errors/en.json": {Data: []byte(`{"name":"English","messages":{"%s by %s":"%s by %s"}}`)}},
+			`catalogs errors/en and site/en both have the key "%s by %s"`},
+		{"areas that name a language differently", fstest.MapFS{"c/site/en.json": {Data: []byte(en)},
+			"c/errors/en.json": {Data: []byte(`{"name":"Anglais","messages":{"a":"a"}}`)}},
+			`catalog site/en names its language "English", another area "Anglais"`},
+		{"bad JSON", fstest.MapFS{"c/site/en.json": {Data: []byte(`{"name":"English","messages":{"a":1}}`)}}, "catalog site/en.json: json"},
+		{"unknown field", fstest.MapFS{"c/site/en.json": {Data: []byte(`{"name":"English","dir":"ltr","messages":{"a":"a"}}`)}}, `unknown field "dir"`},
+		{"no name", fstest.MapFS{"c/site/en.json": {Data: []byte(`{"messages":{"a":"a"}}`)}}, `no "name"`},
+		{"no messages", fstest.MapFS{"c/site/en.json": {Data: []byte(`{"name":"English","messages":{}}`)}}, "no messages"},
+		{"broken placeholders", fstest.MapFS{"c/site/en.json": {Data: []byte(en)}, "c/site/de.json": {Data: []byte(
 			`{"name":"Deutsch","messages":{"%s by %s":"von %s","%d comments":{"one":"%d Kommentar","other":"%d Kommentare"}}}`)}},
 			`catalog de:` + "\n" + `  "%s by %s": placeholders`},
-		{"missing plural form", fstest.MapFS{"c/en.json": {Data: []byte(en)}, "c/fr.json": {Data: []byte(
+		{"missing plural form", fstest.MapFS{"c/site/en.json": {Data: []byte(en)}, "c/site/fr.json": {Data: []byte(
 			`{"name":"Français","messages":{"%d comments":{"other":"%d commentaires"}}}`)}},
 			`"%d comments" lacks the plural form "one"`},
 	}

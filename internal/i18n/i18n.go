@@ -8,8 +8,9 @@
 // select CLDR plural forms and format numbers per language (1.000, 1 000),
 // with no code generation step and no dependency outside the Go project.
 //
-// Messages live in one embedded JSON file per language, catalogs/<tag>.json,
-// keyed by the English text (see catalogFile). The English text as key keeps
+// Messages live in embedded JSON files, catalogs/<area>/<tag>.json, one per
+// language and area (site: the pages; errors: the messages of
+// chatpic.Error), keyed by the English text (see catalogFile). The English text as key keeps
 // templates readable ({{t "Share a picture"}}), makes English the natural
 // fallback, and turns a change of English wording into a new key, so the
 // completeness test flags every translation of the old wording as stale.
@@ -29,7 +30,7 @@ import (
 	"golang.org/x/text/message/catalog"
 )
 
-//go:embed catalogs/*.json
+//go:embed catalogs/*/*.json
 var catalogFS embed.FS
 
 // English is the tag of the reference language: its catalog defines the
@@ -54,41 +55,84 @@ type lang struct {
 	english *lang // the fallback for a key this catalog lacks; nil for English
 }
 
-// New parses every catalog under catalogs/. It returns an error if a
-// catalog is malformed, is not named by a valid BCP 47 tag, or has a
-// message whose placeholders or plural forms are wrong (see audit): such a
-// message would render wrongly. A key that a translation lacks is not an
-// error here, it falls back to English; the package's tests refuse it.
+// New parses every catalog under catalogs/ and merges each language's
+// areas into one. It returns an error if a catalog is malformed, is not
+// named by a valid BCP 47 tag, has a key that another area of its language
+// has too, or names its language otherwise than the language's other
+// areas, or if a message's placeholders or plural forms are wrong (see
+// audit): such a message would render wrongly. A key that a translation
+// lacks is not an error here, it falls back to English; the package's
+// tests refuse it.
 func New() (*Bundle, error) {
 	return newBundle(catalogFS, "catalogs")
 }
 
 func newBundle(fsys fs.FS, dir string) (*Bundle, error) {
-	files, err := fs.ReadDir(fsys, dir)
+	areas, err := readAreas(fsys, dir)
+	if err != nil {
+		return nil, err
+	}
+	merged := map[language.Tag]*catalogFile{}
+	from := map[language.Tag]map[string]string{} // key → the area that has it
+	for _, area := range sortedKeys(areas) {
+		for tag, c := range areas[area] {
+			m := merged[tag]
+			if m == nil {
+				m = &catalogFile{Name: c.Name, Messages: map[string]entry{}}
+				merged[tag], from[tag] = m, map[string]string{}
+			}
+			if c.Name != m.Name {
+				return nil, fmt.Errorf("i18n: catalog %s/%s names its language %q, another area %q", area, tag, c.Name, m.Name)
+			}
+			for k, e := range c.Messages {
+				if other, ok := from[tag][k]; ok {
+					return nil, fmt.Errorf("i18n: catalogs %s/%s and %s/%s both have the key %q", other, tag, area, tag, k)
+				}
+				m.Messages[k], from[tag][k] = e, area
+			}
+		}
+	}
+	return build(merged)
+}
+
+// readAreas parses the catalogs dir/<area>/<tag>.json, by area and tag.
+func readAreas(fsys fs.FS, dir string) (map[string]map[language.Tag]*catalogFile, error) {
+	dirs, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil, fmt.Errorf("i18n: %w", err)
 	}
-	parsed := map[language.Tag]*catalogFile{}
-	for _, f := range files {
-		name, ok := strings.CutSuffix(f.Name(), ".json")
-		if !ok {
+	areas := map[string]map[language.Tag]*catalogFile{}
+	for _, d := range dirs {
+		if !d.IsDir() {
 			continue
 		}
-		tag, err := language.Parse(name)
-		if err != nil || tag.String() != name {
-			return nil, fmt.Errorf("i18n: catalog %s is not named by a canonical BCP 47 tag", f.Name())
-		}
-		data, err := fs.ReadFile(fsys, path.Join(dir, f.Name()))
+		area := d.Name()
+		files, err := fs.ReadDir(fsys, path.Join(dir, area))
 		if err != nil {
 			return nil, fmt.Errorf("i18n: %w", err)
 		}
-		c, err := parseCatalog(data)
-		if err != nil {
-			return nil, fmt.Errorf("i18n: catalog %s: %w", f.Name(), err)
+		areas[area] = map[language.Tag]*catalogFile{}
+		for _, f := range files {
+			name, ok := strings.CutSuffix(f.Name(), ".json")
+			if !ok {
+				continue
+			}
+			tag, err := language.Parse(name)
+			if err != nil || tag.String() != name {
+				return nil, fmt.Errorf("i18n: catalog %s/%s is not named by a canonical BCP 47 tag", area, f.Name())
+			}
+			data, err := fs.ReadFile(fsys, path.Join(dir, area, f.Name()))
+			if err != nil {
+				return nil, fmt.Errorf("i18n: %w", err)
+			}
+			c, err := parseCatalog(data)
+			if err != nil {
+				return nil, fmt.Errorf("i18n: catalog %s/%s: %w", area, f.Name(), err)
+			}
+			areas[area][tag] = c
 		}
-		parsed[tag] = c
 	}
-	return build(parsed)
+	return areas, nil
 }
 
 // build checks the parsed catalogs and turns them into a Bundle.

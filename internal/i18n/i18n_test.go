@@ -100,7 +100,7 @@ func TestLanguages(t *testing.T) {
 func TestDir(t *testing.T) {
 	files := fstest.MapFS{}
 	for tag, name := range map[string]string{"en": "English", "ar": "العربية", "he": "עברית", "fa": "فارسی", "sr-Latn": "Srpski"} {
-		files["c/"+tag+".json"] = &fstest.MapFile{Data: []byte(`{"name":"` + name + `","messages":{"Share a picture":"x"}}`)}
+		files["c/site/"+tag+".json"] = &fstest.MapFile{Data: []byte(`{"name":"` + name + `","messages":{"Share a picture":"x"}}`)}
 	}
 	b, err := newBundle(files, "c")
 	if err != nil {
@@ -142,10 +142,10 @@ func TestT(t *testing.T) {
 // English, plural forms and all, and that arguments keep their places.
 func TestFallback(t *testing.T) {
 	files := fstest.MapFS{
-		"c/en.json": {Data: []byte(`{"name":"English","messages":{
+		"c/site/en.json": {Data: []byte(`{"name":"English","messages":{
 			"%s by %s": "%s by %s",
 			"%d comments": {"=0": "no comments yet", "one": "%d comment", "other": "%d comments"}}}`)},
-		"c/de.json": {Data: []byte(`{"name":"Deutsch","messages":{"%s by %s": "%[2]s: %[1]s"}}`)},
+		"c/site/de.json": {Data: []byte(`{"name":"Deutsch","messages":{"%s by %s": "%[2]s: %[1]s"}}`)},
 	}
 	b, err := newBundle(files, "c")
 	if err != nil {

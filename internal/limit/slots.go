@@ -13,7 +13,7 @@ import (
 // state only for keys that hold a slot, and starts no goroutines.
 type Slots struct {
 	perKey, total int
-	what          string
+	what          What
 	retry         time.Duration
 
 	mu   sync.Mutex
@@ -21,10 +21,20 @@ type Slots struct {
 	n    int
 }
 
+// What names the things Slots hold, which its refusals speak of.
+type What string
+
+// The things Slots hold. Each has refusals of its own, whole sentences
+// that the message catalogs translate; any other What gets general ones.
+const (
+	UploadsInFlight What = "uploads in flight"
+	LiveStreams     What = "live streams open"
+)
+
 // NewSlots returns Slots of perKey per key and total in all (values below
-// 1 mean 1). what names the things held, in refusals ("uploads in
-// flight"); retry is the Retry-After of a refusal.
-func NewSlots(perKey, total int, what string, retry time.Duration) *Slots {
+// 1 mean 1). what names the things held, in refusals; retry is the
+// Retry-After of a refusal.
+func NewSlots(perKey, total int, what What, retry time.Duration) *Slots {
 	return &Slots{perKey: max(perKey, 1), total: max(total, 1), what: what, retry: retry, held: map[string]int{}}
 }
 
@@ -36,10 +46,10 @@ func (s *Slots) Acquire(key string) (func(), error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.held[key] >= s.perKey {
-		return nil, chatpic.RateLimited(s.retry, "you have %d %s already; wait until one ends", s.perKey, s.what)
+		return nil, s.refuseMine()
 	}
 	if s.n >= s.total {
-		return nil, chatpic.Unavailable(s.retry, "the server has as many %s as it can take; try again shortly", s.what)
+		return nil, s.refuseFull()
 	}
 	s.held[key]++
 	s.n++
@@ -61,4 +71,26 @@ func (s *Slots) Held() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.n
+}
+
+// refuseMine refuses a key that holds its share.
+func (s *Slots) refuseMine() error {
+	switch s.what {
+	case UploadsInFlight:
+		return chatpic.RateLimited(s.retry, "you have %d uploads in flight already; wait until one ends", s.perKey)
+	case LiveStreams:
+		return chatpic.RateLimited(s.retry, "you have %d live streams open already; wait until one ends", s.perKey)
+	}
+	return chatpic.RateLimited(s.retry, "you have too much under way already; wait until something ends")
+}
+
+// refuseFull refuses anyone while every slot is taken.
+func (s *Slots) refuseFull() error {
+	switch s.what {
+	case UploadsInFlight:
+		return chatpic.Unavailable(s.retry, "the server has as many uploads in flight as it can take; try again shortly")
+	case LiveStreams:
+		return chatpic.Unavailable(s.retry, "the server has as many live streams open as it can take; try again shortly")
+	}
+	return chatpic.Unavailable(s.retry, "the server is as busy as it can be; try again shortly")
 }

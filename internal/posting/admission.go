@@ -133,7 +133,7 @@ func newInflight(cfg Config) *limit.Slots {
 	if total <= 0 {
 		total = DefaultUploadsInFlight
 	}
-	return limit.NewSlots(per, total, "uploads in flight", 10*time.Second)
+	return limit.NewSlots(per, total, limit.UploadsInFlight, 10*time.Second)
 }
 
 // InFlight returns how many uploads hold a place now (see Admit).

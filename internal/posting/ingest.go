@@ -22,11 +22,16 @@ import (
 	"github.com/chatpic/chatpic/internal/worker"
 )
 
-// accepted names every type chatpic takes, for refusals: "chatpic accepts
-// pictures (JPEG, PNG, ...) and videos (MP4, ...)".
-func accepted() string {
-	return "chatpic accepts pictures (" + strings.Join(media.Names(chatpic.Image), ", ") +
-		") and videos (" + strings.Join(media.Names(chatpic.Video), ", ") + ")"
+// notAccepted refuses a file of a type chatpic does not take, naming
+// every type it takes ("JPEG, PNG, ..." and "MP4, ...") and, if hint is
+// not "", what the file looks like.
+func notAccepted(hint chatpic.Phrase) *chatpic.Error {
+	pictures := strings.Join(media.Names(chatpic.Image), ", ")
+	videos := strings.Join(media.Names(chatpic.Video), ", ")
+	if hint != "" {
+		return chatpic.Errorf(chatpic.KindUnsupported, "this file is not something chatpic accepts: pictures (%s) and videos (%s); it looks like %s", pictures, videos, hint)
+	}
+	return chatpic.Errorf(chatpic.KindUnsupported, "this file is not something chatpic accepts: pictures (%s) and videos (%s)", pictures, videos)
 }
 
 // errNoHEIF and errNoVideo refuse what a server without the codecs (or
@@ -119,16 +124,21 @@ func (s *Service) ingest(ctx context.Context, spool *os.File, size int64) (in *i
 }
 
 // refusal rewrites the media package's "not an image" refusal so that it
-// names every accepted type, keeping its hint of what the file looks like.
+// names every accepted type, keeping its hint of what the file looks like
+// (the refusal's chatpic.Phrase argument).
 func refusal(err error) error {
 	if chatpic.ErrorKind(err) != chatpic.KindUnsupported {
 		return err
 	}
-	msg := chatpic.ErrorMessage(err)
-	if _, hint, ok := strings.Cut(msg, "; it looks like "); ok {
-		return chatpic.Errorf(chatpic.KindUnsupported, "this file is not something %s; it looks like %s", accepted(), hint)
+	var hint chatpic.Phrase
+	if e, ok := errors.AsType[*chatpic.Error](err); ok {
+		for _, a := range e.Args {
+			if p, ok := a.(chatpic.Phrase); ok {
+				hint = p
+			}
+		}
 	}
-	return chatpic.Errorf(chatpic.KindUnsupported, "this file is not something %s", accepted())
+	return notAccepted(hint)
 }
 
 // ingestImage scrubs a JPEG, PNG, GIF or WebP losslessly (see media.Process)
@@ -203,10 +213,10 @@ func (s *Service) convertHEIF(ctx context.Context, spool *os.File, size int64) (
 	}
 	need := heifMemory(info)
 	if need > s.mem.capacity(heavy) {
-		return nil, &chatpic.Error{Kind: chatpic.KindTooLarge,
-			Message: fmt.Sprintf("this %s picture is too large for this server to decode (%s megapixels)",
-				strings.ToUpper(info.Format), megapixels(int64(info.Width)*int64(info.Height))),
-			Err: fmt.Errorf("posting: decoding needs about %d MB, the most one decode may have is %d MB", need>>20, s.mem.capacity(heavy)>>20)}
+		e := chatpic.Errorf(chatpic.KindTooLarge, "this %s picture is too large for this server to decode (%s megapixels)",
+			strings.ToUpper(info.Format), megapixels(int64(info.Width)*int64(info.Height)))
+		e.Err = fmt.Errorf("posting: decoding needs about %d MB, the most one decode may have is %d MB", need>>20, s.mem.capacity(heavy)>>20)
+		return nil, e
 	}
 	release, err := s.admit(ctx, heavy, need)
 	if err != nil {

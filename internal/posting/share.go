@@ -193,7 +193,7 @@ func (s *Service) releaseShare(ctx context.Context, id string) {
 var (
 	errNoShare      = chatpic.Errorf(chatpic.KindNotFound, "no shared file is held at this address; share it again")
 	errShareExpired = chatpic.Errorf(chatpic.KindNotFound,
-		"the shared file waited more than %d minutes and is gone; share it again", int(chatpic.ShareHold.Minutes()))
+		"the shared file waited more than %s and is gone; share it again", chatpic.ShareHold)
 )
 
 // errBannedFile is the cause of the refusal of a file whose hash is banned.
@@ -245,7 +245,7 @@ func (s *Service) sniffShare(r io.Reader) (media.FormatInfo, error) {
 	}
 	info, ok := media.Lookup(f)
 	if !ok {
-		return media.FormatInfo{}, chatpic.Errorf(chatpic.KindUnsupported, "this file is not something %s", accepted())
+		return media.FormatInfo{}, notAccepted("")
 	}
 	return info, nil
 }

@@ -337,7 +337,8 @@ func (r *refusals) err(total int) error {
 		e = chatpic.Errorf(e.Kind, "file %d of %d was refused, so nothing was posted: %s", r.files[0].File, total, r.files[0].Message)
 	} else {
 		for _, f := range r.files {
-			e.Message += fmt.Sprintf("; file %d: %s", f.File, f.Message)
+			// Each part is a message of its own (a catalog key).
+			e.Message += "; " + chatpic.Errorf(e.Kind, "file %d: %s", f.File, f.Message).Message
 		}
 	}
 	// A translation makes the message again from Files, each in its
@@ -372,7 +373,8 @@ func (s *Service) screen(ctx context.Context, ch chatpic.ChannelStats, file *Spo
 	err := s.cfg.Screen.Screen(ctx, [][32]byte{file.sum, in.sha256}, hashes)
 	if chatpic.ErrorKind(err) == chatpic.KindForbidden {
 		s.log.Info("upload refused: banned hash", "channel", ch.Slug)
-		err = &chatpic.Error{Kind: chatpic.KindForbidden, Message: chatpic.ErrorMessage(err), Err: errBannedFile}
+		key, args := chatpic.ErrorText(err)
+		err = &chatpic.Error{Kind: chatpic.KindForbidden, Message: chatpic.ErrorMessage(err), Format: key, Args: args, Err: errBannedFile}
 	}
 	return err
 }
@@ -408,9 +410,9 @@ func (s *Service) spool(file io.Reader) (*os.File, int64, error) {
 		err = nil
 	}
 	head = head[:hn]
-	limit, what := s.cfg.MaxBytes, "files"
+	limit, isVideo := s.cfg.MaxBytes, false
 	if _, ok := video.Sniff(head); ok && s.takesVideo() {
-		limit, what = s.cfg.VideoLimits.MaxBytes, "videos"
+		limit, isVideo = s.cfg.VideoLimits.MaxBytes, true
 	}
 	// Write errors are told apart from read errors: a failing disk is
 	// ours, a failing body the client's.
@@ -425,8 +427,10 @@ func (s *Service) spool(file io.Reader) (*os.File, int64, error) {
 	switch {
 	case w.err != nil:
 		return f, n, storageErr(chatpic.Internal(fmt.Errorf("posting: spooling the upload: %w", w.err)), "spooling the upload")
+	case n > limit && isVideo:
+		return f, n, chatpic.Errorf(chatpic.KindTooLarge, "videos are limited to %s", chatpic.FormatSize(limit))
 	case n > limit:
-		return f, n, chatpic.Errorf(chatpic.KindTooLarge, "%s are limited to %s", what, chatpic.FormatSize(limit))
+		return f, n, chatpic.Errorf(chatpic.KindTooLarge, "files are limited to %s", chatpic.FormatSize(limit))
 	case err != nil:
 		// The transport reports its own limits as *chatpic.Error; anything
 		// else means the body was cut off.

@@ -266,11 +266,10 @@ func unknownField(name string, known []string) error {
 	for i, k := range known {
 		quoted[i] = strconv.Quote(k)
 	}
-	takes := "no fields"
-	if len(quoted) > 0 {
-		takes = "only " + strings.Join(quoted, ", ")
+	if len(quoted) == 0 {
+		return chatpic.Errorf(chatpic.KindInvalid, "unknown field %q: this request takes no fields", name)
 	}
-	return chatpic.Errorf(chatpic.KindInvalid, "unknown field %q: this request takes %s", name, takes)
+	return chatpic.Errorf(chatpic.KindInvalid, "unknown field %q: this request takes only %s", name, strings.Join(quoted, ", "))
 }
 
 // bodyFields are the fields of a request struct by the name they have
@@ -331,15 +330,23 @@ func (s bodyFields) add(sv reflect.Value) error {
 	return nil
 }
 
-// what says in words what a field takes.
-func (f bodyField) what() string {
-	switch f.v.Kind() {
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "true or false"
+// wrongType refuses a value of the wrong type for the field, or with null,
+// a null for a field that needs a value; each case is a sentence of its
+// own, so that it translates.
+func (f bodyField) wrongType(null bool) error {
+	switch k := f.v.Kind(); {
+	case k == reflect.String && null:
+		return chatpic.Errorf(chatpic.KindInvalid, "field %q must be a string, not null", f.name)
+	case k == reflect.String:
+		return chatpic.Errorf(chatpic.KindInvalid, "field %q must be a string", f.name)
+	case k == reflect.Bool && null:
+		return chatpic.Errorf(chatpic.KindInvalid, "field %q must be true or false, not null", f.name)
+	case k == reflect.Bool:
+		return chatpic.Errorf(chatpic.KindInvalid, "field %q must be true or false", f.name)
+	case null:
+		return chatpic.Errorf(chatpic.KindInvalid, "field %q must be a whole number, not null", f.name)
 	}
-	return "a whole number"
+	return chatpic.Errorf(chatpic.KindInvalid, "field %q must be a whole number", f.name)
 }
 
 // setJSON sets the field from its JSON value.
@@ -349,10 +356,10 @@ func (f bodyField) setJSON(raw json.RawMessage) error {
 			f.v.SetZero()
 			return nil
 		}
-		return chatpic.Errorf(chatpic.KindInvalid, "field %q must be %s, not null", f.name, f.what())
+		return f.wrongType(true)
 	}
 	if err := json.Unmarshal(raw, f.v.Addr().Interface()); err != nil {
-		return chatpic.Errorf(chatpic.KindInvalid, "field %q must be %s", f.name, f.what())
+		return f.wrongType(false)
 	}
 	if f.v.Kind() != reflect.String {
 		return nil

@@ -251,7 +251,7 @@ func (up *Upload) addFile(svc spooler, part io.Reader) error {
 	sp, err := svc.Spool(limitErrors{part, tooLargeAll(svc.UploadBytes())})
 	if err != nil {
 		if n > 1 && chatpic.ErrorKind(err) == chatpic.KindTooLarge {
-			e := chatpic.Errorf(chatpic.KindTooLarge, "file %d was refused, so nothing was posted: %s", n, chatpic.ErrorMessage(err))
+			e := chatpic.Errorf(chatpic.KindTooLarge, "file %d was refused, so nothing was posted: %s", n, err)
 			e.Files, e.Err = []chatpic.FileRefusal{chatpic.RefuseFile(n, err)}, err
 			return e
 		}

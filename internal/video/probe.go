@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/chatpic/chatpic"
 )
 
 // probe is what ffprobe reports of a file, reduced to what Process uses.
@@ -138,14 +140,15 @@ func outputContainer(in, video, audio string) (string, bool) {
 }
 
 // unsupportedCodecs is the message for a clip whose codecs are refused.
-func unsupportedCodecs(video, audio string) string {
-	what := "video codec " + codecLabel(video)
+func unsupportedCodecs(video, audio string) *chatpic.Error {
 	if audio != "" && !codecs[MP4].audio[audio] && !codecs[WebM].audio[audio] {
-		what = "audio codec " + codecLabel(audio)
+		return chatpic.Errorf(chatpic.KindUnsupported, "this clip uses the audio codec %s, which chatpic does not accept; "+
+			"accepted are MP4 or MOV with H.264, H.265 or AV1 video and AAC, MP3 or Opus audio, "+
+			"and WebM with VP8, VP9 or AV1 video and Opus or Vorbis audio", codecLabel(audio))
 	}
-	return "this clip uses the " + what + ", which chatpic does not accept; " +
-		"accepted are MP4 or MOV with H.264, H.265 or AV1 video and AAC, MP3 or Opus audio, " +
-		"and WebM with VP8, VP9 or AV1 video and Opus or Vorbis audio"
+	return chatpic.Errorf(chatpic.KindUnsupported, "this clip uses the video codec %s, which chatpic does not accept; "+
+		"accepted are MP4 or MOV with H.264, H.265 or AV1 video and AAC, MP3 or Opus audio, "+
+		"and WebM with VP8, VP9 or AV1 video and Opus or Vorbis audio", codecLabel(video))
 }
 
 // codecLabel makes an ffmpeg codec name safe and short for a message.

@@ -131,7 +131,7 @@ func (r *Runner) inspect(ctx context.Context, srcPath string, lim Limits) (*inpu
 	}
 	container, ok := Sniff(head[:n])
 	if !ok {
-		return nil, chatpic.Errorf(chatpic.KindUnsupported, "%s", msgNotVideo)
+		return nil, &chatpic.Error{Kind: chatpic.KindUnsupported, Message: msgNotVideo}
 	}
 	in := &input{container: container, demuxer: "mov"}
 	check := checkBoxesComplete
@@ -154,7 +154,7 @@ func (r *Runner) inspect(ctx context.Context, srcPath string, lim Limits) (*inpu
 	}
 	v := p.firstStream("video")
 	if v == nil {
-		return nil, chatpic.Errorf(chatpic.KindUnsupported, "%s", msgNoVideo)
+		return nil, &chatpic.Error{Kind: chatpic.KindUnsupported, Message: msgNoVideo}
 	}
 	in.video, in.audio = *v, p.firstStream("audio")
 	audio := ""
@@ -163,7 +163,7 @@ func (r *Runner) inspect(ctx context.Context, srcPath string, lim Limits) (*inpu
 	}
 	in.output, ok = outputContainer(container, v.CodecName, audio)
 	if !ok {
-		return nil, chatpic.Errorf(chatpic.KindUnsupported, "%s", unsupportedCodecs(v.CodecName, audio))
+		return nil, unsupportedCodecs(v.CodecName, audio)
 	}
 	if v.Width <= 0 || v.Height <= 0 {
 		return nil, damaged(errors.New("video: no frame size"))
@@ -182,8 +182,7 @@ func (r *Runner) inspect(ctx context.Context, srcPath string, lim Limits) (*inpu
 
 func checkDuration(d time.Duration, lim Limits) error {
 	if d > lim.MaxDuration {
-		return chatpic.Errorf(chatpic.KindTooLarge, "this video is %s long; the limit is %s",
-			d.Round(time.Second), lim.MaxDuration)
+		return chatpic.Errorf(chatpic.KindTooLarge, "this video is too long: videos are limited to %s", lim.MaxDuration)
 	}
 	return nil
 }

@@ -143,11 +143,9 @@ func pathErr(key string, err error) error {
 		}
 	case errors.Is(err, syscall.EISDIR) || errors.Is(err, syscall.ENOTDIR) ||
 		errors.Is(err, syscall.EEXIST) || errors.Is(err, syscall.ENOTEMPTY):
-		return &chatpic.Error{
-			Kind:    chatpic.KindConflict,
-			Message: fmt.Sprintf("blob: key %q collides with a folder of other objects or an object", key),
-			Err:     err,
-		}
+		e := chatpic.Errorf(chatpic.KindConflict, "blob: key %q collides with a folder of other objects or an object", key)
+		e.Err = err
+		return e
 	}
 	return err
 }

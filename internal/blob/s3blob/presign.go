@@ -27,7 +27,7 @@ func (s *Store) PresignGet(ctx context.Context, key string, ttl time.Duration, c
 		return "", err
 	}
 	if ttl < time.Second || ttl > MaxPresignTTL {
-		return "", chatpic.Errorf(chatpic.KindInvalid, "blob: presigned URL lifetime %v is outside 1s to %v", ttl, MaxPresignTTL)
+		return "", chatpic.Errorf(chatpic.KindInvalid, "blob: presigned URL lifetime %s is outside 1s to %s", ttl.String(), MaxPresignTTL.String())
 	}
 	if err := ctx.Err(); err != nil {
 		return "", fmt.Errorf("s3blob: presign %q: %w", key, err)
