@@ -44,6 +44,8 @@ type Bundle struct {
 	english *lang
 	matcher language.Matcher
 	tags    []*lang // matcher index → language
+	// areas lists each area's English keys, sorted.
+	areas map[string][]string
 }
 
 // lang is one shipped language.
@@ -92,7 +94,42 @@ func newBundle(fsys fs.FS, dir string) (*Bundle, error) {
 			}
 		}
 	}
-	return build(merged)
+	b, err := build(merged)
+	if err != nil {
+		return nil, err
+	}
+	b.areas = map[string][]string{}
+	for area, tags := range areas {
+		if en, ok := tags[language.English]; ok {
+			b.areas[area] = sortedKeys(en.Messages)
+		}
+	}
+	return b, nil
+}
+
+// Keys returns the English keys of one area of the catalogs (the
+// directory catalogs/<area>), sorted, so that whoever uses the area can
+// check that it uses every key; nil for an area there is not.
+func (b *Bundle) Keys(area string) []string { return b.areas[area] }
+
+// Messages returns l's messages of the keys given, for a program that
+// formats them itself (the pages' scripts): each key's text, or for a
+// plural message an object from plural category ("one", "other", "=0",
+// ...) to text, in l's language or, where it lacks the key, English. Keys
+// no catalog has are left out.
+func (l Lang) Messages(keys []string) map[string]any {
+	out := make(map[string]any, len(keys))
+	for _, k := range keys {
+		e, ok := l.source(k).msgs[k]
+		switch {
+		case !ok:
+		case e.isPlural():
+			out[k] = e.forms
+		default:
+			out[k] = e.text
+		}
+	}
+	return out
 }
 
 // readAreas parses the catalogs dir/<area>/<tag>.json, by area and tag.

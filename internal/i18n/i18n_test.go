@@ -296,3 +296,25 @@ func TestLangConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestKeysAndMessages(t *testing.T) {
+	b := newBundleT(t)
+	site := b.Keys("site")
+	if len(site) == 0 || !slices.IsSorted(site) || !slices.Contains(site, "Share a picture") {
+		t.Fatalf("Keys(site) = %q", site)
+	}
+	if b.Keys("no-such-area") != nil {
+		t.Error("an area that is not has keys")
+	}
+	fr, _ := b.Lookup("fr")
+	m := fr.Messages([]string{"Share a picture", "%d minutes ago", "no such key"})
+	if m["Share a picture"] != "Partager une image" {
+		t.Errorf("a plain message: %v", m["Share a picture"])
+	}
+	if forms, ok := m["%d minutes ago"].(map[string]string); !ok || forms["one"] == "" || forms["other"] == "" {
+		t.Errorf("a plural message: %#v", m["%d minutes ago"])
+	}
+	if _, ok := m["no such key"]; ok {
+		t.Error("a key no catalog has is given")
+	}
+}

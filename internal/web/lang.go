@@ -46,7 +46,7 @@ var months = [...]string{"January", "February", "March", "April", "May", "June",
 // times and dates, and links that keep it.
 func (w *Web) langFuncs(l i18n.Lang) template.FuncMap {
 	now := w.posts.Now
-	return template.FuncMap{
+	funcs := template.FuncMap{
 		// t translates a message; n a message with a count (its first
 		// argument).
 		"t": l.T,
@@ -73,10 +73,17 @@ func (w *Web) langFuncs(l i18n.Lang) template.FuncMap {
 			// The year as text: a number would be written 2,026.
 			return l.T("%[1]d %[2]s %[3]s, %[4]s UTC", t.Day(), l.T(months[t.Month()-1]), strconv.Itoa(t.Year()), t.Format("15:04"))
 		},
-		"explain": func(r chatpic.GoneReason) string { return l.T(r.Explain()) },
-		"errorText": func(err error) string {
-			key, args := chatpic.ErrorText(err)
-			return l.T(key, args...)
-		},
+		"explain":   func(r chatpic.GoneReason) string { return l.T(r.Explain()) },
+		"errorText": l.Error,
+		// jsText is what the pages' scripts say, in l: the catalogs' js
+		// area, for a <script type="application/json"> the scripts read.
+		"jsText": func() map[string]any { return l.Messages(w.text.Keys("js")) },
 	}
+	// Each part of the site binds its own words (see the files lang_*.go).
+	for _, more := range []template.FuncMap{w.pagesFuncs(l), w.formsFuncs(l), w.modFuncs(l)} {
+		for name, f := range more {
+			funcs[name] = f
+		}
+	}
+	return funcs
 }
