@@ -15,6 +15,7 @@ import (
 
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/cache"
+	"github.com/chatpic/chatpic/internal/i18n"
 	"github.com/chatpic/chatpic/internal/limit"
 	"github.com/chatpic/chatpic/internal/moderation"
 	"github.com/chatpic/chatpic/internal/posting"
@@ -39,6 +40,9 @@ type API struct {
 	// openAPI is the document GET /api/v1/openapi.json answers, made
 	// once.
 	openAPI func() (*cache.Entry, error)
+	// text translates error messages for requests that name a language;
+	// nil answers in English only.
+	text *i18n.Bundle
 }
 
 // New returns an API. live serves the event streams; nil turns them off.
@@ -50,7 +54,33 @@ func New(posts *posting.Service, mods *moderation.Service, origin *request.Origi
 	if posts.Watch(func(topic string) { dropListings(l, topic) }) {
 		a.listings = l
 	}
+	text, err := i18n.New()
+	if err != nil { // the binary's own catalogs; its tests refuse this
+		log.Error("api: messages in English only", "err", err)
+	}
+	a.text = text
 	return a
+}
+
+// messages returns how err and the refusals of its files read for r, and
+// the language's tag: in the language r names (?lang=, else
+// Accept-Language), or, for a request that names none (a script), in
+// English exactly as the message was made, with the tag "".
+func (a *API) messages(r *http.Request, err error) (string, []fileRefusal, string) {
+	files := chatpic.ErrorFiles(err)
+	out := make([]fileRefusal, 0, len(files))
+	param, header := r.URL.Query().Get(i18n.Param), r.Header.Get("Accept-Language")
+	if a.text == nil || param == "" && header == "" {
+		for _, f := range files {
+			out = append(out, fileRefusal{File: f.File, Kind: f.Kind, Message: f.Message})
+		}
+		return chatpic.ErrorMessage(err), out, ""
+	}
+	l := a.text.Match(header, param)
+	for _, f := range files {
+		out = append(out, fileRefusal{File: f.File, Kind: f.Kind, Message: l.Refusal(f)})
+	}
+	return l.Error(err), out, l.Tag()
 }
 
 // ListingTTL is how long a rendered channel listing is reused: every
@@ -312,12 +342,16 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	body := errorBody{Error: errorDetail{
 		Kind:      chatpic.ErrorKind(err),
-		Message:   chatpic.ErrorMessage(err),
 		Reason:    chatpic.ErrorReason(err),
 		Statement: chatpic.ErrorStatement(err),
 	}}
-	for _, f := range chatpic.ErrorFiles(err) {
-		body.Error.Files = append(body.Error.Files, fileRefusal{File: f.File, Kind: f.Kind, Message: f.Message})
+	var tag string
+	body.Error.Message, body.Error.Files, tag = a.messages(r, err)
+	if len(body.Error.Files) == 0 {
+		body.Error.Files = nil
+	}
+	if tag != "" {
+		w.Header().Set("Content-Language", tag)
 	}
 	if k := body.Error.Kind; k == chatpic.KindRateLimited || k == chatpic.KindUnavailable {
 		body.Error.RetryAfter = chatpic.RetryAfterSeconds(err)

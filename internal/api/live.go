@@ -42,7 +42,7 @@ func (l Limits) streams() *limit.Slots {
 	if total <= 0 {
 		total = DefaultStreams
 	}
-	return limit.NewSlots(per, total, "live streams open", 30*time.Second)
+	return limit.NewSlots(per, total, limit.LiveStreams, 30*time.Second)
 }
 
 // OpenStreams returns how many event streams are open.

@@ -153,8 +153,7 @@ func (g *Guard) allow(ctx context.Context, a chatpic.Action, cur, prev []byte, n
 		if g.cfg.Meter != nil {
 			g.cfg.Meter.RateLimited(a)
 		}
-		return chatpic.RateLimited(wait, "too many %s from you in a short time; try again in %s",
-			a, chatpic.FormatApprox(max(wait, time.Second)))
+		return a.TooMany(max(wait, time.Second))
 	}
 	return nil
 }

@@ -49,7 +49,7 @@ func ParseHashList(r io.Reader) ([]chatpic.HashBan, error) {
 		if len(fields) == 3 {
 			note, err := chatpic.CleanNote(fields[2], 200)
 			if err != nil {
-				return nil, chatpic.Errorf(chatpic.KindInvalid, "line %d: %s", n, chatpic.ErrorMessage(err))
+				return nil, chatpic.Errorf(chatpic.KindInvalid, "line %d: %s", n, err)
 			}
 			b.Note = note
 		}

@@ -158,7 +158,7 @@ func (s *Store) tombstone(ctx context.Context, id string) error {
 	if err != nil {
 		return internal("post", err)
 	}
-	e := chatpic.Gone(chatpic.GoneReason(reason), "this upload is gone (%s)", reason)
+	e := chatpic.Gone(chatpic.GoneReason(reason), "this upload is gone")
 	e.Statement = note
 	return e
 }

@@ -19,6 +19,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/chatpic/chatpic"
 )
@@ -49,17 +50,79 @@ type reply struct {
 }
 
 // wireError carries a *chatpic.Error across the pipe: its kind and safe
-// message, and the text of its cause for the server's log.
+// message, what the message is made of (for showing it in another
+// language, see chatpic.ErrorText), and the text of its cause for the
+// server's log.
 type wireError struct {
 	Kind    chatpic.Kind `json:"kind"`
 	Message string       `json:"message,omitempty"`
+	Format  string       `json:"format,omitempty"`
+	Args    []wireArg    `json:"args,omitempty"`
 	Cause   string       `json:"cause,omitempty"`
+}
+
+// wireArg is one argument of a message, with its type, so that it formats
+// on the server as it did in the worker.
+type wireArg struct {
+	Int      *int64          `json:"int,omitempty"`
+	Float    *float64        `json:"float,omitempty"`
+	Duration *time.Duration  `json:"duration,omitempty"`
+	Text     *string         `json:"text,omitempty"`
+	Phrase   *chatpic.Phrase `json:"phrase,omitempty"`
+}
+
+func toWireArgs(args []any) ([]wireArg, bool) {
+	out := make([]wireArg, 0, len(args))
+	for _, a := range args {
+		var w wireArg
+		switch v := a.(type) {
+		case time.Duration:
+			w.Duration = &v
+		case int:
+			n := int64(v)
+			w.Int = &n
+		case int64:
+			w.Int = &v
+		case float64:
+			w.Float = &v
+		case string:
+			w.Text = &v
+		case chatpic.Phrase:
+			w.Phrase = &v
+		case error: // as the message shows it: never its cause
+			s := chatpic.ErrorMessage(v)
+			w.Text = &s
+		default:
+			return nil, false // the English message will do
+		}
+		out = append(out, w)
+	}
+	return out, true
+}
+
+func (w wireArg) value() any {
+	switch {
+	case w.Duration != nil:
+		return *w.Duration
+	case w.Int != nil:
+		return *w.Int
+	case w.Float != nil:
+		return *w.Float
+	case w.Text != nil:
+		return *w.Text
+	case w.Phrase != nil:
+		return *w.Phrase
+	}
+	return ""
 }
 
 func toWire(err error) *wireError {
 	w := &wireError{Kind: chatpic.ErrorKind(err), Cause: err.Error()}
 	if e, ok := errors.AsType[*chatpic.Error](err); ok {
 		w.Message = e.Message
+		if args, ok := toWireArgs(e.Args); ok && e.Format != "" {
+			w.Format, w.Args = e.Format, args
+		}
 		if e.Err != nil {
 			w.Cause = e.Err.Error()
 		}
@@ -72,5 +135,9 @@ func (w *wireError) err() error {
 	if w.Kind == chatpic.KindInternal || w.Kind == "" {
 		return chatpic.Internal(fmt.Errorf("worker: %w", cause))
 	}
-	return &chatpic.Error{Kind: w.Kind, Message: w.Message, Err: cause}
+	e := &chatpic.Error{Kind: w.Kind, Message: w.Message, Format: w.Format, Err: cause}
+	for _, a := range w.Args {
+		e.Args = append(e.Args, a.value())
+	}
+	return e
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"reflect"
 	"runtime"
 	"strings"
 	"sync"
@@ -307,5 +308,45 @@ func TestClosedPoolRefuses(t *testing.T) {
 	p.Close()
 	if err := p.Run(t.Context(), Job{Op: "echo"}, nil); chatpic.ErrorKind(err) != chatpic.KindInternal {
 		t.Fatalf("got %v after Close", err)
+	}
+}
+
+// TestWireErrorKeepsItsText checks that an error crossing the pipe keeps
+// what its message is made of, so that it can still be shown in another
+// language, with each argument of the type it had.
+func TestWireErrorKeepsItsText(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		err  error
+		args []any // nil: the format does not cross
+	}{
+		{"numbers", chatpic.Errorf(chatpic.KindTooLarge, "pictures are limited to %d megapixels (this one has %.1f)", 50, 61.2), []any{int64(50), 61.2}},
+		{"a duration", chatpic.Errorf(chatpic.KindTooLarge, "this video is too long: videos are limited to %s", 5*time.Minute), []any{5 * time.Minute}},
+		{"a phrase", chatpic.Errorf(chatpic.KindUnsupported, "this file looks like %s", chatpic.Phrase("a PDF document")), []any{chatpic.Phrase("a PDF document")}},
+		{"an error", chatpic.Errorf(chatpic.KindInvalid, "line %d: %s", 3, chatpic.Errorf(chatpic.KindInvalid, "bad")), []any{int64(3), "bad"}},
+		{"something else", chatpic.Errorf(chatpic.KindInvalid, "odd %v", []int{1}), nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var w wireError
+			b, err := json.Marshal(toWire(tt.err))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(b, &w); err != nil {
+				t.Fatal(err)
+			}
+			got := w.err()
+			if chatpic.ErrorMessage(got) != chatpic.ErrorMessage(tt.err) {
+				t.Errorf("message %q, want %q", chatpic.ErrorMessage(got), chatpic.ErrorMessage(tt.err))
+			}
+			key, args := chatpic.ErrorText(got)
+			want, _ := chatpic.ErrorText(tt.err)
+			if tt.args == nil {
+				want = chatpic.ErrorMessage(tt.err)
+			}
+			if key != want || !reflect.DeepEqual(args, tt.args) {
+				t.Errorf("ErrorText = %q, %#v; want %q, %#v", key, args, want, tt.args)
+			}
+		})
 	}
 }
