@@ -352,8 +352,9 @@ func open(t *testing.T, ctx context.Context, in *instance, path string, status i
 }
 
 // TestBrowserAudit shows every public page to Chromium, as a phone and as a
-// desktop, light and dark, and fails with whatever audit finds wrong in
-// them.
+// desktop, light and dark, and in every other language the site speaks
+// (light), and fails with whatever audit finds wrong in them: longer words
+// must not overflow a phone's screen either.
 func TestBrowserAudit(t *testing.T) {
 	in := start(t)
 	b := newBrowser(t)
@@ -393,28 +394,40 @@ func TestBrowserAudit(t *testing.T) {
 	found := map[string]map[string][]string{} // page → problem → modes
 	for _, p := range pages {
 		found[p.name] = map[string][]string{}
-		for _, v := range []viewport{phone, desktop} {
-			for _, scheme := range []string{"light", "dark"} {
-				mode := v.name + "-" + scheme
-				t.Run(p.name+"/"+mode, func(t *testing.T) {
-					ctx := newTab(t, b, v.emulate(), colorScheme(scheme))
-					if p.status != 200 {
-						allowError(ctx, fmt.Sprintf("status of %d", p.status))
+		for _, lang := range []string{"", "es", "de", "fr", "pt-BR"} {
+			for _, v := range []viewport{phone, desktop} {
+				for _, scheme := range []string{"light", "dark"} {
+					if lang != "" && scheme == "dark" {
+						continue // the colours do not change with the words
 					}
-					open(t, ctx, in, p.path, p.status)
-					if scheme == "light" || v == phone {
-						screenshot(t, ctx, p.name+"-"+mode)
+					mode := v.name + "-" + scheme
+					path := p.path
+					if lang != "" {
+						mode, path = lang+"-"+mode, path+"?lang="+lang
 					}
-					problems, err := audit(ctx)
-					if err != nil {
-						t.Fatalf("audit: %v", err)
-					}
-					mu.Lock()
-					defer mu.Unlock()
-					for _, pr := range problems {
-						found[p.name][pr] = append(found[p.name][pr], mode)
-					}
-				})
+					t.Run(p.name+"/"+mode, func(t *testing.T) {
+						ctx := newTab(t, b, v.emulate(), colorScheme(scheme))
+						if p.status != 200 {
+							allowError(ctx, fmt.Sprintf("status of %d", p.status))
+						}
+						open(t, ctx, in, path, p.status)
+						if got := eval[string](t, ctx, `document.documentElement.lang`); lang != "" && got != lang {
+							t.Errorf("<html lang=%q>, want %q", got, lang)
+						}
+						if lang == "" && (scheme == "light" || v == phone) {
+							screenshot(t, ctx, p.name+"-"+mode)
+						}
+						problems, err := audit(ctx)
+						if err != nil {
+							t.Fatalf("audit: %v", err)
+						}
+						mu.Lock()
+						defer mu.Unlock()
+						for _, pr := range problems {
+							found[p.name][pr] = append(found[p.name][pr], mode)
+						}
+					})
+				}
 			}
 		}
 	}

@@ -143,18 +143,24 @@ func walkTemplate(n parse.Node, fn func(parse.Node)) {
 }
 
 // goKeys returns the keys the package's Go code translates: the literal
-// first argument of every call to a method T or N.
-func goKeys(t *testing.T) map[string][]string {
+// first argument of every call to a method T or N. literals are all its
+// string literals, where a table keeps sentences it translates later.
+func goKeys(t *testing.T) (keys map[string][]string, literals map[string]bool) {
 	t.Helper()
 	fset := token.NewFileSet()
 	pkgs, err := parser.ParseDir(fset, ".", func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys := map[string][]string{}
+	keys, literals = map[string][]string{}, map[string]bool{}
 	for _, pkg := range pkgs {
 		for _, f := range pkg.Files {
 			ast.Inspect(f, func(n ast.Node) bool {
+				if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+					if s, err := strconv.Unquote(lit.Value); err == nil {
+						literals[s] = true
+					}
+				}
 				call, ok := n.(*ast.CallExpr)
 				if !ok || len(call.Args) == 0 {
 					return true
@@ -172,7 +178,7 @@ func goKeys(t *testing.T) map[string][]string {
 			})
 		}
 	}
-	return keys
+	return keys, literals
 }
 
 // TestEveryWordTranslated checks that the pages show no English of their
@@ -188,10 +194,19 @@ func TestEveryWordTranslated(t *testing.T) {
 	for _, u := range text.untouched {
 		t.Errorf("untranslated text in %s", u)
 	}
-	for _, keys := range []map[string][]string{text.keys, goKeys(t)} {
+	code, literals := goKeys(t)
+	for _, keys := range []map[string][]string{text.keys, code} {
 		for _, k := range slices.Sorted(mapKeys(keys)) {
 			if !b.Has(k) {
 				t.Errorf("%q (%s) is in no catalog", k, strings.Join(keys[k], ", "))
+			}
+		}
+	}
+	// The areas of the pages hold only what the pages say.
+	for _, area := range []string{"pages", "forms", "mod"} {
+		for _, k := range b.Keys(area) {
+			if _, ok := text.keys[k]; !ok && !literals[k] {
+				t.Errorf("catalogs/%s has %q, which no page or code of the package says", area, k)
 			}
 		}
 	}
