@@ -118,6 +118,20 @@ func TestModActionsKeepTheLanguage(t *testing.T) {
 	// A refusal's page offers the way back to the queue in its language.
 	wantPage(t, f.get("/mod/audit?before=x&lang=es", admin), http.StatusBadRequest, `<html lang="es"`,
 		`href="/mod?lang=es"`, "Volver a la cola")
+
+	// Too many failed sign-ins: the refusal and when to try again.
+	for range 12 {
+		rec = f.post("/mod/login?lang=de", url.Values{"name": {modName}, "password": {"guess guess guess"}}, nil)
+		if rec.Code == http.StatusTooManyRequests {
+			break
+		}
+	}
+	// (The refusal itself is moderation's "too many %s …" with an English
+	// noun until its guard uses chatpic.Action.TooMany.)
+	wantPage(t, rec, http.StatusTooManyRequests, `<html lang="de"`, "Du kannst es in ")
+	if strings.Contains(rec.Body.String(), "You can try again") {
+		t.Error("the German sign-in says when to try again in English")
+	}
 }
 
 // TestModWordsInEveryLanguage checks the language-bound words of the
