@@ -52,7 +52,7 @@ func TestModPagesInTheirLanguage(t *testing.T) {
 		}, []string{"/mod/posts/" + id + "/remove", "/mod/posts/" + id + "/restore", "/mod/posts/" + id + "/ban", "/c/random", "/p/" + id}},
 		{"/mod/channels", map[string][]string{
 			"fr": {"<h1>Chaînes</h1>", "lecture seule", "Le rouvrir", "Modifier ses réglages", "prémodération : désactivée", "défi : pendant un afflux", "masquée après 3 signalements", "Enregistrer"},
-			"de": {"<h1>Kanäle</h1>", "nur lesen", "Wieder öffnen", "Einstellungen ändern", "Vorabprüfung: aus", "ausgeblendet ab 3 Meldungen", "Speichern"},
+			"de": {"<h1>Kanäle</h1>", "schreibgeschützt", "Wieder öffnen", "Einstellungen ändern", "Vorabprüfung: aus", "ausgeblendet ab 3 Meldungen", "Speichern"},
 		}, []string{"/mod/channels/random/unlock", "/mod/channels/random", "/c/random"}},
 		{"/mod/audit", map[string][]string{
 			"fr": {"<h1>Journal d’audit</h1>", "Actions de modération, les plus récentes d’abord", "Pourquoi", "a passé une chaîne en lecture seule", "calm"},
@@ -104,7 +104,7 @@ func TestModActionsKeepTheLanguage(t *testing.T) {
 	if rec.Code != http.StatusSeeOther || loc != "/mod/channels?done=locked&lang=de" {
 		t.Fatalf("lock: %d to %q, want 303 to /mod/channels?done=locked&lang=de", rec.Code, loc)
 	}
-	wantPage(t, f.get(loc, admin), http.StatusOK, `<p class="done" role="status">Der Kanal ist jetzt nur lesbar.</p>`)
+	wantPage(t, f.get(loc, admin), http.StatusOK, `<p class="done" role="status">Der Kanal ist jetzt schreibgeschützt.</p>`)
 	// Negotiated, the answer stays clean.
 	req, _ := http.NewRequest("POST", "/mod/channels/random/unlock", strings.NewReader("back=%2Fmod%2Fchannels"))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
