@@ -19,7 +19,8 @@ func (w *Web) Moderators(rw http.ResponseWriter, r *http.Request, m chatpic.Mode
 		w.modFail(rw, r, err)
 		return
 	}
-	w.render(rw, r, http.StatusOK, "mod-moderators", moderatorsPage{modBase: modPage(r, m, "Moderators"), Moderators: mods})
+	l := w.lang(r)
+	w.render(rw, r, http.StatusOK, "mod-moderators", moderatorsPage{modBase: modPage(l, r, m, l.T("Moderators")), Moderators: mods})
 }
 
 // addModerator handles POST /mod/moderators ("name", "password",

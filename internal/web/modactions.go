@@ -29,7 +29,7 @@ func (w *Web) act(done, back string, do func(r *http.Request, m chatpic.Moderato
 		if asked := r.PostForm.Get("back"); backPages[asked] {
 			back = asked
 		}
-		http.Redirect(rw, r, back+"?done="+done, http.StatusSeeOther)
+		w.seeOther(rw, r, back+"?done="+done)
 	}
 }
 

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/chatpic/chatpic"
 )
@@ -34,16 +33,12 @@ func (w *Web) Audit(rw http.ResponseWriter, r *http.Request, m chatpic.Moderator
 		w.modFail(rw, r, err)
 		return
 	}
-	page := auditPage{modBase: modPage(r, m, "Audit log"), Entries: entries}
+	l := w.lang(r)
+	page := auditPage{modBase: modPage(l, r, m, l.T("Audit log")), Entries: entries}
 	if len(entries) == auditLimit {
 		page.Next = entries[len(entries)-1].ID
 	}
 	w.render(rw, r, http.StatusOK, "mod-audit", page)
-}
-
-// actionText words an audit action: "remove_post" reads "remove post".
-func actionText(action chatpic.AuditAction) string {
-	return strings.ReplaceAll(string(action), "_", " ")
 }
 
 // auditLink returns the page an audit entry's target is on, or "".

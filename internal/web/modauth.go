@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/i18n"
 	"github.com/chatpic/chatpic/internal/moderation"
 	"github.com/chatpic/chatpic/internal/request"
 )
@@ -39,7 +40,7 @@ func (w *Web) mod(h modHandler) http.HandlerFunc {
 				http.SetCookie(rw, w.clearCookie(r)) // ended or unknown
 			}
 			if r.Method == http.MethodGet || r.Method == http.MethodHead {
-				http.Redirect(rw, r, "/mod/login", http.StatusSeeOther)
+				w.seeOther(rw, r, "/mod/login")
 				return
 			}
 			w.fail(rw, r, err)
@@ -62,7 +63,8 @@ func (w *Web) admin(h modHandler) http.HandlerFunc {
 
 // modFail is fail with a way back to the queue.
 func (w *Web) modFail(rw http.ResponseWriter, r *http.Request, err error) {
-	w.failPage(rw, r, err, messagePage{Back: "/mod", BackText: "Back to the queue"})
+	l := w.lang(r)
+	w.failPage(rw, r, err, messagePage{Back: i18n.WithLang("/mod", l), BackText: l.T("Back to the queue")})
 }
 
 // secure reports whether the browser reached us over HTTPS, directly or
@@ -117,8 +119,8 @@ type signInPow struct {
 // loginPage returns the sign-in form with a fresh challenge. A failure to
 // issue one is logged and leaves the form without: the server still
 // checks, and explains a refusal.
-func (w *Web) loginPage(ctx context.Context, name string) loginPage {
-	page := loginPage{Title: "Moderator sign-in", Name: name}
+func (w *Web) loginPage(ctx context.Context, l i18n.Lang, name string) loginPage {
+	page := loginPage{Title: l.T("Moderator sign-in"), Name: name}
 	c, err := w.mods.SignInChallenge(ctx)
 	if err != nil {
 		w.log.Error("sign-in challenge", "err", err)
@@ -134,11 +136,11 @@ func (w *Web) LoginForm(rw http.ResponseWriter, r *http.Request) {
 	modHeaders(rw)
 	if token, session := request.ModeratorToken(r); token != "" {
 		if _, err := w.mods.Authenticate(r.Context(), token, session); err == nil {
-			http.Redirect(rw, r, "/mod", http.StatusSeeOther)
+			w.seeOther(rw, r, "/mod")
 			return
 		}
 	}
-	w.render(rw, r, http.StatusOK, "mod-login", w.loginPage(r.Context(), ""))
+	w.render(rw, r, http.StatusOK, "mod-login", w.loginPage(r.Context(), w.lang(r), ""))
 }
 
 // Login handles POST /mod/login ("name", "password", "pow"): it sets the
@@ -160,20 +162,21 @@ func (w *Web) Login(rw http.ResponseWriter, r *http.Request) {
 	s, err := w.mods.SignIn(r.Context(), c, w.origin.ClientAddr(r))
 	if err == nil {
 		http.SetCookie(rw, w.sessionCookie(r, s.Token, s.Expires.Sub(w.posts.Now())))
-		http.Redirect(rw, r, "/mod", http.StatusSeeOther)
+		w.seeOther(rw, r, "/mod")
 		return
 	}
-	page := w.loginPage(r.Context(), name)
-	page.Error = sentence(chatpic.ErrorMessage(err))
+	l := w.lang(r)
+	page := w.loginPage(r.Context(), l, name)
+	page.Error = sentence(l.Error(err))
 	switch chatpic.ErrorKind(err) {
 	case chatpic.KindUnauthorized:
 	case chatpic.KindRateLimited:
 		rw.Header().Set("Retry-After", strconv.Itoa(chatpic.RetryAfterSeconds(err)))
-		page.Retry = retryText(err)
+		page.Retry = retryIn(l, err)
 	case chatpic.KindChallenge:
 		page.Error, page.Guarded = "", true
 	case chatpic.KindForbidden: // a proof that did not verify
-		page.Error, page.Guarded = "Your browser's answer to the puzzle was not accepted: it may have taken too long.", true
+		page.Error, page.Guarded = l.T("Your browser's answer to the puzzle was not accepted: it may have taken too long."), true
 	default:
 		w.fail(rw, r, err)
 		return
@@ -191,5 +194,5 @@ func (w *Web) Logout(rw http.ResponseWriter, r *http.Request, m chatpic.Moderato
 		}
 	}
 	http.SetCookie(rw, w.clearCookie(r))
-	http.Redirect(rw, r, "/mod/login", http.StatusSeeOther)
+	w.seeOther(rw, r, "/mod/login")
 }

@@ -25,7 +25,8 @@ func (w *Web) Channels(rw http.ResponseWriter, r *http.Request, m chatpic.Modera
 		w.modFail(rw, r, err)
 		return
 	}
-	page := channelsPage{modBase: modPage(r, m, "Channels")}
+	l := w.lang(r)
+	page := channelsPage{modBase: modPage(l, r, m, l.T("Channels"))}
 	for _, c := range chans {
 		page.Channels = append(page.Channels, channelRow{ChannelStats: c, TTL: shortDuration(c.TTL)})
 	}

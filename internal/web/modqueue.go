@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/i18n"
 	"github.com/chatpic/chatpic/internal/moderation"
 	"github.com/chatpic/chatpic/internal/posting"
 	"github.com/chatpic/chatpic/internal/request"
@@ -20,22 +21,10 @@ type modBase struct {
 	Done  string
 }
 
-// doneText words the outcome of an action, named by the "done" parameter
-// of the page an action goes back to. Unknown names show nothing.
-var doneText = map[string]string{
-	"removed":      "Removed.",
-	"file_removed": "The file is removed; the rest of the album stays.",
-	"restored":     "Restored: it is shown again.",
-	"banned":       "The poster is banned from posting for now.",
-	"locked":       "The channel is read-only now.",
-	"unlocked":     "The channel is open again.",
-	"edited":       "The channel's settings are saved.",
-	"added":        "The moderator account is created.",
-	"deleted":      "The moderator account is deleted.",
-}
-
-func modPage(r *http.Request, m chatpic.Moderator, title string) modBase {
-	return modBase{Title: title, Me: m, Done: doneText[r.URL.Query().Get("done")]}
+// modPage is the frame of a moderation page: title, already in l, and the
+// notice of the action that led here (its "done" parameter).
+func modPage(l i18n.Lang, r *http.Request, m chatpic.Moderator, title string) modBase {
+	return modBase{Title: title, Me: m, Done: doneText(l, r.URL.Query().Get("done"))}
 }
 
 // queueLimit is how many items the queue page shows, most serious first.
@@ -51,12 +40,10 @@ type queuePage struct {
 type queueRow struct {
 	moderation.Item
 	ID      string // of the upload, or of the comment
-	State   string // where it stands, in words
 	Reports []reasonCount
 	// Since is when it was last reported, or else posted.
 	Since    time.Time
 	Reported bool
-	Approve  string // the words of the restore button
 	// BanPicture ticks "ban this picture" from the start: a serious
 	// report, or a match with a banned hash.
 	BanPicture bool
@@ -106,16 +93,6 @@ func rowOf(it moderation.Item) queueRow {
 			row.Files = append(row.Files, qf)
 		}
 	}
-	switch it.Status {
-	case chatpic.StatusHidden:
-		row.State, row.Approve = "Hidden by reports", "Restore"
-	case chatpic.StatusPending:
-		row.State, row.Approve = "Waiting for approval", "Approve"
-	case chatpic.StatusRemoved:
-		row.State, row.Approve = "Removed", "Restore"
-	default:
-		row.State, row.Approve = "Reported, still shown", "Keep it up"
-	}
 	return row
 }
 
@@ -127,7 +104,8 @@ func (w *Web) Queue(rw http.ResponseWriter, r *http.Request, m chatpic.Moderator
 		w.modFail(rw, r, err)
 		return
 	}
-	page := queuePage{modBase: modPage(r, m, "Moderation queue"), Full: len(items) == queueLimit}
+	l := w.lang(r)
+	page := queuePage{modBase: modPage(l, r, m, l.T("Moderation queue")), Full: len(items) == queueLimit}
 	for _, it := range items {
 		page.Items = append(page.Items, rowOf(it))
 	}
@@ -145,7 +123,7 @@ func (w *Web) Preview(full bool) modHandler {
 			if code := request.Status(err); code >= 500 {
 				w.log.Error("moderator preview", "post", r.PathValue("id"), "err", err)
 			}
-			http.Error(rw, chatpic.ErrorMessage(err), request.Status(err))
+			http.Error(rw, w.lang(r).Error(err), request.Status(err))
 			return
 		}
 		defer obj.Close()
