@@ -38,16 +38,19 @@ var (
 
 func untranslatedWords(text string) []string {
 	var out []string
+	// Names, codes in capitals (a sample receipt code) and the scheme of
+	// a sample address read the same in every language.
+	english := func(w string) bool { return !notEnglish[w] && strings.ToUpper(w) != w && w != "https" }
 	for _, m := range readAttrs.FindAllStringSubmatch(text, -1) {
 		for _, w := range words.FindAllString(entities.ReplaceAllString(m[1], " "), -1) {
-			if !notEnglish[w] {
+			if english(w) {
 				out = append(out, w)
 			}
 		}
 	}
 	text = entities.ReplaceAllString(tags.ReplaceAllString(text, " "), " ")
 	for _, w := range words.FindAllString(text, -1) {
-		if !notEnglish[w] {
+		if english(w) {
 			out = append(out, w)
 		}
 	}
@@ -74,12 +77,13 @@ func readTemplates(t *testing.T) templateText {
 			t.Fatalf("%s: %v", name, err)
 		}
 		for _, tree := range trees {
+			// The text of a tree read whole, each action a mark in its
+			// place, so that a tag with an action in it is still a tag.
+			if ws := untranslatedWords(flatten(tree.Root)); len(ws) > 0 {
+				out.untouched = append(out.untouched, name+" ("+tree.Name+"): "+strings.Join(ws, " "))
+			}
 			walkTemplate(tree.Root, func(n parse.Node) {
 				switch n := n.(type) {
-				case *parse.TextNode:
-					if ws := untranslatedWords(string(n.Text)); len(ws) > 0 {
-						out.untouched = append(out.untouched, name+": "+strings.Join(ws, " "))
-					}
 				case *parse.CommandNode:
 					if len(n.Args) < 2 {
 						return
@@ -96,6 +100,48 @@ func readTemplates(t *testing.T) templateText {
 		}
 	}
 	return out
+}
+
+// flatten returns the text of the template under n, with "{}" for each
+// action and for each branch of an if, range or with.
+func flatten(n parse.Node) string {
+	var b strings.Builder
+	var walk func(parse.Node)
+	walk = func(n parse.Node) {
+		switch n := n.(type) {
+		case *parse.ListNode:
+			if n == nil {
+				return
+			}
+			for _, c := range n.Nodes {
+				walk(c)
+			}
+		case *parse.TextNode:
+			b.Write(n.Text)
+		case *parse.IfNode:
+			b.WriteString("{}")
+			walk(n.List)
+			b.WriteString("{}")
+			walk(n.ElseList)
+			b.WriteString("{}")
+		case *parse.RangeNode:
+			b.WriteString("{}")
+			walk(n.List)
+			b.WriteString("{}")
+			walk(n.ElseList)
+			b.WriteString("{}")
+		case *parse.WithNode:
+			b.WriteString("{}")
+			walk(n.List)
+			b.WriteString("{}")
+			walk(n.ElseList)
+			b.WriteString("{}")
+		default:
+			b.WriteString("{}")
+		}
+	}
+	walk(n)
+	return b.String()
 }
 
 // walkTemplate calls fn for every node under n.
@@ -234,6 +280,8 @@ func TestUntranslatedWords(t *testing.T) {
 		{`<a aria-label="Votes" href="/p">`, []string{"Votes"}},
 		{`<section class="upload share" id="share-title" data-upload="/api/v1/uploads">`, nil},
 		{`<p>chatpic · NSFW · JPEG &middot; 3</p>`, nil},
+		{`<input placeholder="https://example.org/p/x ABCD-EFGH">`, []string{"example", "org"}},
+		{`<a href="{}">{}</a><a title="Open it" href="/">`, []string{"Open", "it"}},
 		{`<input value="one" name="album">`, nil},
 		{`<img alt="" src="x">`, nil},
 	} {
