@@ -1,13 +1,11 @@
 package web
 
 import (
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
-	"text/template/parse"
 
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/i18n"
@@ -175,42 +173,5 @@ func TestModWordsInEveryLanguage(t *testing.T) {
 	}
 	if doneText(en, "unknown") != "" {
 		t.Error("an unknown outcome shows words")
-	}
-}
-
-// TestModTemplatesHaveNoEnglish reads the moderation templates as
-// TestEveryWordTranslated does, but with each template's text pieces
-// joined, so that markup cut by actions (<a href="{{...}}">) is read as
-// markup rather than as words.
-func TestModTemplatesHaveNoEnglish(t *testing.T) {
-	names, err := fs.Glob(files, "templates/mod-*.html")
-	if err != nil || len(names) == 0 {
-		t.Fatalf("no moderation templates: %v", err)
-	}
-	for _, name := range names {
-		src, err := fs.ReadFile(files, name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tree := parse.New(name)
-		tree.Mode = parse.SkipFuncCheck
-		trees := map[string]*parse.Tree{}
-		if _, err := tree.Parse(string(src), "{{", "}}", trees); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		for _, tree := range trees {
-			var text strings.Builder
-			walkTemplate(tree.Root, func(n parse.Node) {
-				switch n := n.(type) {
-				case *parse.TextNode:
-					text.Write(n.Text)
-				case *parse.ActionNode:
-					text.WriteString("{}") // stands for what the action writes
-				}
-			})
-			if ws := untranslatedWords(text.String()); len(ws) > 0 {
-				t.Errorf("%s (%s): English outside the catalogs: %s", name, tree.Name, strings.Join(ws, " "))
-			}
-		}
 	}
 }
