@@ -18,7 +18,7 @@ type transparencyPage struct {
 
 // monthView is one month of figures, as the page lays it out.
 type monthView struct {
-	Name             string // "November 2026"
+	Name             string // "November 2026", "noviembre de 2026"
 	Rows             []reasonRow
 	Reports, Removed int // totals
 	Reviewed         int
@@ -54,7 +54,7 @@ func monthOf(l i18n.Lang, m chatpic.Month) monthView {
 	v := monthView{Name: m.Month, Reviewed: m.Reviewed, HashBans: m.HashBans, Imported: m.Imported}
 	if t, err := time.Parse("2006-01", m.Month); err == nil {
 		// The year as text: a number would be written 2,026.
-		v.Name = capital(l.T("%[1]s %[2]s", l.T(months[t.Month()-1]), strconv.Itoa(t.Year())))
+		v.Name = l.T("%[1]s %[2]s", l.T(months[t.Month()-1]), strconv.Itoa(t.Year()))
 	}
 	for _, reason := range chatpic.ReportReasons {
 		row := reasonRow{Reason: reason, Reports: m.Reports[reason], Removed: m.Removals[reason]}
