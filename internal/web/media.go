@@ -75,7 +75,7 @@ func (w *Web) Thumb(rw http.ResponseWriter, r *http.Request) { w.serveMedia(rw, 
 func (w *Web) serveMedia(rw http.ResponseWriter, r *http.Request, thumb bool) {
 	name, ext, ok := strings.Cut(r.PathValue("file"), ".")
 	if !ok {
-		http.Error(rw, w.lang(r).T("there is no such file"), http.StatusNotFound)
+		w.mediaFailed(rw, r, "", chatpic.Errorf(chatpic.KindNotFound, "there is no such file"))
 		return
 	}
 	f, err := w.posts.MediaFile(r.Context(), name, ext, thumb, r.URL.Query().Get("v"))
