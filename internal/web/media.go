@@ -75,7 +75,7 @@ func (w *Web) Thumb(rw http.ResponseWriter, r *http.Request) { w.serveMedia(rw, 
 func (w *Web) serveMedia(rw http.ResponseWriter, r *http.Request, thumb bool) {
 	name, ext, ok := strings.Cut(r.PathValue("file"), ".")
 	if !ok {
-		http.Error(rw, "not found", http.StatusNotFound)
+		w.mediaFailed(rw, r, "", chatpic.Errorf(chatpic.KindNotFound, "there is no such file"))
 		return
 	}
 	f, err := w.posts.MediaFile(r.Context(), name, ext, thumb, r.URL.Query().Get("v"))
@@ -120,17 +120,20 @@ func (w *Web) serveMedia(rw http.ResponseWriter, r *http.Request, thumb bool) {
 }
 
 // mediaFailed answers a media request that failed: 410 for a gone post,
-// 404 for an unknown one, as short plain text.
+// 404 for an unknown one, as short plain text in the request's language
+// (a gone post's reason in words).
 func (w *Web) mediaFailed(rw http.ResponseWriter, r *http.Request, id string, err error) {
 	code := request.Status(err)
 	if code >= 500 && !request.ClientGone(r) {
 		w.log.Error("serve media", "post", id, "err", err)
 		w.countFailure(err)
 	}
-	msg := chatpic.ErrorMessage(err)
+	l := w.lang(r)
+	msg := sentence(l.Error(err))
 	if reason := chatpic.ErrorReason(err); reason != "" {
-		msg = "gone: " + string(reason)
+		msg = l.T(reason.Explain())
 	}
+	languageHeaders(rw.Header(), l)
 	rw.Header().Set("Cache-Control", "no-store")
 	http.Error(rw, msg, code)
 }

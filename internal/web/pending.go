@@ -28,7 +28,7 @@ func (w *Web) created(rw http.ResponseWriter, r *http.Request, c posting.Created
 		return
 	}
 	w.render(rw, r, http.StatusAccepted, "pending", pendingPage{
-		Title: "Waiting for review", Post: c.Post, Channel: c.Channel,
+		Title: w.lang(r).T("Waiting for review"), Post: c.Post, Channel: c.Channel,
 		ShareURL: w.origin.Base(r) + "/p/" + c.Post.ID, DeleteToken: c.DeleteToken,
 	})
 }

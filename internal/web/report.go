@@ -12,7 +12,8 @@ import (
 )
 
 // reasonLabel is how a report form words a reason, from the reporter's
-// side.
+// side: an English key, which the template function of the same name
+// translates (see formsFuncs).
 func reasonLabel(r chatpic.ReportReason) string {
 	switch r {
 	case chatpic.ReasonNCII:
@@ -27,7 +28,8 @@ func reasonLabel(r chatpic.ReportReason) string {
 	return string(r)
 }
 
-// reasonName names a reason in tables and lists.
+// reasonName names a reason in tables and lists: an English key, as
+// reasonLabel's.
 func reasonName(r chatpic.ReportReason) string {
 	switch r {
 	case chatpic.ReasonNCII:
@@ -81,7 +83,7 @@ func (w *Web) ReportPost(rw http.ResponseWriter, r *http.Request) {
 	}
 	filed, err := w.mods.Report(r.Context(), t, in.Reason, in.Note, w.origin.ClientAddr(r))
 	if err != nil {
-		w.failPage(rw, r, err, messagePage{Back: "/p/" + id + "#report", BackText: "Back to the upload"})
+		w.failPage(rw, r, err, messagePage{Back: "/p/" + id + "#report", BackText: w.lang(r).T("Back to the upload")})
 		return
 	}
 	w.renderFiled(rw, r, filed, t.CommentID != "", "/p/"+id)
@@ -89,7 +91,7 @@ func (w *Web) ReportPost(rw http.ResponseWriter, r *http.Request) {
 
 func (w *Web) renderFiled(rw http.ResponseWriter, r *http.Request, f moderation.Filed, comment bool, back string) {
 	w.render(rw, r, http.StatusAccepted, "filed", filedPage{
-		Title: "Report received", Receipt: f.Receipt, Hidden: f.Hidden, Comment: comment, Back: back,
+		Title: w.lang(r).T("Report received"), Receipt: f.Receipt, Hidden: f.Hidden, Comment: comment, Back: back,
 		StatusURL: w.origin.Base(r) + "/report/status/" + f.Receipt,
 	})
 }
@@ -99,7 +101,7 @@ func (w *Web) renderFiled(rw http.ResponseWriter, r *http.Request, f moderation.
 // link, and ?file=n names one file of an album (a link to that file's
 // picture names it too).
 func (w *Web) ReportForm(rw http.ResponseWriter, r *http.Request) {
-	page := reportPage{Title: "Report an image", Link: r.URL.Query().Get("link")}
+	page := reportPage{Title: w.lang(r).T("Report an image"), Link: r.URL.Query().Get("link")}
 	if n, err := strconv.Atoi(r.URL.Query().Get("file")); err == nil && n >= 1 && n <= chatpic.MaxFiles {
 		page.File = n
 	}
@@ -125,11 +127,12 @@ func (w *Web) ReportLink(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, err)
 		return
 	}
-	page := reportPage{Title: "Report an image", Error: sentence(chatpic.ErrorMessage(err)),
+	l := w.lang(r)
+	page := reportPage{Title: l.T("Report an image"), Error: sentence(l.Error(err)),
 		Link: in.Link, Reason: in.Reason, Note: in.Note, File: in.File}
 	if code == http.StatusTooManyRequests {
 		rw.Header().Set("Retry-After", strconv.Itoa(chatpic.RetryAfterSeconds(err)))
-		page.Retry = retryText(err)
+		page.Retry = retryIn(l, err)
 	}
 	w.render(rw, r, code, "report", page)
 }
@@ -147,11 +150,11 @@ func (w *Web) ReportStatus(rw http.ResponseWriter, r *http.Request) {
 	code := r.PathValue("code")
 	st, err := w.mods.Receipt(r.Context(), code)
 	if err != nil {
-		w.failPage(rw, r, err, messagePage{Back: "/report", BackText: "Look up another code"})
+		w.failPage(rw, r, err, messagePage{Back: "/report", BackText: w.lang(r).T("Look up another code")})
 		return
 	}
 	rw.Header().Set("X-Robots-Tag", "noindex")
-	w.render(rw, r, http.StatusOK, "receipt", receiptPage{Title: "Your report", Code: strings.ToUpper(code), Status: st})
+	w.render(rw, r, http.StatusOK, "receipt", receiptPage{Title: w.lang(r).T("Your report"), Code: strings.ToUpper(code), Status: st})
 }
 
 // LookUpReport handles the look-up form, GET /report/status?code=..., by
@@ -159,8 +162,8 @@ func (w *Web) ReportStatus(rw http.ResponseWriter, r *http.Request) {
 func (w *Web) LookUpReport(rw http.ResponseWriter, r *http.Request) {
 	code := strings.ToUpper(strings.TrimSpace(r.URL.Query().Get("code")))
 	if code == "" || len(code) > 40 {
-		http.Redirect(rw, r, "/report#lookup", http.StatusSeeOther)
+		w.seeOther(rw, r, "/report#lookup")
 		return
 	}
-	http.Redirect(rw, r, "/report/status/"+url.PathEscape(code), http.StatusSeeOther)
+	w.seeOther(rw, r, "/report/status/"+url.PathEscape(code))
 }

@@ -110,7 +110,7 @@ func TestRemovalRequestForm(t *testing.T) {
 			[]string{"Paste the link to the upload", `value="hello"`, ">kept</textarea>", `value="ncii" required checked`}},
 		{"an unknown upload", url.Values{"link": {"https://x.test/p/AAAAAAAAAAAAAAAAAAAA"}, "reason": {"spam"}}, 404, []string{"no such upload"}},
 		{"no reason", url.Values{"link": {"/p/" + id}}, 400, []string{"The reason is one of"}},
-		{"a note too long", url.Values{"link": {"/p/" + id}, "reason": {"other"}, "note": {strings.Repeat("x", 1001)}}, 400, []string{"limited to 1000"}},
+		{"a note too long", url.Values{"link": {"/p/" + id}, "reason": {"other"}, "note": {strings.Repeat("x", 1001)}}, 400, []string{"limited to 1,000"}},
 		{"a media link", url.Values{"link": {"http://example.org/m/" + id + ".png"}, "reason": {"illegal"}}, 202,
 			[]string{"Report received", "/report/status/"}},
 	}

@@ -3,7 +3,6 @@ package web
 import (
 	"cmp"
 	"net/http"
-	"strconv"
 
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/posting"
@@ -51,8 +50,8 @@ type postFunc func(d posting.Draft) (posting.Created, error)
 // or, when nothing was posted, with the first refusal as uploadFailed
 // does.
 func (w *Web) uploadSeparately(rw http.ResponseWriter, r *http.Request, pass *posting.Pass, up *request.Upload, back string, post postFunc) {
-	base := w.origin.Base(r)
-	page := uploadsPage{Title: "Uploaded", Back: back}
+	base, l := w.origin.Base(r), w.lang(r)
+	page := uploadsPage{Title: l.T("Uploaded"), Back: back}
 	var first error
 	for i, f := range up.Files {
 		d := up.Draft(w.origin.ClientAddr(r))
@@ -69,12 +68,12 @@ func (w *Web) uploadSeparately(rw http.ResponseWriter, r *http.Request, pass *po
 				w.log.Error("page request failed", "method", r.Method, "path", request.LogPath(r), "err", err)
 				w.countFailure(err)
 			}
-			page.Refused = append(page.Refused, chatpic.FileRefusal{File: i + 1, Kind: chatpic.ErrorKind(err), Message: chatpic.ErrorMessage(err)})
+			page.Refused = append(page.Refused, chatpic.RefuseFile(i+1, err))
 			if !fileFault(err) {
 				if rest := len(up.Files) - i - 1; rest == 1 {
-					page.NotPosted = "File " + strconv.Itoa(len(up.Files)) + " was not posted."
+					page.NotPosted = l.T("File %d was not posted.", len(up.Files))
 				} else if rest > 1 {
-					page.NotPosted = "Files " + strconv.Itoa(i+2) + " to " + strconv.Itoa(len(up.Files)) + " were not posted."
+					page.NotPosted = l.T("Files %d to %d were not posted.", i+2, len(up.Files))
 				}
 				break
 			}
@@ -90,7 +89,7 @@ func (w *Web) uploadSeparately(rw http.ResponseWriter, r *http.Request, pass *po
 		return
 	}
 	if first != nil {
-		page.Title = "Uploaded in part"
+		page.Title = l.T("Uploaded in part")
 	}
 	w.render(rw, r, http.StatusCreated, "uploads", page)
 }

@@ -92,7 +92,7 @@ func (w *Web) ShareTarget(rw http.ResponseWriter, r *http.Request) {
 		w.uploadFailed(rw, r, err, "/")
 		return
 	}
-	http.Redirect(rw, r, "/share/"+sh.ID, http.StatusSeeOther)
+	w.seeOther(rw, r, "/share/"+sh.ID)
 }
 
 // SharePage renders GET /share/{id}: the upload form with the held file,
@@ -106,9 +106,9 @@ func (w *Web) SharePage(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, err)
 		return
 	}
-	l := w.posts.Limits()
-	page := sharePage{Title: "Post what you shared", Channels: chans,
-		Upload: newUploadForm("share-file", l),
+	l := w.lang(r)
+	page := sharePage{Title: l.T("Post what you shared"), Channels: chans,
+		Upload: newUploadForm("share-file", w.posts.Limits()),
 		Pow:    w.challenge(r.Context(), chatpic.LinkOnly)}
 	sh, err := w.posts.Shared(r.Context(), id)
 	if err != nil {
@@ -120,7 +120,7 @@ func (w *Web) SharePage(rw http.ResponseWriter, r *http.Request) {
 		if expires, _, ok := chatpic.ParseShareID(id); ok && !w.posts.Now().Before(expires) {
 			code = http.StatusGone
 		}
-		page.Title, page.Missing = "Nothing to post", sentence(chatpic.ErrorMessage(err))
+		page.Title, page.Missing = l.T("Nothing to post"), sentence(l.Error(err))
 		w.render(rw, r, code, "share", page)
 		return
 	}
@@ -134,7 +134,7 @@ func (w *Web) SharePage(rw http.ResponseWriter, r *http.Request) {
 	}
 	page.FileURL = page.Files[0].URL
 	if len(sh.Files) > 1 {
-		page.Title = "Post what you shared (" + strconv.Itoa(len(sh.Files)) + " files)"
+		page.Title = l.N("Post what you shared (%d files)", len(sh.Files))
 	}
 	w.render(rw, r, http.StatusOK, "share", page)
 }

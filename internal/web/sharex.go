@@ -5,8 +5,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/i18n"
 )
 
 // shareXConfig is a ShareX custom uploader (.sxcu, ShareX 13 and later).
@@ -101,10 +103,8 @@ func (w *Web) DeleteLink(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, err)
 		return
 	}
-	page := deletePage{Title: "Delete this upload?", Post: p, Token: token, Alt: altText(p, "a private link", w.posts.Now())}
-	if !p.IsLinkOnly() {
-		page.Alt = altText(p, p.Channel, w.posts.Now())
-	}
+	l := w.lang(r)
+	page := deletePage{Title: l.T("Delete this upload?"), Post: p, Token: token, Alt: deleteAlt(l, p, w.posts.Now())}
 	if p.Status == "" || p.Status == chatpic.StatusVisible {
 		page.ThumbSrc = coverThumb(p)
 		// The token proves its holder sent the upload: showing it to them
@@ -114,6 +114,34 @@ func (w *Web) DeleteLink(rw http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.render(rw, r, http.StatusOK, "delete", page)
+}
+
+// deleteAlt describes the upload of a delete page for people who cannot
+// see its thumbnail, in l: its caption, or what it is, where, and when it
+// was posted.
+func deleteAlt(l i18n.Lang, p chatpic.Post, now time.Time) string {
+	if p.Caption != "" {
+		return p.Caption
+	}
+	ago := l.Ago(p.CreatedAt, now)
+	n := albumCount(p)
+	video := cover(p).Kind == chatpic.Video
+	if p.IsLinkOnly() {
+		switch {
+		case n > 0:
+			return l.N("Album of %d files shared by link, posted %s", p.Shown(), ago)
+		case video:
+			return l.T("Video shared by link, posted %s", ago)
+		}
+		return l.T("Picture shared by link, posted %s", ago)
+	}
+	switch {
+	case n > 0:
+		return l.N("Album of %d files in %s, posted %s", p.Shown(), p.Channel, ago)
+	case video:
+		return l.T("Video in %s, posted %s", p.Channel, ago)
+	}
+	return l.T("Picture in %s, posted %s", p.Channel, ago)
 }
 
 // DeleteByLink handles POST /d/{id}/{token}, the confirmation form of

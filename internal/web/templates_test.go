@@ -65,7 +65,7 @@ func TestEveryPageRenders(t *testing.T) {
 		"report":       {reportPage{Error: "No.", Link: "x", Reason: "spam", Note: "n", Retry: "Later."}, `value="spam" required checked`},
 		"filed":        {filedPage{Receipt: "ABCD-EFGH-JKLM-NPQR", StatusURL: "http://x/report/status/ABCD-EFGH-JKLM-NPQR", Back: "/"}, "ABCD-EFGH-JKLM-NPQR"},
 		"receipt":      {receiptPage{Code: "C", Status: moderation.ReceiptStatus{Received: t0, Reason: chatpic.ReasonSpam, State: "removed", Statement: "Spam."}}, "Spam."},
-		"transparency": {transparencyPage{Months: []monthView{monthOf(chatpic.Month{Month: "2026-11", Reviewed: 2, MedianReview: 3 * time.Hour})}}, "3 hours"},
+		"transparency": {transparencyPage{Months: []monthView{monthOf(w.lang(httptest.NewRequest("GET", "/", nil)), chatpic.Month{Month: "2026-11", Reviewed: 2, MedianReview: 3 * time.Hour})}}, "3 hours"},
 		"mod-login":    {loginPage{Error: "No.", Retry: "Later."}, "Later."},
 		"mod-queue":    {queuePage{modBase: me, Items: []queueRow{rowOf(item(nil)), rowOf(item(&comment))}}, "&lt;b&gt;me&lt;/b&gt;"},
 		"mod-channels": {channelsPage{modBase: me, Channels: []channelRow{{ChannelStats: ch, TTL: "0"}}}, "Open it again"},

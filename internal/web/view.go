@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/posting"
 	"github.com/chatpic/chatpic/internal/request"
 )
@@ -35,7 +34,7 @@ func (w *Web) ViewPost(rw http.ResponseWriter, r *http.Request) {
 	v, err := w.posts.View(r.Context(), r.PathValue("id"), in.Password, w.origin.ClientAddr(r))
 	if errors.Is(err, posting.ErrLocked) {
 		// The same form again, saying what went wrong.
-		w.showPost(rw, r, http.StatusForbidden, v.Post, postView{notice: true, problem: chatpic.ErrorMessage(err)})
+		w.showPost(rw, r, http.StatusForbidden, v.Post, postView{notice: true, problem: w.lang(r).Error(err)})
 		return
 	}
 	if err != nil {
@@ -43,7 +42,7 @@ func (w *Web) ViewPost(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if v.Ticket == "" {
-		http.Redirect(rw, r, "/p/"+v.Post.ID, http.StatusSeeOther)
+		w.seeOther(rw, r, "/p/"+v.Post.ID)
 		return
 	}
 	w.showPost(rw, r, http.StatusOK, v.Post, postView{ticket: v.Ticket, viewed: v.Post.ViewsLeft != 0, left: v.Left})
@@ -58,6 +57,6 @@ func (w *Web) viewFirst(rw http.ResponseWriter, r *http.Request, id string, err 
 		return false
 	}
 	rw.Header().Set("Cache-Control", "no-store")
-	http.Redirect(rw, r, "/p/"+id, http.StatusSeeOther)
+	w.seeOther(rw, r, "/p/"+id)
 	return true
 }

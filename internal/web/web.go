@@ -279,51 +279,53 @@ func (w *Web) fail(rw http.ResponseWriter, r *http.Request, err error) {
 // fail.
 func (w *Web) Fail(rw http.ResponseWriter, r *http.Request, err error) { w.fail(rw, r, err) }
 
-// failPage is fail with the back link of m, when set.
+// failPage is fail with the back link of m, when set. m's texts, when
+// set, are in the request's language already; failPage writes the rest in
+// it.
 func (w *Web) failPage(rw http.ResponseWriter, r *http.Request, err error, m messagePage) {
 	code := request.Status(err)
 	if code >= 500 && !request.ClientGone(r) {
 		w.log.Error("page request failed", "method", r.Method, "path", request.LogPath(r), "err", err)
 		w.countFailure(err)
 	}
-	m.Title, m.Heading, m.Text = http.StatusText(code), http.StatusText(code), sentence(chatpic.ErrorMessage(err))
-	if h, ok := headings[chatpic.ErrorKind(err)]; ok {
-		m.Title, m.Heading = h, h
+	l := w.lang(r)
+	h, ok := headings[chatpic.ErrorKind(err)]
+	if !ok {
+		h = "Something went wrong"
 	}
+	m.Title, m.Heading, m.Text = l.T(h), l.T(h), sentence(l.Error(err))
 	if files := chatpic.ErrorFiles(err); len(files) > 0 {
-		m.Title, m.Heading, m.Files = "Nothing was posted", "Nothing was posted", files
-		m.Text = "One of the files was refused, so none of them was posted:"
-		if len(files) > 1 {
-			m.Text = strconv.Itoa(len(files)) + " of the files were refused, so none of them was posted:"
-		}
+		m.Title, m.Heading, m.Files = l.T("Nothing was posted"), l.T("Nothing was posted"), files
+		m.Text = l.N("%d of the files were refused, so none of them was posted:", len(files))
 	}
 	switch chatpic.ErrorKind(err) {
 	case chatpic.KindGone:
-		m.Title, m.Heading = "Gone", "This upload is gone"
-		m.Text = chatpic.ErrorReason(err).Explain()
-		if st := chatpic.ErrorStatement(err); st != "" && chatpic.ErrorReason(err) == chatpic.ReasonRemoved {
-			m.Text = "The moderators removed this upload. Their reason: " + sentence(st)
+		m.Title, m.Heading = l.T("Gone"), l.T("This upload is gone")
+		reason := chatpic.ErrorReason(err)
+		m.Text = l.T(reason.Explain())
+		if st := chatpic.ErrorStatement(err); st != "" && reason == chatpic.ReasonRemoved {
+			m.Text = l.T("The moderators removed this upload. Their reason: %s", sentence(st))
 		}
 	case chatpic.KindRateLimited:
 		rw.Header().Set("Retry-After", strconv.Itoa(chatpic.RetryAfterSeconds(err)))
-		m.Title, m.Heading = "Slow down", "Please slow down"
-		m.Retry = retryText(err)
+		m.Title, m.Heading = l.T("Slow down"), l.T("Please slow down")
+		m.Retry = retryIn(l, err)
 	case chatpic.KindChallenge:
-		m.Title, m.Heading = "Very busy", "This channel is very busy right now"
-		m.Text = "Too many posts are arriving here at once, so your browser must first solve a small puzzle " +
+		m.Title, m.Heading = l.T("Very busy"), l.T("This channel is very busy right now")
+		m.Text = l.T("Too many posts are arriving here at once, so your browser must first solve a small puzzle " +
 			"that shows it is not a flood bot. That needs JavaScript: turn it on, go back and send your post again, " +
-			"or wait a few minutes until the rush is over."
+			"or wait a few minutes until the rush is over.")
 	case chatpic.KindUnavailable:
 		rw.Header().Set("Retry-After", strconv.Itoa(chatpic.RetryAfterSeconds(err)))
-		m.Retry = retryText(err)
+		m.Retry = retryIn(l, err)
 	case chatpic.KindUnauthorized:
-		m.Back, m.BackText = "/mod/login", "Sign in"
+		m.Back, m.BackText = "/mod/login", l.T("Sign in")
 	}
 	w.render(rw, r, code, "message", m)
 }
 
 // headings name what went wrong in a page's heading, by error kind, in
-// words rather than HTTP's.
+// words rather than HTTP's; English keys, translated where they are shown.
 var headings = map[chatpic.Kind]string{
 	chatpic.KindInvalid:       "Something in the form is not right",
 	chatpic.KindNotFound:      "Not found",
@@ -335,14 +337,29 @@ var headings = map[chatpic.Kind]string{
 	chatpic.KindUnauthorized:  "Please sign in",
 	chatpic.KindUnavailable:   "The server is very busy",
 	chatpic.KindStorageFull:   "The server is out of space",
+	chatpic.KindTimeout:       "That took too long",
 	chatpic.KindInternal:      "Something went wrong on our side",
 }
 
-// retryText tells people when they may try again after a KindRateLimited
-// error, in the words of its Retry-After.
+// retryIn tells people when they may try again after a KindRateLimited
+// error, in the words of its Retry-After, in l.
+func retryIn(l i18n.Lang, err error) string {
+	// Rounded up, so that trying then works.
+	switch secs := chatpic.RetryAfterSeconds(err); {
+	case secs > 3600:
+		return l.N("You can try again in %d hours.", (secs+3599)/3600)
+	case secs > 60:
+		return l.N("You can try again in %d minutes.", (secs+59)/60)
+	default:
+		return l.N("You can try again in %d seconds.", secs)
+	}
+}
+
+// retryText is retryIn in English, for the sign-in form until it speaks
+// the request's language (modauth.go is to call retryIn(w.lang(r), err)).
 func retryText(err error) string {
 	secs := chatpic.RetryAfterSeconds(err)
-	n, unit := secs, "second" // rounded up, so that trying then works
+	n, unit := secs, "second"
 	switch {
 	case secs > 3600:
 		n, unit = (secs+3599)/3600, "hour"
