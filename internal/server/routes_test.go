@@ -335,8 +335,8 @@ func TestDeleteThroughThePage(t *testing.T) {
 	tests := []struct{ path, want string }{
 		{"/p/" + p.ID, "deleted by the person who posted it"},
 		{"/api/v1/posts/" + p.ID, `"reason":"deleted"`},
-		{"/m/" + p.ID + ".png", "gone: deleted"},
-		{"/t/" + p.ID + ".jpg", "gone: deleted"},
+		{"/m/" + p.ID + ".png", "deleted by the person who posted it"},
+		{"/t/" + p.ID + ".jpg", "deleted by the person who posted it"},
 	}
 	for _, tt := range tests {
 		rec := serve(h, httptest.NewRequest("GET", tt.path, nil))

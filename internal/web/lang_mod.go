@@ -162,17 +162,3 @@ func doneText(l i18n.Lang, done string) string {
 	}
 	return ""
 }
-
-// retryIn tells people when they may try again after a KindRateLimited
-// error, in the words of its Retry-After, in l (web.go's retryText, in
-// English, serves the other pages).
-func retryIn(l i18n.Lang, err error) string {
-	secs := chatpic.RetryAfterSeconds(err) // rounded up, so that trying then works
-	switch {
-	case secs > 3600:
-		return l.N("You can try again in %d hours.", (secs+3599)/3600)
-	case secs > 60:
-		return l.N("You can try again in %d minutes.", (secs+59)/60)
-	}
-	return l.N("You can try again in %d seconds.", secs)
-}

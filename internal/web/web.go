@@ -355,23 +355,6 @@ func retryIn(l i18n.Lang, err error) string {
 	}
 }
 
-// retryText is retryIn in English, for the sign-in form until it speaks
-// the request's language (modauth.go is to call retryIn(w.lang(r), err)).
-func retryText(err error) string {
-	secs := chatpic.RetryAfterSeconds(err)
-	n, unit := secs, "second"
-	switch {
-	case secs > 3600:
-		n, unit = (secs+3599)/3600, "hour"
-	case secs > 60:
-		n, unit = (secs+59)/60, "minute"
-	}
-	if n != 1 {
-		unit += "s"
-	}
-	return fmt.Sprintf("You can try again in %d %s.", n, unit)
-}
-
 // sentence makes an error message read as a sentence: a capital first
 // letter and a full stop.
 func sentence(s string) string {
