@@ -487,7 +487,7 @@ var chatpicSensitive = (function () {
       item.textContent = "";
       var gone = document.createElement("p");
       gone.className = "removed-file";
-      gone.textContent = chatpicText("This file was removed.");
+      gone.textContent = chatpicText("This file was just removed.");
       item.appendChild(gone);
       if (kept) {
         var p = document.createElement("p");
