@@ -1,5 +1,53 @@
 // chatpic: small progressive enhancements. Every page works without this.
 "use strict";
+
+// chatpicText says key in the page's language: its text from the page's
+// <script id="chatpic-text"> (the catalogs' js area, as the server sent
+// it), or the key itself, English, where there is none. The arguments
+// fill the key's verbs in order, or as %[n]s says: %d writes a number the
+// language's way (1,000 / 1.000), %s as it is. A plural entry chooses its
+// form by the first argument, the count: an exact "=N" form first, then
+// the language's plural category (one, few, many, other...).
+var chatpicText = (function () {
+  var lang = document.documentElement.lang || "en", words = {};
+  try { words = JSON.parse(document.getElementById("chatpic-text").textContent) || {}; } catch (e) { /* the keys then */ }
+  var rules = null;
+  try { rules = new Intl.PluralRules(lang); } catch (e) { /* one and other, as English */ }
+  function number(v) {
+    try { return Number(v).toLocaleString(lang); } catch (e) { return String(v); }
+  }
+  return function (key) {
+    var args = Array.prototype.slice.call(arguments, 1);
+    var text = Object.prototype.hasOwnProperty.call(words, key) ? words[key] : key;
+    if (text && typeof text === "object") {
+      var n = Number(args[0]);
+      text = text["=" + n] || text[rules ? rules.select(n) : n === 1 ? "one" : "other"] || text.other || key;
+    }
+    var next = 0;
+    return String(text).replace(/%(?:\[(\d+)\])?([sd%])/g, function (m, at, verb) {
+      if (verb === "%") return "%";
+      var i = at ? Number(at) - 1 : next;
+      next = i + 1;
+      var v = args[i];
+      if (v === undefined) return m;
+      if (verb === "d") return number(v);
+      return String(v);
+    });
+  };
+})();
+
+// chatpicAPI returns the address of an API request (a path, or a URL of
+// this site) in the page's language: when the page's own address chose
+// one (?lang=), the request says it too, so the messages of its errors
+// come back in that language; otherwise the browser's Accept-Language
+// chose the page's language and says the same to the API.
+function chatpicAPI(path) {
+  if (!/[?&]lang=/.test(location.search) || !document.documentElement.lang) return path;
+  var u = new URL(path, location.href);
+  u.searchParams.set("lang", document.documentElement.lang);
+  return u.origin === location.origin ? u.pathname + u.search : u.href;
+}
+
 // Copy buttons: the link goes to the clipboard, or, where the browser
 // keeps the clipboard from us, the field beside the button is selected
 // for the person to copy.
@@ -14,8 +62,8 @@ document.addEventListener("click", function (ev) {
   var label = btn.dataset.label || btn.textContent;
   btn.dataset.label = label;
   function copied() {
-    btn.textContent = btn.getAttribute("data-copy-label") || "Copied";
-    chatpicSay("Copied to the clipboard.");
+    btn.textContent = btn.getAttribute("data-copy-label") || chatpicText("Copied");
+    chatpicSay(chatpicText("Copied to the clipboard."));
     setTimeout(function () { btn.textContent = label; }, 2000);
   }
   // Without the clipboard API (plain HTTP, or permission refused) the
@@ -42,7 +90,7 @@ document.addEventListener("click", function (ev) {
       copied();
       return;
     }
-    chatpicSay(temporary ? "Copying is blocked here: the link is " + text : "Press Ctrl+C (or Copy in your phone's menu) to copy the selected link.");
+    chatpicSay(temporary ? chatpicText("Copying is blocked here: the link is %s", text) : chatpicText("Press Ctrl+C (or Copy in your phone's menu) to copy the selected link."));
   }
   if (navigator.clipboard && navigator.clipboard.writeText) {
     navigator.clipboard.writeText(text).then(copied, fallback);
@@ -95,7 +143,7 @@ document.addEventListener("submit", function (ev) {
   if (!form.hasAttribute || !form.hasAttribute("data-vote") || !window.fetch) return;
   ev.preventDefault();
   var value = form.elements.namedItem("value").value;
-  fetch(form.action.replace("/p/", "/api/v1/posts/"), {
+  fetch(chatpicAPI(form.action.replace("/p/", "/api/v1/posts/")), {
     method: "POST",
     headers: { "Content-Type": "application/json", "Accept": "application/json" },
     body: JSON.stringify({ value: Number(value) })
@@ -103,14 +151,14 @@ document.addEventListener("submit", function (ev) {
     return r.json().then(function (body) { return { ok: r.ok, body: body }; });
   }).then(function (res) {
     if (!res.ok) {
-      chatpicSay(res.body && res.body.error ? res.body.error.message : "The vote did not go through.");
+      chatpicSay(res.body && res.body.error ? res.body.error.message : chatpicText("The vote did not go through."));
       return;
     }
     var score = document.querySelector("[data-score]");
     if (score) score.textContent = res.body.score;
     document.querySelectorAll("form[data-vote] button").forEach(function (b) { b.setAttribute("aria-pressed", "false"); });
     form.querySelector("button").setAttribute("aria-pressed", "true");
-    chatpicSay(value === "1" ? "Voted up. Score " + res.body.score + "." : "Voted down. Score " + res.body.score + ".");
+    chatpicSay(value === "1" ? chatpicText("Voted up. Score %d.", res.body.score) : chatpicText("Voted down. Score %d.", res.body.score));
   }).catch(function () {
     form.submit();
   });
@@ -129,21 +177,21 @@ document.addEventListener("submit", function (ev) {
   box.className = "created";
   box.setAttribute("role", "status");
   var h = document.createElement("h2");
-  h.textContent = "Uploaded";
+  h.textContent = chatpicText("Uploaded");
   var p = document.createElement("p");
-  p.textContent = "Your link is ready to share. This browser keeps the delete token, so you can delete the upload from here later. ";
+  p.textContent = chatpicText("Your link is ready to share. This browser keeps the delete token, so you can delete the upload from here later.");
   var row = document.createElement("p");
   row.className = "queued-link";
   var field = document.createElement("input");
   field.className = "copy-field";
   field.readOnly = true;
   field.value = link;
-  field.setAttribute("aria-label", "Share link");
+  field.setAttribute("aria-label", chatpicText("Share link"));
   var copy = document.createElement("button");
   copy.type = "button";
-  copy.textContent = "Copy link";
+  copy.textContent = chatpicText("Copy link");
   copy.setAttribute("data-copy", link);
-  copy.setAttribute("data-copy-label", "Link copied");
+  copy.setAttribute("data-copy-label", chatpicText("Link copied"));
   row.appendChild(field);
   row.appendChild(copy);
   box.appendChild(h);
@@ -204,9 +252,9 @@ var chatpicSensitive = (function () {
   var smooth = !(window.matchMedia && matchMedia("(prefers-reduced-motion: reduce)").matches);
   album.classList.add("gallery");
   album.setAttribute("role", "region");
-  album.setAttribute("aria-roledescription", "gallery");
+  album.setAttribute("aria-roledescription", chatpicText("gallery"));
   track.tabIndex = 0;
-  track.setAttribute("aria-label", "Files of the album: use the arrow keys to move");
+  track.setAttribute("aria-label", chatpicText("Files of the album: use the arrow keys to move"));
   // Each file keeps its visible "2 of 5", and the list its list semantics.
   function button(text, label) {
     var b = document.createElement("button");
@@ -216,7 +264,7 @@ var chatpicSensitive = (function () {
     b.setAttribute("aria-label", label);
     return b;
   }
-  var prev = button("‹ Previous", "Previous file"), next = button("Next ›", "Next file");
+  var prev = button(chatpicText("‹ Previous"), chatpicText("Previous file")), next = button(chatpicText("Next ›"), chatpicText("Next file"));
   var counter = document.createElement("span");
   counter.className = "album-counter";
   counter.setAttribute("aria-live", "polite");
@@ -236,7 +284,7 @@ var chatpicSensitive = (function () {
     var i = current();
     if (i === at) return;
     at = i;
-    counter.textContent = (i + 1) + " / " + n;
+    counter.textContent = chatpicText("%d / %d", i + 1, n);
     prev.disabled = i === 0;
     next.disabled = i === n - 1;
     items.forEach(function (li, j) {
@@ -279,13 +327,14 @@ var chatpicSensitive = (function () {
 // EventSource) the pages simply do not update until reloaded.
 (function () {
   if (!window.EventSource) return;
-  // goneWords say why an upload left, by the reason of its "gone" event.
+  // goneWords say why an upload left, as it happens, by the reason of its
+  // "gone" event.
   var goneWords = {
-    hidden: "This upload is hidden while moderators review it.",
-    removed: "This upload was removed by the moderators.",
-    deleted: "This upload was deleted by the person who posted it.",
-    expired: "This upload's time ran out.",
-    evicted: "This upload was pushed out of its channel by newer ones."
+    hidden: chatpicText("This upload was just hidden while the moderators review it."),
+    removed: chatpicText("This upload was just removed by the moderators."),
+    deleted: chatpicText("This upload was just deleted by the person who posted it."),
+    expired: chatpicText("This upload's time just ran out."),
+    evicted: chatpicText("This upload was just pushed out of its channel by newer ones.")
   };
   var grid = document.getElementById("grid");
   // recount keeps the channel's upload count in step with the events.
@@ -294,7 +343,7 @@ var chatpicSensitive = (function () {
     if (!count) return;
     var n = Math.max(0, Number(count.dataset.count) + delta);
     count.dataset.count = n;
-    count.textContent = n === 1 ? "1 upload" : n + " uploads";
+    count.textContent = chatpicText("%d uploads in the channel", n);
   }
   var thread = document.getElementById("comments");
   function status(root, text) {
@@ -305,7 +354,7 @@ var chatpicSensitive = (function () {
     var channel = new EventSource("/api/v1/channels/" + encodeURIComponent(grid.dataset.channel) + "/events");
     channel.addEventListener("post", function (ev) {
       var id = JSON.parse(ev.data).id;
-      fetch("/api/v1/posts/" + encodeURIComponent(id)).then(function (r) { return r.ok ? r.json() : null; }).then(function (p) {
+      fetch(chatpicAPI("/api/v1/posts/" + encodeURIComponent(id))).then(function (r) { return r.ok ? r.json() : null; }).then(function (p) {
         if (!p || grid.querySelector('[data-id="' + p.id + '"]')) return;
         // An album stands in the grid as its cover, the first file not
         // removed, with a badge that counts the files shown.
@@ -319,7 +368,9 @@ var chatpicSensitive = (function () {
         a.href = "/p/" + p.id;
         var img = document.createElement("img");
         img.src = new URL(c.thumb_url).pathname;
-        img.alt = p.caption || (shown > 1 ? "An album of " + shown + " files" : c.kind === "video" ? "Video" : "Picture") + " in " + grid.dataset.channelTitle + ", posted just now";
+        var where = grid.dataset.channelTitle;
+        img.alt = p.caption || (shown > 1 ? chatpicText("An album of %d files in %s, posted just now", shown, where) :
+          c.kind === "video" ? chatpicText("Video in %s, posted just now", where) : chatpicText("Picture in %s, posted just now", where));
         var long = Math.max(c.width, c.height, 1), edge = Math.min(512, long);
         img.width = Math.max(1, Math.round(c.width * edge / long));
         img.height = Math.max(1, Math.round(c.height * edge / long));
@@ -331,7 +382,7 @@ var chatpicSensitive = (function () {
           badge.textContent = "▦ " + shown;
           var said = document.createElement("span");
           said.className = "visually-hidden";
-          said.textContent = " (album of " + shown + ")";
+          said.textContent = " " + chatpicText("(album of %d)", shown);
           a.appendChild(badge);
           a.appendChild(said);
         }
@@ -342,7 +393,7 @@ var chatpicSensitive = (function () {
           show.className = "unblur";
           show.href = "/p/" + p.id + "?show=sensitive";
           show.setAttribute("data-unblur", "");
-          show.textContent = "Show";
+          show.textContent = chatpicText("Show");
           li.appendChild(show);
         }
         li.className += " arrived";
@@ -351,7 +402,7 @@ var chatpicSensitive = (function () {
         if (empty) empty.remove();
         recount(1);
         chatpicSensitive();
-        status(grid, p.caption ? "New upload: " + p.caption : "A new upload arrived.");
+        status(grid, p.caption ? chatpicText("New upload: %s", p.caption) : chatpicText("A new upload arrived."));
       });
     });
     // A file of an album was removed: its tile shows the new cover and
@@ -360,7 +411,7 @@ var chatpicSensitive = (function () {
       var id = JSON.parse(ev.data).id;
       var li = grid.querySelector('[data-id="' + id + '"]');
       if (!li) return;
-      fetch("/api/v1/posts/" + encodeURIComponent(id)).then(function (r) { return r.ok ? r.json() : null; }).then(function (p) {
+      fetch(chatpicAPI("/api/v1/posts/" + encodeURIComponent(id))).then(function (r) { return r.ok ? r.json() : null; }).then(function (p) {
         if (!p) return;
         var files = (p.media || []).filter(function (m) { return !m.removed; });
         var img = li.querySelector("img");
@@ -368,7 +419,7 @@ var chatpicSensitive = (function () {
         var badge = li.querySelector(".album-count"), said = li.querySelector(".album-count + .visually-hidden");
         if (files.length > 1) {
           if (badge) badge.textContent = "▦ " + files.length;
-          if (said) said.textContent = " (album of " + files.length + ")";
+          if (said) said.textContent = " " + chatpicText("(album of %d)", files.length);
         } else {
           if (badge) badge.remove();
           if (said) said.remove();
@@ -390,7 +441,7 @@ var chatpicSensitive = (function () {
     var post = new EventSource("/api/v1/posts/" + encodeURIComponent(thread.dataset.post) + "/events");
     var list = thread.querySelector("ol");
     post.addEventListener("comment", function () {
-      fetch("/api/v1/posts/" + encodeURIComponent(thread.dataset.post) + "/comments").then(function (r) { return r.ok ? r.json() : null; }).then(function (data) {
+      fetch(chatpicAPI("/api/v1/posts/" + encodeURIComponent(thread.dataset.post) + "/comments")).then(function (r) { return r.ok ? r.json() : null; }).then(function (data) {
         if (!data) return;
         if (!list) {
           list = document.createElement("ol");
@@ -406,17 +457,17 @@ var chatpicSensitive = (function () {
           body.className = "body";
           if (c.status === "removed") {
             li.className = "removed";
-            who.textContent = "No. " + c.number;
-            body.textContent = "Removed by the moderators.";
+            who.textContent = chatpicText("No. %s", String(c.number));
+            body.textContent = chatpicText("Removed by the moderators.");
           } else {
-            who.textContent = "No. " + c.number + " · " + c.poster_id + (c.is_uploader ? " · uploader" : "") + " · just now";
+            who.textContent = [chatpicText("No. %s", String(c.number)), c.poster_id].concat(c.is_uploader ? [chatpicText("uploader")] : [], [chatpicText("just now")]).join(" · ");
             body.textContent = c.body;
           }
           li.appendChild(who);
           li.appendChild(body);
           list.appendChild(li);
         });
-        status(thread, "New comments arrived.");
+        status(thread, chatpicText("New comments arrived."));
       });
     });
     post.addEventListener("score", function (ev) {
@@ -436,7 +487,7 @@ var chatpicSensitive = (function () {
       item.textContent = "";
       var gone = document.createElement("p");
       gone.className = "removed-file";
-      gone.textContent = "This file was removed.";
+      gone.textContent = chatpicText("This file was just removed.");
       item.appendChild(gone);
       if (kept) {
         var p = document.createElement("p");
@@ -446,12 +497,12 @@ var chatpicSensitive = (function () {
       }
       var opt = document.querySelector('select[name=file] option[value="' + n + '"]');
       if (opt) opt.remove();
-      status(thread, "File " + n + " of this upload was removed by the moderators.");
+      status(thread, chatpicText("File %s of this upload was removed by the moderators.", String(n)));
     });
     post.addEventListener("gone", function (ev) {
       var reason = "";
       try { reason = JSON.parse(ev.data).reason; } catch (e) { /* say it is gone */ }
-      status(thread, goneWords[reason] || "This upload is gone.");
+      status(thread, goneWords[reason] || chatpicText("This upload is gone now."));
       post.close();
     });
   }
@@ -482,7 +533,7 @@ var chatpicSensitive = (function () {
   function challenge(form) {
     var embedded = { required: true, token: form.dataset.powToken, bits: Number(form.dataset.powBits) };
     if (!window.fetch || !form.dataset.powChannel) return Promise.resolve(embedded);
-    return fetch("/api/v1/channels/" + encodeURIComponent(form.dataset.powChannel) + "/challenge", { cache: "no-store" })
+    return fetch(chatpicAPI("/api/v1/channels/" + encodeURIComponent(form.dataset.powChannel) + "/challenge"), { cache: "no-store" })
       .then(function (r) { return r.ok ? r.json() : embedded; })
       .catch(function () { return embedded; });
   }
@@ -495,7 +546,7 @@ var chatpicSensitive = (function () {
     var status = form.querySelector(".pow-status");
     var button = form.querySelector("button[type=submit]");
     if (button) button.disabled = true;
-    if (status) status.textContent = "Checking you are not a flood bot…";
+    if (status) status.textContent = chatpicText("Checking you are not a flood bot…");
     challenge(form).then(function (c) {
       if (!c.required) return "";
       return window.chatpicPow.solve(c.token, c.bits).then(function (solution) { return c.token + ":" + solution; });
@@ -504,7 +555,7 @@ var chatpicSensitive = (function () {
     }).then(function (proof) {
       var field = form.elements.namedItem("pow");
       if (field) field.value = proof;
-      if (status) status.textContent = "Sending…";
+      if (status) status.textContent = chatpicText("Sending…");
       form.submit();
     });
   });

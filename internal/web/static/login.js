@@ -48,14 +48,14 @@
     if (busy) return;
     busy = true;
     if (button) button.disabled = true;
-    if (status) status.textContent = "Your browser is solving a small puzzle that makes guessing passwords slow…";
+    if (status) status.textContent = chatpicText("Your browser is solving a small puzzle that makes guessing passwords slow…");
     var proof = used || Date.now() > stale ? fresh() : solving.catch(fresh);
     used = true;
     proof.catch(function () {
       return ""; // the server will say what is wrong
     }).then(function (p) {
       field.value = p;
-      if (status) status.textContent = "Signing in…";
+      if (status) status.textContent = chatpicText("Signing in…");
       form.submit();
     });
   });

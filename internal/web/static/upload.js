@@ -17,15 +17,21 @@
 
   var parallel = 2; // uploads at once per form
 
-  function megabytes(n) {
-    if (n >= 1e6) return (Math.floor(n / 1e5) / 10) + " MB";
-    if (n >= 1e3) return (Math.floor(n / 100) / 10) + " KB";
-    return n + " bytes";
+  var lang = document.documentElement.lang || "en";
+  // decimal writes a number with one decimal the language's way (1.5, 1,5).
+  function decimal(x) {
+    try { return x.toLocaleString(lang); } catch (e) { return String(x); }
   }
-  function after(seconds) {
-    if (seconds > 3600) return Math.ceil(seconds / 3600) + " hours";
-    if (seconds > 90) return Math.ceil(seconds / 60) + " minutes";
-    return Math.max(1, seconds) + " seconds";
+  function megabytes(n) {
+    if (n >= 1e6) return chatpicText("%s MB", decimal(Math.floor(n / 1e5) / 10));
+    if (n >= 1e3) return chatpicText("%s KB", decimal(Math.floor(n / 100) / 10));
+    return chatpicText("%d bytes", n);
+  }
+  // tryAgain says when to try again, a sentence of its own.
+  function tryAgain(seconds) {
+    if (seconds > 3600) return chatpicText("Try again in %d hours.", Math.ceil(seconds / 3600));
+    if (seconds > 90) return chatpicText("Try again in %d minutes.", Math.ceil(seconds / 60));
+    return chatpicText("Try again in %d seconds.", Math.max(1, seconds));
   }
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -98,14 +104,14 @@
     var zone = form.querySelector("[data-drop]");
     if (zone) {
       var label = zone.querySelector(".file-pick");
-      if (label) label.firstChild.textContent = "Choose pictures or videos, or drop them here ";
+      if (label) label.firstChild.textContent = chatpicText("Choose pictures or videos, or drop them here") + " ";
     }
   }
 
   Uploader.prototype.makeList = function () {
     var ul = el("ul", "queue-list");
     ul.hidden = true;
-    ul.setAttribute("aria-label", "Files to upload");
+    ul.setAttribute("aria-label", chatpicText("Files to upload"));
     this.form.insertBefore(ul, this.form.querySelector("button[type=submit]"));
     return ul;
   };
@@ -114,9 +120,11 @@
   // bytes are there already, so only its ID is sent.
   Uploader.prototype.addHeld = function (held) {
     var kind = held.dataset.kind === "video" ? "video" : "picture";
-    var files = Number(held.dataset.files) || 1;
-    var item = { share: held.value, kind: kind, state: "ready", proof: "",
-      what: files > 1 ? files + " files you shared" : ((held.dataset.name || "") + " " + kind + " you shared").trim(),
+    var files = Number(held.dataset.files) || 1, format = held.dataset.name || "";
+    var what = files > 1 ? chatpicText("The %d files you shared", files) :
+      kind === "video" ? (format ? chatpicText("The %s video you shared", format) : chatpicText("The video you shared")) :
+        format ? chatpicText("The %s picture you shared", format) : chatpicText("The picture you shared");
+    var item = { share: held.value, kind: kind, state: "ready", proof: "", what: what,
       preview: held.dataset.sharedFile || "",
       file: { name: "", size: Number(held.dataset.size) || 0, type: "" } };
     this.items.push(item);
@@ -137,13 +145,13 @@
   };
 
   Uploader.prototype.limitsFor = function (kind) {
-    if (kind === "video") return "Videos can be up to " + megabytes(this.maxVideo) + ".";
-    return "Pictures can be up to " + megabytes(this.maxPicture) + ".";
+    if (kind === "video") return chatpicText("Videos can be up to %s.", megabytes(this.maxVideo));
+    return chatpicText("Pictures can be up to %s.", megabytes(this.maxPicture));
   };
 
   Uploader.prototype.accepted = function () {
-    return "This site takes pictures (" + this.formats.picture.names + ")" +
-      (this.maxVideo ? " and videos (" + this.formats.video.names + ")." : ".");
+    if (this.maxVideo) return chatpicText("This site takes pictures (%s) and videos (%s).", this.formats.picture.names, this.formats.video.names);
+    return chatpicText("This site takes pictures (%s).", this.formats.picture.names);
   };
 
   // add puts files in the queue, each with a preview, refusing at once
@@ -155,17 +163,17 @@
       self.items.push(item);
       self.render(item);
       if (!item.kind || (item.kind === "video" && !self.maxVideo)) {
-        self.refuse(item, "This type of file can't be posted. " + self.accepted());
+        self.refuse(item, chatpicText("This type of file can't be posted.") + " " + self.accepted());
       } else {
         var max = item.kind === "video" ? self.maxVideo : self.maxPicture;
-        if (max && file.size > max) self.refuse(item, "This file is too large (" + megabytes(file.size) + "). " + self.limitsFor(item.kind));
+        if (max && file.size > max) self.refuse(item, chatpicText("This file is too large (%s).", megabytes(file.size)) + " " + self.limitsFor(item.kind));
       }
     });
     var ready = this.ready().length;
     this.list.hidden = this.items.length === 0;
     if (this.choice) this.choice.hidden = ready < 2;
-    if (this.button) this.button.textContent = ready > 1 ? "Upload " + ready + " files" : "Upload";
-    if (files && files.length) this.say(ready === 1 ? "1 file ready to upload." : ready + " files ready to upload.");
+    if (this.button) this.button.textContent = ready > 1 ? chatpicText("Upload %d files", ready) : chatpicText("Upload");
+    if (files && files.length) this.say(chatpicText("%d files ready to upload.", ready));
   };
 
   Uploader.prototype.ready = function () {
@@ -176,8 +184,7 @@
     var self = this;
     var li = el("li", "queued");
     var thumb = el("div", "preview-box");
-    var label = item.what ? "The " + item.what : item.file.name || "Pasted picture";
-    var which = item.what ? "the " + item.what : item.file.name || "the pasted picture";
+    var label = item.what || item.file.name || chatpicText("Pasted picture");
     if (item.share && item.preview && item.kind === "picture") {
       var shot = el("img");
       shot.alt = "";
@@ -210,12 +217,12 @@
     bar.max = 100;
     bar.value = 0;
     bar.hidden = true;
-    bar.setAttribute("aria-label", "Upload progress of " + which);
+    bar.setAttribute("aria-label", chatpicText("Upload progress: %s", label));
     var note = el("p", "queued-note");
     note.setAttribute("aria-live", "polite");
-    var remove = el("button", "secondary small", "Remove");
+    var remove = el("button", "secondary small", chatpicText("Remove"));
     remove.type = "button";
-    remove.setAttribute("aria-label", "Remove " + which + " from the list");
+    remove.setAttribute("aria-label", chatpicText("Remove from the list: %s", label));
     remove.addEventListener("click", function () {
       if (item.state === "sending") return;
       self.items.splice(self.items.indexOf(item), 1);
@@ -251,7 +258,7 @@
     item.bar.hidden = true;
     item.remove.hidden = false;
     if (retry) {
-      var again = el("button", "secondary small", "Try again");
+      var again = el("button", "secondary small", chatpicText("Try again"));
       again.type = "button";
       again.addEventListener("click", function () {
         again.remove();
@@ -272,7 +279,7 @@
   Uploader.prototype.target = function (item) {
     var form = this.form, sel = form.elements.namedItem("channel");
     item.channel = form.dataset.powChannel || (sel && sel.value) || "-";
-    item.url = form.dataset.upload.replace("{channel}", encodeURIComponent(sel ? sel.value : ""));
+    item.url = chatpicAPI(form.dataset.upload.replace("{channel}", encodeURIComponent(sel ? sel.value : "")));
     item.fields = {};
     ["caption", "expires_in", "max_views", "sensitive", "password"].forEach(function (name) {
       var field = form.elements.namedItem(name);
@@ -285,7 +292,7 @@
   Uploader.prototype.start = function () {
     var ready = this.ready();
     if (!ready.length) {
-      this.say(this.items.length ? "Nothing left to upload." : "Choose a picture or video first.");
+      this.say(this.items.length ? chatpicText("Nothing left to upload.") : chatpicText("Choose a picture or video first."));
       if (!this.items.length && this.input) this.input.focus();
       return;
     }
@@ -299,13 +306,13 @@
       if (!it.url) self.target(it);
       it.job = album || { items: [it] };
       it.state = "waiting";
-      it.note.textContent = "Waiting…";
+      it.note.textContent = chatpicText("Waiting…");
       it.remove.hidden = true;
     });
-    this.say(album ? "Uploading " + ready.length + " files as one post…" : ready.length === 1 ? "Uploading 1 file…" : "Uploading " + ready.length + " files…");
+    this.say(album ? chatpicText("Uploading %d files as one post…", ready.length) : chatpicText("Uploading %d files…", ready.length));
     if (this.button) {
       this.button.disabled = true;
-      this.button.textContent = "Uploading…";
+      this.button.textContent = chatpicText("Uploading…");
     }
     this.pump();
   };
@@ -333,10 +340,10 @@
     items.forEach(function (it) {
       it.state = "sending";
       it.bar.hidden = it !== first;
-      it.note.textContent = album ? (it === first ? "Uploading the album of " + items.length + " files…" : "Part of the album above.") : "Uploading…";
+      it.note.textContent = album ? (it === first ? chatpicText("Uploading the album of %d files…", items.length) : chatpicText("Part of the album above.")) : chatpicText("Uploading…");
     });
     first.bar.value = 0;
-    if (album) first.bar.setAttribute("aria-label", "Upload progress of the album");
+    if (album) first.bar.setAttribute("aria-label", chatpicText("Upload progress of the album"));
     var data = new FormData();
     items.forEach(function (it) {
       if (it.share) data.append("share", it.share); // the server holds the file
@@ -388,7 +395,7 @@
         var it = items[f.file - 1];
         if (!it) return;
         refused.push(it);
-        self.refuse(it, "File " + f.file + ": " + self.words(status, { kind: f.kind, message: f.message }, it, retryAfter));
+        self.refuse(it, chatpicText("File %s: %s", String(f.file), self.words(status, { kind: f.kind, message: f.message }, it, retryAfter)));
       });
       items.forEach(function (it) {
         if (refused.indexOf(it) >= 0) return;
@@ -396,13 +403,13 @@
         it.li.className = "queued";
         it.bar.hidden = true;
         it.remove.hidden = false;
-        it.note.textContent = "Not posted: nothing of the album is posted while one of its files is refused. Remove the refused file and upload again.";
+        it.note.textContent = chatpicText("Not posted: nothing of the album is posted while one of its files is refused. Remove the refused file and upload again.");
       });
       return;
     }
-    var text = status === 0 ? "The upload was interrupted. Check your connection and try again." : this.words(status, err, items[0], retryAfter);
+    var text = status === 0 ? chatpicText("The upload was interrupted. Check your connection and try again.") : this.words(status, err, items[0], retryAfter);
     items.forEach(function (it, i) {
-      self.refuse(it, items.length > 1 && i > 0 ? "Not posted, with the rest of the album." : text, retry && i === 0, items);
+      self.refuse(it, items.length > 1 && i > 0 ? chatpicText("Not posted, with the rest of the album.") : text, retry && i === 0, items);
     });
   };
 
@@ -411,13 +418,13 @@
   Uploader.prototype.solve = function (job, then) {
     var self = this, item = job.items[0];
     var busy = { kind: "challenge_required" };
-    item.note.textContent = "This channel is very busy: checking you are not a flood bot…";
+    item.note.textContent = chatpicText("This channel is very busy: checking you are not a flood bot…");
     if (!window.chatpicPow || !window.fetch) {
       self.refuseJob(job, 428, busy, 0);
       then();
       return;
     }
-    fetch("/api/v1/channels/" + encodeURIComponent(item.channel) + "/challenge", { cache: "no-store" })
+    fetch(chatpicAPI("/api/v1/channels/" + encodeURIComponent(item.channel) + "/challenge"), { cache: "no-store" })
       .then(function (r) { return r.json(); })
       .then(function (c) {
         if (!c.required) return "";
@@ -434,23 +441,25 @@
       });
   };
 
-  // words turns a refusal into a sentence a person understands.
+  // words turns a refusal into a sentence a person understands. The
+  // server's own message (err.message) comes in the page's language (see
+  // chatpicAPI).
   Uploader.prototype.words = function (status, err, item, retryAfter) {
     switch (err.kind) {
-      case "too_large": return "This file is too large. " + this.limitsFor(item.kind);
-      case "unsupported": return "This type of file can't be posted. " + this.accepted();
+      case "too_large": return chatpicText("This file is too large.") + " " + this.limitsFor(item.kind);
+      case "unsupported": return chatpicText("This type of file can't be posted.") + " " + this.accepted();
       case "unprocessable":
-        // Decoding that ran out of time or memory says so; anything else
-        // is a damaged file.
-        if (/too long|memory/.test(err.message || "")) return sentence(err.message);
-        return "This file could not be read as a picture or video. It may be damaged or only partly downloaded.";
-      case "unavailable": return "The server is very busy processing uploads. Try again in " + after(retryAfter || 30) + ".";
-      case "storage_full": return "The server has run out of storage space, so nothing was kept. Try again later.";
-      case "rate_limited": return "You are posting faster than this site allows. Try again in " + after(retryAfter || 60) + ".";
-      case "not_found": return "This channel does not exist any more.";
-      case "challenge_required": return "This channel is very busy right now. Try again in a few minutes.";
+        // The server says what it could not do (a damaged file, one that
+        // takes too long or too much memory to decode).
+        if (err.message) return sentence(err.message);
+        return chatpicText("This file could not be read as a picture or video. It may be damaged or only partly downloaded.");
+      case "unavailable": return chatpicText("The server is very busy processing uploads.") + " " + tryAgain(retryAfter || 30);
+      case "storage_full": return chatpicText("The server has run out of storage space, so nothing was kept. Try again later.");
+      case "rate_limited": return chatpicText("You are posting faster than this site allows.") + " " + tryAgain(retryAfter || 60);
+      case "not_found": return chatpicText("This channel does not exist any more.");
+      case "challenge_required": return chatpicText("This channel is very busy right now. Try again in a few minutes.");
     }
-    if (status >= 500 || !err.message) return "Something went wrong on our side. Try again in a moment.";
+    if (status >= 500 || !err.message) return chatpicText("Something went wrong on our side. Try again in a moment.");
     return sentence(err.message);
   };
 
@@ -468,7 +477,7 @@
       it.post = post;
       it.pending = pending;
       it.li.className = "queued done";
-      it.note.textContent = "Uploaded, in the album above.";
+      it.note.textContent = chatpicText("Uploaded, in the album above.");
     });
     item.state = "done";
     item.post = post;
@@ -476,22 +485,22 @@
     try { localStorage.setItem("chatpic:token:" + post.id, post.delete_token); } catch (e) { /* private mode */ }
     var path = "/p/" + encodeURIComponent(post.id);
     var link = location.origin + path;
-    item.note.textContent = pending ? "Uploaded. It will be shown once a moderator approves it; the link works from then." : "Uploaded.";
+    item.note.textContent = pending ? chatpicText("Uploaded. It will be shown once a moderator approves it; the link works from then.") : chatpicText("Uploaded.");
     var row = el("p", "queued-link");
     var field = el("input", "copy-field");
     field.readOnly = true;
     field.value = link;
-    field.setAttribute("aria-label", "Share link");
-    var copy = el("button", "small", "Copy link");
+    field.setAttribute("aria-label", chatpicText("Share link"));
+    var copy = el("button", "small", chatpicText("Copy link"));
     copy.type = "button";
     copy.setAttribute("data-copy", link);
-    var open = el("a", "small-link", "Open");
+    var open = el("a", "small-link", chatpicText("Open"));
     open.href = path;
     row.appendChild(field);
     row.appendChild(copy);
     // Opening an upload whose views are counted would spend one.
     if (!pending && counted(post)) {
-      item.note.textContent += " Each view counts, yours too: share the link without opening it.";
+      item.note.textContent += " " + chatpicText("Each view counts, yours too: share the link without opening it.");
     } else if (!pending) {
       row.appendChild(open);
     }
@@ -511,22 +520,22 @@
     var held = batch.items.length - done.length - failed; // ready again: their album was refused
     if (this.button) {
       this.button.disabled = false;
-      this.button.textContent = "Upload";
+      this.button.textContent = chatpicText("Upload");
     }
     if (failed === 0 && ok === 1 && !done[0].pending && !counted(done[0].post)) {
       // One post, of one file or an album: go to its page, which offers
       // the link to copy.
       var post = done[0].post;
       try { sessionStorage.setItem("chatpic:created", post.id); } catch (e) { /* no banner then */ }
-      this.say("Uploaded. Opening it…");
+      this.say(chatpicText("Uploaded. Opening it…"));
       location.assign("/p/" + encodeURIComponent(post.id));
       return;
     }
     if (held) {
-      this.say("Nothing of the album was posted: " + (failed === 1 ? "1 file was" : failed + " files were") + " refused, see why below.");
+      this.say(chatpicText("Nothing of the album was posted: %d files were refused, see why below.", failed));
       return;
     }
-    this.say(ok + (ok === 1 ? " upload" : " uploads") + " done" + (failed ? ", " + failed + " refused: see why below." : ". Their links are ready to copy."));
+    this.say(failed ? chatpicText("%d uploads done, %d refused: see why below.", ok, failed) : chatpicText("%d uploads done. Their links are ready to copy.", ok));
   };
 
   var uploaders = forms.map(function (f) { return new Uploader(f); });
