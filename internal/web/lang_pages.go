@@ -36,7 +36,7 @@ func ruleText(l i18n.Lang, c chatpic.Channel) string {
 	if c.TTL == 0 {
 		return keep
 	}
-	return keep + "; " + l.T("uploads vanish after %s", durationText(l, c.TTL))
+	return l.T("%s; %s", keep, l.T("uploads vanish after %s", durationText(l, c.TTL)))
 }
 
 // forecastText is chatpic.ForecastText in l.

@@ -146,7 +146,7 @@ func TestPagesText(t *testing.T) {
 	for _, tt := range []struct{ got, want string }{
 		{ruleText(en, flash), "keeps the newest 1; uploads vanish after 90 minutes"},
 		{ruleText(de, flash), "behält den neuesten Beitrag; Beiträge verschwinden nach 90 Minuten"},
-		{ruleText(fr, chatpic.Channel{Capacity: 1000, TTL: 48 * time.Hour}), "garde ses 1\u00a0000 publications les plus récentes; les publications disparaissent après 2 jours"},
+		{ruleText(fr, chatpic.Channel{Capacity: 1000, TTL: 48 * time.Hour}), "garde ses 1\u00a0000 publications les plus récentes ; les publications disparaissent après 2 jours"},
 		{forecastText(fr, 3*time.Hour), "au rythme actuel, votre publication reste environ 3 heures"},
 		{sizeText(fr, 1_500_000), "1,5 Mo"},
 		{sizeText(de, 1), "1 Byte"},
