@@ -2,10 +2,10 @@ package web
 
 import (
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/i18n"
 )
 
 // albumFile is one file of an album as its post page shows it.
@@ -21,10 +21,10 @@ type albumFile struct {
 	Src, ThumbSrc, URL string
 }
 
-// albumFiles returns every file of the album p in order for its page;
+// albumFiles returns every file of the album p in order for its page in l;
 // ticket, when set, is carried by the page's own links. It returns nil
 // for a single file, which the page shows as it always did.
-func albumFiles(p chatpic.Post, base, ticket, channel string, now time.Time) []albumFile {
+func albumFiles(l i18n.Lang, p chatpic.Post, base, ticket, channel string, now time.Time) []albumFile {
 	if !p.IsAlbum() {
 		return nil
 	}
@@ -38,7 +38,7 @@ func albumFiles(p chatpic.Post, base, ticket, channel string, now time.Time) []a
 		name := p.FileName(n)
 		files = append(files, albumFile{
 			N: n, Of: p.Files(), Item: it, Name: name, Video: it.Kind == chatpic.Video,
-			Alt:      fileAlt(p, it, n, channel, now),
+			Alt:      fileAlt(l, p, it, n, channel, now),
 			Src:      "/m/" + name + "." + it.Ext + q,
 			ThumbSrc: "/t/" + name + "." + it.ThumbExt + q,
 			URL:      base + "/m/" + name + "." + it.Ext,
@@ -68,22 +68,9 @@ func albumCount(p chatpic.Post) int {
 	return 0
 }
 
-// fileAlt describes the nth file of an album: its kind and place in the
-// album, then the caption, or where and when it was posted.
-func fileAlt(p chatpic.Post, it chatpic.Item, n int, channel string, now time.Time) string {
-	what := "Picture"
-	if it.Kind == chatpic.Video {
-		what = "Video"
-	}
-	what += " " + strconv.Itoa(n) + " of " + strconv.Itoa(p.Files())
-	if p.Caption != "" {
-		return what + ": " + p.Caption
-	}
-	return what + " in " + channel + ", posted " + chatpic.FormatApprox(now.Sub(p.CreatedAt)) + " ago"
-}
-
-// albumWords says what an album holds, for alt texts and feeds: "an album
-// of 3 pictures", "of 2 videos", or "of 3 files" when mixed.
+// albumWords says in English what an album holds: "an album of 3
+// pictures", "of 2 videos", or "of 3 files" when mixed. It is altText's;
+// the pages use albumText, in their language.
 func albumWords(p chatpic.Post) string {
 	n := p.Shown()
 	kinds := map[chatpic.MediaKind]bool{}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/cache"
+	"github.com/chatpic/chatpic/internal/i18n"
 	"github.com/chatpic/chatpic/internal/posting"
 )
 
@@ -54,7 +55,7 @@ func (w *Web) Feed(rw http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, nil, false, err
 		}
-		body, err := atomFeed(w.origin.Base(r), ch, page.Posts)
+		body, err := atomFeed(w.lang(r), w.origin.Base(r), ch, page.Posts)
 		if err != nil {
 			return nil, nil, false, chatpic.Internal(fmt.Errorf("web: feed: %w", err))
 		}
@@ -102,8 +103,9 @@ type (
 // atomTime formats t as an Atom date.
 func atomTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-// atomFeed returns the feed of ch listing posts, with links under base.
-func atomFeed(base string, ch chatpic.ChannelStats, posts []chatpic.Post) ([]byte, error) {
+// atomFeed returns the feed of ch listing posts in l, with links under
+// base.
+func atomFeed(l i18n.Lang, base string, ch chatpic.ChannelStats, posts []chatpic.Post) ([]byte, error) {
 	page := base + "/c/" + ch.Slug
 	updated := ch.CreatedAt
 	if len(posts) > 0 {
@@ -115,7 +117,7 @@ func atomFeed(base string, ch chatpic.ChannelStats, posts []chatpic.Post) ([]byt
 			{Rel: "self", Type: "application/atom+xml", Href: page + "/feed.atom"},
 			{Rel: "alternate", Type: "text/html", Href: page},
 		},
-		Author: atomPerson{Name: "anonymous"}, Generator: "chatpic", Icon: base + "/favicon.ico",
+		Author: atomPerson{Name: l.T("anonymous")}, Generator: "chatpic", Icon: base + "/favicon.ico",
 	}
 	for _, p := range posts {
 		post := base + "/p/" + p.ID
@@ -128,8 +130,8 @@ func atomFeed(base string, ch chatpic.ChannelStats, posts []chatpic.Post) ([]byt
 			}
 		}
 		doc.Entries = append(doc.Entries, atomEntry{
-			ID: post, Title: entryTitle(p), Published: atomTime(p.CreatedAt), Updated: atomTime(p.CreatedAt),
-			Links: links, Content: atomText{Type: "html", Body: entryHTML(base, post, p)},
+			ID: post, Title: entryTitle(l, p), Published: atomTime(p.CreatedAt), Updated: atomTime(p.CreatedAt),
+			Links: links, Content: atomText{Type: "html", Body: entryHTML(l, base, post, p)},
 		})
 	}
 	var b bytes.Buffer
@@ -144,17 +146,17 @@ func atomFeed(base string, ch chatpic.ChannelStats, posts []chatpic.Post) ([]byt
 }
 
 // entryTitle is the title of p's entry: the first line of its caption,
-// shortened, or what it is when it has none.
-func entryTitle(p chatpic.Post) string {
+// shortened, or what it is, in l, when it has none.
+func entryTitle(l i18n.Lang, p chatpic.Post) string {
 	line, _, _ := strings.Cut(p.Caption, "\n")
 	if line = strings.TrimSpace(line); line == "" {
 		if albumCount(p) > 0 {
-			return capital(albumWords(p))
+			return capital(albumText(l, p))
 		}
 		if p.Kind == chatpic.Video {
-			return "A video"
+			return l.T("A video")
 		}
-		return "A picture"
+		return l.T("A picture")
 	}
 	const most = 100
 	if utf8.RuneCountInString(line) > most {
@@ -165,18 +167,18 @@ func entryTitle(p chatpic.Post) string {
 
 // entryHTML is the content of p's entry: its thumbnail (an album's
 // cover's, and how many files it has), linking to its page (only a link
-// when its uploader marked it sensitive), and its caption.
-func entryHTML(base, post string, p chatpic.Post) string {
+// when its uploader marked it sensitive), and its caption; its words in l.
+func entryHTML(l i18n.Lang, base, post string, p chatpic.Post) string {
 	esc := template.HTMLEscapeString
 	var b strings.Builder
 	if p.Sensitive {
-		fmt.Fprintf(&b, `<p><a href="%s">Marked sensitive: open it to see it.</a></p>`, esc(post))
+		fmt.Fprintf(&b, `<p><a href="%s">%s</a></p>`, esc(post), esc(l.T("Marked sensitive: open it to see it.")))
 	} else {
 		fmt.Fprintf(&b, `<p><a href="%s"><img src="%s" alt="%s"></a></p>`,
-			esc(post), esc(base+coverThumb(p)), esc(entryTitle(p)))
+			esc(post), esc(base+coverThumb(p)), esc(entryTitle(l, p)))
 	}
 	if albumCount(p) > 0 {
-		fmt.Fprintf(&b, `<p>%s: <a href="%s">open it to see them all</a>.</p>`, esc(capital(albumWords(p))), esc(post))
+		fmt.Fprintf(&b, `<p>%s: <a href="%s">%s</a>.</p>`, esc(capital(albumText(l, p))), esc(post), esc(l.T("open it to see them all")))
 	}
 	if p.Caption != "" {
 		b.WriteString("<p>" + strings.ReplaceAll(esc(p.Caption), "\n", "<br>") + "</p>")

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -162,9 +161,11 @@ func (w *Web) tooManyFiles(rw http.ResponseWriter, r *http.Request, slug string,
 	if err != nil {
 		return false
 	}
-	data.Problem = fmt.Sprintf("%s takes at most %d files in one post, and you chose %d. Choose fewer, or post them as separate posts.", ch.Title, ch.FileLimit(), files)
+	// Both counts are 2 or more here: no language needs a plural entry.
+	l := w.lang(r)
+	data.Problem = l.T("%s takes at most %d files in one post, and you chose %d. Choose fewer, or post them as separate posts.", ch.Title, ch.FileLimit(), files)
 	if ch.FileLimit() == 1 {
-		data.Problem = fmt.Sprintf("%s takes one file per post, and you chose %d. Choose one, or post them as separate posts.", ch.Title, files)
+		data.Problem = l.T("%s takes one file per post, and you chose %d. Choose one, or post them as separate posts.", ch.Title, files)
 	}
 	w.render(rw, r, http.StatusBadRequest, "channel", data)
 	return true
@@ -218,7 +219,8 @@ type postView struct {
 
 func (w *Web) showPost(rw http.ResponseWriter, r *http.Request, code int, p chatpic.Post, v postView) {
 	token := v.token
-	ch := chatpic.ChannelStats{Channel: chatpic.Channel{Slug: chatpic.LinkOnly, Title: "a private link"}}
+	l := w.lang(r)
+	ch := chatpic.ChannelStats{Channel: chatpic.Channel{Slug: chatpic.LinkOnly, Title: l.T("a private link")}}
 	if !p.IsLinkOnly() {
 		var err error
 		if ch, err = w.posts.Channel(r.Context(), p.Channel); err != nil {
@@ -238,13 +240,13 @@ func (w *Web) showPost(rw http.ResponseWriter, r *http.Request, code int, p chat
 	base := w.origin.Base(r)
 	title := p.Caption
 	if title == "" {
-		title = "Upload in " + ch.Title
+		title = l.T("Upload in %s", ch.Title)
 	}
 	if len(title) > 60 {
 		title = strings.ToValidUTF8(title[:60], "") + "…"
 	}
 	if v.notice && p.Locked() {
-		title = "A locked upload" // its caption is for those with the password
+		title = l.T("A locked upload") // its caption is for those with the password
 	}
 	// The page's own media links carry the ticket of the view it shows:
 	// without one, an upload with a view limit shows nothing.
@@ -257,18 +259,18 @@ func (w *Web) showPost(rw http.ResponseWriter, r *http.Request, code int, p chat
 	// Previews show the album's cover; a single file is its own cover.
 	tw, th := thumbDims(p)
 	cov := cover(p)
-	desc := "Shared by link on chatpic."
+	desc := l.T("Shared by link on chatpic.")
 	if !p.IsLinkOnly() {
-		desc = "Posted in " + ch.Title + " on chatpic, which " + ch.Rule() + "."
+		desc = l.T("Posted in %s on chatpic, which %s.", ch.Title, ruleText(l, ch.Channel))
 	}
 	if n := albumCount(p); n > 0 {
-		desc = capital(albumWords(p)) + ". " + desc
+		desc = capital(albumText(l, p)) + ". " + desc
 	}
 	w.render(rw, r, code, "post", postPage{
 		Title: title, Post: p, Channel: ch, LinkOnly: p.IsLinkOnly(),
-		Alt: altText(p, ch.Title, w.posts.Now()), Description: desc,
+		Alt: postAlt(l, p, ch.Title, w.posts.Now()), Description: desc,
 		ThumbMIME: cov.ThumbMIME, ThumbWidth: tw, ThumbHeight: th,
-		Files: albumFiles(p, base, v.ticket, ch.Title, w.posts.Now()),
+		Files: albumFiles(l, p, base, v.ticket, ch.Title, w.posts.Now()),
 		Reply: replyText(r),
 		// No preview tags for what is shown blurred, nor for uploads whose
 		// files need a ticket: a chat app's preview bot would spend a view.
@@ -304,14 +306,15 @@ func (w *Web) AddComment(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if c.Status == chatpic.StatusPending {
+		l := w.lang(r)
 		w.render(rw, r, http.StatusAccepted, "message", messagePage{
-			Title: "Waiting for review", Heading: "Your comment is waiting for review",
-			Text: "The moderators of this channel read comments before they are shown. Yours will appear once they approve it.",
-			Back: "/p/" + c.PostID, BackText: "Back to the upload",
+			Title: l.T("Waiting for review"), Heading: l.T("Your comment is waiting for review"),
+			Text: l.T("The moderators of this channel read comments before they are shown. Yours will appear once they approve it."),
+			Back: "/p/" + c.PostID, BackText: l.T("Back to the upload"),
 		})
 		return
 	}
-	http.Redirect(rw, r, "/p/"+c.PostID+"#c-"+strconv.Itoa(c.Number), http.StatusSeeOther)
+	w.seeOther(rw, r, "/p/"+c.PostID+"#c-"+strconv.Itoa(c.Number))
 }
 
 // Vote handles the vote buttons of a post page, POST /p/{id}/votes with
@@ -332,7 +335,7 @@ func (w *Web) Vote(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, err)
 		return
 	}
-	http.Redirect(rw, r, "/p/"+id+"#votes", http.StatusSeeOther)
+	w.seeOther(rw, r, "/p/"+id+"#votes")
 }
 
 // UploadToChannel handles the upload form of a channel page, POST
@@ -401,10 +404,11 @@ func (w *Web) upload(rw http.ResponseWriter, r *http.Request, slug string) {
 // uploadFailed explains a refused upload, reminding people of the limits
 // when the file was the trouble, with a link back to the form.
 func (w *Web) uploadFailed(rw http.ResponseWriter, r *http.Request, err error, back string) {
-	m := messagePage{Back: back, BackText: "Back to the upload form"}
+	l := w.lang(r)
+	m := messagePage{Back: back, BackText: l.T("Back to the upload form")}
 	switch chatpic.ErrorKind(err) {
 	case chatpic.KindTooLarge, chatpic.KindUnsupported, chatpic.KindUnprocessable:
-		m.Limits = limitsText(w.posts.Limits())
+		m.Limits = limitsText(l, w.posts.Limits())
 	}
 	w.failPage(rw, r, err, m)
 }
@@ -464,24 +468,25 @@ func (w *Web) deletePost(rw http.ResponseWriter, r *http.Request, id, token stri
 		w.fail(rw, r, err)
 		return
 	}
-	back, backText := "/c/"+p.Channel, "Back to the channel"
+	l := w.lang(r)
+	back, backText := "/c/"+p.Channel, l.T("Back to the channel")
 	if p.IsLinkOnly() {
-		back, backText = "/", "Back to the channels"
+		back, backText = "/", l.T("Back to the channels")
 	}
 	w.render(rw, r, http.StatusOK, "message", messagePage{
-		Title: "Deleted", Heading: "Deleted",
-		Text: "Your upload, its thumbnail and its link are gone.",
+		Title: l.T("Deleted"), Heading: l.T("Deleted"),
+		Text: l.T("Your upload, its thumbnail and its link are gone."),
 		Back: back, BackText: backText,
 	})
 }
 
 // uploadForm is what an upload form's file field shows, and what
-// upload.js checks before sending a file: the limits in words and in
-// bytes, and the types the file picker offers. All of it comes from the
-// registry of formats (media.Formats).
+// upload.js checks before sending a file: the limits (which the page puts
+// in words, see limitsText) and the types the file picker offers. All of
+// it comes from the registry of formats (media.Formats).
 type uploadForm struct {
 	ID     string // unique on the page
-	Text   string
+	Limits posting.Limits
 	Accept string
 	// MaxPicture and MaxVideo are in bytes; MaxVideo is 0 when the server
 	// takes no video.
@@ -491,7 +496,7 @@ type uploadForm struct {
 }
 
 func newUploadForm(id string, l posting.Limits) uploadForm {
-	return uploadForm{ID: id, Text: limitsText(l), Accept: media.Accept(takenKinds(l)...),
+	return uploadForm{ID: id, Limits: l, Accept: media.Accept(takenKinds(l)...),
 		MaxPicture: l.PictureBytes, MaxVideo: l.VideoBytes, Formats: acceptedFormats()}
 }
 
@@ -501,16 +506,6 @@ func takenKinds(l posting.Limits) []chatpic.MediaKind {
 		return []chatpic.MediaKind{chatpic.Image, chatpic.Video}
 	}
 	return []chatpic.MediaKind{chatpic.Image}
-}
-
-// limitsText tells people what they may upload, before they try.
-func limitsText(l posting.Limits) string {
-	text := "Pictures (" + strings.Join(media.Names(chatpic.Image), ", ") + ") up to " + chatpic.FormatSize(l.PictureBytes)
-	if l.VideoBytes > 0 {
-		text += "; videos (" + strings.Join(media.Names(chatpic.Video), ", ") + ") up to " + chatpic.FormatSize(l.VideoBytes) +
-			" and " + chatpic.FormatDuration(l.VideoDuration)
-	}
-	return text
 }
 
 // uploadKind is what upload.js knows of the formats of one kind: the

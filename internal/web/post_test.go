@@ -119,8 +119,8 @@ func TestUploadFormAccepts(t *testing.T) {
 			if got := strings.Contains(f.Accept, "video/mp4"); got != tt.wantVideo {
 				t.Errorf("accept %q offers video: %v, want %v", f.Accept, got, tt.wantVideo)
 			}
-			if got := strings.Contains(f.Text, "videos"); got != tt.wantVideo {
-				t.Errorf("text %q speaks of videos: %v, want %v", f.Text, got, tt.wantVideo)
+			if text := limitsText(english(t), f.Limits); strings.Contains(text, "videos") != tt.wantVideo {
+				t.Errorf("text %q speaks of videos: %v, want %v", text, !tt.wantVideo, tt.wantVideo)
 			}
 			if f.MaxPicture != tt.limits.PictureBytes || f.MaxVideo != tt.limits.VideoBytes {
 				t.Errorf("limits %d/%d, want %d/%d", f.MaxPicture, f.MaxVideo, tt.limits.PictureBytes, tt.limits.VideoBytes)

@@ -143,9 +143,8 @@ func New(posts *posting.Service, mods *moderation.Service, origin *request.Origi
 		"cover":     cover,
 		"count":     albumCount,
 		"sensitive": sensitive,
-		"alt": func(p chatpic.Post, channel string) string {
-			return altText(p, channel, posts.Now())
-		},
+		// alt is pagesFuncs', in the page's language.
+
 		"capital":     capital,
 		"sentence":    sentence,
 		"forecast":    chatpic.ForecastText,
@@ -206,8 +205,9 @@ func thumbDims(p chatpic.Post) (w, h int) {
 	return w, h
 }
 
-// altText describes a post for people who cannot see it: its caption, or
-// what it is, where, and when it was posted.
+// altText describes a post in English for people who cannot see it: its
+// caption, or what it is, where, and when it was posted. The pages use
+// postAlt, in their language; this is for the callers not yet in one.
 func altText(p chatpic.Post, channel string, now time.Time) string {
 	if p.Caption != "" {
 		return p.Caption
