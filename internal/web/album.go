@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/chatpic/chatpic"
@@ -66,25 +65,4 @@ func albumCount(p chatpic.Post) int {
 		return n
 	}
 	return 0
-}
-
-// albumWords says in English what an album holds: "an album of 3
-// pictures", "of 2 videos", or "of 3 files" when mixed. It is altText's;
-// the pages use albumText, in their language.
-func albumWords(p chatpic.Post) string {
-	n := p.Shown()
-	kinds := map[chatpic.MediaKind]bool{}
-	for _, it := range p.Items() {
-		if !it.Removed {
-			kinds[it.Kind] = true
-		}
-	}
-	unit := "files"
-	switch {
-	case len(kinds) == 1 && kinds[chatpic.Video]:
-		unit = "videos"
-	case len(kinds) == 1:
-		unit = "pictures"
-	}
-	return fmt.Sprintf("an album of %d %s", n, unit)
 }

@@ -124,38 +124,23 @@ func New(posts *posting.Service, mods *moderation.Service, origin *request.Origi
 			}
 			return "", fmt.Errorf("no static file %q", name)
 		},
-		"ago":  func(t time.Time) string { return chatpic.FormatApprox(posts.Now().Sub(t)) + " ago" },
-		"left": func(t time.Time) string { return chatpic.FormatApprox(t.Sub(posts.Now())) },
-		"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"size": chatpic.FormatSize,
+		"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"json": func(v any) (string, error) {
 			b, err := json.Marshal(v)
 			return string(b), err
-		},
-		"plural": func(n int, unit string) string {
-			if n == 1 {
-				return "1 " + unit
-			}
-			return fmt.Sprintf("%d %ss", n, unit)
 		},
 		"thumbSize": thumbSize,
 		"thumbURL":  coverThumb,
 		"cover":     cover,
 		"count":     albumCount,
 		"sensitive": sensitive,
-		// alt is pagesFuncs', in the page's language.
-
+		// The words (t, n, ago, alt, rule, ...) are each language's: see
+		// langFuncs.
 		"capital":     capital,
 		"sentence":    sentence,
-		"forecast":    chatpic.ForecastText,
 		"commentHTML": commentHTML,
 		"seconds":     chatpic.FormatClock,
-		"approx":      chatpic.FormatApprox,
-		"date":        func(t time.Time) string { return t.UTC().Format("2 January 2006, 15:04 UTC") },
 		"reasons":     func() []chatpic.ReportReason { return chatpic.ReportReasons },
-		"reasonLabel": reasonLabel,
-		"reasonName":  reasonName,
-		"actionText":  actionText,
 		"auditLink":   auditLink,
 		"themeLight":  func() string { return themeLight },
 		"themeDark":   func() string { return themeDark },
@@ -203,23 +188,6 @@ func thumbDims(p chatpic.Post) (w, h int) {
 		w, h = max(1, w*media.ThumbMax/long), max(1, h*media.ThumbMax/long)
 	}
 	return w, h
-}
-
-// altText describes a post in English for people who cannot see it: its
-// caption, or what it is, where, and when it was posted. The pages use
-// postAlt, in their language; this is for the callers not yet in one.
-func altText(p chatpic.Post, channel string, now time.Time) string {
-	if p.Caption != "" {
-		return p.Caption
-	}
-	what := "Picture"
-	switch {
-	case albumCount(p) > 0:
-		what = capital(albumWords(p))
-	case cover(p).Kind == chatpic.Video:
-		what = "Video"
-	}
-	return what + " in " + channel + ", posted " + chatpic.FormatApprox(now.Sub(p.CreatedAt)) + " ago"
 }
 
 // capital returns s with its first letter in upper case.
