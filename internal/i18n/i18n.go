@@ -23,6 +23,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
@@ -65,9 +66,12 @@ type lang struct {
 // audit): such a message would render wrongly. A key that a translation
 // lacks is not an error here, it falls back to English; the package's
 // tests refuse it.
-func New() (*Bundle, error) {
-	return newBundle(catalogFS, "catalogs")
-}
+//
+// The catalogs are the binary's own and the Bundle immutable, so every
+// caller shares the one made by the first call.
+func New() (*Bundle, error) { return shared() }
+
+var shared = sync.OnceValues(func() (*Bundle, error) { return newBundle(catalogFS, "catalogs") })
 
 func newBundle(fsys fs.FS, dir string) (*Bundle, error) {
 	areas, err := readAreas(fsys, dir)

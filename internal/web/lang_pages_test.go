@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -184,3 +185,28 @@ func TestPagesTemplatesHaveNoEnglish(t *testing.T) {
 
 // scriptText is the JSON of the scripts' words a page carries.
 var scriptText = regexp.MustCompile(`(?s)<script type="application/json" id="chatpic-text">.*?</script>`)
+
+// TestRendersInManyLanguagesAtOnce renders one page in several languages
+// at once: each answer must be wholly in its own language, though the
+// copies of a page are shared by every language.
+func TestRendersInManyLanguagesAtOnce(t *testing.T) {
+	f := newFixture(t, nil)
+	want := map[string]string{"fr": "Partager une image", "de": "Bild teilen", "es": "Compartir una imagen", "en": "Share a picture"}
+	var wg sync.WaitGroup
+	for i := range 40 {
+		tag := []string{"fr", "de", "es", "en"}[i%4]
+		wg.Go(func() {
+			rec := f.get("/report?lang="+tag, nil)
+			body := scriptText.ReplaceAllString(rec.Body.String(), "")
+			if !strings.Contains(body, `<html lang="`+tag+`"`) || !strings.Contains(body, want[tag]) {
+				t.Errorf("?lang=%s answered another language", tag)
+			}
+			for other, w := range want {
+				if other != tag && strings.Contains(body, ">"+w+"<") {
+					t.Errorf("?lang=%s has %s words: %q", tag, other, w)
+				}
+			}
+		})
+	}
+	wg.Wait()
+}

@@ -49,10 +49,10 @@ type Web struct {
 	failures FailureCounter
 	// nsfwFeeds gives channels marked NSFW a feed too.
 	nsfwFeeds bool
-	// text holds the message catalogs; pages has every page in every
-	// language the site speaks (see lang).
+	// text holds the message catalogs; pages has every page, rendered in
+	// the language of each request (see lang and execute).
 	text  *i18n.Bundle
-	pages map[pageKey]*template.Template
+	pages map[string]*pageSet
 	// static maps a file's name to its URL, which carries a content hash,
 	// and the URL's path back to the file's bytes.
 	staticURL  map[string]string
@@ -64,14 +64,6 @@ type Web struct {
 	pageCache *cache.Cache
 	// manifest is the web app manifest, made once.
 	manifest []byte
-}
-
-// pageKey names a page in one language: its template bound to that
-// language's words, and to its links (which carry ?lang= when the
-// language was chosen with it).
-type pageKey struct {
-	name string
-	lang i18n.Lang
 }
 
 // pageNames lists the pages; each is parsed with the layout and partials.
@@ -145,28 +137,21 @@ func New(posts *posting.Service, mods *moderation.Service, origin *request.Origi
 		"themeLight":  func() string { return themeLight },
 		"themeDark":   func() string { return themeDark },
 	}
-	var langs []i18n.Lang
-	for _, l := range w.text.Languages() {
-		langs = append(langs, l, l.Unpinned())
-	}
+	// The words' functions, bound to English until a render binds them
+	// to its request's language.
 	english, _ := w.text.Lookup(i18n.English)
 	for name, f := range w.langFuncs(english.Unpinned()) {
 		funcs[name] = f
 	}
-	w.pages = map[pageKey]*template.Template{}
+	w.pages = map[string]*pageSet{}
 	for _, page := range pageNames {
-		t, err := template.New("").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/partials.html", "templates/"+page+".html")
+		ps, err := newPageSet(func() (*template.Template, error) {
+			return template.New("").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/partials.html", "templates/"+page+".html")
+		})
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", page, err)
 		}
-		// Parsed once; each language's copy has its own words.
-		for _, l := range langs {
-			c, err := t.Clone()
-			if err != nil {
-				return nil, fmt.Errorf("web: template %s: %w", page, err)
-			}
-			w.pages[pageKey{page, l}] = c.Funcs(w.langFuncs(l))
-		}
+		w.pages[page] = ps
 	}
 	return w, nil
 }
@@ -217,13 +202,19 @@ func (w *Web) render(rw http.ResponseWriter, r *http.Request, code int, name str
 	rw.Write(buf.Bytes())
 }
 
-// execute renders the page name in the language l into buf.
+// execute renders the page name in the language l into buf: a copy of
+// the page, for this render alone, with the words of l bound to it.
 func (w *Web) execute(buf *bytes.Buffer, name string, l i18n.Lang, data any) error {
-	t, ok := w.pages[pageKey{name, l}]
+	ps, ok := w.pages[name]
 	if !ok {
-		return fmt.Errorf("web: no page %q in %s", name, l.Tag())
+		return fmt.Errorf("web: no page %q", name)
 	}
-	return t.ExecuteTemplate(buf, "layout", data)
+	t, err := ps.get()
+	if err != nil {
+		return fmt.Errorf("web: page %s: %w", name, err)
+	}
+	defer ps.put(t)
+	return t.Funcs(w.langFuncs(l)).ExecuteTemplate(buf, "layout", data)
 }
 
 // messagePage is a page that says one thing: an error, or that something
