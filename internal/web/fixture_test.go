@@ -62,7 +62,7 @@ func testChannels() []chatpic.Channel {
 	)
 }
 
-func newFixture(t *testing.T, base *url.URL) fixture {
+func newFixture(t testing.TB, base *url.URL) fixture {
 	t.Helper()
 	ctx := context.Background()
 	st := storagetest.Open(t, testChannels()...)

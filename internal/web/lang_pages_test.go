@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -209,4 +210,36 @@ func TestRendersInManyLanguagesAtOnce(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// BenchmarkRender renders the report page (no store work) in English and
+// in French: the cost of binding a language's words to a page's copy at
+// each render shows as the difference from the bare template's.
+func BenchmarkRender(b *testing.B) {
+	f := newFixture(b, nil)
+	for _, tag := range []string{"en", "fr"} {
+		l, _ := f.web.text.Lookup(tag)
+		b.Run(tag, func(b *testing.B) {
+			var buf bytes.Buffer
+			for b.Loop() {
+				buf.Reset()
+				if err := f.web.execute(&buf, "report", l, reportPage{Title: "Report"}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	// The binding alone.
+	l, _ := f.web.text.Lookup("fr")
+	b.Run("bind", func(b *testing.B) {
+		ps := f.web.pages["report"]
+		t, err := ps.get()
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer ps.put(t)
+		for b.Loop() {
+			t.Funcs(f.web.langFuncs(l))
+		}
+	})
 }
