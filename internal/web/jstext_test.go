@@ -175,12 +175,13 @@ chatpicText(words[reason]);`}, []string{"a.js:2: chatpicText is called with some
 	}
 }
 
-// pageText is the scripts' text a page carries, <script id="chatpic-text">.
-var pageText = regexp.MustCompile(`<script type="application/json" id="chatpic-text">([^<]*)</script>`)
+// wordsTag is the script of the scripts' words a page loads.
+var wordsTag = regexp.MustCompile(`<script src="(/static/words-[^"]+\.js)" defer></script>\s*<script src="/static/app\.[0-9a-f]+\.js" defer>`)
 
-// TestScriptTextInPage checks that a page carries the scripts' words in
-// its language, chosen by ?lang= or Accept-Language, every key of the js
-// area, with plural forms as objects.
+// TestScriptTextInPage checks that a page loads the scripts' words in its
+// language, chosen by ?lang= or Accept-Language, before app.js: every key
+// of the js area, with plural forms as objects, from a static script
+// cached as the others are.
 func TestScriptTextInPage(t *testing.T) {
 	f := newFixture(t, nil)
 	keys := f.web.text.Keys("js")
@@ -206,16 +207,23 @@ func TestScriptTextInPage(t *testing.T) {
 			}
 			rec := f.serve(req)
 			wantPage(t, rec, 200, `<html lang="`+tt.tag+`"`)
-			m := pageText.FindStringSubmatch(rec.Body.String())
+			m := wordsTag.FindStringSubmatch(rec.Body.String())
 			if m == nil {
-				t.Fatal("the page has no chatpic-text")
+				t.Fatal("the page loads no words before app.js")
 			}
+			script := f.get(m[1], nil)
+			if script.Code != 200 || !strings.Contains(script.Header().Get("Content-Type"), "javascript") ||
+				!strings.Contains(script.Header().Get("Cache-Control"), "immutable") {
+				t.Errorf("GET %s: %d %q %q", m[1], script.Code, script.Header().Get("Content-Type"), script.Header().Get("Cache-Control"))
+			}
+			body, ok := strings.CutPrefix(script.Body.String(), "window.chatpicWords = ")
+			body, ok2 := strings.CutSuffix(body, ";\n")
 			var text map[string]any
-			if err := json.Unmarshal([]byte(m[1]), &text); err != nil {
-				t.Fatalf("chatpic-text is not JSON: %v: %.300s", err, m[1])
+			if err := json.Unmarshal([]byte(body), &text); !ok || !ok2 || err != nil {
+				t.Fatalf("%s is not the words as JSON: %v: %.300s", m[1], err, script.Body)
 			}
 			if len(text) != len(keys) {
-				t.Errorf("chatpic-text has %d keys, the js area %d", len(text), len(keys))
+				t.Errorf("the words have %d keys, the js area %d", len(text), len(keys))
 			}
 			for k, want := range tt.want {
 				if got := text[k]; got != want {
@@ -272,13 +280,13 @@ func TestChatpicText(t *testing.T) {
 		"%[2]d and %s": "%[2]d et %s",
 	}
 	// page(lang, search, json) runs the helpers in a page of that language,
-	// address query and chatpic-text (null: none).
+	// address query and words (null: none).
 	script := `"use strict";
 function page(lang, search, words) {
-  var doc = { documentElement: { lang: lang },
-    getElementById: function (id) { return words === null ? null : { textContent: words }; } };
+  var doc = { documentElement: { lang: lang } };
+  var win = { chatpicWords: words === null ? undefined : JSON.parse(words) };
   var loc = { search: search, href: "https://chatpic.test/c/random" + search, origin: "https://chatpic.test" };
-  function here() { globalThis.document = doc; globalThis.location = loc; }
+  function here() { globalThis.document = doc; globalThis.location = loc; globalThis.window = win; }
   here();
   var chatpicText = ` + helper + "\n})();\n" + `function chatpicAPI(` + api + "\n}\n" + `
   return {

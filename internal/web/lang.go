@@ -1,6 +1,8 @@
 package web
 
 import (
+	"encoding/json"
+	"fmt"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -75,9 +77,9 @@ func (w *Web) langFuncs(l i18n.Lang) template.FuncMap {
 		},
 		"explain":   func(r chatpic.GoneReason) string { return l.T(r.Explain()) },
 		"errorText": l.Error,
-		// jsText is what the pages' scripts say, in l: the catalogs' js
-		// area, for a <script type="application/json"> the scripts read.
-		"jsText": func() map[string]any { return l.Messages(w.text.Keys("js")) },
+		// words is the static script of what the pages' scripts say, in
+		// l (see wordsScript).
+		"words": func() string { return w.staticURL[wordsFile(l)] },
 	}
 	// Each part of the site binds its own words (see the files lang_*.go).
 	for _, more := range []template.FuncMap{w.pagesFuncs(l), w.formsFuncs(l), w.modFuncs(l)} {
@@ -86,4 +88,18 @@ func (w *Web) langFuncs(l i18n.Lang) template.FuncMap {
 		}
 	}
 	return funcs
+}
+
+// wordsFile names the static script of l's words for the pages' scripts.
+func wordsFile(l i18n.Lang) string { return "words-" + l.Tag() + ".js" }
+
+// wordsScript is the script that gives the pages' scripts their words in
+// l: the catalogs' js area (keys), as window.chatpicWords, which
+// chatpicText in app.js reads.
+func wordsScript(l i18n.Lang, keys []string) ([]byte, error) {
+	b, err := json.Marshal(l.Messages(keys))
+	if err != nil {
+		return nil, fmt.Errorf("words of %s: %w", l.Tag(), err)
+	}
+	return append(append([]byte("window.chatpicWords = "), b...), ";\n"...), nil
 }

@@ -85,6 +85,10 @@ func New(posts *posting.Service, mods *moderation.Service, origin *request.Origi
 	if posts.Watch(func(topic string) { dropPages(pc, topic) }) {
 		w.pageCache = pc
 	}
+	var err error
+	if w.text, err = i18n.New(); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
 	entries, err := fs.ReadDir(files, "static")
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
@@ -94,20 +98,19 @@ func New(posts *posting.Service, mods *moderation.Service, origin *request.Origi
 		if err != nil {
 			return nil, fmt.Errorf("web: %w", err)
 		}
-		sum := sha256.Sum256(b)
-		ext := path.Ext(e.Name())
-		url := "/static/" + e.Name()[:len(e.Name())-len(ext)] + "." + hex.EncodeToString(sum[:6]) + ext
-		w.staticURL[e.Name()] = url
-		w.staticFile[url] = b
-		if compress.Compressible(mime.TypeByExtension(ext)) {
-			w.staticBr[url], w.staticGz[url] = compress.Bytes(b, compress.Brotli), compress.Bytes(b, compress.Gzip)
+		w.addStatic(e.Name(), b)
+	}
+	// The scripts' words, a file per language, cached as any static file
+	// and so fetched once, not sent with every page.
+	for _, l := range w.text.Languages() {
+		b, err := wordsScript(l, w.text.Keys("js"))
+		if err != nil {
+			return nil, fmt.Errorf("web: %w", err)
 		}
+		w.addStatic(wordsFile(l), b)
 	}
 	if w.manifest, err = newManifest(func(name string) string { return w.staticURL[name] }, takenKinds(posts.Limits())); err != nil {
 		return nil, fmt.Errorf("web: manifest: %w", err)
-	}
-	if w.text, err = i18n.New(); err != nil {
-		return nil, fmt.Errorf("web: %w", err)
 	}
 	funcs := template.FuncMap{
 		"static": func(name string) (string, error) {
@@ -154,6 +157,19 @@ func New(posts *posting.Service, mods *moderation.Service, origin *request.Origi
 		w.pages[page] = ps
 	}
 	return w, nil
+}
+
+// addStatic serves b as the static file name, under a URL that carries
+// its hash, compressed once when its type compresses.
+func (w *Web) addStatic(name string, b []byte) {
+	sum := sha256.Sum256(b)
+	ext := path.Ext(name)
+	url := "/static/" + name[:len(name)-len(ext)] + "." + hex.EncodeToString(sum[:6]) + ext
+	w.staticURL[name] = url
+	w.staticFile[url] = b
+	if compress.Compressible(mime.TypeByExtension(ext)) {
+		w.staticBr[url], w.staticGz[url] = compress.Bytes(b, compress.Brotli), compress.Bytes(b, compress.Gzip)
+	}
 }
 
 // thumbSize returns width and height attributes for a post's thumbnail, so

@@ -1,16 +1,17 @@
 // chatpic: small progressive enhancements. Every page works without this.
 "use strict";
 
-// chatpicText says key in the page's language: its text from the page's
-// <script id="chatpic-text"> (the catalogs' js area, as the server sent
-// it), or the key itself, English, where there is none. The arguments
+// chatpicText says key in the page's language: its text from the words
+// script the page loads first (window.chatpicWords: the catalogs' js
+// area in the page's language), or the key itself, English, where there
+// is none. The arguments
 // fill the key's verbs in order, or as %[n]s says: %d writes a number the
 // language's way (1,000 / 1.000), %s as it is. A plural entry chooses its
 // form by the first argument, the count: an exact "=N" form first, then
 // the language's plural category (one, few, many, other...).
 var chatpicText = (function () {
   var lang = document.documentElement.lang || "en", words = {};
-  try { words = JSON.parse(document.getElementById("chatpic-text").textContent) || {}; } catch (e) { /* the keys then */ }
+  if (window.chatpicWords && typeof window.chatpicWords === "object") words = window.chatpicWords;
   var rules = null;
   try { rules = new Intl.PluralRules(lang); } catch (e) { /* one and other, as English */ }
   function number(v) {
