@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/i18n"
 )
 
@@ -75,8 +74,6 @@ func (w *Web) langFuncs(l i18n.Lang) template.FuncMap {
 			// The year as text: a number would be written 2,026.
 			return l.T("%[1]d %[2]s %[3]s, %[4]s UTC", t.Day(), l.T(months[t.Month()-1]), strconv.Itoa(t.Year()), t.Format("15:04"))
 		},
-		"explain":   func(r chatpic.GoneReason) string { return l.T(r.Explain()) },
-		"errorText": l.Error,
 		// words is the static script of what the pages' scripts say, in
 		// l (see wordsScript).
 		"words": func() string { return w.staticURL[wordsFile(l)] },

@@ -84,8 +84,7 @@ func auditActionText(l i18n.Lang, a chatpic.AuditAction) string {
 }
 
 // actionText words an audit action in English: "remove_post" reads
-// "remove post". The pages use auditActionText; web.go's FuncMap still
-// names this one, and can drop it.
+// "remove post". The pages use auditActionText, which translates it.
 func actionText(action chatpic.AuditAction) string {
 	return strings.ReplaceAll(string(action), "_", " ")
 }
