@@ -2,11 +2,9 @@ package web
 
 import (
 	"bytes"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -162,23 +160,6 @@ func TestPagesText(t *testing.T) {
 	} {
 		if !strings.Contains(tt.got, tt.want) {
 			t.Errorf("%q, want %q in it", tt.got, tt.want)
-		}
-	}
-}
-
-// TestPagesTemplatesHaveNoEnglish reads the pages' templates as source,
-// each action {{...}} standing in for its output, so that markup split by
-// actions (<a href="{{...}}">) reads as markup and only the text people
-// read is left: it must all come from t and n.
-func TestPagesTemplatesHaveNoEnglish(t *testing.T) {
-	action := regexp.MustCompile(`(?s)\{\{.*?\}\}`)
-	for _, name := range []string{"home.html", "channel.html", "post.html", "partials.html"} {
-		src, err := fs.ReadFile(files, "templates/"+name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ws := untranslatedWords(action.ReplaceAllString(string(src), "0")); len(ws) > 0 {
-			t.Errorf("%s shows English of its own: %q", name, ws)
 		}
 	}
 }
