@@ -18,12 +18,8 @@ import (
 type sharePage struct {
 	Title    string
 	Channels []chatpic.ChannelStats
-	// Share is what is held, when Held; Files are its files as the page
-	// shows them, and FileURL is the first's.
+	// Share is what is held; it holds no files when Missing says why.
 	Share   posting.Share
-	Files   []sharedView
-	Held    bool
-	FileURL string
 	Missing string
 	// Upload is the upload form: the file field of an empty page, and the
 	// limits a held file is checked against.
@@ -40,14 +36,33 @@ type sharedView struct {
 	URL string // where the page shows it from
 }
 
+// Held reports whether the page shows held files.
+func (p sharePage) Held() bool { return len(p.Share.Files) > 0 }
+
+// Files are the held files as the page shows them, each with the address
+// it is shown from.
+func (p sharePage) Files() []sharedView {
+	out := make([]sharedView, len(p.Share.Files))
+	for i, f := range p.Share.Files {
+		out[i] = sharedView{SharedFile: f, N: i + 1, URL: "/share/" + p.Share.ID + "/file"}
+		if i > 0 {
+			out[i].URL += "/" + strconv.Itoa(i+1)
+		}
+	}
+	return out
+}
+
+// FileURL is where the page shows the first held file from.
+func (p sharePage) FileURL() string { return "/share/" + p.Share.ID + "/file" }
+
 // Format is the first held file's format, for the page's one-file
 // sentences.
-func (p sharePage) Format() media.FormatInfo { return p.Files[0].Format }
+func (p sharePage) Format() media.FormatInfo { return p.Share.Files[0].Format }
 
 // Size is the size of every held file together.
 func (p sharePage) Size() int64 {
 	var n int64
-	for _, f := range p.Files {
+	for _, f := range p.Share.Files {
 		n += f.Size
 	}
 	return n
@@ -57,7 +72,7 @@ func (p sharePage) Size() int64 {
 // checks against the limit for one file.
 func (p sharePage) Largest() int64 {
 	var n int64
-	for _, f := range p.Files {
+	for _, f := range p.Share.Files {
 		n = max(n, f.Size)
 	}
 	return n
@@ -124,15 +139,7 @@ func (w *Web) SharePage(rw http.ResponseWriter, r *http.Request) {
 		w.render(rw, r, code, "share", page)
 		return
 	}
-	page.Share, page.Held = sh, true
-	for i, f := range sh.Files {
-		v := sharedView{SharedFile: f, N: i + 1, URL: "/share/" + sh.ID + "/file"}
-		if i > 0 {
-			v.URL += "/" + strconv.Itoa(i+1)
-		}
-		page.Files = append(page.Files, v)
-	}
-	page.FileURL = page.Files[0].URL
+	page.Share = sh
 	if len(sh.Files) > 1 {
 		page.Title = l.N("Post what you shared (%d files)", len(sh.Files))
 	}

@@ -71,9 +71,9 @@ func TestEveryPageRenders(t *testing.T) {
 		"mod-channels": {channelsPage{modBase: me, Channels: []channelRow{{ChannelStats: ch, TTL: "0"}}}, "Open it again"},
 		"mod-audit": {auditPage{modBase: me, Next: 7, Entries: []chatpic.AuditEntry{{ID: 8, At: t0, Action: "remove_post",
 			Target: post.ID, Reason: "r", Category: chatpic.ReasonSpam}}}, "before=7"},
-		"share": {sharePage{Channels: []chatpic.ChannelStats{ch}, Held: true, FileURL: "/share/1764000000-x/file",
-			Share: posting.Share{ID: "1764000000-x", ExpiresAt: t0.Add(chatpic.ShareHold)},
-			Files: []sharedView{{SharedFile: posting.SharedFile{Format: jpeg, Size: 2048}, N: 1, URL: "/share/1764000000-x/file"}}}, `alt="The picture you shared"`},
+		"share": {sharePage{Channels: []chatpic.ChannelStats{ch},
+			Share: posting.Share{ID: "1764000000-x", ExpiresAt: t0.Add(chatpic.ShareHold),
+				Files: []posting.SharedFile{{Format: jpeg, Size: 2048}}}}, `alt="The picture you shared"`},
 		"mod-moderators": {moderatorsPage{modBase: me, Moderators: []chatpic.Moderator{{Name: "ada", Admin: true}, {Name: "mo"}}}, "/mod/moderators/mo/remove"},
 	}
 	for _, name := range pageNames {
