@@ -206,6 +206,7 @@ func (d *decoder) acRefine(sc *scanComp, bx, by int, s *scan) error {
 				acc <<= 1
 				n--
 			default:
+				d.bits.acc, d.bits.n = acc, n // what it read, for blockErr
 				return errRefineSymbol
 			}
 			if d.eobRun > 0 {
@@ -231,6 +232,7 @@ func (d *decoder) acRefine(sc *scanComp, bx, by int, s *scan) error {
 				}
 			}
 			if k > se {
+				d.bits.acc, d.bits.n = acc, n // what it read, for blockErr
 				return errRefineRun
 			}
 			if z != 0 {

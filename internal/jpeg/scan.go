@@ -1,6 +1,9 @@
 package jpeg
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // zigzag maps a zig-zag index (T.81 figure A.6) to its natural-order
 // position row*8+column.
@@ -234,10 +237,16 @@ func (d *decoder) decodeScan(s *scan, fn blockFunc) error {
 }
 
 // blockErr attributes a block's error to the end of the scan data when the
-// block read into the padding, or may have (a Huffman code is up to 16
-// bits): the bits it choked on were made up.
+// block read into the padding: the bits it choked on were made up. A
+// symbol it decoded and refused used the bits it consumed, which d.bits
+// counts; a code that matched nothing may have looked up to 16 bits past
+// them.
 func (d *decoder) blockErr(err error) error {
-	if d.bits.stop != flowing && d.bits.n < d.bits.pad+16 {
+	switch {
+	case d.bits.stop == flowing:
+	case d.bits.n < d.bits.pad:
+		return d.overrun()
+	case errors.Is(err, errBadCode) && d.bits.n < d.bits.pad+16:
 		return d.overrun()
 	}
 	return err

@@ -80,6 +80,7 @@ func (d *decoder) decodeBlock(sc *scanComp) (int, error) {
 				continue
 			}
 			if r != 0 {
+				d.bits.acc, d.bits.n = acc, n // what it read, for blockErr
 				return 0, errSeqEOBRun
 			}
 			break
@@ -143,6 +144,7 @@ func (d *decoder) seqBlockDC(sc *scanComp, bx, by int, _ *scan) error {
 				continue
 			}
 			if r != 0 {
+				d.bits.acc, d.bits.n = acc, n // what it read, for blockErr
 				return errSeqEOBRun
 			}
 			break
