@@ -20,6 +20,12 @@ import (
 // QR code in the picture, as a phone's camera would.
 func readQR(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
+	// Measure only once the page has loaded (its style sheet applied) and
+	// the picture is in: a box taken earlier can lie elsewhere by the
+	// time the screen is photographed. (A page without JavaScript runs
+	// no promise or animation frame of ours, so this polls.)
+	waitFor(t, ctx, sel+" is drawn", `(() => { const el = document.querySelector(`+jsString(sel)+`);
+		return document.readyState === "complete" && el !== null && el.complete && el.naturalWidth > 0; })()`)
 	box := eval[[4]float64](t, ctx, `(() => { const r = document.querySelector(`+jsString(sel)+`).getBoundingClientRect();
 		return [r.x + scrollX, r.y + scrollY, r.width, r.height]; })()`)
 	if box[2] < 100 || box[3] < 100 {
@@ -96,7 +102,7 @@ func TestBrowserQRAndFeed(t *testing.T) {
 	files := pictureFiles(t, 1, 7)
 	step(t, tab, "choose a file", chromedp.SetUploadFiles(chromedp.CSS("#upload-file"), files))
 	step(t, tab, "send it", chromedp.Click(chromedp.CSS("form[data-upload] button[type=submit]")))
-	waitFor(t, tab, "the upload is answered", `document.querySelector(".created .qr") !== null && document.querySelector(".created .qr").complete`)
+	waitFor(t, tab, "the upload is answered", `(() => { const i = document.querySelector(".created .qr"); return i !== null && i.complete && i.naturalWidth > 0; })()`)
 	share := eval[string](t, tab, `document.querySelector(".created .copy-field").value`)
 	if got := readQR(t, tab, ".created .qr"); got != share || !strings.HasPrefix(share, in.base+"/p/") {
 		t.Errorf("after the upload the code reads %q, want the share link %q", got, share)

@@ -16,6 +16,7 @@ import (
 	"github.com/chatpic/chatpic/internal/app"
 	"github.com/chatpic/chatpic/internal/config"
 	"github.com/chatpic/chatpic/internal/events"
+	"github.com/chatpic/chatpic/internal/express"
 	"github.com/chatpic/chatpic/internal/janitor"
 	"github.com/chatpic/chatpic/internal/lines"
 	"github.com/chatpic/chatpic/internal/meter"
@@ -208,7 +209,13 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 			}
 		})
 	}
-	err = server.Serve(ctx, ln, handler, log, tlsConfig)
+	var lane *server.Express
+	if cfg.HTTP.ExpressMemory > 0 {
+		lane = &server.Express{Store: express.NewStore(cfg.HTTP.ExpressMemory, e.now), Deps: deps, Now: e.now}
+		pages.Express(lane.Store)
+		surface.Express(lane.Store)
+	}
+	err = server.ServeExpress(ctx, ln, handler, log, tlsConfig, lane)
 	stopJanitor()
 	wg.Wait()
 	log.Info("stopped")

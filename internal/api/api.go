@@ -15,6 +15,7 @@ import (
 
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/cache"
+	"github.com/chatpic/chatpic/internal/express"
 	"github.com/chatpic/chatpic/internal/i18n"
 	"github.com/chatpic/chatpic/internal/limit"
 	"github.com/chatpic/chatpic/internal/moderation"
@@ -133,7 +134,19 @@ func (a *API) listing(w http.ResponseWriter, r *http.Request, build func() (v an
 		a.fail(w, r, err)
 		return
 	}
+	// The express lane may send it again until the cache drops it.
+	until, tags := e.Kept()
+	express.Keep(r, until, tags...)
 	e.Serve(w, r)
+}
+
+// Express lets the express lane keep the listings the API answers, until
+// the listing cache drops them (see express.Keep). Call it before
+// serving.
+func (a *API) Express(s *express.Store) {
+	if a.listings != nil {
+		a.listings.Also(s)
+	}
 }
 
 var errNoLive = chatpic.Errorf(chatpic.KindNotFound, "live updates are not enabled on this server")

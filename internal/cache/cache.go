@@ -42,6 +42,10 @@ func NewEntry(status int, contentType, cacheControl string, body []byte) *Entry 
 	return e
 }
 
+// Kept returns until when the entry is kept and under which tags, once a
+// Cache keeps it (the zero time if none does).
+func (e *Entry) Kept() (until time.Time, tags []string) { return e.expires, e.tags }
+
 // ETag is the entry's entity tag (quoted).
 func (e *Entry) ETag() string { return e.etag }
 
@@ -99,6 +103,9 @@ type Cache struct {
 	ttl time.Duration
 	max int
 	now func() time.Time
+
+	// also is told of every Drop and Clear (see Also).
+	also Dropper
 
 	mu      sync.Mutex
 	entries map[string]*Entry
@@ -209,8 +216,22 @@ func (c *Cache) Put(key string, e *Entry, tags ...string) {
 	}
 }
 
+// Dropper is what else keeps answers by the same tags: the express
+// lane's store (*express.Store).
+type Dropper interface {
+	Drop(tags ...string)
+	Clear()
+}
+
+// Also has every Drop and Clear of c done to d too, so that what d keeps
+// of c's entries goes when they go. Call it before c is used.
+func (c *Cache) Also(d Dropper) { c.also = d }
+
 // Drop forgets every entry with any of tags.
 func (c *Cache) Drop(tags ...string) {
+	if c.also != nil {
+		c.also.Drop(tags...)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, t := range tags {
@@ -222,6 +243,9 @@ func (c *Cache) Drop(tags ...string) {
 
 // Clear forgets every entry.
 func (c *Cache) Clear() {
+	if c.also != nil {
+		c.also.Clear()
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	clear(c.entries)

@@ -164,7 +164,7 @@ func (w *writer) decide(first []byte) {
 	w.decided = true
 	h := w.Header()
 	ok := first != nil && len(first) >= minSize && h.Get("Content-Encoding") == "" && Compressible(h.Get("Content-Type"))
-	if Compressible(h.Get("Content-Type")) {
+	if Compressible(h.Get("Content-Type")) && !varies(h, "Accept-Encoding") {
 		h.Add("Vary", "Accept-Encoding")
 	}
 	if ok {
@@ -185,6 +185,19 @@ func (w *writer) decide(first []byte) {
 	if w.status != 0 {
 		w.ResponseWriter.WriteHeader(w.status)
 	}
+}
+
+// varies reports whether h already says the response varies with the
+// request header name (a handler that chose the encoding itself says so).
+func varies(h http.Header, name string) bool {
+	for _, v := range h.Values("Vary") {
+		for _, f := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(f), name) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // close finishes the encoding and gives the encoder back.

@@ -68,6 +68,10 @@ type HTTP struct {
 	MediaRedirect string
 	// NSFWFeeds gives channels marked NSFW an Atom feed too.
 	NSFWFeeds bool
+	// ExpressMemory bounds the answers the express lane keeps in memory
+	// to send again (thumbnails, cached pages, static files); 0 turns the
+	// lane off and net/http answers everything.
+	ExpressMemory int64
 }
 
 // Upload bounds what one upload may be.
@@ -173,6 +177,7 @@ var (
 		{flag: "tls-cert", env: "CHATPIC_TLS_CERT", def: "", usage: "PEM certificate (chain) to serve HTTPS with, with --tls-key"},
 		{flag: "tls-key", env: "CHATPIC_TLS_KEY", def: "", usage: "PEM private key of --tls-cert"},
 		{flag: "base-url", env: "CHATPIC_BASE_URL", def: "", usage: "public URL of the site, for share links (default: from each request)"},
+		{flag: "express-memory", env: "CHATPIC_EXPRESS_MEMORY", def: "32MB", usage: "memory for the answers the express lane sends again from memory (thumbnails, cached pages, static files); 0 turns the lane off"},
 		{flag: "nsfw-feeds", env: "CHATPIC_NSFW_FEEDS", def: "false", usage: "give channels marked NSFW an Atom feed too (default: only the others have one)"},
 		{flag: "trusted-proxies", env: "CHATPIC_TRUSTED_PROXIES", def: "", usage: "comma-separated CIDRs whose X-Forwarded-For is believed"},
 		{flag: "max-upload", env: "CHATPIC_MAX_UPLOAD", def: "20MB", usage: "largest accepted upload"},
@@ -384,6 +389,11 @@ func (s *Set) Config() (Config, error) {
 	} else if c.Upload.MaxVideoDuration < time.Second {
 		errs = append(errs, errors.New("--max-video-duration: must be at least 1s"))
 	}
+	if c.HTTP.ExpressMemory, err = chatpic.ParseSize(v["express-memory"]); err != nil {
+		bad("express-memory", err)
+	} else if c.HTTP.ExpressMemory != 0 && c.HTTP.ExpressMemory < 1e6 {
+		errs = append(errs, errors.New("--express-memory: must be 0 (off) or at least 1MB"))
+	}
 	if c.HTTP.NSFWFeeds, err = parseBool(v["nsfw-feeds"]); err != nil {
 		bad("nsfw-feeds", err)
 	}
@@ -477,6 +487,7 @@ func (c Config) Dump(w io.Writer) {
 	fmt.Fprintf(w, "secret-file      %t\n", c.Storage.Secret != nil)
 	fmt.Fprintf(w, "media-redirect   %s\n", c.HTTP.MediaRedirect)
 	fmt.Fprintf(w, "nsfw-feeds       %t\n", c.HTTP.NSFWFeeds)
+	fmt.Fprintf(w, "express-memory   %s\n", chatpic.FormatSize(c.HTTP.ExpressMemory))
 	// A webhook's URL is its secret: say only whether there is one.
 	fmt.Fprintf(w, "alert-webhook    %t\n", c.Alerts.Webhook != "")
 	fmt.Fprintf(w, "alert-queue-wait %s\n", c.Alerts.QueueWait)

@@ -59,7 +59,7 @@ func TestDefaults(t *testing.T) {
 	c := mustLoad(t, nil, nil)
 	want := Config{
 		Storage: Storage{Data: "./data", DB: filepath.Join("data", "chatpic.db"), Blobs: filepath.Join("data", "media"), Cache: filepath.Join("data", "cache")},
-		HTTP:    HTTP{Addr: ":8080", StreamsPerClient: 8},
+		HTTP:    HTTP{Addr: ":8080", StreamsPerClient: 8, ExpressMemory: 32e6},
 		Upload: Upload{MaxBytes: 20_000_000, MaxPixels: 50_000_000, MaxVideoBytes: 100_000_000, MaxVideoDuration: 5 * time.Minute,
 			MediaMemory: 768_000_000, DecodeTimeout: time.Minute, UploadsPerClient: 4, MinUploadRate: 8000},
 		Janitor: Janitor{Interval: time.Minute},
@@ -121,6 +121,16 @@ func TestSources(t *testing.T) {
 		}},
 		{"postgres URL from env", nil, map[string]string{"CHATPIC_DB": "postgres://u:p@db/chatpic", "CHATPIC_SECRET_FILE": secretFile(t)}, func(t *testing.T, c Config) {
 			wantString(t, "db", c.Storage.DB, "postgres://u:p@db/chatpic")
+		}},
+		{"express lane off", []string{"--express-memory=0"}, nil, func(t *testing.T, c Config) {
+			if c.HTTP.ExpressMemory != 0 {
+				t.Errorf("ExpressMemory = %d", c.HTTP.ExpressMemory)
+			}
+		}},
+		{"express lane memory", nil, map[string]string{"CHATPIC_EXPRESS_MEMORY": "64MiB"}, func(t *testing.T, c Config) {
+			if c.HTTP.ExpressMemory != 64<<20 {
+				t.Errorf("ExpressMemory = %d", c.HTTP.ExpressMemory)
+			}
 		}},
 		{"max-pixels", []string{"--max-pixels=1000000"}, nil, func(t *testing.T, c Config) {
 			wantInt(t, "max-pixels", c.Upload.MaxPixels, 1_000_000)
@@ -228,6 +238,8 @@ func TestRefused(t *testing.T) {
 		{"trusted proxy prefix too long", []string{"--trusted-proxies=10.0.0.0/33"}, nil, "--trusted-proxies"},
 		{"trusted proxy short IPv4", []string{"--trusted-proxies=10.0.0"}, nil, "--trusted-proxies"},
 		{"one bad trusted proxy among good ones", []string{"--trusted-proxies=10.0.0.0/8,bad"}, nil, "--trusted-proxies"},
+		{"express-memory junk", []string{"--express-memory=lots"}, nil, "--express-memory"},
+		{"express-memory too small to hold a page", []string{"--express-memory=64KB"}, nil, "--express-memory"},
 		{"max-upload junk", []string{"--max-upload=lots"}, nil, "--max-upload"},
 		{"max-upload negative", []string{"--max-upload=-5MB"}, nil, "--max-upload"},
 		{"max-upload under 1KB", []string{"--max-upload=1023"}, nil, "--max-upload"},

@@ -58,11 +58,23 @@ func withMiddleware(next http.Handler, deps Deps, fail failFunc) http.Handler {
 	h := cop.Handler(compress.Handler(next))
 	h = securityHeaders(h)
 	h = recoverPanics(h, fail)
-	log := deps.Log
-	if deps.Requests != nil {
-		log = deps.Requests
+	return logRequests(h, deps.requestLog(), deps.Meter)
+}
+
+// requestLog is where the line of every request goes.
+func (d Deps) requestLog() *slog.Logger {
+	if d.Requests != nil {
+		return d.Requests
 	}
-	return logRequests(h, log, deps.Meter)
+	return d.Log
+}
+
+// meterFunc is d.Meter as the express lane takes it (nil without one).
+func (d Deps) meterFunc() func(route string, status int, took time.Duration) {
+	if d.Meter == nil {
+		return nil
+	}
+	return d.Meter.Request
 }
 
 // Header values every response shares. net/http only reads them, so one

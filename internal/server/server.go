@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chatpic/chatpic/internal/express"
 	"github.com/chatpic/chatpic/internal/request"
 )
 
@@ -30,6 +31,22 @@ const ShutdownTimeout = 20 * time.Second
 // clear, HTTP/2 then being for clients that know it is spoken (a proxy in
 // front configured for h2c, with prior knowledge).
 func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger, tlsConfig *tls.Config) error {
+	return ServeExpress(ctx, ln, h, log, tlsConfig, nil)
+}
+
+// Express is the express lane of a server (see package express): the
+// answers it keeps, and where the requests it answers from them are
+// logged and counted (as the middleware does the others).
+type Express struct {
+	Store *express.Store
+	Deps  Deps
+	Now   func() time.Time
+}
+
+// ServeExpress is Serve with the express lane in front of net/http when x
+// is not nil, the server speaks in the clear and the system has epoll
+// (Linux); elsewhere it is Serve.
+func ServeExpress(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger, tlsConfig *tls.Config, x *Express) error {
 	stopping := make(chan struct{})
 	var protocols http.Protocols
 	protocols.SetHTTP1(true)
@@ -62,21 +79,79 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logge
 	// Requests outlive ctx so that uploads in flight finish; event streams,
 	// which never finish, end when the shutdown begins.
 	srv.RegisterOnShutdown(func() { close(stopping) })
+	var lane *express.Lane
+	if x != nil && tlsConfig == nil {
+		var err error
+		lane, err = express.New(ln, express.Options{
+			Handler: h,
+			Store:   x.Store,
+			Runs:    laneRuns,
+			Log:     x.Deps.requestLog(),
+			Meter:   x.Deps.meterFunc(),
+			BaseContext: func() context.Context {
+				return request.WithStopping(context.WithoutCancel(ctx), stopping)
+			},
+			Now:           x.Now,
+			HeaderTimeout: srv.ReadHeaderTimeout,
+			IdleTimeout:   srv.IdleTimeout,
+		})
+		switch {
+		case err == nil:
+			ln = lane.Listener()
+			go lane.Run()
+		case errors.Is(err, express.ErrUnsupported):
+			log.Debug("no express lane here", "err", err)
+		default:
+			return err
+		}
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
+		if lane != nil {
+			lane.Shutdown(context.Background())
+		}
 		return err
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
 	defer cancel()
+	lerr := make(chan error, 1)
+	if lane != nil {
+		go func() { lerr <- lane.Shutdown(sctx) }()
+	} else {
+		lerr <- nil
+	}
 	err := srv.Shutdown(sctx)
 	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, serr)
 	}
-	return err
+	return errors.Join(err, <-lerr)
+}
+
+// laneRuns reports whether the express lane may run a GET for path
+// itself: the routes whose answers are small, finite and free of side
+// effects, which it can run again through net/http when one is not (see
+// express.Options.Runs). Uploads' pages (a view may be spent), media
+// (large, ranged), event streams, feeds, forms and moderation are not.
+func laneRuns(path []byte) bool {
+	p := string(path) // no copy: the compiler sees it does not escape
+	switch {
+	case p == "/", p == "/favicon.ico", p == "/api/v1/channels":
+		return true
+	case strings.HasPrefix(p, "/static/"):
+		return true
+	case strings.HasPrefix(p, "/t/"):
+		return !strings.Contains(p[len("/t/"):], "/")
+	case strings.HasPrefix(p, "/c/"):
+		return !strings.Contains(p[len("/c/"):], "/")
+	case strings.HasPrefix(p, "/api/v1/channels/"):
+		slug, rest, _ := strings.Cut(p[len("/api/v1/channels/"):], "/")
+		return slug != "" && (rest == "" || rest == "posts")
+	}
+	return false
 }
 
 // addrPattern matches IPv4 and IPv6 addresses, with or without a port.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/cache"
+	"github.com/chatpic/chatpic/internal/express"
 )
 
 // PageTTL is how long a rendered public page (the home page, a channel
@@ -89,6 +90,28 @@ func (w *Web) cached(rw http.ResponseWriter, r *http.Request, mk cache.Maker) {
 		w.fail(rw, r, err)
 		return
 	}
+	if w.pageCache != nil {
+		// The express lane may send it again until the cache drops it.
+		until, tags := e.Kept()
+		express.Keep(r, until, tags...)
+	}
 	languageHeaders(rw.Header(), l)
 	e.Serve(rw, r)
+}
+
+// Express lets the express lane keep what the pages answer (see
+// express.Keep): a page until the page cache drops it, a thumbnail until
+// its upload changes. Call it before serving.
+func (w *Web) Express(s *express.Store) {
+	if w.pageCache == nil {
+		return // no events tell what changes: nothing may be kept
+	}
+	w.pageCache.Also(s)
+	w.posts.Watch(func(topic string) {
+		if topic == "" {
+			s.Clear()
+			return
+		}
+		s.Drop(topic)
+	})
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chatpic/chatpic"
+	"github.com/chatpic/chatpic/internal/express"
 	"github.com/chatpic/chatpic/internal/posting"
 	"github.com/chatpic/chatpic/internal/request"
 )
@@ -115,6 +116,20 @@ func (w *Web) serveMedia(rw http.ResponseWriter, r *http.Request, thumb bool) {
 	h.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(age/time.Second))+", immutable")
 	if p.Gated() {
 		h.Set("Cache-Control", "private, no-store") // the ticket is short-lived
+	} else if thumb && w.pageCache != nil {
+		// The express lane may send a thumbnail again from memory until
+		// its upload changes (the events every instance hears), for a
+		// minute at most, in case one is lost, as posting's memory of
+		// visible uploads; an upload that expires, a second at a time,
+		// so that its max-age stays true.
+		until := w.posts.Now().Add(time.Minute)
+		if !p.ExpiresAt.IsZero() {
+			until = w.posts.Now().Add(time.Second)
+			if p.ExpiresAt.Before(until) {
+				until = p.ExpiresAt
+			}
+		}
+		express.Keep(r, until, posting.PostTopic(p.ID))
 	}
 	http.ServeContent(rw, r, "", p.CreatedAt, obj)
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/chatpic/chatpic"
 	"github.com/chatpic/chatpic/internal/cache"
 	"github.com/chatpic/chatpic/internal/compress"
+	"github.com/chatpic/chatpic/internal/express"
 	"github.com/chatpic/chatpic/internal/i18n"
 	"github.com/chatpic/chatpic/internal/media"
 	"github.com/chatpic/chatpic/internal/moderation"
@@ -366,6 +367,8 @@ func (w *Web) Static(rw http.ResponseWriter, r *http.Request) {
 	}
 	rw.Header().Set("Content-Type", mime.TypeByExtension(path.Ext(r.URL.Path)))
 	rw.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	// A static file never changes while the server runs.
+	express.Keep(r, w.posts.Now().Add(time.Hour))
 	// Compressed once at start, never per request.
 	if br, ok := w.staticBr[r.URL.Path]; ok {
 		rw.Header().Add("Vary", "Accept-Encoding")
