@@ -55,6 +55,7 @@ type testSite struct {
 	posts   *posting.Service
 	now     *time.Time
 	logs    *syncBuffer // every component's log, debug level included
+	log     *slog.Logger
 }
 
 // newTestSite wires the site; adjust, if not nil, changes its safety
@@ -104,7 +105,7 @@ func newTestSiteOn(t *testing.T, st *storage.Set, broker *events.Memory, adjust 
 	// Every answer under /api/ is checked against the OpenAPI document.
 	h := openapitest.Handler(t, Routes(pages, a, []Pinger{st.DB, st.Blobs}, Deps{Log: log}))
 	return &testSite{handler: h, pages: pages, api: a, db: st.DB, blobs: storagetest.Disk(st), mods: site.Mods,
-		guard: site.Guard, posts: site.Posts, now: &clock, logs: logs}
+		guard: site.Guard, posts: site.Posts, now: &clock, logs: logs, log: log}
 }
 
 func multipartBody(t *testing.T, fields map[string]string, file []byte) (io.Reader, string) {

@@ -118,11 +118,11 @@ func (w *Web) serveMedia(rw http.ResponseWriter, r *http.Request, thumb bool) {
 		h.Set("Cache-Control", "private, no-store") // the ticket is short-lived
 	} else if thumb && w.pageCache != nil {
 		// The express lane may send a thumbnail again from memory until
-		// its upload changes (the events every instance hears), for a
-		// minute at most, in case one is lost, as posting's memory of
-		// visible uploads; an upload that expires, a second at a time,
-		// so that its max-age stays true.
-		until := w.posts.Now().Add(time.Minute)
+		// its upload changes (the events every instance hears), for a few
+		// seconds at most, in case an event is late or lost; an upload
+		// that expires, a second at a time, so that its max-age stays
+		// true.
+		until := w.posts.Now().Add(5 * time.Second)
 		if !p.ExpiresAt.IsZero() {
 			until = w.posts.Now().Add(time.Second)
 			if p.ExpiresAt.Before(until) {

@@ -354,6 +354,7 @@ func (w *Web) NotFound(rw http.ResponseWriter, r *http.Request) {
 func (w *Web) Favicon(rw http.ResponseWriter, r *http.Request) {
 	rw.Header().Set("Content-Type", "image/svg+xml")
 	rw.Header().Set("Cache-Control", "public, max-age=86400")
+	express.Keep(r, w.posts.Now().Add(time.Hour))
 	http.ServeContent(rw, r, "", time.Time{}, bytes.NewReader(w.staticFile[w.staticURL["icon.svg"]]))
 }
 
