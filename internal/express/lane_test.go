@@ -81,6 +81,11 @@ func (s *testSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("first\n"))
 		w.(http.Flusher).Flush()
 		w.Write([]byte("second\n"))
+	case "/pass":
+		if Pass(r) {
+			return // net/http's
+		}
+		w.Write(bytes.Repeat([]byte("P"), 2*MaxEntry))
 	case "/panic":
 		panic("on purpose")
 	case "/missing":
@@ -102,7 +107,7 @@ func (s *testSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // laneRoutes are the paths the tests' lane runs itself.
 func laneRoutes(p []byte) bool {
 	switch string(p) {
-	case "/kept", "/plain", "/large", "/big", "/stream", "/panic", "/missing", "/slow":
+	case "/kept", "/plain", "/large", "/big", "/stream", "/panic", "/missing", "/slow", "/pass":
 		return true
 	}
 	return false
@@ -259,6 +264,8 @@ func TestLaneKeepsAndReplays(t *testing.T) {
 		t.Fatalf("after Drop the handler ran %d times in all, want 5", n)
 	}
 	tl.clock.add(time.Minute)
+	tl.poke()
+	tl.waitUntil(t, "the loops sweep", func(*conn) bool { n, _ := tl.store.Len(); return n == 0 })
 	exchange(t, c, br, get("/kept?x=1", "Accept-Language: de\r\n"), 1)
 	if n := tl.site.count("/kept"); n != 6 {
 		t.Fatalf("after its time the handler ran %d times in all, want 6", n)
@@ -360,6 +367,16 @@ func TestLaneHandsOver(t *testing.T) {
 			t.Fatal(got)
 		}
 		if n := tl.site.count("/big"); n != 2 {
+			t.Errorf("ran %d times: once in the lane, once more by net/http", n)
+		}
+	})
+	t.Run("passed by its handler", func(t *testing.T) {
+		c := tl.dial(t)
+		got := exchange(t, c, bufio.NewReader(c), get("/pass", "")+get("/kept", ""), 2)
+		if !has(got[0], 200, "PPP") || len(got[0].body) != 2*MaxEntry || !has(got[1], 200, "kept") {
+			t.Fatalf("answers:\n%v", got)
+		}
+		if n := tl.site.count("/pass"); n != 2 {
 			t.Errorf("ran %d times: once in the lane, once more by net/http", n)
 		}
 	})
@@ -540,4 +557,54 @@ func TestKeepOutsideTheLane(t *testing.T) {
 		t.Fatal("a request the lane did not run is said to be kept")
 	}
 	Keep(r, time.Now().Add(time.Hour), "tag") // must not panic
+}
+
+// BenchmarkKeptAnswer times one request and its kept answer (a 15 KB
+// thumbnail-sized body) on a kept connection: sent again by the lane,
+// and by net/http running a handler that writes the same bytes, side by
+// side. The client is the same for both.
+func BenchmarkKeptAnswer(b *testing.B) {
+	body := bytes.Repeat([]byte("t"), 15<<10)
+	clock := &fakeClock{t: time.Now()}
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		Keep(r, clock.Now().Add(time.Hour))
+		w.Header().Set("Content-Type", "image/jpeg")
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		w.Write(body)
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	lane, err := New(ln, Options{Handler: h, Store: NewStore(8<<20, clock.Now), Runs: func([]byte) bool { return true }, Now: clock.Now})
+	if err != nil {
+		b.Fatal(err)
+	}
+	go lane.Run()
+	defer lane.Shutdown(context.Background())
+	ref := httptest.NewServer(h)
+	defer ref.Close()
+	for _, side := range []struct{ name, addr string }{{"lane", ln.Addr().String()}, {"net_http", ref.Listener.Addr().String()}} {
+		b.Run(side.name, func(b *testing.B) {
+			c, err := net.Dial("tcp", side.addr)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer c.Close()
+			br := bufio.NewReaderSize(c, 32<<10)
+			req := []byte(get("/t/x.jpg", "User-Agent: bench\r\n"))
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				if _, err := c.Write(req); err != nil {
+					b.Fatal(err)
+				}
+				res, err := http.ReadResponse(br, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+			}
+		})
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -154,10 +155,14 @@ type loop struct {
 	calls []func() // to run in the loop (see do)
 
 	in    []byte
+	iov   [3]unix.Iovec
 	key   []byte
 	h     head
 	clock clock
 	swept time.Time
+	// pausedUntil is when accepting resumes after the system ran out of
+	// descriptors (real time; zero while accepting).
+	pausedUntil time.Time
 }
 
 // conn is a connection the lane answers.
@@ -227,13 +232,21 @@ func (lp *loop) run() {
 		if lp.l.stopping.Load() {
 			if accepting {
 				unix.EpollCtl(lp.ep, unix.EPOLL_CTL_DEL, lp.l.lfd, nil)
-				accepting = false
+				accepting, lp.pausedUntil = false, time.Time{}
 			}
 			if lp.drain() {
 				return
 			}
 		}
-		n, err := unix.EpollWait(lp.ep, events, 1000)
+		wait := 1000
+		if !lp.pausedUntil.IsZero() {
+			wait = 10
+			if accepting && time.Now().After(lp.pausedUntil) {
+				lp.pausedUntil = time.Time{}
+				unix.EpollCtl(lp.ep, unix.EPOLL_CTL_ADD, lp.l.lfd, &unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLEXCLUSIVE, Fd: int32(lp.l.lfd)})
+			}
+		}
+		n, err := unix.EpollWait(lp.ep, events, wait)
 		if err != nil && err != unix.EINTR {
 			panic(fmt.Sprintf("express: epoll_wait: %v", err))
 		}
@@ -274,7 +287,16 @@ func (lp *loop) drain() bool {
 func (lp *loop) accept(now time.Time) {
 	for {
 		fd, sa, err := unix.Accept4(lp.l.lfd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
-		if err != nil {
+		switch err {
+		case nil:
+		case unix.EMFILE, unix.ENFILE, unix.ENOBUFS, unix.ENOMEM:
+			// Out of descriptors or memory: stop taking connections for
+			// a moment (as net/http does), instead of spinning on a
+			// listener that stays ready.
+			unix.EpollCtl(lp.ep, unix.EPOLL_CTL_DEL, lp.l.lfd, nil)
+			lp.pausedUntil = time.Now().Add(50 * time.Millisecond)
+			return
+		default:
 			return // EAGAIN: another loop took it, or none is left
 		}
 		unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
@@ -317,10 +339,19 @@ func (lp *loop) ready(c *conn, ev uint32, now time.Time) {
 	if ev&(unix.EPOLLIN|unix.EPOLLRDHUP) != 0 && !c.busy && !c.handing {
 		n, err := unix.Read(c.fd, lp.in)
 		switch {
-		case n > 0:
-			if len(c.in) == 0 {
-				c.deadline = now.Add(lp.l.o.HeaderTimeout)
+		case n > 0 && len(c.in) == 0:
+			// Mostly a whole request: read in the loop's buffer, and
+			// copied only if part of it must wait for more.
+			c.deadline = now.Add(lp.l.o.HeaderTimeout)
+			c.in = lp.in[:n]
+			lp.serve(c, now)
+			if !c.closed && len(c.in) > 0 {
+				c.in = bytes.Clone(c.in)
+			} else {
+				c.in = nil
 			}
+			return
+		case n > 0:
 			c.in = append(c.in, lp.in[:n]...)
 		case err == unix.EAGAIN || err == unix.EINTR:
 			return
@@ -372,9 +403,9 @@ func (lp *loop) answer(c *conn, now time.Time) bool {
 		h := &lp.h
 		lp.key = fingerprint(lp.key[:0], h, c.peerIP)
 		if e := lp.l.o.Store.get(lp.key, now); e != nil {
-			c.out = append(c.out, e.head...)
-			c.out = append(c.out, lp.clock.date(now)...)
-			c.out = append(c.out, e.tail...)
+			if !lp.send(c, e.head, lp.clock.date(now), e.tail) {
+				return false
+			}
 			lp.consume(c, h.n, now)
 			lp.logHit(e, now)
 			continue
@@ -388,14 +419,53 @@ func (lp *loop) answer(c *conn, now time.Time) bool {
 	return false
 }
 
+// send writes an answer in three parts: straight to the socket when
+// nothing waits before it, in one writev and without copying, else (and
+// whatever the socket does not take) after what waits in c.out. It
+// reports whether c is still open.
+func (lp *loop) send(c *conn, parts ...[]byte) bool {
+	if len(c.out) == 0 {
+		n, err := lp.writev(c.fd, parts)
+		if err != nil && err != unix.EAGAIN && err != unix.EINTR {
+			lp.close(c)
+			return false
+		}
+		for _, p := range parts {
+			k := min(max(n, 0), len(p))
+			n -= k
+			p = p[k:]
+			c.out = append(c.out, p...)
+		}
+		return true
+	}
+	for _, p := range parts {
+		c.out = append(c.out, p...)
+	}
+	return true
+}
+
+// writev writes parts (at most len(lp.iov)) with one system call.
+func (lp *loop) writev(fd int, parts [][]byte) (int, error) {
+	iov := lp.iov[:0]
+	for _, p := range parts {
+		if len(p) > 0 {
+			v := unix.Iovec{Base: &p[0]}
+			v.SetLen(len(p))
+			iov = append(iov, v)
+		}
+	}
+	n, _, errno := unix.Syscall(unix.SYS_WRITEV, uintptr(fd), uintptr(unsafe.Pointer(&iov[0])), uintptr(len(iov)))
+	if errno != 0 {
+		return -1, errno
+	}
+	return int(n), nil
+}
+
 // consume drops a request of n bytes answered from c.in.
 func (lp *loop) consume(c *conn, n int, now time.Time) {
 	c.in = c.in[:copy(c.in, c.in[n:])]
 	if len(c.in) == 0 {
 		c.deadline = now.Add(lp.l.o.IdleTimeout)
-		if cap(c.in) > 64<<10 {
-			c.in = nil
-		}
 	}
 }
 
@@ -414,9 +484,7 @@ func (lp *loop) flush(c *conn) bool {
 		lp.close(c)
 		return false
 	}
-	if cap(c.out) > 64<<10 {
-		c.out = nil
-	}
+	c.out = nil // an idle connection holds no buffer
 	lp.settle(c)
 	return !c.closed
 }
@@ -482,6 +550,9 @@ func (lp *loop) close(c *conn) {
 // long to arrive, or an idle connection.
 func (lp *loop) sweep(now time.Time) {
 	lp.swept = now
+	if lp == lp.l.loops[0] {
+		lp.l.o.Store.prune(now)
+	}
 	for _, c := range lp.conns {
 		if !c.busy && now.After(c.deadline) {
 			lp.close(c)
@@ -553,7 +624,7 @@ func (lp *loop) finished(now time.Time) {
 		case r.abort:
 			lp.close(c)
 			continue
-		case r.w.tooMuch:
+		case r.w.tooMuch || r.k.pass:
 			c.handing = true // net/http runs it again
 			lp.settle(c)
 			continue

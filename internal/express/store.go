@@ -25,6 +25,7 @@ import (
 // request the lane runs.
 type keeper struct {
 	ok    bool
+	pass  bool // net/http's to answer (see Pass)
 	until time.Time
 	tags  []string
 }
@@ -43,6 +44,20 @@ func Keep(r *http.Request, until time.Time, tags ...string) {
 		return
 	}
 	k.ok, k.until, k.tags = true, until, tags
+}
+
+// Pass tells the lane that the answer to r is not its to make (a file
+// too large to hold, say) and reports whether r is the lane's: if so,
+// the handler returns without writing anything, and the lane hands the
+// request to net/http, which runs the handler again. For a request the
+// lane did not run it does nothing and returns false: answer it.
+func Pass(r *http.Request) bool {
+	k, _ := r.Context().Value(keeperKey{}).(*keeper)
+	if k == nil {
+		return false
+	}
+	k.pass = true
+	return true
 }
 
 // Keeping reports whether r is run by the lane, so that Keep would keep
@@ -180,6 +195,18 @@ func (s *Store) Clear() {
 	clear(s.entries)
 	clear(s.byTag)
 	s.size = 0
+}
+
+// prune forgets the answers past their time, so that a quiet server
+// holds none of a busy minute's.
+func (s *Store) prune(now time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range s.entries {
+		if !now.Before(e.until) {
+			s.dropLocked(e)
+		}
+	}
 }
 
 // Len returns how many responses are kept, and their bytes.

@@ -98,7 +98,7 @@ func TestExpressAnswersAsTheRouter(t *testing.T) {
 		{"Accept-Encoding": {"gzip"}, "User-Agent": {"Mozilla/5.0"}, "Accept": {"text/html"}},
 	}
 	paths := []string{"/", "/c/random", "/c/random?lang=fr", "/api/v1/channels", "/api/v1/channels/random",
-		"/api/v1/channels/random/posts", "/t/" + id + ".jpg", css, "/favicon.ico", "/c/nowhere", "/t/" + id + "x.jpg"}
+		"/api/v1/channels/random/posts", "/t/" + id + ".jpg", "/m/" + id + ".jpg", css, "/favicon.ico", "/c/nowhere", "/t/" + id + "x.jpg"}
 	for _, path := range paths {
 		for _, h := range variants {
 			req := httptest.NewRequest("GET", path, nil)
@@ -123,10 +123,10 @@ func TestExpressAnswersAsTheRouter(t *testing.T) {
 			}
 		}
 	}
-	// Kept: the pages, listings, the thumbnail and static files, in each
-	// encoding and language asked for; no error answer.
-	if n, _ := store.Len(); n < 8*len(variants) {
-		t.Errorf("the lane keeps %d answers, want at least %d", n, 8*len(variants))
+	// Kept: the pages, listings, the picture, its thumbnail and static
+	// files, in each encoding and language asked for; no error answer.
+	if n, _ := store.Len(); n < 9*len(variants) {
+		t.Errorf("the lane keeps %d answers, want at least %d", n, 9*len(variants))
 	}
 }
 
@@ -153,8 +153,10 @@ func TestExpressForgetsAtOnce(t *testing.T) {
 		base, store := ts.expressLane(t)
 		lanes[name] = base
 		for range 2 {
-			if code, _, _ := laneGet(t, client, base, "/t/"+id+".jpg", nil); code != http.StatusOK {
-				t.Fatalf("%s: the thumbnail answers %d", name, code)
+			for _, path := range []string{"/t/" + id + ".jpg", "/m/" + id + ".jpg"} {
+				if code, _, _ := laneGet(t, client, base, path, nil); code != http.StatusOK {
+					t.Fatalf("%s: %s answers %d", name, path, code)
+				}
 			}
 			if _, _, page := laneGet(t, client, base, "/c/random", nil); !strings.Contains(page, id) {
 				t.Fatalf("%s: the channel page does not show the upload", name)
@@ -167,8 +169,10 @@ func TestExpressForgetsAtOnce(t *testing.T) {
 	wantCode(t, serve(a.handler, jsonReq("POST", "/api/v1/mod/posts/"+id+"/remove", `{"reason":"x"}`, token)),
 		http.StatusOK, "remove on A")
 	for name, base := range lanes {
-		if code, _, _ := laneGet(t, client, base, "/t/"+id+".jpg", nil); code != http.StatusGone {
-			t.Errorf("%s: the removed upload's thumbnail answers %d, want 410", name, code)
+		for _, path := range []string{"/t/" + id + ".jpg", "/m/" + id + ".jpg"} {
+			if code, _, _ := laneGet(t, client, base, path, nil); code != http.StatusGone {
+				t.Errorf("%s: the removed upload's %s answers %d, want 410", name, path, code)
+			}
 		}
 		if _, _, page := laneGet(t, client, base, "/c/random", nil); strings.Contains(page, id) {
 			t.Errorf("%s: the channel page still shows the removed upload", name)

@@ -134,8 +134,8 @@ func ServeExpress(ctx context.Context, ln net.Listener, h http.Handler, log *slo
 // laneRuns reports whether the express lane may run a GET for path
 // itself: the routes whose answers are small, finite and free of side
 // effects, which it can run again through net/http when one is not (see
-// express.Options.Runs). Uploads' pages (a view may be spent), media
-// (large, ranged), event streams, feeds, forms and moderation are not.
+// express.Options.Runs). Uploads' pages (a view may be spent), event
+// streams, feeds, forms and moderation are not.
 func laneRuns(path []byte) bool {
 	p := string(path) // no copy: the compiler sees it does not escape
 	switch {
@@ -143,7 +143,9 @@ func laneRuns(path []byte) bool {
 		return true
 	case strings.HasPrefix(p, "/static/"):
 		return true
-	case strings.HasPrefix(p, "/t/"):
+	case strings.HasPrefix(p, "/t/"), strings.HasPrefix(p, "/m/"):
+		// Media without a range; a file larger than the lane holds is
+		// passed to net/http before a byte is read (express.Pass).
 		return !strings.Contains(p[len("/t/"):], "/")
 	case strings.HasPrefix(p, "/c/"):
 		return !strings.Contains(p[len("/c/"):], "/")

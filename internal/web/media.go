@@ -116,12 +116,17 @@ func (w *Web) serveMedia(rw http.ResponseWriter, r *http.Request, thumb bool) {
 	h.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(age/time.Second))+", immutable")
 	if p.Gated() {
 		h.Set("Cache-Control", "private, no-store") // the ticket is short-lived
-	} else if thumb && w.pageCache != nil {
-		// The express lane may send a thumbnail again from memory until
-		// its upload changes (the events every instance hears), for a few
-		// seconds at most, in case an event is late or lost; an upload
-		// that expires, a second at a time, so that its max-age stays
-		// true.
+	} else if w.pageCache != nil {
+		// A file larger than the express lane holds goes out from
+		// net/http, with sendfile.
+		if obj.Info().Size > express.MaxEntry && express.Pass(r) {
+			return
+		}
+		// The lane may send a thumbnail or a picture again from memory
+		// until its upload changes (the events every instance hears), for
+		// a few seconds at most, in case an event is late or lost; an
+		// upload that expires, a second at a time, so that its max-age
+		// stays true.
 		until := w.posts.Now().Add(5 * time.Second)
 		if !p.ExpiresAt.IsZero() {
 			until = w.posts.Now().Add(time.Second)
