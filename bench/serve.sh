@@ -6,9 +6,12 @@
 # chatpic answered, saved as static files (sendfile on). Both log every
 # request to a file. Go's own http.FileServer (bench/staticgo, no logging,
 # no middleware) serves the same files too, in the same rounds: how fast
-# net/http itself is here; and bench/rawgo, a Go server without net/http
-# that reads only the request line and sends the file (no header parsing,
-# no logging): the ceiling of any Go server on the machine.
+# net/http itself is here; and bench/rawgo, a Go server without net/http,
+# a goroutine per connection, that reads only the request line and sends
+# the file (no header parsing, no logging): what the goroutine-per-
+# connection design costs without net/http. chatpic answers what it can
+# from its express lane (internal/express, epoll loops), the rest through
+# net/http.
 # Prints req/s, p99 and the ratios to nginx (medians of the rounds) per
 # row; asserts nothing.
 # Usage: bench/serve.sh [rounds] [seconds]   (default 3 10)

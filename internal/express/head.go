@@ -47,6 +47,7 @@ func parse(b []byte, h *head) parsed {
 	}
 	lines = lines[i+2:]
 	var hosts int
+	var byDate bool
 	for len(lines) > 0 {
 		i := bytes.Index(lines, []byte("\r\n"))
 		line := lines[:i]
@@ -72,6 +73,9 @@ func parse(b []byte, h *head) parsed {
 			slot = &h.ifNoneMatch
 		case fold(name, "x-forwarded-proto"):
 			slot = &h.forwardedProto
+		case fold(name, "if-modified-since"):
+			byDate = true // answered only beside If-None-Match, which wins
+			continue
 		case fold(name, "connection"):
 			if !fold(value, "keep-alive") {
 				return notMine // close, upgrade: net/http's
@@ -87,7 +91,7 @@ func parse(b []byte, h *head) parsed {
 		}
 		*slot = value
 	}
-	if hosts != 1 || len(h.host) == 0 {
+	if hosts != 1 || len(h.host) == 0 || byDate && h.ifNoneMatch == nil {
 		return notMine
 	}
 	return mine
@@ -126,16 +130,28 @@ func requestLine(line []byte, h *head) bool {
 // request. Any other header sends the connection to net/http: a cookie
 // (a moderator's session), a range, a body, a conditional request by
 // date, an upgrade.
+// (Origin too: chatpic answers no cross-origin request differently, and
+// refuses only unsafe methods across sites. X-Forwarded-Host: the site's
+// address comes from Host or --base-url.)
 var ignoredHeaders = []string{
 	"user-agent", "accept", "cache-control", "pragma", "referer", "dnt", "upgrade-insecure-requests",
-	"priority", "sec-fetch-site", "sec-fetch-mode", "sec-fetch-dest", "sec-fetch-user", "sec-gpc",
-	"sec-ch-ua", "sec-ch-ua-mobile", "sec-ch-ua-platform", "sec-purpose", "purpose",
-	"x-forwarded-for", "x-real-ip", "via", "x-request-id", "cdn-loop", "te", "keep-alive",
+	"priority", "sec-gpc", "sec-purpose", "purpose", "save-data", "accept-charset", "origin",
+	"x-forwarded-for", "x-forwarded-host", "forwarded", "x-real-ip", "via", "x-request-id", "cdn-loop",
+	"te", "keep-alive",
 }
+
+// ignoredPrefixes name families of such headers: fetch metadata and
+// client hints.
+var ignoredPrefixes = []string{"sec-fetch-", "sec-ch-"}
 
 func ignored(name []byte) bool {
 	for _, n := range ignoredHeaders {
 		if fold(name, n) {
+			return true
+		}
+	}
+	for _, p := range ignoredPrefixes {
+		if len(name) > len(p) && fold(name[:len(p)], p) {
 			return true
 		}
 	}

@@ -34,6 +34,10 @@ func TestParse(t *testing.T) {
 		{name: "cookie", head: "GET / HTTP/1.1\r\n" + host + "Cookie: s=1\r\n\r\n", want: notMine},
 		{name: "range", head: "GET /t/a.jpg HTTP/1.1\r\n" + host + "Range: bytes=0-1\r\n\r\n", want: notMine},
 		{name: "by date", head: "GET /t/a.jpg HTTP/1.1\r\n" + host + "If-Modified-Since: x\r\n\r\n", want: notMine},
+		{name: "by date and tag: the tag wins", head: "GET /t/a.jpg HTTP/1.1\r\n" + host + "If-Modified-Since: x\r\nIf-None-Match: \"t\"\r\n\r\n",
+			want: mine, target: "/t/a.jpg", inm: `"t"`},
+		{name: "behind Caddy", head: "GET / HTTP/1.1\r\n" + host + "X-Forwarded-For: 192.0.2.1\r\nX-Forwarded-Host: example.org\r\nX-Forwarded-Proto: https\r\n" +
+			"Sec-Ch-Ua-Platform-Version: \"15\"\r\nSec-Fetch-Storage-Access: none\r\nOrigin: https://example.org\r\n\r\n", want: mine, target: "/", xfp: "https"},
 		{name: "a body", head: "GET / HTTP/1.1\r\n" + host + "Content-Length: 5\r\n\r\nhello", want: notMine},
 		{name: "chunked", head: "GET / HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\n", want: notMine},
 		{name: "unknown header", head: "GET / HTTP/1.1\r\n" + host + "X-Anything: 1\r\n\r\n", want: notMine},

@@ -43,6 +43,9 @@ type testSite struct {
 	// /slow begins (it runs once per site).
 	release chan struct{}
 	started chan struct{}
+	// gate is closed when /gate first runs; /gate too waits for release.
+	gate     chan struct{}
+	gateOnce sync.Once
 }
 
 func (s *testSite) count(path string) int64 {
@@ -96,6 +99,11 @@ func (s *testSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		close(s.started)
 		<-s.release
 		w.Write([]byte("slow\n"))
+	case "/gate":
+		Keep(r, s.clock.Now().Add(time.Minute))
+		s.gateOnce.Do(func() { close(s.gate) })
+		<-s.release
+		w.Write([]byte("gate\n"))
 	case "/echo":
 		b, _ := io.ReadAll(r.Body)
 		fmt.Fprintf(w, "%s %s %s", r.Method, r.Proto, b)
@@ -107,7 +115,7 @@ func (s *testSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // laneRoutes are the paths the tests' lane runs itself.
 func laneRoutes(p []byte) bool {
 	switch string(p) {
-	case "/kept", "/plain", "/large", "/big", "/stream", "/panic", "/missing", "/slow", "/pass":
+	case "/kept", "/plain", "/large", "/big", "/stream", "/panic", "/missing", "/slow", "/pass", "/gate":
 		return true
 	}
 	return false
@@ -142,7 +150,7 @@ func startLane(t *testing.T) *testLane {
 		t.Fatal(err)
 	}
 	clock := &fakeClock{t: time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)}
-	site := &testSite{clock: clock, release: make(chan struct{}), started: make(chan struct{})}
+	site := &testSite{clock: clock, release: make(chan struct{}), started: make(chan struct{}), gate: make(chan struct{})}
 	tl := &testLane{addr: ln.Addr().String(), site: site, clock: clock, store: NewStore(8<<20, clock.Now),
 		logs: &bytes.Buffer{}, logMu: &sync.Mutex{}}
 	lane, err := New(ln, Options{Handler: site, Store: tl.store, Runs: laneRoutes, Now: clock.Now, Loops: 2,
@@ -606,5 +614,50 @@ func BenchmarkKeptAnswer(b *testing.B) {
 				res.Body.Close()
 			}
 		})
+	}
+}
+
+// TestLaneRunsOneAtATime: connections that ask for the same answer while
+// it is being made wait for it, and are answered from what it keeps: the
+// handler runs once per loop at most, not once per connection.
+func TestLaneRunsOneAtATime(t *testing.T) {
+	tl := startLane(t)
+	const n = 8
+	conns := make([]net.Conn, n)
+	for i := range conns {
+		conns[i] = tl.dial(t)
+	}
+	io.WriteString(conns[0], get("/gate", ""))
+	<-tl.site.gate
+	for _, c := range conns[1:] {
+		io.WriteString(c, get("/gate", ""))
+	}
+	// Each loop counts its own waiting connections, in its own thread.
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		busy := 0
+		for _, lp := range tl.lane.loops {
+			lp.do(func() {
+				for _, c := range lp.conns {
+					if c.busy {
+						busy++
+					}
+				}
+			})
+		}
+		if busy == n {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d connections wait", busy, n)
+		}
+	}
+	close(tl.site.release)
+	for i, c := range conns {
+		if got := exchange(t, c, bufio.NewReader(c), "", 1)[0]; !has(got, 200, "gate") {
+			t.Fatalf("connection %d: %v", i, got)
+		}
+	}
+	if runs := tl.site.count("/gate"); runs > int64(len(tl.lane.loops)) {
+		t.Errorf("the handler ran %d times for %d connections, want one per loop at most (%d)", runs, n, len(tl.lane.loops))
 	}
 }

@@ -150,9 +150,12 @@ type loop struct {
 	force atomic.Bool
 
 	conns map[int]*conn
-	mu    sync.Mutex
-	done  []*run   // finished requests, for the loop to send
-	calls []func() // to run in the loop (see do)
+	// flights are the answers being made in goroutines, by key, with the
+	// connections waiting for them.
+	flights map[string][]*conn
+	mu      sync.Mutex
+	done    []*run   // finished requests, for the loop to send
+	calls   []func() // to run in the loop (see do)
 
 	in    []byte
 	iov   [3]unix.Iovec
@@ -207,7 +210,7 @@ func (l *Lane) newLoop() (*loop, error) {
 		unix.Close(ep)
 		return nil, fmt.Errorf("express: %w", err)
 	}
-	lp := &loop{l: l, ep: ep, wake: wake, conns: map[int]*conn{}, in: make([]byte, 32<<10)}
+	lp := &loop{l: l, ep: ep, wake: wake, conns: map[int]*conn{}, flights: map[string][]*conn{}, in: make([]byte, 32<<10)}
 	if err := unix.EpollCtl(ep, unix.EPOLL_CTL_ADD, wake, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(wake)}); err != nil {
 		return nil, fmt.Errorf("express: %w", err)
 	}
@@ -414,7 +417,17 @@ func (lp *loop) answer(c *conn, now time.Time) bool {
 			c.handing = true
 			return false
 		}
-		lp.start(c, h.n, string(lp.key))
+		// One run per answer at a time: when a page's time runs out
+		// under load, hundreds of connections ask for it at once; they
+		// wait for the first, and are answered from what it keeps.
+		if waiting, ok := lp.flights[string(lp.key)]; ok {
+			lp.flights[string(lp.key)] = append(waiting, c)
+			c.busy = true
+			return false
+		}
+		key := string(lp.key)
+		lp.flights[key] = nil
+		lp.start(c, h.n, key)
 	}
 	return false
 }
@@ -615,32 +628,47 @@ func (lp *loop) finished(now time.Time) {
 		f()
 	}
 	for _, r := range done {
-		c := r.c
-		c.busy, c.cancel = false, nil
-		if c.closed {
-			continue
+		lp.land(r, now)
+		// The connections that waited for it: most find it kept now.
+		waiting := lp.flights[r.key]
+		delete(lp.flights, r.key)
+		for _, c := range waiting {
+			c.busy = false
+			if !c.closed {
+				lp.serve(c, now)
+			}
 		}
-		switch {
-		case r.abort:
-			lp.close(c)
-			continue
-		case r.w.tooMuch || r.k.pass:
-			c.handing = true // net/http runs it again
-			lp.settle(c)
-			continue
-		}
-		head, tail, closing := r.w.response()
-		c.out = append(c.out, head...)
-		c.out = append(c.out, lp.clock.date(now)...)
-		c.out = append(c.out, tail...)
-		lp.consume(c, r.n, now)
-		c.closing = closing
-		if st := r.w.status; r.k.ok && !closing && (st == 0 || st == http.StatusOK || st == http.StatusNotModified) {
-			lp.l.o.Store.put(&entry{key: r.key, head: head, tail: tail, until: r.k.until, tags: r.k.tags,
-				status: max(st, http.StatusOK), bytes: r.w.body.Len(), logPath: request.LogPath(r.req), route: r.req.Pattern}, r.gen)
-		}
-		lp.serve(c, now)
 	}
+}
+
+// land sends the answer of a request that ran, or hands its connection
+// to net/http, and keeps the answer if its handler said so.
+func (lp *loop) land(r *run, now time.Time) {
+	c := r.c
+	c.busy, c.cancel = false, nil
+	if c.closed {
+		return
+	}
+	switch {
+	case r.abort:
+		lp.close(c)
+		return
+	case r.w.tooMuch || r.k.pass:
+		c.handing = true // net/http runs it again
+		lp.settle(c)
+		return
+	}
+	head, tail, closing := r.w.response()
+	c.out = append(c.out, head...)
+	c.out = append(c.out, lp.clock.date(now)...)
+	c.out = append(c.out, tail...)
+	lp.consume(c, r.n, now)
+	c.closing = closing
+	if st := r.w.status; r.k.ok && !closing && (st == 0 || st == http.StatusOK || st == http.StatusNotModified) {
+		lp.l.o.Store.put(&entry{key: r.key, head: head, tail: tail, until: r.k.until, tags: r.k.tags,
+			status: max(st, http.StatusOK), bytes: r.w.body.Len(), logPath: request.LogPath(r.req), route: r.req.Pattern}, r.gen)
+	}
+	lp.serve(c, now)
 }
 
 // logHit logs a request answered from the store, as the middleware logs
