@@ -19,6 +19,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // fakeClock is a clock the test moves.
@@ -592,72 +594,91 @@ func BenchmarkKeptAnswer(b *testing.B) {
 	defer lane.Shutdown(context.Background())
 	ref := httptest.NewServer(h)
 	defer ref.Close()
-	for _, side := range []struct{ name, addr string }{{"lane", ln.Addr().String()}, {"net_http", ref.Listener.Addr().String()}} {
-		b.Run(side.name, func(b *testing.B) {
-			c, err := net.Dial("tcp", side.addr)
+	req := []byte(get("/t/x.jpg", "User-Agent: bench\r\n"))
+	// ask sends requests on one connection, one at a time, until more
+	// says stop.
+	ask := func(b *testing.B, addr string, more func() bool) {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			b.Error(err)
+			return
+		}
+		defer c.Close()
+		br := bufio.NewReaderSize(c, 32<<10)
+		for more() {
+			if _, err := c.Write(req); err != nil {
+				b.Error(err)
+				return
+			}
+			res, err := http.ReadResponse(br, nil)
 			if err != nil {
-				b.Fatal(err)
+				b.Error(err)
+				return
 			}
-			defer c.Close()
-			br := bufio.NewReaderSize(c, 32<<10)
-			req := []byte(get("/t/x.jpg", "User-Agent: bench\r\n"))
+			io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+		}
+	}
+	for _, side := range []struct{ name, addr string }{{"lane", ln.Addr().String()}, {"net_http", ref.Listener.Addr().String()}} {
+		// One connection: the latency of a request and its answer, which
+		// for the lane includes waking its loop's thread.
+		b.Run(side.name+"/1conn", func(b *testing.B) {
 			b.SetBytes(int64(len(body)))
-			for b.Loop() {
-				if _, err := c.Write(req); err != nil {
-					b.Fatal(err)
-				}
-				res, err := http.ReadResponse(br, nil)
-				if err != nil {
-					b.Fatal(err)
-				}
-				io.Copy(io.Discard, res.Body)
-				res.Body.Close()
-			}
+			ask(b, side.addr, b.Loop)
+		})
+		// 50 connections at once, as the wrk runs: throughput.
+		b.Run(side.name+"/50conns", func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			b.SetParallelism(25)
+			b.RunParallel(func(pb *testing.PB) { ask(b, side.addr, pb.Next) })
 		})
 	}
 }
 
-// TestLaneRunsOneAtATime: connections that ask for the same answer while
-// it is being made wait for it, and are answered from what it keeps: the
-// handler runs once per loop at most, not once per connection.
-func TestLaneRunsOneAtATime(t *testing.T) {
-	tl := startLane(t)
-	const n = 8
-	conns := make([]net.Conn, n)
-	for i := range conns {
-		conns[i] = tl.dial(t)
+// TestKeptAnswerAllocatesNothing: a request answered from the store is
+// parsed, looked up, written and logged without an allocation.
+func TestKeptAnswerAllocatesNothing(t *testing.T) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
 	}
-	io.WriteString(conns[0], get("/gate", ""))
-	<-tl.site.gate
-	for _, c := range conns[1:] {
-		io.WriteString(c, get("/gate", ""))
+	defer unix.Close(fds[0])
+	defer unix.Close(fds[1])
+	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	store := NewStore(1<<20, func() time.Time { return now })
+	lp := &loop{l: &Lane{o: Options{Store: store, Now: func() time.Time { return now },
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Meter: func(string, int, time.Duration) {}}}}
+	req := []byte(get("/t/x.jpg", "Accept-Encoding: gzip\r\nUser-Agent: test\r\n"))
+	var h head
+	if parse(req, &h) != mine {
+		t.Fatal("not the lane's")
 	}
-	// Each loop counts its own waiting connections, in its own thread.
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		busy := 0
-		for _, lp := range tl.lane.loops {
-			lp.do(func() {
-				for _, c := range lp.conns {
-					if c.busy {
-						busy++
-					}
-				}
-			})
-		}
-		if busy == n {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d connections wait", busy, n)
-		}
+	w := &writer{header: http.Header{"Content-Type": {"image/jpeg"}}}
+	w.Write(bytes.Repeat([]byte("t"), 15<<10))
+	head, tail, _ := w.response()
+	key := string(fingerprint(nil, &h, nil))
+	if !store.put(&entry{key: key, head: head, tail: tail, until: now.Add(time.Hour), status: 200, bytes: 15 << 10, logPath: "/t/x.jpg"}, store.generation()) {
+		t.Fatal("not kept")
 	}
-	close(tl.site.release)
-	for i, c := range conns {
-		if got := exchange(t, c, bufio.NewReader(c), "", 1)[0]; !has(got, 200, "gate") {
-			t.Fatalf("connection %d: %v", i, got)
+	c := &conn{fd: fds[0]}
+	in := make([]byte, 0, 1024)
+	sink := make([]byte, 64<<10)
+	allocs := testing.AllocsPerRun(200, func() {
+		c.in = append(in[:0], req...)
+		lp.answer(c, now)
+		if len(c.in) != 0 || len(c.out) != 0 || c.closed {
+			t.Fatalf("not answered at once: %d bytes left, %d waiting", len(c.in), len(c.out))
 		}
-	}
-	if runs := tl.site.count("/gate"); runs > int64(len(tl.lane.loops)) {
-		t.Errorf("the handler ran %d times for %d connections, want one per loop at most (%d)", runs, n, len(tl.lane.loops))
+		want := len(head) + len("Date: Fri, 04 Dec 2026 12:00:00 GMT\r\n") + len(tail)
+		for got := 0; got < want; {
+			n, err := unix.Read(fds[1], sink)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got += n
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per kept answer", allocs)
 	}
 }
