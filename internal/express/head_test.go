@@ -1,6 +1,7 @@
 package express
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -120,5 +121,21 @@ func TestFingerprint(t *testing.T) {
 	xfp := "GET /c/x HTTP/1.1\r\nHost: a\r\nX-Forwarded-Proto: https\r\n"
 	if fp(xfp, "192.0.2.1") == fp(xfp, "192.0.2.2") {
 		t.Error("X-Forwarded-Proto from two peers has one fingerprint")
+	}
+}
+
+// TestWriterSendsHeadersAsWritten: what a handler changes in the header
+// map after WriteHeader is not sent, as with net/http.
+func TestWriterSendsHeadersAsWritten(t *testing.T) {
+	w := &writer{header: http.Header{}}
+	w.Header().Set("X-Before", "1")
+	w.WriteHeader(http.StatusTeapot)
+	w.Header().Set("X-After", "1")
+	w.Write([]byte("short and stout"))
+	head, tail, closing := w.response()
+	got := string(head) + "|" + string(tail)
+	want := "HTTP/1.1 418 I'm a teapot\r\nX-Before: 1\r\nContent-Type: text/plain; charset=utf-8\r\n|Content-Length: 15\r\n\r\nshort and stout"
+	if got != want || closing {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }

@@ -16,8 +16,8 @@ func New(net.Listener, Options) (*Lane, error) { return nil, ErrUnsupported }
 // Listener is never called: New returns no Lane.
 func (l *Lane) Listener() net.Listener { return nil }
 
-// Run is never called: New returns no Lane.
-func (l *Lane) Run() {}
+// Start is never called: New returns no Lane.
+func (l *Lane) Start() {}
 
 // Shutdown is never called: New returns no Lane.
 func (l *Lane) Shutdown(context.Context) error { return nil }

@@ -165,13 +165,11 @@ func startLane(t *testing.T) *testLane {
 	protocols.SetUnencryptedHTTP2(true)
 	srv := &http.Server{Handler: site, Protocols: &protocols}
 	tl.lane = lane
-	done := make(chan struct{})
-	go func() { lane.Run(); close(done) }()
+	lane.Start()
 	go srv.Serve(lane.Listener())
 	tl.stop = func() {
 		srv.Close()
 		lane.Shutdown(context.Background())
-		<-done
 	}
 	t.Cleanup(tl.stop)
 	return tl
@@ -590,7 +588,7 @@ func BenchmarkKeptAnswer(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	go lane.Run()
+	lane.Start()
 	defer lane.Shutdown(context.Background())
 	ref := httptest.NewServer(h)
 	defer ref.Close()

@@ -36,8 +36,8 @@ type Lane struct {
 	runs     sync.WaitGroup // the requests running in goroutines
 }
 
-// New returns a lane that will answer on ln (a TCP listener), once Run is
-// called. Serve Listener with net/http (the same handler) for the
+// New returns a lane that will answer on ln (a TCP listener), once Start
+// is called. Serve Listener with net/http (the same handler) for the
 // connections the lane hands over.
 func New(ln net.Listener, o Options) (*Lane, error) {
 	tl, ok := ln.(*net.TCPListener)
@@ -89,12 +89,11 @@ func New(ln net.Listener, o Options) (*Lane, error) {
 // Listener is what net/http serves: the connections the lane hands over.
 func (l *Lane) Listener() net.Listener { return l.handoff }
 
-// Run runs the event loops until Shutdown.
-func (l *Lane) Run() {
+// Start starts the event loops, which run until Shutdown.
+func (l *Lane) Start() {
 	for _, lp := range l.loops {
 		l.running.Go(lp.run)
 	}
-	l.running.Wait()
 }
 
 // Shutdown stops accepting, closes idle connections, lets the requests

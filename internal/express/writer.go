@@ -17,6 +17,7 @@ import (
 // effects).
 type writer struct {
 	header  http.Header
+	sent    http.Header // the headers as they were at WriteHeader
 	status  int
 	body    bytes.Buffer
 	tooMuch bool
@@ -27,7 +28,7 @@ func (w *writer) Header() http.Header { return w.header }
 func (w *writer) WriteHeader(code int) {
 	if w.status == 0 && code >= 200 {
 		w.status = code
-		w.header = w.header.Clone() // what later changes to the map do not send
+		w.sent = w.header.Clone() // later changes to the map are not sent
 	}
 }
 
@@ -78,7 +79,10 @@ func (w *writer) response() (head, tail []byte, closing bool) {
 	if status == 0 {
 		status = http.StatusOK
 	}
-	h := w.header
+	h := w.sent
+	if w.status == 0 {
+		h = w.header
+	}
 	if h == nil {
 		h = http.Header{}
 	}

@@ -98,7 +98,7 @@ func ServeExpress(ctx context.Context, ln net.Listener, h http.Handler, log *slo
 		switch {
 		case err == nil:
 			ln = lane.Listener()
-			go lane.Run()
+			lane.Start()
 		case errors.Is(err, express.ErrUnsupported):
 			log.Debug("no express lane here", "err", err)
 		default:
