@@ -57,8 +57,8 @@ func parse(b []byte, h *head) parsed {
 			return notMine
 		}
 		name, value := line[:colon], trim(line[colon+1:])
-		if !token(name) {
-			return notMine
+		if !token(name) || !fieldValue(value) {
+			return notMine // net/http's to refuse
 		}
 		var slot *[]byte
 		switch {
@@ -183,6 +183,17 @@ func token(b []byte) bool {
 		}
 	}
 	return len(b) > 0
+}
+
+// fieldValue reports whether b holds no control character but the tab
+// (RFC 9110's field-value, as net/http checks it).
+func fieldValue(b []byte) bool {
+	for _, c := range b {
+		if c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 func trim(b []byte) []byte {

@@ -1,6 +1,8 @@
 package express
 
 import (
+	"bufio"
+	"bytes"
 	"net/http"
 	"strings"
 	"testing"
@@ -46,6 +48,7 @@ func TestParse(t *testing.T) {
 		{name: "upgrade", head: "GET / HTTP/1.1\r\n" + host + "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n\r\n", want: notMine},
 		{name: "folded header", head: "GET / HTTP/1.1\r\n" + host + "User-Agent: a\r\n b\r\n\r\n", want: notMine},
 		{name: "space before colon", head: "GET / HTTP/1.1\r\n" + host + "Accept-Language : de\r\n\r\n", want: notMine},
+		{name: "control character", head: "GET / HTTP/1.1\r\n" + host + "User-Agent: a\x00b\r\n\r\n", want: notMine},
 		{name: "lone CR", head: "GET / HTTP/1.1\r\n" + host + "User-Agent: a\rb\r\n\r\n", want: notMine},
 		{name: "escaped path", head: "GET /t/%61.jpg HTTP/1.1\r\n" + host + "\r\n", want: notMine},
 		{name: "dot segment", head: "GET /c/../mod HTTP/1.1\r\n" + host + "\r\n", want: notMine},
@@ -138,4 +141,41 @@ func TestWriterSendsHeadersAsWritten(t *testing.T) {
 	if got != want || closing {
 		t.Errorf("got %q, want %q", got, want)
 	}
+}
+
+// FuzzParse: no input makes parse panic, and every head it calls its own
+// is one net/http reads the same way: a GET of the same target and host,
+// with the same values of the headers the fingerprint keys on.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{
+		"GET / HTTP/1.1\r\nHost: a\r\n\r\n",
+		"GET /c/x?lang=de HTTP/1.1\r\nHost: a\r\nAccept-Encoding: br\r\nAccept-Language: de\r\nIf-None-Match: \"x\"\r\n\r\n",
+		"GET /t/a.jpg HTTP/1.1\r\nhost: a\r\nX-Forwarded-Proto: https\r\nIf-Modified-Since: x\r\nIf-None-Match: *\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\n\r\nx",
+		"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var h head
+		if parse(b, &h) != mine {
+			return
+		}
+		req, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(b[:h.n])))
+		if err != nil {
+			t.Fatalf("the lane's head %q: net/http refuses it: %v", b[:h.n], err)
+		}
+		if req.Method != http.MethodGet || req.RequestURI != string(h.target) || req.Host != string(h.host) {
+			t.Fatalf("%q: net/http reads %s %s host %q", b[:h.n], req.Method, req.RequestURI, req.Host)
+		}
+		for name, v := range map[string][]byte{"Accept-Encoding": h.acceptEncoding, "Accept-Language": h.acceptLanguage,
+			"If-None-Match": h.ifNoneMatch, "X-Forwarded-Proto": h.forwardedProto} {
+			if got := req.Header.Values(name); len(got) > 1 || req.Header.Get(name) != string(v) {
+				t.Fatalf("%q: %s is %q to net/http, %q to the lane", b[:h.n], name, got, v)
+			}
+		}
+		if req.ContentLength != 0 || len(req.TransferEncoding) > 0 || req.Close {
+			t.Fatalf("%q: net/http sees a body or a close", b[:h.n])
+		}
+	})
 }
