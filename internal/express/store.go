@@ -39,7 +39,7 @@ type keeperKey struct{}
 // run (net/http's own, HTTP/2, TLS), nor for an answer that is not a 200
 // or a 304. Call it before the response is written.
 func Keep(r *http.Request, until time.Time, tags ...string) {
-	k, _ := r.Context().Value(keeperKey{}).(*keeper)
+	k := keeperOf(r)
 	if k == nil {
 		return
 	}
@@ -52,7 +52,7 @@ func Keep(r *http.Request, until time.Time, tags ...string) {
 // request to net/http, which runs the handler again. For a request the
 // lane did not run it does nothing and returns false: answer it.
 func Pass(r *http.Request) bool {
-	k, _ := r.Context().Value(keeperKey{}).(*keeper)
+	k := keeperOf(r)
 	if k == nil {
 		return false
 	}
@@ -60,11 +60,11 @@ func Pass(r *http.Request) bool {
 	return true
 }
 
-// Keeping reports whether r is run by the lane, so that Keep would keep
-// its answer.
-func Keeping(r *http.Request) bool {
+// keeperOf returns what records Keep and Pass for r, nil for a request
+// the lane did not run.
+func keeperOf(r *http.Request) *keeper {
 	k, _ := r.Context().Value(keeperKey{}).(*keeper)
-	return k != nil
+	return k
 }
 
 func withKeeper(ctx context.Context, k *keeper) context.Context {
@@ -151,11 +151,7 @@ func (s *Store) put(e *entry, gen uint64) bool {
 		s.dropLocked(old)
 	}
 	if s.size+e.size() > s.budget {
-		for _, old := range s.entries {
-			if !now.Before(old.until) {
-				s.dropLocked(old)
-			}
-		}
+		s.pruneLocked(now)
 		for _, old := range s.entries {
 			if s.size+e.size() <= s.budget*3/4 {
 				break
@@ -202,6 +198,10 @@ func (s *Store) Clear() {
 func (s *Store) prune(now time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.pruneLocked(now)
+}
+
+func (s *Store) pruneLocked(now time.Time) {
 	for _, e := range s.entries {
 		if !now.Before(e.until) {
 			s.dropLocked(e)

@@ -137,9 +137,9 @@ func headerText(h http.Header) string {
 }
 
 // TestExpressForgetsAtOnce: two instances share the store, the files and
-// the events, each with its lane, which keep a thumbnail and the channel
-// page in memory. A removal on one makes both answer 410 for the
-// thumbnail, and a channel page without it, at once.
+// the events, each with its lane, which keep the picture, its thumbnail,
+// the channel page and the home page in memory. A removal on one makes
+// both answer 410 for the files, and pages without it, at once.
 func TestExpressForgetsAtOnce(t *testing.T) {
 	st := storagetest.Open(t, chatpic.DefaultChannels()...)
 	broker := events.NewMemory(events.Options{})
@@ -148,7 +148,7 @@ func TestExpressForgetsAtOnce(t *testing.T) {
 	token := a.moderator(t, "mo", false)
 	_, id := a.upload(t, "random", "192.0.2.1", mediatest.JPEG(320, 240), nil)
 	client := newLaneClient(t)
-	lanes := map[string]string{}
+	lanes, lists := map[string]string{}, map[string]string{}
 	for name, ts := range map[string]*testSite{"A": a, "B": b} {
 		base, store := ts.expressLane(t)
 		lanes[name] = base
@@ -160,6 +160,9 @@ func TestExpressForgetsAtOnce(t *testing.T) {
 			}
 			if _, _, page := laneGet(t, client, base, "/c/random", nil); !strings.Contains(page, id) {
 				t.Fatalf("%s: the channel page does not show the upload", name)
+			}
+			for _, path := range []string{"/", "/api/v1/channels"} {
+				_, _, lists[name+path] = laneGet(t, client, base, path, nil)
 			}
 		}
 		if n, _ := store.Len(); n < 2 {
@@ -176,6 +179,13 @@ func TestExpressForgetsAtOnce(t *testing.T) {
 		}
 		if _, _, page := laneGet(t, client, base, "/c/random", nil); strings.Contains(page, id) {
 			t.Errorf("%s: the channel page still shows the removed upload", name)
+		}
+		// The home page and the list of channels count the channel's
+		// uploads: one fewer now.
+		for _, path := range []string{"/", "/api/v1/channels"} {
+			if _, _, list := laneGet(t, client, base, path, nil); list == lists[name+path] {
+				t.Errorf("%s: %s is the one from before the removal", name, path)
+			}
 		}
 	}
 }

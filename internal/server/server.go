@@ -137,7 +137,7 @@ func ServeExpress(ctx context.Context, ln net.Listener, h http.Handler, log *slo
 // express.Options.Runs). Uploads' pages (a view may be spent), event
 // streams, feeds, forms and moderation are not.
 func laneRuns(path []byte) bool {
-	p := string(path) // no copy: the compiler sees it does not escape
+	p := string(path) // asked only when no kept answer is found
 	switch {
 	case p == "/", p == "/favicon.ico", p == "/api/v1/channels":
 		return true

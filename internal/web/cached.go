@@ -106,12 +106,8 @@ func (w *Web) Express(s *express.Store) {
 	if w.pageCache == nil {
 		return // no events tell what changes: nothing may be kept
 	}
+	// dropPages hands every topic to the page cache, which passes each
+	// drop (post topics, which tag thumbnails and pictures, too) and clear
+	// on to s.
 	w.pageCache.Also(s)
-	w.posts.Watch(func(topic string) {
-		if topic == "" {
-			s.Clear()
-			return
-		}
-		s.Drop(topic)
-	})
 }
