@@ -99,7 +99,10 @@ func (l *Lane) Start() {
 // Shutdown stops accepting, closes idle connections, lets the requests
 // the lane runs finish and their answers go out, until ctx is done, then
 // closes every connection; the ones handed to net/http are its own. It
-// closes the listener.
+// closes the listener; Listener is the server's that serves it to close
+// (http.Server does, in Shutdown and when Serve returns): closed here, it
+// could end Serve with "use of closed network connection" before the
+// server knew it was shutting down.
 func (l *Lane) Shutdown(ctx context.Context) error {
 	l.shut.Do(func() { l.shutErr = l.shutdown(ctx) })
 	return l.shutErr
@@ -129,7 +132,6 @@ func (l *Lane) shutdown(ctx context.Context) error {
 	l.closeLoops()
 	unix.Close(l.lfd)
 	l.ln.Close()
-	l.handoff.Close()
 	return err
 }
 
