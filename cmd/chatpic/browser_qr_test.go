@@ -120,7 +120,13 @@ func TestBrowserQRAndFeed(t *testing.T) {
 	files := pictureFiles(t, 1, 7)
 	step(t, tab, "choose a file", chromedp.SetUploadFiles(chromedp.CSS("#upload-file"), files))
 	step(t, tab, "send it", chromedp.Click(chromedp.CSS("form[data-upload] button[type=submit]")))
-	waitFor(t, tab, "the upload is answered", `(() => { const i = document.querySelector(".created .qr"); return i !== null && i.complete && i.naturalWidth > 0; })()`)
+	waitFor(t, tab, "the upload is answered", `(() => { const i = document.querySelector(".created .qr"); return i !== null && i.complete; })()`)
+	// A code that could not be loaded fails here, by name, not as a wait
+	// that never ends (the tab runs no script to ask its address why).
+	if broken := eval[string](t, tab, `(() => { const i = document.querySelector(".created .qr");
+		return i.naturalWidth > 0 ? "" : i.src; })()`); broken != "" {
+		t.Fatalf("after the upload the QR code did not load: %s is a broken picture", broken)
+	}
 	share := eval[string](t, tab, `document.querySelector(".created .copy-field").value`)
 	if got := readQR(t, tab, ".created .qr"); got != share || !strings.HasPrefix(share, in.base+"/p/") {
 		t.Errorf("after the upload the code reads %q, want the share link %q", got, share)
